@@ -1,0 +1,12 @@
+/* hybrid/hybrid.h - the whole Hybrid C ABI. See each header for its part. */
+#ifndef HYBRID_HYBRID_H
+#define HYBRID_HYBRID_H
+
+#include "hybrid/export.h"
+#include "hybrid/status.h"
+#include "hybrid/version.h"
+#include "hybrid/random.h"
+#include "hybrid/lns.h"
+#include "hybrid/madam.h"
+
+#endif /* HYBRID_HYBRID_H */

@@ -1,0 +1,50 @@
+/* hybrid/random.h - the counter-based random stream shared by every backend.
+ *
+ * Philox4x32-10 (Salmon et al., "Parallel random numbers: as easy as 1, 2, 3", SC 2011;
+ * the Random123 library). The same function exists in C, in CUDA (native/src/philox.h)
+ * and in C# (Hybrid.Synapse), so every backend draws the same numbers.
+ *
+ * Hybrid's stream layout: the uniform for element i of tensor `tensor_id` at step `step`,
+ * for purpose `purpose`, is lane (i mod 4) of
+ *     philox(counter = { lo32(i/4), hi24(i/4) | purpose << 24, lo32(step), tensor_id },
+ *            key     = { lo32(seed), hi32(seed) })
+ * mapped to [0, 1) as (word >> 8) * 2^-24 (exact in float). */
+#ifndef HYBRID_RANDOM_H
+#define HYBRID_RANDOM_H
+
+#include <stdint.h>
+#include "hybrid/export.h"
+#include "hybrid/status.h"
+
+HYB_EXTERN_C_BEGIN
+
+/* What a draw is for: each purpose is an independent sub-stream. */
+typedef enum hyb_random_purpose {
+    HYB_RANDOM_PURPOSE_ROUNDING = 0,     /* stochastic rounding of code steps */
+    HYB_RANDOM_PURPOSE_STEP_NOISE = 1,   /* cycle-to-cycle device noise */
+    HYB_RANDOM_PURPOSE_DEVICE_GAIN = 2,  /* device-to-device step gain */
+    HYB_RANDOM_PURPOSE_STUCK = 3,        /* stuck-synapse selection */
+    HYB_RANDOM_PURPOSE_USER = 255        /* free for tests and experiments */
+} hyb_random_purpose;
+HYB_STATIC_ASSERT(sizeof(hyb_random_purpose) == 4, "hyb_random_purpose must be 32-bit");
+
+/* One Philox4x32-10 block: out = philox(counter[0..3], key[0..1]). */
+HYB_API hyb_status hyb_philox4x32_10(const uint32_t* counter, const uint32_t* key, uint32_t* out);
+
+/* Position of a slice of the stream. */
+typedef struct hyb_random_stream {
+    uint64_t seed;
+    int64_t step;          /* only the low 32 bits enter the counter */
+    uint32_t tensor_id;
+    hyb_random_purpose purpose; /* 0..255 */
+} hyb_random_stream;
+HYB_STATIC_ASSERT(sizeof(hyb_random_stream) == 24, "hyb_random_stream layout changed");
+
+/* Writes the uniforms for elements offset .. offset+n-1 of the stream to out[0..n-1],
+ * each in [0, 1) with 24 random bits. offset >= 0, offset + n < 2^58. */
+HYB_API hyb_status hyb_random_uniform_f32(const hyb_random_stream* stream, int64_t offset,
+                                          float* out, int64_t n);
+
+HYB_EXTERN_C_END
+
+#endif /* HYBRID_RANDOM_H */

@@ -1,0 +1,68 @@
+/* hybrid/version.h - library version, ABI version, build information and threading.
+ *
+ * The ABI version changes whenever a function signature, a struct layout or an enum
+ * value changes; the managed host refuses a library whose ABI version differs from
+ * the one its bindings were generated from. */
+#ifndef HYBRID_VERSION_H
+#define HYBRID_VERSION_H
+
+#include <stdint.h>
+#include "hybrid/export.h"
+#include "hybrid/status.h"
+
+HYB_EXTERN_C_BEGIN
+
+#define HYB_VERSION_MAJOR 0
+#define HYB_VERSION_MINOR 1
+#define HYB_VERSION_PATCH 0
+#define HYB_ABI_VERSION 1
+
+/* Widest SIMD instruction set the CPU kernels were compiled for. */
+typedef enum hyb_simd_level {
+    HYB_SIMD_LEVEL_SCALAR = 0,
+    HYB_SIMD_LEVEL_SSE2 = 1,
+    HYB_SIMD_LEVEL_SSE4_2 = 2,
+    HYB_SIMD_LEVEL_AVX2 = 3,
+    HYB_SIMD_LEVEL_AVX512 = 4,
+    HYB_SIMD_LEVEL_NEON = 5
+} hyb_simd_level;
+HYB_STATIC_ASSERT(sizeof(hyb_simd_level) == 4, "hyb_simd_level must be 32-bit");
+
+/* How the CPU kernels run large tensors. */
+typedef enum hyb_threading {
+    HYB_THREADING_SERIAL = 0, /* built without a threading runtime */
+    HYB_THREADING_OPENMP = 1  /* OpenMP, static partition: results independent of thread count */
+} hyb_threading;
+HYB_STATIC_ASSERT(sizeof(hyb_threading) == 4, "hyb_threading must be 32-bit");
+
+/* What this build of libhybrid is. Strings are NUL-terminated and truncated to fit. */
+typedef struct hyb_build_info {
+    int32_t version_major;
+    int32_t version_minor;
+    int32_t version_patch;
+    int32_t abi_version;
+    hyb_simd_level simd_level;
+    hyb_threading threading;
+    int32_t max_threads;        /* threads a large kernel uses now (see hyb_threads_set) */
+    int32_t cuda_compiled;      /* 1 if CUDA kernels are compiled in, else 0 */
+    int32_t sanitizers;         /* 1 if built with ASan/UBSan, else 0 */
+    int32_t reserved;           /* zero */
+    char compiler[64];          /* e.g. "GNU 12.2.0" */
+    char build_type[16];        /* e.g. "Release" */
+    char cuda_version[16];      /* e.g. "12.4", or "" without CUDA */
+} hyb_build_info;
+HYB_STATIC_ASSERT(sizeof(hyb_build_info) == 136, "hyb_build_info layout changed");
+
+/* Fills *out with this build's version and configuration. */
+HYB_API hyb_status hyb_build_info_get(hyb_build_info* out);
+
+/* Sets how many threads large CPU kernels may use; 0 means all available.
+ * Results never depend on this number, only the speed does. */
+HYB_API hyb_status hyb_threads_set(int32_t count);
+
+/* The number of threads large CPU kernels use now (>= 1). */
+HYB_API hyb_status hyb_threads_get(int32_t* count);
+
+HYB_EXTERN_C_END
+
+#endif /* HYBRID_VERSION_H */

@@ -1,0 +1,68 @@
+/* internal.h - helpers every C entry point uses: setting the thread's error, validating
+ * arguments before anything is written, and running a loop on the thread pool. */
+#ifndef HYBRID_SRC_INTERNAL_H
+#define HYBRID_SRC_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "hybrid/hybrid.h"
+
+/* Records status and a printf-style message for hyb_last_error_message; returns status. */
+hyb_status hyb_fail(hyb_status status, const char* fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Clears the thread's last-error message (called at the start of every entry point). */
+void hyb_clear_error(void);
+
+/* Largest element count accepted anywhere (2^58: the random stream's block counter). */
+#define HYB_MAX_ELEMENTS ((int64_t)1 << 58)
+
+/* Returns HYB_STATUS_NULL_POINTER naming `name` if p is NULL and n > 0 (or always, when
+ * required). Empty tensors (n = 0) may pass NULL data pointers. */
+#define HYB_CHECK_PTR(p, name, n)                                                          \
+    do {                                                                                   \
+        if ((p) == NULL && (n) > 0)                                                        \
+            return hyb_fail(HYB_STATUS_NULL_POINTER, "%s: %s is NULL", __func__, name);    \
+    } while (0)
+#define HYB_CHECK_REQUIRED(p, name)                                                        \
+    do {                                                                                   \
+        if ((p) == NULL)                                                                   \
+            return hyb_fail(HYB_STATUS_NULL_POINTER, "%s: %s is NULL", __func__, name);    \
+    } while (0)
+#define HYB_CHECK_LENGTH(n)                                                                \
+    do {                                                                                   \
+        if ((n) < 0 || (n) > HYB_MAX_ELEMENTS)                                             \
+            return hyb_fail(HYB_STATUS_INVALID_LENGTH,                                     \
+                            "%s: n = %lld is negative or above 2^58", __func__,            \
+                            (long long)(n));                                               \
+    } while (0)
+
+/* 1 if byte ranges [a, a+an) and [b, b+bn) share a byte. */
+static inline int hyb_overlaps(const void* a, size_t an, const void* b, size_t bn) {
+    uintptr_t a0 = (uintptr_t)a, b0 = (uintptr_t)b;
+    return an > 0 && bn > 0 && a0 < b0 + bn && b0 < a0 + an;
+}
+
+/* Fails with HYB_STATUS_OVERLAP if the two named buffers overlap. */
+hyb_status hyb_check_disjoint(const char* fn, const void* a, size_t an, const char* aname,
+                              const void* b, size_t bn, const char* bname);
+
+/* Validates an LNS format for codes of `code_bytes` bytes (1 or 2). */
+hyb_status hyb_check_lns_format(const char* fn, const hyb_lns_format* format, int code_bytes);
+
+/* Validates Madam's shared settings (lr, beta2, g_bound, step, policy). */
+hyb_status hyb_check_madam_common(const char* fn, float lr, float beta2, float g_bound,
+                                  int64_t step, hyb_nonfinite_policy policy);
+
+/* Index of the first non-finite element of x, or -1. */
+int64_t hyb_find_nonfinite(const float* x, int64_t n);
+
+/* Threads a kernel over n elements should use (1 below the parallel threshold). */
+int hyb_threads_for(int64_t n);
+
+/* Elements per parallel chunk; chunk boundaries never change results (elementwise kernels,
+ * reductions over fixed blocks). */
+#define HYB_CHUNK ((int64_t)16384)
+#define HYB_PARALLEL_MIN ((int64_t)1 << 16)
+
+#endif

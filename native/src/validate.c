@@ -1,0 +1,72 @@
+/* validate.c - argument checks shared by the entry points. Each names the function, the
+ * argument, its value and the allowed range, so the managed exception says it all. */
+#include <math.h>
+#include "internal.h"
+#include "lns_math.h"
+
+hyb_status hyb_check_disjoint(const char* fn, const void* a, size_t an, const char* aname,
+                              const void* b, size_t bn, const char* bname) {
+    if (hyb_overlaps(a, an, b, bn))
+        return hyb_fail(HYB_STATUS_OVERLAP, "%s: buffers %s and %s overlap", fn, aname, bname);
+    return HYB_STATUS_OK;
+}
+
+hyb_status hyb_check_lns_format(const char* fn, const hyb_lns_format* f, int code_bytes) {
+    if (f == NULL) return hyb_fail(HYB_STATUS_NULL_POINTER, "%s: format is NULL", fn);
+    int max_bits = code_bytes == 1 ? 8 : HYB_LNS_MAX_BITS;
+    if (f->bits < HYB_LNS_MIN_BITS || f->bits > max_bits)
+        return hyb_fail(HYB_STATUS_INVALID_FORMAT,
+                        "%s: bits = %d is outside [%d, %d] for %s codes", fn, (int)f->bits,
+                        HYB_LNS_MIN_BITS, max_bits, code_bytes == 1 ? "uint8" : "uint16");
+    if (!(f->gamma > 0.0f) || !(f->gamma <= (float)HYB_LNS_MAX_GAMMA))
+        return hyb_fail(HYB_STATUS_INVALID_FORMAT, "%s: gamma = %g is outside (0, %d]", fn,
+                        (double)f->gamma, HYB_LNS_MAX_GAMMA);
+    if (!isfinite(f->w_max) || !(f->w_max >= 1.17549435e-38f))
+        return hyb_fail(HYB_STATUS_INVALID_FORMAT,
+                        "%s: w_max = %g must be a finite, normal, positive float", fn,
+                        (double)f->w_max);
+    /* the smallest non-zero level must stay a normal float */
+    int32_t kmax = (1 << (f->bits - 1)) - 1;
+    double lo = hyb_log2_d((double)f->w_max) - (double)(kmax > 0 ? kmax - 1 : 0) / (double)f->gamma;
+    if (lo < -126.0)
+        return hyb_fail(HYB_STATUS_INVALID_FORMAT,
+                        "%s: the smallest level w_max * 2^(-(K-1)/gamma) = 2^%.1f underflows "
+                        "float (bits = %d, gamma = %g, w_max = %g); raise gamma or w_max",
+                        fn, lo, (int)f->bits, (double)f->gamma, (double)f->w_max);
+    if (f->reserved != 0)
+        return hyb_fail(HYB_STATUS_INVALID_FORMAT, "%s: format.reserved must be 0", fn);
+    return HYB_STATUS_OK;
+}
+
+hyb_status hyb_check_madam_common(const char* fn, float lr, float beta2, float g_bound,
+                                  int64_t step, hyb_nonfinite_policy policy) {
+    if (!isfinite(lr) || lr < 0.0f)
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: lr = %g must be finite and >= 0",
+                        fn, (double)lr);
+    if (!(beta2 >= 0.0f && beta2 < 1.0f))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: beta2 = %g is outside [0, 1)", fn,
+                        (double)beta2);
+    if (!(g_bound > 0.0f) || !isfinite(g_bound))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: g_bound = %g must be finite and > 0",
+                        fn, (double)g_bound);
+    if (step < 1)
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: step = %lld must be >= 1", fn,
+                        (long long)step);
+    if (policy != HYB_NONFINITE_POLICY_REJECT && policy != HYB_NONFINITE_POLICY_SKIP)
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: nonfinite policy %d is unknown", fn,
+                        (int)policy);
+    return HYB_STATUS_OK;
+}
+
+int64_t hyb_find_nonfinite(const float* x, int64_t n) {
+    /* A vectorisable any-pass over blocks, then the exact index from the first bad block. */
+    for (int64_t b = 0; b < n; b += 4096) {
+        int64_t e = b + 4096 < n ? b + 4096 : n;
+        int bad = 0;
+        for (int64_t i = b; i < e; ++i) bad |= !isfinite(x[i]);
+        if (bad)
+            for (int64_t i = b; i < e; ++i)
+                if (!isfinite(x[i])) return i;
+    }
+    return -1;
+}
