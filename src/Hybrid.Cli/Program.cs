@@ -1,0 +1,20 @@
+using System.CommandLine;
+using Hybrid.Cli.Commands;
+
+namespace Hybrid.Cli;
+
+/// <summary>Entry point of the <c>hybrid</c> command.</summary>
+public static class Program
+{
+    /// <summary>Builds the command tree; exposed so tests can parse without running.</summary>
+    public static RootCommand BuildRoot()
+    {
+        var root = new RootCommand(
+            "Hybrid: low-precision LNS synapses trained by multiplicative updates, compared with float32 training.");
+        root.Subcommands.Add(InfoCommand.Build());
+        return root;
+    }
+
+    /// <summary>Runs the command line.</summary>
+    public static int Main(string[] args) => BuildRoot().Parse(args).Invoke();
+}

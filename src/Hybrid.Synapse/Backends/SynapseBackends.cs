@@ -1,0 +1,56 @@
+using Hybrid.Native;
+using Hybrid.Native.Interop;
+
+namespace Hybrid.Synapse.Backends;
+
+/// <summary>A backend and whether it can run here.</summary>
+/// <param name="Name">The backend's name.</param>
+/// <param name="Available">Whether it runs on this machine.</param>
+/// <param name="Detail">Where it comes from, or why it is unavailable.</param>
+public readonly record struct BackendStatus(string Name, bool Available, string Detail);
+
+/// <summary>What libhybrid is: version, ABI and build configuration.</summary>
+public sealed record NativeBuild(string Version, int Abi, string Compiler, string BuildType, string Simd,
+    string Threading, int Threads, bool CudaCompiled, string CudaVersion, bool Sanitizers, string LoadedFrom);
+
+/// <summary>The registry of synapse backends: add a backend here and every cross-check test runs on it.</summary>
+public static class SynapseBackends
+{
+    /// <summary>Every backend that can run on this machine, the managed reference first.</summary>
+    public static IReadOnlyList<ISynapseBackend> All
+    {
+        get
+        {
+            var list = new List<ISynapseBackend> { ManagedBackend.Instance };
+            if (NativeCpuBackend.Probe().Available) list.Add(NativeCpuBackend.Instance);
+            return list;
+        }
+    }
+
+    /// <summary>Every known backend with its availability and the reason.</summary>
+    public static IReadOnlyList<BackendStatus> Describe()
+    {
+        var (ok, why) = NativeCpuBackend.Probe();
+        var native = ok ? NativeBuildInfo() : null;
+        return
+        [
+            new("managed", true, "C# reference kernels (always available)"),
+            new("native-cpu", ok, ok ? $"{native!.Simd}, {native.Threading} x{native.Threads}; {why}" : why),
+            new("native-cuda", false, !ok ? "libhybrid not loaded"
+                : native!.CudaCompiled ? "CUDA kernels compiled in, but this version has no CUDA backend yet"
+                : "libhybrid was built without CUDA (no nvcc at configure time, or HYBRID_CUDA=OFF)"),
+        ];
+    }
+
+    /// <summary>libhybrid's build information, or null when it does not load.</summary>
+    public static unsafe NativeBuild? NativeBuildInfo()
+    {
+        if (!NativeCpuBackend.Probe().Available) return null;
+        var b = NativeKernels.BuildInfo();
+        return new NativeBuild(
+            $"{b.VersionMajor}.{b.VersionMinor}.{b.VersionPatch}", b.AbiVersion,
+            NativeKernels.FixedString(b.Compiler, 64), NativeKernels.FixedString(b.BuildType, 16),
+            b.SimdLevel.ToString(), b.Threading.ToString(), b.MaxThreads, b.CudaCompiled != 0,
+            NativeKernels.FixedString(b.CudaVersion, 16), b.Sanitizers != 0, HybridLibrary.LoadedFrom ?? "");
+    }
+}

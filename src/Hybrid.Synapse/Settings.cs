@@ -1,0 +1,92 @@
+namespace Hybrid.Synapse;
+
+/// <summary>How a step turns a real-valued code increment into an integer.</summary>
+public enum RoundingMode
+{
+    /// <summary>floor(x + 1/2): deterministic; steps below half a level stall.</summary>
+    Nearest = 0,
+    /// <summary>floor(x + u), u uniform from the Philox stream: unbiased.</summary>
+    Stochastic = 1,
+}
+
+/// <summary>What a step does with a NaN or infinite gradient element.</summary>
+public enum NonFinitePolicy
+{
+    /// <summary>Throw, with nothing written.</summary>
+    Reject = 0,
+    /// <summary>Leave that element (weight or code, and its second moment) unchanged, and count it.</summary>
+    Skip = 1,
+}
+
+/// <summary>What one step did.</summary>
+/// <param name="Elements">Elements in the tensor.</param>
+/// <param name="Changed">Codes or weights whose value changed.</param>
+/// <param name="NonFiniteSkipped">Gradient elements skipped under <see cref="NonFinitePolicy.Skip"/>.</param>
+public readonly record struct StepStats(long Elements, long Changed, long NonFiniteSkipped);
+
+/// <summary>A position in the shared Philox stream (see native/include/hybrid/random.h).</summary>
+public readonly record struct RandomStream(ulong Seed, long Step, uint TensorId, int Purpose)
+{
+    /// <summary>Throws unless the purpose is in [0, 255].</summary>
+    public void Validate()
+    {
+        if (Purpose is < 0 or > 255)
+            throw new ArgumentException($"random purpose = {Purpose} is outside [0, 255].", nameof(Purpose));
+    }
+}
+
+/// <summary>Shared checks of the Madam settings (the same rules as the native library).</summary>
+internal static class MadamChecks
+{
+    public static void Common(float lr, float beta2, float gBound, long step, NonFinitePolicy policy)
+    {
+        if (!float.IsFinite(lr) || lr < 0f)
+            throw new ArgumentException($"Madam lr = {lr} must be finite and >= 0.", "Lr");
+        if (!(beta2 >= 0f && beta2 < 1f))
+            throw new ArgumentException($"Madam beta2 = {beta2} is outside [0, 1).", "Beta2");
+        if (!(gBound > 0f) || !float.IsFinite(gBound))
+            throw new ArgumentException($"Madam g_bound = {gBound} must be finite and > 0.", "GBound");
+        if (step < 1)
+            throw new ArgumentException($"Madam step = {step} must be >= 1 (the step being taken).", "Step");
+        if (policy is not (NonFinitePolicy.Reject or NonFinitePolicy.Skip))
+            throw new ArgumentException($"non-finite policy {(int)policy} is unknown.", "NonFinite");
+    }
+}
+
+/// <summary>
+/// Settings of one float32 Madam step (Bernstein et al., NeurIPS 2020; jxbz/madam). Defaults are
+/// the paper's: lr 0.01, β2 0.999, g_bound 10. <see cref="WMax"/> = p_scale · RMS(w at step 1).
+/// </summary>
+public readonly record struct MadamSettings(float WMax, long Step, float Lr = 0.01f, float Beta2 = 0.999f,
+    float GBound = 10f, NonFinitePolicy NonFinite = NonFinitePolicy.Reject)
+{
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
+    public void Validate()
+    {
+        MadamChecks.Common(Lr, Beta2, GBound, Step, NonFinite);
+        if (!(WMax > 0f) || !float.IsFinite(WMax))
+            throw new ArgumentException($"Madam w_max = {WMax} must be finite and > 0.", nameof(WMax));
+    }
+}
+
+/// <summary>
+/// Settings of one LNS Madam step in the code domain: dk = round(γ·η·ĝ·sign(w)/ln 2), clamped.
+/// Defaults as float Madam; stochastic rounding keyed by (Seed, Step, TensorId, element).
+/// </summary>
+public readonly record struct LnsMadamSettings(LnsFormat Format, long Step, float Lr = 0.01f,
+    float Beta2 = 0.999f, float GBound = 10f, RoundingMode Rounding = RoundingMode.Stochastic,
+    ulong Seed = 0, uint TensorId = 0, NonFinitePolicy NonFinite = NonFinitePolicy.Reject)
+{
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
+    public void Validate(int codeBytes)
+    {
+        Format.Validate(codeBytes);
+        MadamChecks.Common(Lr, Beta2, GBound, Step, NonFinite);
+        if (Rounding is not (RoundingMode.Nearest or RoundingMode.Stochastic))
+            throw new ArgumentException($"rounding mode {(int)Rounding} is unknown.", nameof(Rounding));
+        double steps = (double)Twin.MadamConsts.Make(Beta2, GBound, Step, Format.Gamma, Lr).CodeScale * GBound;
+        if (!(steps <= 1048576.0))
+            throw new ArgumentException(
+                $"gamma · lr · g_bound / ln 2 = {steps:G4} code steps exceeds 2^20; lower lr or gamma.", nameof(Lr));
+    }
+}

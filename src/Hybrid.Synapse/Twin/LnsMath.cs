@@ -1,0 +1,154 @@
+namespace Hybrid.Synapse.Twin;
+
+/// <summary>Per-call constants of a Madam step, computed once on the host (twin of hyb_madam_consts).</summary>
+public readonly record struct MadamConsts(float Beta2, float OneMinusBeta2, float BiasCorrection,
+    float GBound, float CodeScale)
+{
+    /// <summary>The constants for one step; <paramref name="gamma"/> and <paramref name="lr"/> give the code scale γ·η/ln 2.</summary>
+    public static MadamConsts Make(float beta2, float gBound, long step, float gamma, float lr) => new(
+        beta2, 1.0f - beta2, (float)(1.0 - LnsMath.PowI(beta2, step)), gBound,
+        (float)((double)gamma * (double)lr * LnsMath.InvLn2));
+}
+
+/// <summary>
+/// The element-level maths of the LNS synapse: the managed twin of native/src/lns_math.h,
+/// line for line. Only IEEE +, −, ×, ÷, sqrt, floor, comparisons and exact power-of-two
+/// scaling are used (never Math.Log2/Exp2/Pow, whose last bits differ between libraries), and
+/// .NET never fuses a multiply and an add on its own, so codes match the C and CUDA kernels
+/// bit for bit.
+/// </summary>
+public static class LnsMath
+{
+    /// <summary>ln 2 in double.</summary>
+    public const double Ln2 = 0.69314718055994530942;
+    /// <summary>1 / ln 2 in double.</summary>
+    public const double InvLn2 = 1.44269504088896340736;
+
+    /// <summary>2^n for an integer n in [−1022, 1023], exact.</summary>
+    public static double Pow2I(int n) => BitConverter.Int64BitsToDouble((long)(n + 1023) << 52);
+
+    /// <summary>log2(x) for finite x &gt; 0 by the atanh series (see lns_math.h).</summary>
+    public static double Log2(double x)
+    {
+        int e = 0;
+        if (x < 2.2250738585072014e-308) { x = x * 18446744073709551616.0; e = -64; }
+        ulong u = (ulong)BitConverter.DoubleToInt64Bits(x);
+        e += (int)((u >> 52) & 0x7FF) - 1023;
+        double m = BitConverter.Int64BitsToDouble((long)((u & 0x000FFFFFFFFFFFFFul) | 0x3FF0000000000000ul));
+        if (m > 1.4142135623730951) { m = m * 0.5; e += 1; }
+        double s = (m - 1.0) / (m + 1.0);
+        double z = s * s;
+        double p = 1.0 / 23.0;
+        p = p * z + 1.0 / 21.0;
+        p = p * z + 1.0 / 19.0;
+        p = p * z + 1.0 / 17.0;
+        p = p * z + 1.0 / 15.0;
+        p = p * z + 1.0 / 13.0;
+        p = p * z + 1.0 / 11.0;
+        p = p * z + 1.0 / 9.0;
+        p = p * z + 1.0 / 7.0;
+        p = p * z + 1.0 / 5.0;
+        p = p * z + 1.0 / 3.0;
+        p = p * z + 1.0;
+        double lnM = 2.0 * s * p;
+        return (double)e + lnM * InvLn2;
+    }
+
+    /// <summary>2^x for finite x in [−1000, 1000] by a Taylor polynomial (see lns_math.h).</summary>
+    public static double Exp2(double x)
+    {
+        double n = Math.Floor(x + 0.5);
+        double y = (x - n) * Ln2;
+        double p = 1.0 / 1307674368000.0;
+        p = p * y + 1.0 / 87178291200.0;
+        p = p * y + 1.0 / 6227020800.0;
+        p = p * y + 1.0 / 479001600.0;
+        p = p * y + 1.0 / 39916800.0;
+        p = p * y + 1.0 / 3628800.0;
+        p = p * y + 1.0 / 362880.0;
+        p = p * y + 1.0 / 40320.0;
+        p = p * y + 1.0 / 5040.0;
+        p = p * y + 1.0 / 720.0;
+        p = p * y + 1.0 / 120.0;
+        p = p * y + 1.0 / 24.0;
+        p = p * y + 1.0 / 6.0;
+        p = p * y + 0.5;
+        p = p * y + 1.0;
+        p = p * y + 1.0;
+        int ni = (int)n;
+        if (ni < -1000) return 0.0;
+        if (ni < -900) return p * Pow2I(ni + 200) * Pow2I(-200);
+        return p * Pow2I(ni);
+    }
+
+    /// <summary>β^t by repeated squaring in double.</summary>
+    public static double PowI(double beta, long t)
+    {
+        double r = 1.0, b = beta;
+        while (t > 0)
+        {
+            if ((t & 1) != 0) r = r * b;
+            b = b * b;
+            t >>= 1;
+        }
+        return r;
+    }
+
+    /// <summary>The magnitude of index k: w_max · 2^(−k/γ), rounded once to float.</summary>
+    public static float Magnitude(int k, float gamma, float wMax) =>
+        (float)((double)wMax * Exp2(-(double)k / (double)gamma));
+
+    /// <summary>Encodes one finite float (nearest level in the log domain, saturating).</summary>
+    public static uint EncodeOne(float x, int bits, float gamma, double log2WMax)
+    {
+        uint kmax = (1u << (bits - 1)) - 1u;
+        if (x == 0.0f) return kmax;
+        uint sign = x < 0.0f ? 1u : 0u;
+        double a = x < 0.0f ? -(double)x : (double)x;
+        double kstar = (double)gamma * (log2WMax - Log2(a));
+        double kr = Math.Floor(kstar + 0.5);
+        uint k;
+        if (kr <= 0.0) k = 0;
+        else if (kr >= (double)(kmax - 1u)) k = kmax - 1u;
+        else k = (uint)kr;
+        return (sign << (bits - 1)) | k;
+    }
+
+    /// <summary>Decodes one valid code.</summary>
+    public static float DecodeOne(uint code, int bits, float gamma, float wMax)
+    {
+        uint kmax = (1u << (bits - 1)) - 1u;
+        uint k = code & kmax;
+        if (k == kmax) return 0.0f;
+        float m = Magnitude((int)k, gamma, wMax);
+        return (code >> (bits - 1)) != 0 ? -m : m;
+    }
+
+    /// <summary>The normalised, clamped gradient of one element; updates v in place.</summary>
+    public static float Normalised(float g, ref float v, in MadamConsts c)
+    {
+        float g2 = g * g;
+        float nv = c.Beta2 * v + c.OneMinusBeta2 * g2;
+        v = nv;
+        float d = MathF.Sqrt(nv / c.BiasCorrection);
+        float gh = d > 0.0f ? g / d : 0.0f;
+        gh = gh > c.GBound ? c.GBound : gh;
+        gh = gh < -c.GBound ? -c.GBound : gh;
+        return gh;
+    }
+
+    /// <summary>The new code after a step; u = 1/2 rounds to nearest, a uniform in [0, 1) stochastically.</summary>
+    public static uint StepOne(uint code, float gh, float u, int bits, in MadamConsts c)
+    {
+        uint kmax = (1u << (bits - 1)) - 1u;
+        uint k = code & kmax;
+        uint sign = code & ~kmax;
+        float dk = gh * c.CodeScale;
+        dk = sign != 0 ? -dk : dk;
+        float r = MathF.Floor(dk + u);
+        int kn = (int)k + (int)r;
+        kn = kn < 0 ? 0 : kn;
+        kn = kn > (int)kmax - 1 ? (int)kmax - 1 : kn;
+        return k == kmax ? code : (sign | (uint)kn);
+    }
+}

@@ -1,0 +1,161 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Hybrid.Native;
+
+namespace Hybrid.Synapse.Twin;
+
+/// <summary>
+/// The managed twin of every libhybrid kernel: plain scalar C#, the reference the native (and
+/// CUDA) kernels are checked against. Validation mirrors the native entry points: everything
+/// is checked before anything is written, so on an exception no output has changed.
+/// </summary>
+public static class ManagedKernels
+{
+    /// <summary>Encodes <paramref name="x"/> into LNS codes (byte: B ≤ 8, ushort: B ≤ 16).</summary>
+    public static void LnsEncode<TCode>(LnsFormat format, ReadOnlySpan<float> x, Span<TCode> codes)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        format.Validate(CodeBytes<TCode>());
+        Validate.SameLength(x.Length, nameof(x), codes.Length, nameof(codes));
+        Validate.Disjoint(MemoryMarshal.AsBytes(x), nameof(x), MemoryMarshal.AsBytes(codes), nameof(codes));
+        RejectNonFinite(x, nameof(x));
+        double log2WMax = LnsMath.Log2(format.WMax);
+        for (int i = 0; i < x.Length; ++i)
+            codes[i] = TCode.CreateTruncating(LnsMath.EncodeOne(x[i], format.Bits, format.Gamma, log2WMax));
+    }
+
+    /// <summary>Decodes LNS codes into <paramref name="x"/>.</summary>
+    public static void LnsDecode<TCode>(LnsFormat format, ReadOnlySpan<TCode> codes, Span<float> x)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        format.Validate(CodeBytes<TCode>());
+        Validate.SameLength(codes.Length, nameof(codes), x.Length, nameof(x));
+        Validate.Disjoint(MemoryMarshal.AsBytes(codes), nameof(codes), MemoryMarshal.AsBytes(x), nameof(x));
+        CheckCodes(codes, format.Bits);
+        for (int i = 0; i < x.Length; ++i)
+            x[i] = LnsMath.DecodeOne(uint.CreateTruncating(codes[i]), format.Bits, format.Gamma, format.WMax);
+    }
+
+    /// <summary>One LNS Madam step on <paramref name="codes"/> in place (see lns.h for the rule).</summary>
+    public static StepStats LnsMadamStep<TCode>(in LnsMadamSettings s, Span<TCode> codes,
+        ReadOnlySpan<float> grad, Span<float> v)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        s.Validate(CodeBytes<TCode>());
+        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v);
+        CheckCodes<TCode>(codes, s.Format.Bits);
+        if (s.NonFinite == NonFinitePolicy.Reject) RejectNonFinite(grad, nameof(grad));
+        var k = MadamConsts.Make(s.Beta2, s.GBound, s.Step, s.Format.Gamma, s.Lr);
+        int bits = s.Format.Bits;
+        bool stochastic = s.Rounding == RoundingMode.Stochastic;
+        long changed = 0, skipped = 0;
+        PhiloxBlock block = default;
+        for (int i = 0; i < codes.Length; ++i)
+        {
+            float u = 0.5f;
+            if (stochastic)
+            {
+                if ((i & 3) == 0)
+                    block = Philox.StreamBlock(s.Seed, s.Step, s.TensorId, RandomPurposeRounding, (ulong)(i >> 2));
+                u = Philox.UnitFloat(block[i & 3]);
+            }
+            float gi = grad[i];
+            bool ok = float.IsFinite(gi);
+            float vi = v[i], vn = vi;
+            float gh = LnsMath.Normalised(ok ? gi : 0f, ref vn, k);
+            uint ci = uint.CreateTruncating(codes[i]);
+            uint cn = ok ? LnsMath.StepOne(ci, gh, u, bits, k) : ci;
+            v[i] = ok ? vn : vi;
+            codes[i] = TCode.CreateTruncating(cn);
+            changed += cn != ci ? 1 : 0;
+            skipped += ok ? 0 : 1;
+        }
+        return new StepStats(codes.Length, changed, skipped);
+    }
+
+    /// <summary>One float32 Madam step on <paramref name="w"/> in place (jxbz/madam semantics).</summary>
+    public static StepStats MadamStep(in MadamSettings s, Span<float> w, ReadOnlySpan<float> grad, Span<float> v)
+    {
+        s.Validate();
+        Validate.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v);
+        if (s.NonFinite == NonFinitePolicy.Reject) RejectNonFinite(grad, nameof(grad));
+        RejectNonFinite(w, nameof(w));
+        var k = MadamConsts.Make(s.Beta2, s.GBound, s.Step, 1f, 0f);
+        long changed = 0, skipped = 0;
+        for (int i = 0; i < w.Length; ++i)
+        {
+            float gi = grad[i];
+            bool ok = float.IsFinite(gi);
+            float vi = v[i], vn = vi;
+            float gh = LnsMath.Normalised(ok ? gi : 0f, ref vn, k);
+            float wi = w[i];
+            float sign = wi > 0f ? 1f : (wi < 0f ? -1f : 0f);
+            float wn = wi * MathF.Exp(-s.Lr * gh * sign);   // w ← w·exp(−η·ĝ·sign(w))
+            wn = Math.Clamp(wn, -s.WMax, s.WMax);
+            wn = ok ? wn : wi;
+            v[i] = ok ? vn : vi;
+            w[i] = wn;
+            changed += wn != wi ? 1 : 0;
+            skipped += ok ? 0 : 1;
+        }
+        return new StepStats(w.Length, changed, skipped);
+    }
+
+    /// <summary>Root mean square in double, summed in fixed blocks of 4096 then in block order
+    /// (the same double as the native hyb_rms_f32).</summary>
+    public static double Rms(ReadOnlySpan<float> x)
+    {
+        if (x.Length == 0) throw new ArgumentException("RMS of an empty tensor is undefined.", nameof(x));
+        RejectNonFinite(x, nameof(x));
+        double total = 0.0;
+        for (int b = 0; b < x.Length; b += 4096)
+        {
+            int e = Math.Min(b + 4096, x.Length);
+            double acc = 0.0;
+            for (int i = b; i < e; ++i) acc += (double)x[i] * (double)x[i];
+            total += acc;
+        }
+        return Math.Sqrt(total / x.Length);
+    }
+
+    /// <summary>The stream's uniforms for elements offset … offset + output.Length − 1.</summary>
+    public static void RandomUniform(in RandomStream stream, long offset, Span<float> output)
+    {
+        stream.Validate();
+        if (offset < 0 || offset > (1L << 58) - output.Length)
+            throw new ArgumentOutOfRangeException(nameof(offset), offset, "offset must be >= 0 with offset + n <= 2^58.");
+        for (int i = 0; i < output.Length; ++i)
+        {
+            ulong e = (ulong)(offset + i);
+            var b = Philox.StreamBlock(stream.Seed, stream.Step, stream.TensorId, (uint)stream.Purpose, e >> 2);
+            output[i] = Philox.UnitFloat(b[(int)(e & 3)]);
+        }
+    }
+
+    private const uint RandomPurposeRounding = 0;
+
+    internal static int CodeBytes<TCode>() where TCode : unmanaged =>
+        System.Runtime.CompilerServices.Unsafe.SizeOf<TCode>() switch
+        {
+            1 => 1,
+            2 => 2,
+            var n => throw new ArgumentException($"LNS codes are uint8 or uint16, not {n}-byte integers."),
+        };
+
+    private static void CheckCodes<TCode>(ReadOnlySpan<TCode> codes, int bits)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        uint mask = ~((1u << bits) - 1u);
+        for (int i = 0; i < codes.Length; ++i)
+            if ((uint.CreateTruncating(codes[i]) & mask) != 0)
+                throw new ArgumentException(
+                    $"codes[{i}] = {codes[i]} has bits above bit {bits - 1} of a {bits}-bit format.", nameof(codes));
+    }
+
+    private static void RejectNonFinite(ReadOnlySpan<float> x, string name)
+    {
+        for (int i = 0; i < x.Length; ++i)
+            if (!float.IsFinite(x[i]))
+                throw new ArgumentException($"{name}[{i}] = {x[i]} is not finite.", name);
+    }
+}
