@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# Checks, and where it can installs, everything Hybrid needs on a Debian 12 machine of our kind.
+# Idempotent and quiet when everything is present; apt-get runs only for what is missing.
+#   scripts/setup.sh            check + install
+#   scripts/setup.sh --check    check only (exit 1 listing what is missing)
+set -euo pipefail
+
+check_only=0
+[[ "${1:-}" == "--check" ]] && check_only=1
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+missing_pkgs=()
+
+need_cmd() { # command, debian package
+    command -v "$1" >/dev/null 2>&1 || missing_pkgs+=("$2")
+}
+
+need_cmd gcc gcc
+need_cmd g++ g++
+need_cmd cmake cmake
+need_cmd make make
+need_cmd ctest cmake
+
+if ((${#missing_pkgs[@]})); then
+    # de-duplicate
+    mapfile -t missing_pkgs < <(printf '%s\n' "${missing_pkgs[@]}" | sort -u)
+    if ((check_only)); then
+        say "missing Debian packages: ${missing_pkgs[*]} (run scripts/setup.sh as root to install)"
+        exit 1
+    fi
+    if [[ $(id -u) -ne 0 ]]; then
+        say "missing Debian packages: ${missing_pkgs[*]}; run: sudo apt-get install ${missing_pkgs[*]}"
+        exit 1
+    fi
+    say "installing ${missing_pkgs[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq "${missing_pkgs[@]}" >/dev/null
+fi
+
+# CMake >= 3.25 (DESIGN.md); Debian 12 ships 3.25.1.
+cmake_version=$(cmake --version | head -n1 | awk '{print $3}')
+if ! printf '3.25\n%s\n' "$cmake_version" | sort -V -C; then
+    say "CMake $cmake_version is older than 3.25; install a newer cmake"
+    exit 1
+fi
+
+# The .NET 10 SDK is not in Debian's archive: it must be preinstalled (it is on our machines).
+if ! command -v dotnet >/dev/null 2>&1; then
+    say "the .NET 10 SDK is missing: install it (https://learn.microsoft.com/dotnet/core/install/linux-debian) and put dotnet on PATH"
+    exit 1
+fi
+if ! dotnet --list-sdks 2>/dev/null | grep -q '^10\.'; then
+    say "the .NET SDK found is not version 10 ($(dotnet --list-sdks | tr '\n' ' ')); install the .NET 10 SDK"
+    exit 1
+fi
+exit 0
