@@ -38,6 +38,45 @@ if ((${#missing_pkgs[@]})); then
     apt-get install -y -qq "${missing_pkgs[@]}" >/dev/null
 fi
 
+# TorchSharp 0.107's libLibTorchSharp.so needs GLIBCXX_3.4.32 (GCC 13's libstdc++); Debian 12
+# ships GCC 12's. Debian 13 (trixie)'s libstdc++6 provides it: add trixie as an extra source on
+# the machine's own mirror, pinned low (priority 100) so nothing else moves to trixie, and
+# install just that package from it (DESIGN.md, "Verified facts").
+libstdcxx=$(ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
+if [[ -z "$libstdcxx" ]] || ! grep -q 'GLIBCXX_3\.4\.32' "$libstdcxx"; then
+    if ((check_only)); then
+        say "libstdc++ lacks GLIBCXX_3.4.32 (TorchSharp needs GCC 13's); run scripts/setup.sh as root"
+        exit 1
+    fi
+    if [[ $(id -u) -ne 0 ]]; then
+        say "TorchSharp needs GCC 13's libstdc++ (GLIBCXX_3.4.32); as root run scripts/setup.sh, or see DESIGN.md"
+        exit 1
+    fi
+    if ! grep -rqs 'trixie' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+        mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
+        [[ -n "$mirror" ]] || mirror=$(awk '/^deb / && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
+        [[ -n "$mirror" ]] || mirror=http://deb.debian.org/debian
+        say "adding Debian 13 (trixie) from $mirror, pinned at priority 100, for libstdc++6"
+        printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main non-free\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+            "$mirror" > /etc/apt/sources.list.d/hybrid-trixie.sources
+        printf 'Package: *\nPin: release n=trixie\nPin-Priority: 100\n' > /etc/apt/preferences.d/hybrid-trixie
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq -t trixie libstdc++6 >/dev/null
+fi
+
+# Fashion-MNIST (the default data set of `hybrid train` and `hybrid compare`).
+if [[ ! -d /usr/share/datasets/fashion-mnist ]]; then
+    if ((check_only)) || [[ $(id -u) -ne 0 ]]; then
+        say "Fashion-MNIST is not installed (apt-get install dataset-fashion-mnist); runs fall back to a synthetic task"
+    else
+        say "installing dataset-fashion-mnist"
+        export DEBIAN_FRONTEND=noninteractive
+        apt-get install -y -qq dataset-fashion-mnist >/dev/null || { apt-get update -qq && apt-get install -y -qq dataset-fashion-mnist >/dev/null; }
+    fi
+fi
+
 # CMake >= 3.25 (DESIGN.md); Debian 12 ships 3.25.1.
 cmake_version=$(cmake --version | head -n1 | awk '{print $3}')
 if ! printf '3.25\n%s\n' "$cmake_version" | sort -V -C; then
