@@ -65,7 +65,7 @@ static hyb_simd_level hyb_compiled_simd(void) {
 
 hyb_status hyb_build_info_get(hyb_build_info* out) {
     hyb_clear_error();
-    HYB_CHECK_REQUIRED(out, "out");
+    HYB_CHECK_REQUIRED(out, "info");
     hyb_build_info info;
     memset(&info, 0, sizeof info);
     info.version_major = HYB_VERSION_MAJOR;

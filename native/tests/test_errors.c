@@ -95,7 +95,7 @@ int main(void) {
     CHECK_FAILS(hyb_rms_f32(x, 0, (double*)v), HYB_STATUS_INVALID_LENGTH, "n = 0");
     CHECK_FAILS(hyb_threads_set(-2), HYB_STATUS_INVALID_ARGUMENT, "count");
     CHECK_FAILS(hyb_philox4x32_10(NULL, NULL, NULL), HYB_STATUS_NULL_POINTER, "counter");
-    CHECK_FAILS(hyb_build_info_get(NULL), HYB_STATUS_NULL_POINTER, "out");
+    CHECK_FAILS(hyb_build_info_get(NULL), HYB_STATUS_NULL_POINTER, "info");
     unchanged("misc");
     CHECK(strcmp(hyb_status_string((hyb_status)999), "unknown status") == 0, "unknown status");
     /* a success clears the message */

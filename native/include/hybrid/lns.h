@@ -32,15 +32,15 @@
 
 HYB_EXTERN_C_BEGIN
 
-#define HYB_LNS_MIN_BITS 2
-#define HYB_LNS_MAX_BITS 16
-#define HYB_LNS_MAX_GAMMA 4096
+#define HYB_LNS_MIN_BITS 2     /* smallest B: ternary */
+#define HYB_LNS_MAX_BITS 16    /* largest B */
+#define HYB_LNS_MAX_GAMMA 4096 /* largest gamma (levels per octave) */
 
 /* An LNS format: bits in [2, 16]; gamma finite in (0, 4096]; w_max finite, normal, > 0. */
 typedef struct hyb_lns_format {
-    int32_t bits;
-    float gamma;
-    float w_max;
+    int32_t bits;     /* B: sign bit + (B-1)-bit magnitude index */
+    float gamma;      /* levels per octave: |w| halves every gamma steps of k */
+    float w_max;      /* magnitude of k = 0 */
     int32_t reserved; /* zero */
 } hyb_lns_format;
 HYB_STATIC_ASSERT(sizeof(hyb_lns_format) == 16, "hyb_lns_format layout changed");
@@ -61,12 +61,12 @@ HYB_STATIC_ASSERT(sizeof(hyb_nonfinite_policy) == 4, "hyb_nonfinite_policy must 
 
 /* Settings of one LNS Madam step. */
 typedef struct hyb_lns_madam_config {
-    hyb_lns_format format;
+    hyb_lns_format format;    /* the codes' format */
     float lr;                 /* eta, finite, >= 0 (0.01 in SCIENCE.md) */
     float beta2;              /* in [0, 1) (0.999) */
     float g_bound;            /* > 0 (10) */
-    hyb_rounding rounding;
-    hyb_nonfinite_policy nonfinite;
+    hyb_rounding rounding;    /* nearest or stochastic */
+    hyb_nonfinite_policy nonfinite; /* reject or skip NaN/inf gradients */
     uint32_t tensor_id;       /* which tensor of the model: its own random sub-stream */
     int64_t step;             /* t >= 1, the step being taken (bias correction, random counter) */
     uint64_t seed;            /* key of the random stream */
@@ -78,7 +78,7 @@ typedef struct hyb_step_stats {
     int64_t elements;          /* n */
     int64_t changed;           /* codes (or weights) whose value changed */
     int64_t nonfinite_skipped; /* gradient elements skipped under HYB_NONFINITE_POLICY_SKIP */
-    int64_t reserved;
+    int64_t reserved;          /* zero */
 } hyb_step_stats;
 HYB_STATIC_ASSERT(sizeof(hyb_step_stats) == 32, "hyb_step_stats layout changed");
 

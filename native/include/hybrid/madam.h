@@ -26,7 +26,7 @@ typedef struct hyb_madam_config {
     float beta2;     /* in [0, 1) (0.999) */
     float g_bound;   /* > 0 (10) */
     float w_max;     /* > 0, finite: p_scale * RMS(w at step 1) */
-    hyb_nonfinite_policy nonfinite;
+    hyb_nonfinite_policy nonfinite; /* reject or skip NaN/inf gradients */
     int32_t reserved; /* zero */
     int64_t step;    /* t >= 1 */
 } hyb_madam_config;

@@ -33,10 +33,10 @@ HYB_API hyb_status hyb_philox4x32_10(const uint32_t* counter, const uint32_t* ke
 
 /* Position of a slice of the stream. */
 typedef struct hyb_random_stream {
-    uint64_t seed;
+    uint64_t seed;         /* the user's seed: the Philox key */
     int64_t step;          /* only the low 32 bits enter the counter */
-    uint32_t tensor_id;
-    hyb_random_purpose purpose; /* 0..255 */
+    uint32_t tensor_id;    /* which tensor: its own sub-stream */
+    hyb_random_purpose purpose; /* sub-stream, 0..255 */
 } hyb_random_stream;
 HYB_STATIC_ASSERT(sizeof(hyb_random_stream) == 24, "hyb_random_stream layout changed");
 

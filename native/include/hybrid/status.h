@@ -13,7 +13,7 @@ HYB_EXTERN_C_BEGIN
 
 /* Status codes. Values are part of the ABI: never renumber, only append. */
 typedef enum hyb_status {
-    HYB_STATUS_OK = 0,
+    HYB_STATUS_OK = 0,               /* success */
     HYB_STATUS_NULL_POINTER = 1,     /* a required pointer argument was NULL */
     HYB_STATUS_INVALID_LENGTH = 2,   /* an element count was negative or too large */
     HYB_STATUS_INVALID_FORMAT = 3,   /* LNS bit width, gamma or w_max out of range */

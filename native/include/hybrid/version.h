@@ -12,19 +12,19 @@
 
 HYB_EXTERN_C_BEGIN
 
-#define HYB_VERSION_MAJOR 0
-#define HYB_VERSION_MINOR 1
-#define HYB_VERSION_PATCH 0
-#define HYB_ABI_VERSION 1
+#define HYB_VERSION_MAJOR 0 /* library version, major */
+#define HYB_VERSION_MINOR 1 /* library version, minor */
+#define HYB_VERSION_PATCH 0 /* library version, patch */
+#define HYB_ABI_VERSION 1   /* bumped on any signature, layout or enum change */
 
 /* Widest SIMD instruction set the CPU kernels were compiled for. */
 typedef enum hyb_simd_level {
-    HYB_SIMD_LEVEL_SCALAR = 0,
-    HYB_SIMD_LEVEL_SSE2 = 1,
-    HYB_SIMD_LEVEL_SSE4_2 = 2,
-    HYB_SIMD_LEVEL_AVX2 = 3,
-    HYB_SIMD_LEVEL_AVX512 = 4,
-    HYB_SIMD_LEVEL_NEON = 5
+    HYB_SIMD_LEVEL_SCALAR = 0, /* no vector instructions assumed */
+    HYB_SIMD_LEVEL_SSE2 = 1,   /* x86-64 baseline */
+    HYB_SIMD_LEVEL_SSE4_2 = 2, /* x86-64-v2 */
+    HYB_SIMD_LEVEL_AVX2 = 3,   /* x86-64-v3: 256-bit vectors */
+    HYB_SIMD_LEVEL_AVX512 = 4, /* x86-64-v4: 512-bit vectors */
+    HYB_SIMD_LEVEL_NEON = 5    /* Arm NEON */
 } hyb_simd_level;
 HYB_STATIC_ASSERT(sizeof(hyb_simd_level) == 4, "hyb_simd_level must be 32-bit");
 
@@ -37,12 +37,12 @@ HYB_STATIC_ASSERT(sizeof(hyb_threading) == 4, "hyb_threading must be 32-bit");
 
 /* What this build of libhybrid is. Strings are NUL-terminated and truncated to fit. */
 typedef struct hyb_build_info {
-    int32_t version_major;
-    int32_t version_minor;
-    int32_t version_patch;
-    int32_t abi_version;
-    hyb_simd_level simd_level;
-    hyb_threading threading;
+    int32_t version_major;      /* HYB_VERSION_MAJOR of the build */
+    int32_t version_minor;      /* HYB_VERSION_MINOR of the build */
+    int32_t version_patch;      /* HYB_VERSION_PATCH of the build */
+    int32_t abi_version;        /* HYB_ABI_VERSION of the build */
+    hyb_simd_level simd_level;  /* widest SIMD the kernels were compiled for */
+    hyb_threading threading;    /* threading runtime of the CPU kernels */
     int32_t max_threads;        /* threads a large kernel uses now (see hyb_threads_set) */
     int32_t cuda_compiled;      /* 1 if CUDA kernels are compiled in, else 0 */
     int32_t sanitizers;         /* 1 if built with ASan/UBSan, else 0 */
@@ -54,7 +54,7 @@ typedef struct hyb_build_info {
 HYB_STATIC_ASSERT(sizeof(hyb_build_info) == 136, "hyb_build_info layout changed");
 
 /* Fills *out with this build's version and configuration. */
-HYB_API hyb_status hyb_build_info_get(hyb_build_info* out);
+HYB_API hyb_status hyb_build_info_get(hyb_build_info* info);
 
 /* Sets how many threads large CPU kernels may use; 0 means all available.
  * Results never depend on this number, only the speed does. */

@@ -1,0 +1,2 @@
+/* Declared, but never included by errors.h. */
+#define HYB_BAD_ORPHAN 1
