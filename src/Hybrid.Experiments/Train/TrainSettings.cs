@@ -46,8 +46,21 @@ public sealed record TrainSettings(
     string Model = "mlp", int Depth = 3, int Width = 256, string Activation = "relu", bool Bias = true,
     double InitScale = 1.0, string Optimizer = "adam", double? Lr = null, int? Bits = null, double? Gamma = null,
     double? PBound = null, double? Momentum = null, bool StochasticRounding = true, int Epochs = 10,
-    int BatchSize = 128, long Seed = 0, string Device = "cpu", string? Data = null, string Normalize = "standard")
+    int BatchSize = 128, long Seed = 0, string Device = "cpu", string? Data = null, string Normalize = "standard",
+    string LrSchedule = "constant")
 {
+    /// <summary>Valid names for <see cref="LrSchedule"/>.</summary>
+    public static readonly IReadOnlyList<string> ScheduleNames = ["constant", "cosine"];
+
+    /// <summary>The per-epoch learning-rate multiplier: 1, or cosine annealing from 1 (epoch 1) towards 0
+    /// (0.5·(1 + cos(π·(e − 1)/E))).</summary>
+    public static Func<int, double>? Schedule(string name, int epochs) => name.Trim().ToLowerInvariant() switch
+    {
+        "constant" => null,
+        "cosine" => e => 0.5 * (1 + Math.Cos(Math.PI * (e - 1) / epochs)),
+        _ => throw new ArgumentException($"--lr-schedule '{name}' is unknown; valid: {string.Join(", ", ScheduleNames)}.", "lr-schedule"),
+    };
+
     /// <summary>Valid names for <see cref="Normalize"/>.</summary>
     public static readonly IReadOnlyList<string> NormalizeNames = ["none", "standard", "sphere"];
 
@@ -67,6 +80,7 @@ public sealed record TrainSettings(
         if (Width < 1) throw new ArgumentException($"--width {Width} must be >= 1.", "width");
         if (!(InitScale > 0) || !double.IsFinite(InitScale)) throw new ArgumentException($"--init-scale {InitScale} must be > 0.", "init-scale");
         ParseNormalize(Normalize);
+        Schedule(LrSchedule, Epochs);
         var dev = Device.Trim().ToLowerInvariant();
         if (dev != "cpu" && !dev.StartsWith("cuda", StringComparison.Ordinal))
             throw new ArgumentException($"--device '{Device}' is unknown; valid: cpu, cuda, cuda:N.", "device");
@@ -109,6 +123,7 @@ public sealed record TrainSettings(
             Device = device,
             Config = this,
             DataNote = resolved.Note,
+            LearningRateFactor = Schedule(LrSchedule, Epochs),
         };
         return (job, resolved.Note);
     }

@@ -92,6 +92,8 @@ public static class Trainer
         optim.Optimizer optimizer, Batches train, Batches test, int epoch, ITrainingObserver observer)
     {
         model.train();
+        if (job.LearningRateFactor is { } factor)
+            foreach (var g in optimizer.ParamGroups) g.LearningRate = g.InitialLearningRate * factor(epoch);
         double lossSum = 0;
         long correct = 0, seen = 0;
         double lr = optimizer.ParamGroups.First().LearningRate;

@@ -44,6 +44,13 @@ public sealed class TrainingJob
     /// <summary>Extra lines for the data description in summary.json (e.g. the fallback note).</summary>
     public string DataNote { get; init; } = "";
 
+    /// <summary>
+    /// The learning-rate multiplier of each epoch (1-based), applied to every parameter group's
+    /// initial rate before the epoch starts; null keeps the rates as they are. A pure function of
+    /// the epoch, so a resumed run gets the same rates as an uninterrupted one.
+    /// </summary>
+    public Func<int, double>? LearningRateFactor { get; init; }
+
     /// <summary>Called after every optimiser step with (epoch, batch index); for ledgers and probes.</summary>
     public Action<int, long>? AfterStep { get; init; }
 

@@ -126,6 +126,26 @@ public class TrainerTests
     }
 
     [Test]
+    public void CosineScheduleSetsEachEpochsRateAndSurvivesResume()
+    {
+        using var data = Data();
+        var schedule = Hybrid.Experiments.Train.TrainSettings.Schedule("cosine", 4)!;
+        TrainingJob WithSchedule(int epochs) => new()
+        {
+            Name = "cos", BuildModel = Job(data).BuildModel, BuildOptimizer = Job(data).BuildOptimizer, Data = data,
+            Epochs = epochs, BatchSize = 64, Seed = 1, Config = new Config("madam", epochs, 1), LearningRateFactor = schedule,
+        };
+        var whole = new RunFolder(Path.Combine(_root, "cw"));
+        var split = new RunFolder(Path.Combine(_root, "cs"));
+        var r = Hybrid.Training.Trainer.Trainer.Run(WithSchedule(4), whole, SilentObserver.Instance);
+        Assert.That(r.Epochs.Select(e => e.LearningRate),
+            Is.EqualTo(new[] { 1.0, 0.5 * (1 + Math.Cos(Math.PI / 4)), 0.5, 0.5 * (1 + Math.Cos(3 * Math.PI / 4)) }.Select(f => 0.01 * f)).Within(1e-12));
+        Hybrid.Training.Trainer.Trainer.Run(WithSchedule(2), split, SilentObserver.Instance);
+        Hybrid.Training.Trainer.Trainer.Run(WithSchedule(4), split, SilentObserver.Instance, resume: true);
+        Assert.That(Weights(split, data), Is.EqualTo(Weights(whole, data)));
+    }
+
+    [Test]
     public void AtomicWriteKeepsTheOldFileWhenWritingFails()
     {
         var folder = new RunFolder(Path.Combine(_root, "atomic"));
