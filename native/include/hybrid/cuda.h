@@ -61,6 +61,7 @@ HYB_API hyb_status hyb_cuda_device_properties(int32_t ordinal, hyb_cuda_device_p
 
 /* The calling thread's current device, which allocations and kernels use. */
 HYB_API hyb_status hyb_cuda_device_get(int32_t* ordinal);
+/* Makes device `ordinal` in [0, count) the calling thread's current device. */
 HYB_API hyb_status hyb_cuda_device_set(int32_t ordinal);
 
 /* Waits for all work on the current device; reports any asynchronous fault. */
@@ -99,12 +100,14 @@ HYB_API hyb_status hyb_cuda_memset(void* dst_dev, int32_t value, int64_t bytes, 
 
 /* A new non-blocking stream on the current device. */
 HYB_API hyb_status hyb_cuda_stream_create(void** stream);
+/* Destroys a stream from hyb_cuda_stream_create once its queued work is done (not NULL). */
 HYB_API hyb_status hyb_cuda_stream_destroy(void* stream);
 /* Waits until all work queued on the stream is done; reports any asynchronous fault. */
 HYB_API hyb_status hyb_cuda_stream_synchronize(void* stream);
 
 /* A new timing event. */
 HYB_API hyb_status hyb_cuda_event_create(void** event);
+/* Destroys an event from hyb_cuda_event_create. */
 HYB_API hyb_status hyb_cuda_event_destroy(void* event);
 /* Records the event at the current end of the stream's queue. */
 HYB_API hyb_status hyb_cuda_event_record(void* event, void* stream);
@@ -115,13 +118,16 @@ HYB_API hyb_status hyb_cuda_event_elapsed(void* start, void* end, float* millise
 
 /* ---- kernels: the CPU functions' twins on device buffers ---- */
 
-/* hyb_lns_encode_*: x_dev and codes_dev on the device. Validates x (finite) on the device. */
+/* hyb_lns_encode_* on device buffers. Checks x (finite) on the device first, so it
+ * synchronises the stream once. */
 HYB_API hyb_status hyb_cuda_lns_encode_u8(const hyb_lns_format* format, const float* x_dev,
                                           uint8_t* codes_dev, int64_t n, void* stream);
 HYB_API hyb_status hyb_cuda_lns_encode_u16(const hyb_lns_format* format, const float* x_dev,
                                            uint16_t* codes_dev, int64_t n, void* stream);
 
-/* hyb_lns_decode_*. Validates the codes on the device when B is below the code width. */
+/* hyb_lns_decode_* on device buffers. Checks the codes on the device (and synchronises the
+ * stream once) when B is below the code width; with B = 8 (u8) or 16 (u16) it is fully
+ * asynchronous. */
 HYB_API hyb_status hyb_cuda_lns_decode_u8(const hyb_lns_format* format,
                                           const uint8_t* codes_dev, float* x_dev, int64_t n,
                                           void* stream);
