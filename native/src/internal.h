@@ -57,6 +57,27 @@ hyb_status hyb_check_lns_format(const char* fn, const hyb_lns_format* format, in
 hyb_status hyb_check_madam_common(const char* fn, float lr, float beta2, float g_bound,
                                   int64_t step, hyb_nonfinite_policy policy);
 
+/* Validates an LNS Madam step's config against n elements and v_len moments. */
+hyb_status hyb_check_lns_step(const char* fn, const hyb_lns_madam_config* cfg, int code_bytes,
+                              int64_t n, int64_t v_len);
+
+/* Sum of x[i]^2 in double over fixed blocks of 4096 (in order within a block, then the block
+ * sums in order), non-finite elements counted as 0: the same double for any thread count,
+ * and reproduced exactly by the managed twin. */
+double hyb_sum_squares(const float* x, int64_t n);
+
+/* (float)(hyb_sum_squares(x, n) / n): the mean square a shared moment is fed (n >= 1). */
+float hyb_mean_square(const float* x, int64_t n);
+
+/* 1 if any device-model option of the step is on. */
+int hyb_lns_device_model_on(const hyb_lns_madam_config* cfg);
+
+/* u[0..m-1]: the rounding uniforms of elements sb..sb+m-1 (all 1/2 for nearest rounding). */
+void hyb_lns_fill_rounding(const hyb_lns_madam_config* cfg, int64_t sb, int64_t m, float* u);
+
+/* fac[0..m-1]: the device factors (stuck, gain, cycle noise) of elements sb..sb+m-1. */
+void hyb_lns_fill_device(const hyb_lns_madam_config* cfg, int64_t sb, int64_t m, float* fac);
+
 /* Index of the first non-finite element of x, or -1. */
 int64_t hyb_find_nonfinite(const float* x, int64_t n);
 

@@ -62,7 +62,7 @@ hyb_status hyb_madam_step_f32(const hyb_madam_config* cfg, float* w, const float
     if (bad >= 0)
         return hyb_fail(HYB_STATUS_NON_FINITE, "%s: w[%lld] = %g is not finite", fn,
                         (long long)bad, (double)w[bad]);
-    hyb_madam_consts k = hyb_madam_consts_make(cfg->beta2, cfg->g_bound, cfg->step, 1.0f, 0.0f);
+    hyb_madam_consts k = hyb_madam_consts_make(cfg->beta2, cfg->g_bound, cfg->step, 1.0f, 0.0f, 0.0f);
     int64_t changed = 0, skipped = 0;
     const int64_t nchunks = (n + HYB_CHUNK - 1) / HYB_CHUNK;
     const int nt = hyb_threads_for(n);
@@ -82,8 +82,6 @@ hyb_status hyb_madam_step_f32(const hyb_madam_config* cfg, float* w, const float
     return HYB_STATUS_OK;
 }
 
-#define HYB_RMS_BLOCK 4096
-
 hyb_status hyb_rms_f32(const float* x, int64_t n, double* out) {
     static const char* fn = "hyb_rms_f32";
     hyb_clear_error();
@@ -95,26 +93,6 @@ hyb_status hyb_rms_f32(const float* x, int64_t n, double* out) {
     if (bad >= 0)
         return hyb_fail(HYB_STATUS_NON_FINITE, "%s: x[%lld] = %g is not finite", fn,
                         (long long)bad, (double)x[bad]);
-    /* Sum of squares per fixed block of 4096 (in order within the block), then the block
-     * sums in order: the same double whatever the thread count. */
-    const int64_t nblocks = (n + HYB_RMS_BLOCK - 1) / HYB_RMS_BLOCK;
-    double* partial = (double*)malloc((size_t)nblocks * sizeof(double));
-    if (!partial)
-        return hyb_fail(HYB_STATUS_OUT_OF_MEMORY, "%s: cannot allocate %lld partial sums", fn,
-                        (long long)nblocks);
-    const int nt = hyb_threads_for(n);
-    (void)nt;
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-    for (int64_t b = 0; b < nblocks; ++b) {
-        const int64_t s = b * HYB_RMS_BLOCK;
-        const int64_t e = s + HYB_RMS_BLOCK < n ? s + HYB_RMS_BLOCK : n;
-        double acc = 0.0;
-        for (int64_t i = s; i < e; ++i) acc += (double)x[i] * (double)x[i];
-        partial[b] = acc;
-    }
-    double total = 0.0;
-    for (int64_t b = 0; b < nblocks; ++b) total += partial[b];
-    free(partial);
-    *out = sqrt(total / (double)n);
+    *out = sqrt(hyb_sum_squares(x, n) / (double)n);
     return HYB_STATUS_OK;
 }

@@ -82,3 +82,61 @@ int64_t hyb_find_nonfinite(const float* x, int64_t n) {
     }
     return -1;
 }
+
+hyb_status hyb_check_lns_step(const char* fn, const hyb_lns_madam_config* cfg, int code_bytes,
+                              int64_t n, int64_t v_len) {
+    if (cfg == NULL) return hyb_fail(HYB_STATUS_NULL_POINTER, "%s: config is NULL", fn);
+    hyb_status st = hyb_check_lns_format(fn, &cfg->format, code_bytes);
+    if (st) return st;
+    if ((st = hyb_check_madam_common(fn, cfg->lr, cfg->beta2, cfg->g_bound, cfg->step,
+                                     cfg->nonfinite)))
+        return st;
+    if (cfg->rounding != HYB_ROUNDING_NEAREST && cfg->rounding != HYB_ROUNDING_STOCHASTIC)
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: rounding %d is unknown", fn,
+                        (int)cfg->rounding);
+    const double steps = (double)cfg->format.gamma * (double)cfg->lr * HYB_INV_LN2 *
+                         (double)cfg->g_bound;
+    if (!(steps <= 1048576.0))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT,
+                        "%s: gamma * lr * g_bound / ln 2 = %g code steps exceeds 2^20", fn, steps);
+    if (!(cfg->c2c_noise >= 0.0f && cfg->c2c_noise <= 10.0f))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: c2c_noise = %g is outside [0, 10]", fn,
+                        (double)cfg->c2c_noise);
+    if (!(cfg->d2d_gain_sd >= 0.0f && cfg->d2d_gain_sd <= 10.0f))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: d2d_gain_sd = %g is outside [0, 10]",
+                        fn, (double)cfg->d2d_gain_sd);
+    if (!(cfg->asymmetry > -1.0f && cfg->asymmetry < 1.0f))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: asymmetry = %g is outside (-1, 1)", fn,
+                        (double)cfg->asymmetry);
+    if (!(cfg->stuck_fraction >= 0.0f && cfg->stuck_fraction <= 1.0f))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT,
+                        "%s: stuck_fraction = %g is outside [0, 1]", fn,
+                        (double)cfg->stuck_fraction);
+    if (cfg->reserved != 0)
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: config.reserved must be 0", fn);
+    HYB_CHECK_LENGTH(n);
+    if (v_len < 0)
+        return hyb_fail(HYB_STATUS_INVALID_LENGTH, "%s: v_len = %lld is negative", fn,
+                        (long long)v_len);
+    int64_t want;
+    switch (cfg->moment) {
+    case HYB_MOMENT_MODE_PER_SYNAPSE: want = n; break;
+    case HYB_MOMENT_MODE_PER_NEURON:
+        if (cfg->rows < 1 || cfg->rows > (n > 0 ? n : 1) || (n > 0 && n % cfg->rows != 0))
+            return hyb_fail(HYB_STATUS_INVALID_ARGUMENT,
+                            "%s: rows = %lld must be >= 1 and divide n = %lld (per-neuron moment)",
+                            fn, (long long)cfg->rows, (long long)n);
+        want = cfg->rows;
+        break;
+    case HYB_MOMENT_MODE_PER_TENSOR: want = 1; break;
+    case HYB_MOMENT_MODE_NONE: want = 0; break;
+    default:
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: moment mode %d is unknown", fn,
+                        (int)cfg->moment);
+    }
+    if (v_len != want)
+        return hyb_fail(HYB_STATUS_INVALID_LENGTH,
+                        "%s: v_len = %lld but moment mode %d with n = %lld needs %lld", fn,
+                        (long long)v_len, (int)cfg->moment, (long long)n, (long long)want);
+    return HYB_STATUS_OK;
+}

@@ -22,7 +22,7 @@ int main(void) {
         float g[6] = {0.3f, 0.3f, -2.0f, 0.5f, 1.0f, 0.7f};
         float v[6] = {0};
         hyb_step_stats st;
-        CHECK_OK(hyb_lns_madam_step_u8(&c, codes, g, v, 6, &st));
+        CHECK_OK(hyb_lns_madam_step_u8(&c, codes, g, 6, v, 6, &st));
         CHECK(codes[0] == 11, "w>0, g>0: magnitude shrinks: k 10 -> %d", codes[0]);
         CHECK(codes[1] == 128 + 9, "w<0, g>0: magnitude grows: k 10 -> %d", codes[1] - 128);
         CHECK(codes[2] == 0, "w>0, g<0 at k=0: clamps at w_max, got %d", codes[2]);
@@ -40,7 +40,7 @@ int main(void) {
         hyb_lns_madam_config c = config(8, 8.0f, 0.01f, HYB_ROUNDING_NEAREST);
         uint8_t codes[1] = {40};
         float g[1] = {1.0f}, v[1] = {0};
-        CHECK_OK(hyb_lns_madam_step_u8(&c, codes, g, v, 1, NULL));
+        CHECK_OK(hyb_lns_madam_step_u8(&c, codes, g, 1, v, 1, NULL));
         CHECK(codes[0] == 40, "small step rounds to no change, got %d", codes[0]);
     }
     /* Stochastic rounding is unbiased: with dk = 0.1154 for every element, the mean change
@@ -52,7 +52,7 @@ int main(void) {
         float* g = malloc(4 * N);
         float* v = calloc(N, 4);
         for (int i = 0; i < N; ++i) { codes[i] = 1000; g[i] = 1.0f; }
-        CHECK_OK(hyb_lns_madam_step_u16(&c, codes, g, v, N, NULL));
+        CHECK_OK(hyb_lns_madam_step_u16(&c, codes, g, N, v, N, NULL));
         double mean = 0;
         for (int i = 0; i < N; ++i) mean += codes[i] - 1000;
         mean /= N;
@@ -73,9 +73,9 @@ int main(void) {
         for (int step = 1; step <= 3; ++step) {
             c.step = step;
             CHECK_OK(hyb_threads_set(1));
-            CHECK_OK(hyb_lns_madam_step_u8(&c, c1, g, v1, N, NULL));
+            CHECK_OK(hyb_lns_madam_step_u8(&c, c1, g, N, v1, N, NULL));
             CHECK_OK(hyb_threads_set(0));
-            CHECK_OK(hyb_lns_madam_step_u8(&c, c2, g, v2, N, NULL));
+            CHECK_OK(hyb_lns_madam_step_u8(&c, c2, g, N, v2, N, NULL));
         }
         CHECK(memcmp(c1, c2, N) == 0, "rounding %d: codes depend on the thread count", r);
         CHECK(memcmp(v1, v2, 4 * (size_t)N) == 0, "rounding %d: v depends on the thread count", r);
@@ -88,10 +88,87 @@ int main(void) {
         uint8_t codes[3] = {10, 10, 10};
         float g[3] = {1.0f, NAN, INFINITY}, v[3] = {0.5f, 0.5f, 0.5f};
         hyb_step_stats st;
-        CHECK_OK(hyb_lns_madam_step_u8(&c, codes, g, v, 3, &st));
+        CHECK_OK(hyb_lns_madam_step_u8(&c, codes, g, 3, v, 3, &st));
         CHECK(codes[1] == 10 && codes[2] == 10 && v[1] == 0.5f && v[2] == 0.5f,
               "skipped elements changed");
         CHECK(st.nonfinite_skipped == 2, "skipped %lld", (long long)st.nonfinite_skipped);
+    }
+    /* Per-neuron moment, by hand: 2 rows x 3; row means of g^2 feed one v per row, so every
+     * synapse of a row divides by the same sqrt(v_r / bc). Step 1: v_r = (1-b2) ms_r, bc = 1-b2
+     * (as floats), so gh = g / sqrt(ms_r) up to rounding. */
+    {
+        hyb_lns_madam_config c = config(8, 8.0f, 0.1f, HYB_ROUNDING_NEAREST);
+        c.moment = HYB_MOMENT_MODE_PER_NEURON;
+        c.rows = 2;
+        uint8_t codes[6] = {40, 40, 40, 40, 40, 40};
+        float g[6] = {1.0f, 1.0f, 1.0f, 0.1f, 3.0f, 0.0f};
+        float v[2] = {0, 0};
+        CHECK_OK(hyb_lns_madam_step_u8(&c, codes, g, 6, v, 2, NULL));
+        /* row 0: ms = 1, gh = 1, dk = 1.154 -> +1; row 1: ms = (0.01 + 9 + 0)/3 = 3.0033,
+         * gh = (0.1, 3, 0) / 1.733 = (0.058, 1.731, 0) -> dk = (0.067, 1.998, 0) -> (0, +2, 0) */
+        CHECK(codes[0] == 41 && codes[1] == 41 && codes[2] == 41, "row 0: %d %d %d", codes[0], codes[1], codes[2]);
+        CHECK(codes[3] == 40 && codes[4] == 42 && codes[5] == 40, "row 1: %d %d %d", codes[3], codes[4], codes[5]);
+        CHECK(fabsf(v[1] - (1.0f - 0.999f) * (9.01f / 3.0f)) < 1e-8f, "v[1] = %g", v[1]);
+        /* per-tensor: one v for all six */
+        c.moment = HYB_MOMENT_MODE_PER_TENSOR;
+        float vt[1] = {0};
+        uint8_t ct[6] = {40, 40, 40, 40, 40, 40};
+        CHECK_OK(hyb_lns_madam_step_u8(&c, ct, g, 6, vt, 1, NULL));
+        /* ms = (3 + 9.01)/6 = 2.0017, d = 1.4148: gh = (0.707 x3, 0.0707, 2.12, 0) -> dk = 0.816, 0.08, 2.45 */
+        CHECK(ct[0] == 41 && ct[3] == 40 && ct[4] == 42 && ct[5] == 40, "per-tensor: %d %d %d %d", ct[0], ct[3], ct[4], ct[5]);
+        /* sign-only: gh = sign(g), no v at all */
+        c.moment = HYB_MOMENT_MODE_NONE;
+        uint8_t cs[6] = {40, 40, 40, 40, 40, 40};
+        CHECK_OK(hyb_lns_madam_step_u8(&c, cs, g, 6, NULL, 0, NULL));
+        CHECK(cs[3] == 41 && cs[4] == 41 && cs[5] == 40, "sign-only: %d %d %d", cs[3], cs[4], cs[5]);
+    }
+    /* Device model: all-off options are the plain model bit for bit (checked by running with
+     * explicit zeros vs memset config); all stuck -> nothing moves; stuck fraction p -> about p
+     * of the synapses never move over many steps; d2d gain is fixed per device across steps. */
+    {
+        enum { N = 100000 };
+        hyb_lns_madam_config c = config(12, 64.0f, 0.05f, HYB_ROUNDING_STOCHASTIC);
+        uint16_t* c0 = malloc(2 * N); uint16_t* c1 = malloc(2 * N);
+        float* g = malloc(4 * N); float* v = calloc(N, 4);
+        for (int i = 0; i < N; ++i) { c0[i] = (uint16_t)(100 + i % 1000); g[i] = test_normal(); }
+        memcpy(c1, c0, 2 * N);
+        c.stuck_fraction = 1.0f;
+        CHECK_OK(hyb_lns_madam_step_u16(&c, c1, g, N, v, N, NULL));
+        CHECK(memcmp(c0, c1, 2 * N) == 0, "all stuck, yet codes moved");
+        /* a constant gradient moves every free synapse by 4.6 levels a step, so exactly the
+         * stuck ones stay put; binomial sd of the share sqrt(0.1875 / N) = 0.0014 */
+        c.stuck_fraction = 0.25f;
+        int moved = 0;
+        memset(v, 0, 4 * N);
+        for (int i = 0; i < N; ++i) g[i] = 1.0f;
+        for (int t = 1; t <= 3; ++t) {
+            c.step = t;
+            CHECK_OK(hyb_lns_madam_step_u16(&c, c1, g, N, v, N, NULL));
+        }
+        for (int i = 0; i < N; ++i) moved += c1[i] != c0[i];
+        double stuck = 1.0 - (double)moved / N;
+        CHECK(fabs(stuck - 0.25) < 0.01, "stuck fraction %g, expected 0.25", stuck);
+        free(c0); free(c1); free(g); free(v);
+    }
+    /* Errors particular to the new options. */
+    {
+        hyb_lns_madam_config c = config(8, 8.0f, 0.1f, HYB_ROUNDING_NEAREST);
+        uint8_t codes[6] = {0};
+        float g[6] = {0}, v[6] = {0};
+        c.moment = HYB_MOMENT_MODE_PER_NEURON; c.rows = 4;
+        CHECK_FAILS(hyb_lns_madam_step_u8(&c, codes, g, 6, v, 4, NULL), HYB_STATUS_INVALID_ARGUMENT, "divide");
+        c.rows = 3;
+        CHECK_FAILS(hyb_lns_madam_step_u8(&c, codes, g, 6, v, 6, NULL), HYB_STATUS_INVALID_LENGTH, "needs 3");
+        c.moment = (hyb_moment_mode)9;
+        CHECK_FAILS(hyb_lns_madam_step_u8(&c, codes, g, 6, v, 6, NULL), HYB_STATUS_INVALID_ARGUMENT, "moment");
+        c.moment = HYB_MOMENT_MODE_PER_SYNAPSE; c.c2c_noise = -0.1f;
+        CHECK_FAILS(hyb_lns_madam_step_u8(&c, codes, g, 6, v, 6, NULL), HYB_STATUS_INVALID_ARGUMENT, "c2c_noise");
+        c.c2c_noise = 0; c.asymmetry = 1.0f;
+        CHECK_FAILS(hyb_lns_madam_step_u8(&c, codes, g, 6, v, 6, NULL), HYB_STATUS_INVALID_ARGUMENT, "asymmetry");
+        c.asymmetry = 0; c.stuck_fraction = 1.5f;
+        CHECK_FAILS(hyb_lns_madam_step_u8(&c, codes, g, 6, v, 6, NULL), HYB_STATUS_INVALID_ARGUMENT, "stuck_fraction");
+        c.stuck_fraction = 0; c.d2d_gain_sd = NAN;
+        CHECK_FAILS(hyb_lns_madam_step_u8(&c, codes, g, 6, v, 6, NULL), HYB_STATUS_INVALID_ARGUMENT, "d2d_gain_sd");
     }
     return check_report("test_lns_step");
 }

@@ -69,13 +69,59 @@ public readonly record struct MadamSettings(float WMax, long Step, float Lr = 0.
     }
 }
 
+/// <summary>Where the LNS step's second moment lives (a hardware-cost knob).</summary>
+public enum MomentMode
+{
+    /// <summary>One float per synapse (Madam as published).</summary>
+    PerSynapse = 0,
+    /// <summary>One float per neuron (row): fed the row's mean of g².</summary>
+    PerNeuron = 1,
+    /// <summary>One float per tensor: fed the tensor's mean of g².</summary>
+    PerTensor = 2,
+    /// <summary>No second moment: the step uses sign(g) only.</summary>
+    None = 3,
+}
+
+/// <summary>
+/// Non-idealities of an analog synapse, after IBM aihwkit's device models; all 0 = off = the
+/// plain model, bit for bit. Every draw comes from the Philox stream keyed by the seed, so a
+/// run repeats exactly on every backend. See native/include/hybrid/lns.h for the formula.
+/// </summary>
+/// <param name="CycleToCycleNoise">Relative sd of each step (multiplicative, per step), in [0, 10].</param>
+/// <param name="DeviceToDeviceGainSd">Relative sd of each synapse's fixed step gain, in [0, 10].</param>
+/// <param name="Asymmetry">Potentiation steps scaled by 1 + a, depression by 1 − a; a in (−1, 1).</param>
+/// <param name="StuckFraction">Fraction of synapses that never move, in [0, 1].</param>
+public readonly record struct DeviceModel(float CycleToCycleNoise = 0f, float DeviceToDeviceGainSd = 0f,
+    float Asymmetry = 0f, float StuckFraction = 0f)
+{
+    /// <summary>The ideal device: no noise, no spread, symmetric, nothing stuck.</summary>
+    public static readonly DeviceModel Ideal = new();
+
+    /// <summary>Whether any option is on.</summary>
+    public bool IsOn => CycleToCycleNoise > 0f || DeviceToDeviceGainSd > 0f || Asymmetry != 0f || StuckFraction > 0f;
+
+    /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
+    public void Validate()
+    {
+        if (!(CycleToCycleNoise >= 0f && CycleToCycleNoise <= 10f))
+            throw new ArgumentException($"cycle-to-cycle noise (c2c_noise) = {CycleToCycleNoise} is outside [0, 10].", nameof(CycleToCycleNoise));
+        if (!(DeviceToDeviceGainSd >= 0f && DeviceToDeviceGainSd <= 10f))
+            throw new ArgumentException($"device-to-device gain sd (d2d_gain_sd) = {DeviceToDeviceGainSd} is outside [0, 10].", nameof(DeviceToDeviceGainSd));
+        if (!(Asymmetry > -1f && Asymmetry < 1f))
+            throw new ArgumentException($"asymmetry = {Asymmetry} is outside (-1, 1).", nameof(Asymmetry));
+        if (!(StuckFraction >= 0f && StuckFraction <= 1f))
+            throw new ArgumentException($"stuck_fraction = {StuckFraction} is outside [0, 1].", nameof(StuckFraction));
+    }
+}
+
 /// <summary>
 /// Settings of one LNS Madam step in the code domain: dk = round(γ·η·ĝ·sign(w)/ln 2), clamped.
 /// Defaults as float Madam; stochastic rounding keyed by (Seed, Step, TensorId, element).
 /// </summary>
 public readonly record struct LnsMadamSettings(LnsFormat Format, long Step, float Lr = 0.01f,
     float Beta2 = 0.999f, float GBound = 10f, RoundingMode Rounding = RoundingMode.Stochastic,
-    ulong Seed = 0, uint TensorId = 0, NonFinitePolicy NonFinite = NonFinitePolicy.Reject)
+    ulong Seed = 0, uint TensorId = 0, NonFinitePolicy NonFinite = NonFinitePolicy.Reject,
+    MomentMode Moment = MomentMode.PerSynapse, long Rows = 1, DeviceModel Device = default)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate(int codeBytes)
@@ -84,9 +130,24 @@ public readonly record struct LnsMadamSettings(LnsFormat Format, long Step, floa
         MadamChecks.Common(Lr, Beta2, GBound, Step, NonFinite);
         if (Rounding is not (RoundingMode.Nearest or RoundingMode.Stochastic))
             throw new ArgumentException($"rounding mode {(int)Rounding} is unknown.", nameof(Rounding));
-        double steps = (double)Twin.MadamConsts.Make(Beta2, GBound, Step, Format.Gamma, Lr).CodeScale * GBound;
+        double steps = (double)Format.Gamma * Lr * Twin.LnsMath.InvLn2 * GBound;
         if (!(steps <= 1048576.0))
             throw new ArgumentException(
                 $"gamma · lr · g_bound / ln 2 = {steps:G4} code steps exceeds 2^20; lower lr or gamma.", nameof(Lr));
+        Device.Validate();
+        if (Moment is not (MomentMode.PerSynapse or MomentMode.PerNeuron or MomentMode.PerTensor or MomentMode.None))
+            throw new ArgumentException($"moment mode {(int)Moment} is unknown.", nameof(Moment));
     }
+
+    /// <summary>How many second-moment floats a tensor of <paramref name="n"/> synapses needs:
+    /// n, Rows, 1 or 0. Throws if Rows does not divide n for <see cref="MomentMode.PerNeuron"/>.</summary>
+    public int MomentLength(int n) => Moment switch
+    {
+        MomentMode.PerSynapse => n,
+        MomentMode.PerNeuron when Rows >= 1 && Rows <= Math.Max(n, 1) && n % Rows == 0 => (int)Rows,
+        MomentMode.PerNeuron => throw new ArgumentException(
+            $"rows = {Rows} must be >= 1 and divide n = {n} (per-neuron moment).", nameof(Rows)),
+        MomentMode.PerTensor => 1,
+        _ => 0,
+    };
 }

@@ -18,8 +18,10 @@
  * The Madam step in the code domain (see SCIENCE.md): per synapse
  *     v    <- beta2 * v + (1 - beta2) * g^2
  *     gh   <- g / sqrt(v / (1 - beta2^t))   (0 where the denominator is 0), clamped to +-g_bound
- *     dk   <- round(gamma * lr * gh * sign(w) / ln 2)    (nearest or stochastic)
+ *     dk   <- round(gamma * lr * gh * sign(w) / ln 2)    (nearest or stochastic; |dk| <= 2^16)
  *     k    <- clamp(k + dk, 0, K-1);  zero codes never move; the sign never changes.
+ * v may instead be kept per neuron, per tensor or not at all (hyb_moment_mode), and an optional
+ * device model perturbs the step (see hyb_lns_madam_config).
  * Stochastic rounding is floor(x + u), u from the Philox stream (hybrid/random.h) with
  * purpose HYB_RANDOM_PURPOSE_ROUNDING keyed by (seed, step, tensor_id, element index):
  * unbiased, and identical on every backend and thread count. Nearest is floor(x + 1/2). */
@@ -59,7 +61,27 @@ typedef enum hyb_nonfinite_policy {
 } hyb_nonfinite_policy;
 HYB_STATIC_ASSERT(sizeof(hyb_nonfinite_policy) == 4, "hyb_nonfinite_policy must be 32-bit");
 
-/* Settings of one LNS Madam step. */
+/* Where the second moment v lives: a float per synapse is the first thing hardware cannot
+ * afford, so Hybrid can keep it per neuron (row), per tensor, or not at all. */
+typedef enum hyb_moment_mode {
+    HYB_MOMENT_MODE_PER_SYNAPSE = 0, /* v[n]: v_i <- b2 v_i + (1-b2) g_i^2 (Madam as published) */
+    HYB_MOMENT_MODE_PER_NEURON = 1,  /* v[rows]: v_r <- b2 v_r + (1-b2) mean_j g_rj^2 over row r */
+    HYB_MOMENT_MODE_PER_TENSOR = 2,  /* v[1]: v <- b2 v + (1-b2) mean_i g_i^2 */
+    HYB_MOMENT_MODE_NONE = 3         /* sign-only: gh = sign(g); no v (v_len 0, v may be NULL) */
+} hyb_moment_mode;
+HYB_STATIC_ASSERT(sizeof(hyb_moment_mode) == 4, "hyb_moment_mode must be 32-bit");
+
+/* Settings of one LNS Madam step.
+ *
+ * Device model (all 0 = off = the plain model, bit for bit). With them, the real-valued code
+ * step of synapse i becomes
+ *     dk_i * a(dk_i) * s_i * gain_i * (1 + c2c_noise * z_i,t)
+ * where a = 1 + asymmetry for potentiation (dk < 0: |w| grows) and 1 - asymmetry for
+ * depression; s_i = 0 for a stuck synapse (chosen once per device with probability
+ * stuck_fraction), else 1; gain_i = max(0, 1 + d2d_gain_sd * z_i) is fixed per device;
+ * z are approximately standard normal: (u1 + u2 + u3 + u4 - 2) * sqrt(3) (Irwin-Hall, exact
+ * arithmetic) from the Philox stream. Per-device draws use step 0 of their purpose, so they
+ * never change; the cycle-to-cycle draw uses the step. Bounded levels are the code range. */
 typedef struct hyb_lns_madam_config {
     hyb_lns_format format;    /* the codes' format */
     float lr;                 /* eta, finite, >= 0 (0.01 in SCIENCE.md) */
@@ -70,8 +92,15 @@ typedef struct hyb_lns_madam_config {
     uint32_t tensor_id;       /* which tensor of the model: its own random sub-stream */
     int64_t step;             /* t >= 1, the step being taken (bias correction, random counter) */
     uint64_t seed;            /* key of the random stream */
+    hyb_moment_mode moment;   /* where v lives */
+    float c2c_noise;          /* cycle-to-cycle relative step noise (sd), in [0, 10] */
+    float d2d_gain_sd;        /* device-to-device step-gain spread (sd), in [0, 10] */
+    float asymmetry;          /* up/down asymmetry, in (-1, 1) */
+    float stuck_fraction;     /* fraction of synapses that never move, in [0, 1] */
+    int32_t reserved;         /* zero */
+    int64_t rows;             /* neurons (rows) for HYB_MOMENT_MODE_PER_NEURON; n = rows * cols */
 } hyb_lns_madam_config;
-HYB_STATIC_ASSERT(sizeof(hyb_lns_madam_config) == 56, "hyb_lns_madam_config layout changed");
+HYB_STATIC_ASSERT(sizeof(hyb_lns_madam_config) == 88, "hyb_lns_madam_config layout changed");
 
 /* What one step did (optional output of the step functions). */
 typedef struct hyb_step_stats {
@@ -95,15 +124,15 @@ HYB_API hyb_status hyb_lns_decode_u8(const hyb_lns_format* format, const uint8_t
 HYB_API hyb_status hyb_lns_decode_u16(const hyb_lns_format* format, const uint16_t* codes,
                                       float* x, int64_t n);
 
-/* One Madam step on codes[0..n-1] in place, with gradient grad and per-synapse second
- * moment v (in place, start at 0). stats may be NULL. Nothing is written on failure;
- * codes, grad and v must not overlap. */
+/* One Madam step on codes[0..n-1] in place, with gradient grad[0..n-1] and second moment
+ * v[0..v_len-1] (in place, start at 0; v_len = n, rows, 1 or 0 by config->moment).
+ * stats may be NULL. Nothing is written on failure; codes, grad and v must not overlap. */
 HYB_API hyb_status hyb_lns_madam_step_u8(const hyb_lns_madam_config* config, uint8_t* codes,
-                                         const float* grad, float* v, int64_t n,
+                                         const float* grad, int64_t n, float* v, int64_t v_len,
                                          hyb_step_stats* stats);
 HYB_API hyb_status hyb_lns_madam_step_u16(const hyb_lns_madam_config* config, uint16_t* codes,
-                                          const float* grad, float* v, int64_t n,
-                                          hyb_step_stats* stats);
+                                          const float* grad, int64_t n, float* v,
+                                          int64_t v_len, hyb_step_stats* stats);
 
 HYB_EXTERN_C_END
 

@@ -8,7 +8,9 @@
  * for purpose `purpose`, is lane (i mod 4) of
  *     philox(counter = { lo32(i/4), hi24(i/4) | purpose << 24, lo32(step), tensor_id },
  *            key     = { lo32(seed), hi32(seed) })
- * mapped to [0, 1) as (word >> 8) * 2^-24 (exact in float). */
+ * mapped to [0, 1) as (word >> 8) * 2^-24 (exact in float). Purposes that need four words per
+ * element (STEP_NOISE, DEVICE_GAIN: an Irwin-Hall normal) use the whole block i instead of
+ * block i/4; per-device purposes (DEVICE_GAIN, STUCK) always use step 0. */
 #ifndef HYBRID_RANDOM_H
 #define HYBRID_RANDOM_H
 

@@ -71,8 +71,44 @@ public enum HybNonfinitePolicy : int
     Skip = 1,
 }
 
-/// <summary>Settings of one LNS Madam step.</summary>
-// C: typedef struct hyb_lns_madam_config { ... } hyb_lns_madam_config (56 bytes)
+/// <summary>
+/// Where the second moment v lives: a float per synapse is the first thing hardware cannot
+/// afford, so Hybrid can keep it per neuron (row), per tensor, or not at all.
+/// </summary>
+// C: typedef enum hyb_moment_mode { ... } hyb_moment_mode
+public enum HybMomentMode : int
+{
+    /// <summary>v[n]: v_i &lt;- b2 v_i + (1-b2) g_i^2 (Madam as published)</summary>
+    // C: HYB_MOMENT_MODE_PER_SYNAPSE = 0
+    PerSynapse = 0,
+
+    /// <summary>v[rows]: v_r &lt;- b2 v_r + (1-b2) mean_j g_rj^2 over row r</summary>
+    // C: HYB_MOMENT_MODE_PER_NEURON = 1
+    PerNeuron = 1,
+
+    /// <summary>v[1]: v &lt;- b2 v + (1-b2) mean_i g_i^2</summary>
+    // C: HYB_MOMENT_MODE_PER_TENSOR = 2
+    PerTensor = 2,
+
+    /// <summary>sign-only: gh = sign(g); no v (v_len 0, v may be NULL)</summary>
+    // C: HYB_MOMENT_MODE_NONE = 3
+    None = 3,
+}
+
+/// <summary>
+/// Settings of one LNS Madam step.
+///
+/// Device model (all 0 = off = the plain model, bit for bit). With them, the real-valued code
+/// step of synapse i becomes
+///     dk_i * a(dk_i) * s_i * gain_i * (1 + c2c_noise * z_i,t)
+/// where a = 1 + asymmetry for potentiation (dk &lt; 0: |w| grows) and 1 - asymmetry for
+/// depression; s_i = 0 for a stuck synapse (chosen once per device with probability
+/// stuck_fraction), else 1; gain_i = max(0, 1 + d2d_gain_sd * z_i) is fixed per device;
+/// z are approximately standard normal: (u1 + u2 + u3 + u4 - 2) * sqrt(3) (Irwin-Hall, exact
+/// arithmetic) from the Philox stream. Per-device draws use step 0 of their purpose, so they
+/// never change; the cycle-to-cycle draw uses the step. Bounded levels are the code range.
+/// </summary>
+// C: typedef struct hyb_lns_madam_config { ... } hyb_lns_madam_config (88 bytes)
 [StructLayout(LayoutKind.Sequential)]
 public unsafe partial struct HybLnsMadamConfig
 {
@@ -111,6 +147,34 @@ public unsafe partial struct HybLnsMadamConfig
     /// <summary>key of the random stream</summary>
     // C: uint64_t seed (offset 48)
     public ulong Seed;
+
+    /// <summary>where v lives</summary>
+    // C: hyb_moment_mode moment (offset 56)
+    public HybMomentMode Moment;
+
+    /// <summary>cycle-to-cycle relative step noise (sd), in [0, 10]</summary>
+    // C: float c2c_noise (offset 60)
+    public float C2cNoise;
+
+    /// <summary>device-to-device step-gain spread (sd), in [0, 10]</summary>
+    // C: float d2d_gain_sd (offset 64)
+    public float D2dGainSd;
+
+    /// <summary>up/down asymmetry, in (-1, 1)</summary>
+    // C: float asymmetry (offset 68)
+    public float Asymmetry;
+
+    /// <summary>fraction of synapses that never move, in [0, 1]</summary>
+    // C: float stuck_fraction (offset 72)
+    public float StuckFraction;
+
+    /// <summary>zero</summary>
+    // C: int32_t reserved (offset 76)
+    public int Reserved;
+
+    /// <summary>neurons (rows) for HYB_MOMENT_MODE_PER_NEURON; n = rows * cols</summary>
+    // C: int64_t rows (offset 80)
+    public long Rows;
 }
 
 /// <summary>What one step did (optional output of the step functions).</summary>
@@ -164,20 +228,20 @@ public static unsafe partial class HybridNative
     public static partial HybStatus hyb_lns_decode_u16(HybLnsFormat* format, ushort* codes, float* x, long n);
 
     /// <summary>
-    /// One Madam step on codes[0..n-1] in place, with gradient grad and per-synapse second
-    /// moment v (in place, start at 0). stats may be NULL. Nothing is written on failure;
-    /// codes, grad and v must not overlap.
+    /// One Madam step on codes[0..n-1] in place, with gradient grad[0..n-1] and second moment
+    /// v[0..v_len-1] (in place, start at 0; v_len = n, rows, 1 or 0 by config-&gt;moment).
+    /// stats may be NULL. Nothing is written on failure; codes, grad and v must not overlap.
     /// </summary>
-    // C: hyb_status hyb_lns_madam_step_u8(const hyb_lns_madam_config* config, uint8_t* codes, const float* grad, float* v, int64_t n, hyb_step_stats* stats)
+    // C: hyb_status hyb_lns_madam_step_u8(const hyb_lns_madam_config* config, uint8_t* codes, const float* grad, int64_t n, float* v, int64_t v_len, hyb_step_stats* stats)
     [LibraryImport("hybrid", EntryPoint = "hyb_lns_madam_step_u8")]
-    public static partial HybStatus hyb_lns_madam_step_u8(HybLnsMadamConfig* config, byte* codes, float* grad, float* v, long n, HybStepStats* stats);
+    public static partial HybStatus hyb_lns_madam_step_u8(HybLnsMadamConfig* config, byte* codes, float* grad, long n, float* v, long v_len, HybStepStats* stats);
 
     /// <summary>
-    /// One Madam step on codes[0..n-1] in place, with gradient grad and per-synapse second
-    /// moment v (in place, start at 0). stats may be NULL. Nothing is written on failure;
-    /// codes, grad and v must not overlap.
+    /// One Madam step on codes[0..n-1] in place, with gradient grad[0..n-1] and second moment
+    /// v[0..v_len-1] (in place, start at 0; v_len = n, rows, 1 or 0 by config-&gt;moment).
+    /// stats may be NULL. Nothing is written on failure; codes, grad and v must not overlap.
     /// </summary>
-    // C: hyb_status hyb_lns_madam_step_u16(const hyb_lns_madam_config* config, uint16_t* codes, const float* grad, float* v, int64_t n, hyb_step_stats* stats)
+    // C: hyb_status hyb_lns_madam_step_u16(const hyb_lns_madam_config* config, uint16_t* codes, const float* grad, int64_t n, float* v, int64_t v_len, hyb_step_stats* stats)
     [LibraryImport("hybrid", EntryPoint = "hyb_lns_madam_step_u16")]
-    public static partial HybStatus hyb_lns_madam_step_u16(HybLnsMadamConfig* config, ushort* codes, float* grad, float* v, long n, HybStepStats* stats);
+    public static partial HybStatus hyb_lns_madam_step_u16(HybLnsMadamConfig* config, ushort* codes, float* grad, long n, float* v, long v_len, HybStepStats* stats);
 }

@@ -61,31 +61,33 @@ public static unsafe class NativeKernels
             NativeStatus.Check(HybridNative.hyb_lns_decode_u16(f, pc, px, x.Length));
     }
 
-    /// <summary>One LNS Madam step on B ≤ 8-bit codes in place; returns what it did.</summary>
+    /// <summary>One LNS Madam step on B ≤ 8-bit codes in place; returns what it did.
+    /// <paramref name="v"/> holds n, rows, 1 or 0 moments by <c>config.Moment</c>.</summary>
     public static HybStepStats LnsMadamStep(in HybLnsMadamConfig config, Span<byte> codes,
         ReadOnlySpan<float> grad, Span<float> v)
     {
-        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v);
+        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v, v.Length);
         Ready();
         HybStepStats stats;
         fixed (HybLnsMadamConfig* c = &config)
         fixed (byte* pc = codes)
         fixed (float* pg = grad, pv = v)
-            NativeStatus.Check(HybridNative.hyb_lns_madam_step_u8(c, pc, pg, pv, codes.Length, &stats));
+            NativeStatus.Check(HybridNative.hyb_lns_madam_step_u8(c, pc, pg, codes.Length, pv, v.Length, &stats));
         return stats;
     }
 
-    /// <summary>One LNS Madam step on codes of any B ≤ 16 in place; returns what it did.</summary>
+    /// <summary>One LNS Madam step on codes of any B ≤ 16 in place; returns what it did.
+    /// <paramref name="v"/> holds n, rows, 1 or 0 moments by <c>config.Moment</c>.</summary>
     public static HybStepStats LnsMadamStep(in HybLnsMadamConfig config, Span<ushort> codes,
         ReadOnlySpan<float> grad, Span<float> v)
     {
-        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v);
+        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v, v.Length);
         Ready();
         HybStepStats stats;
         fixed (HybLnsMadamConfig* c = &config)
         fixed (ushort* pc = codes)
         fixed (float* pg = grad, pv = v)
-            NativeStatus.Check(HybridNative.hyb_lns_madam_step_u16(c, pc, pg, pv, codes.Length, &stats));
+            NativeStatus.Check(HybridNative.hyb_lns_madam_step_u16(c, pc, pg, codes.Length, pv, v.Length, &stats));
         return stats;
     }
 
@@ -93,7 +95,7 @@ public static unsafe class NativeKernels
     public static HybStepStats MadamStep(in HybMadamConfig config, Span<float> w,
         ReadOnlySpan<float> grad, Span<float> v)
     {
-        Validate.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v);
+        Validate.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v, w.Length);
         Ready();
         HybStepStats stats;
         fixed (HybMadamConfig* c = &config)
@@ -187,6 +189,13 @@ public static class Validate
             throw new ArgumentException($"{name} must have {expected} elements, not {actual}.", name);
     }
 
+    /// <summary>Throws unless the second-moment buffer has the length the step needs.</summary>
+    public static void MomentLength(int actual, int expected)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"v has {actual} elements but {expected} are needed.", "v");
+    }
+
     /// <summary>Throws if the two byte ranges share memory.</summary>
     public static void Disjoint(ReadOnlySpan<byte> a, string aName, ReadOnlySpan<byte> b, string bName)
     {
@@ -194,12 +203,13 @@ public static class Validate
             throw new ArgumentException($"{aName} and {bName} overlap; they must be separate buffers.", bName);
     }
 
-    /// <summary>Checks a step's buffers: equal lengths, and no two of them overlapping.</summary>
+    /// <summary>Checks a step's buffers: grad as long as the target, v of the expected length,
+    /// and no two of them overlapping.</summary>
     public static void StepBuffers(ReadOnlySpan<byte> target, int length, string targetName,
-        ReadOnlySpan<float> grad, ReadOnlySpan<float> v)
+        ReadOnlySpan<float> grad, ReadOnlySpan<float> v, int expectedV)
     {
         SameLength(length, targetName, grad.Length, "grad");
-        SameLength(length, targetName, v.Length, "v");
+        MomentLength(v.Length, expectedV);
         var g = MemoryMarshal.AsBytes(grad);
         var s = MemoryMarshal.AsBytes(v);
         Disjoint(target, targetName, g, "grad");

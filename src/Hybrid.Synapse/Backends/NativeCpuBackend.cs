@@ -65,6 +65,7 @@ public sealed class NativeCpuBackend : ISynapseBackend
     public StepStats LnsMadamStep(in LnsMadamSettings settings, Span<byte> codes, ReadOnlySpan<float> grad, Span<float> v)
     {
         settings.Validate(1);
+        Validate.MomentLength(v.Length, settings.MomentLength(codes.Length));
         return FromNative(NativeKernels.LnsMadamStep(ToNative(settings), codes, grad, v));
     }
 
@@ -72,6 +73,7 @@ public sealed class NativeCpuBackend : ISynapseBackend
     public StepStats LnsMadamStep(in LnsMadamSettings settings, Span<ushort> codes, ReadOnlySpan<float> grad, Span<float> v)
     {
         settings.Validate(2);
+        Validate.MomentLength(v.Length, settings.MomentLength(codes.Length));
         return FromNative(NativeKernels.LnsMadamStep(ToNative(settings), codes, grad, v));
     }
 
@@ -104,7 +106,10 @@ public sealed class NativeCpuBackend : ISynapseBackend
     {
         Format = ToNative(s.Format), Lr = s.Lr, Beta2 = s.Beta2, GBound = s.GBound,
         Rounding = (HybRounding)s.Rounding, Nonfinite = (HybNonfinitePolicy)s.NonFinite,
-        TensorId = s.TensorId, Step = s.Step, Seed = s.Seed,
+        TensorId = s.TensorId, Step = s.Step, Seed = s.Seed, Moment = (HybMomentMode)s.Moment,
+        C2cNoise = s.Device.CycleToCycleNoise, D2dGainSd = s.Device.DeviceToDeviceGainSd,
+        Asymmetry = s.Device.Asymmetry, StuckFraction = s.Device.StuckFraction,
+        Rows = s.Moment == MomentMode.PerNeuron ? s.Rows : 0,
     };
 
     /// <summary>The interop form of float Madam settings.</summary>

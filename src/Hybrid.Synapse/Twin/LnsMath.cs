@@ -2,12 +2,13 @@ namespace Hybrid.Synapse.Twin;
 
 /// <summary>Per-call constants of a Madam step, computed once on the host (twin of hyb_madam_consts).</summary>
 public readonly record struct MadamConsts(float Beta2, float OneMinusBeta2, float BiasCorrection,
-    float GBound, float CodeScale)
+    float GBound, float CodeScale, float PotentiationScale, float DepressionScale)
 {
-    /// <summary>The constants for one step; <paramref name="gamma"/> and <paramref name="lr"/> give the code scale γ·η/ln 2.</summary>
-    public static MadamConsts Make(float beta2, float gBound, long step, float gamma, float lr) => new(
+    /// <summary>The constants for one step; <paramref name="gamma"/> and <paramref name="lr"/> give the
+    /// code scale γ·η/ln 2, <paramref name="asymmetry"/> the potentiation/depression scales 1 ± a.</summary>
+    public static MadamConsts Make(float beta2, float gBound, long step, float gamma, float lr, float asymmetry = 0f) => new(
         beta2, 1.0f - beta2, (float)(1.0 - LnsMath.PowI(beta2, step)), gBound,
-        (float)((double)gamma * (double)lr * LnsMath.InvLn2));
+        (float)((double)gamma * (double)lr * LnsMath.InvLn2), 1.0f + asymmetry, 1.0f - asymmetry);
 }
 
 /// <summary>
@@ -124,31 +125,101 @@ public static class LnsMath
         return (code >> (bits - 1)) != 0 ? -m : m;
     }
 
-    /// <summary>The normalised, clamped gradient of one element; updates v in place.</summary>
+    /// <summary>The normalised, clamped gradient of one element with its own moment; updates v.</summary>
     public static float Normalised(float g, ref float v, in MadamConsts c)
     {
         float g2 = g * g;
         float nv = c.Beta2 * v + c.OneMinusBeta2 * g2;
         v = nv;
         float d = MathF.Sqrt(nv / c.BiasCorrection);
+        return Divide(g, d, c);
+    }
+
+    /// <summary>v ← β2·v + (1−β2)·ms for a shared moment; returns sqrt(v / bc).</summary>
+    public static float SharedDenominator(float meanSquare, ref float v, in MadamConsts c)
+    {
+        float nv = c.Beta2 * v + c.OneMinusBeta2 * meanSquare;
+        v = nv;
+        return MathF.Sqrt(nv / c.BiasCorrection);
+    }
+
+    /// <summary>g / d clamped to ±g_bound, 0 where d is 0 or NaN.</summary>
+    public static float Divide(float g, float d, in MadamConsts c)
+    {
         float gh = d > 0.0f ? g / d : 0.0f;
         gh = gh > c.GBound ? c.GBound : gh;
         gh = gh < -c.GBound ? -c.GBound : gh;
         return gh;
     }
 
-    /// <summary>The new code after a step; u = 1/2 rounds to nearest, a uniform in [0, 1) stochastically.</summary>
-    public static uint StepOne(uint code, float gh, float u, int bits, in MadamConsts c)
+    /// <summary>An approximately standard normal from four uniforms (Irwin–Hall).</summary>
+    public static float IrwinHall4(float u0, float u1, float u2, float u3) =>
+        (((u0 + u1) + (u2 + u3)) - 2.0f) * 1.73205080756887729f;
+
+    /// <summary>The new code after a step: u = 1/2 rounds to nearest, a uniform stochastically;
+    /// fac is the device factor (exactly 1 without a device model).</summary>
+    public static uint StepOne(uint code, float gh, float u, float fac, int bits, in MadamConsts c)
     {
         uint kmax = (1u << (bits - 1)) - 1u;
         uint k = code & kmax;
         uint sign = code & ~kmax;
         float dk = gh * c.CodeScale;
         dk = sign != 0 ? -dk : dk;
+        dk = dk * (dk < 0.0f ? c.PotentiationScale : c.DepressionScale);
+        dk = dk * fac;
+        dk = dk > 65536.0f ? 65536.0f : dk;
+        dk = dk < -65536.0f ? -65536.0f : dk;
         float r = MathF.Floor(dk + u);
         int kn = (int)k + (int)r;
         kn = kn < 0 ? 0 : kn;
         kn = kn > (int)kmax - 1 ? (int)kmax - 1 : kn;
         return k == kmax ? code : (sign | (uint)kn);
     }
+
+    /// <summary>The device factor of element e (twin of hyb_lns_device_factor).</summary>
+    public static float DeviceFactor(ulong seed, long step, uint tensorId, ulong e, float c2c, float d2d, float stuckFraction)
+    {
+        float f = 1.0f;
+        if (d2d > 0.0f)
+        {
+            var r = Philox.StreamBlock(seed, 0, tensorId, 2, e);
+            float z = IrwinHall4(Philox.UnitFloat(r.W0), Philox.UnitFloat(r.W1), Philox.UnitFloat(r.W2), Philox.UnitFloat(r.W3));
+            float gain = 1.0f + d2d * z;
+            f = gain > 0.0f ? gain : 0.0f;
+        }
+        if (c2c > 0.0f)
+        {
+            var r = Philox.StreamBlock(seed, step, tensorId, 1, e);
+            float z = IrwinHall4(Philox.UnitFloat(r.W0), Philox.UnitFloat(r.W1), Philox.UnitFloat(r.W2), Philox.UnitFloat(r.W3));
+            f = f * (1.0f + c2c * z);
+        }
+        if (stuckFraction > 0.0f)
+        {
+            var r = Philox.StreamBlock(seed, 0, tensorId, 3, e >> 2);
+            f = Philox.UnitFloat(r[(int)(e & 3)]) < stuckFraction ? 0.0f : f;
+        }
+        return f;
+    }
+
+    /// <summary>Σ x² in double over fixed blocks of 4096 (non-finite as 0), block sums in order:
+    /// the same double as the native hyb_sum_squares.</summary>
+    public static double SumSquares(ReadOnlySpan<float> x)
+    {
+        double total = 0.0;
+        for (int b = 0; b < x.Length; b += 4096)
+        {
+            int e = Math.Min(b + 4096, x.Length);
+            double acc = 0.0;
+            for (int i = b; i < e; ++i)
+            {
+                double xi = float.IsFinite(x[i]) ? x[i] : 0.0;
+                acc += xi * xi;
+            }
+            total += acc;
+        }
+        return total;
+    }
+
+    /// <summary>(float)(Σ x² / n): what a shared moment is fed.</summary>
+    public static float MeanSquare(ReadOnlySpan<float> x) => (float)(SumSquares(x) / x.Length);
 }

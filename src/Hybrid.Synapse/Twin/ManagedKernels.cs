@@ -36,48 +36,88 @@ public static class ManagedKernels
             x[i] = LnsMath.DecodeOne(uint.CreateTruncating(codes[i]), format.Bits, format.Gamma, format.WMax);
     }
 
-    /// <summary>One LNS Madam step on <paramref name="codes"/> in place (see lns.h for the rule).</summary>
+    /// <summary>One LNS Madam step on <paramref name="codes"/> in place (see lns.h for the rule);
+    /// <paramref name="v"/> holds <see cref="LnsMadamSettings.MomentLength"/> moments.</summary>
     public static StepStats LnsMadamStep<TCode>(in LnsMadamSettings s, Span<TCode> codes,
         ReadOnlySpan<float> grad, Span<float> v)
         where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
         s.Validate(CodeBytes<TCode>());
-        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v);
+        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v, s.MomentLength(codes.Length));
         CheckCodes<TCode>(codes, s.Format.Bits);
         if (s.NonFinite == NonFinitePolicy.Reject) RejectNonFinite(grad, nameof(grad));
-        var k = MadamConsts.Make(s.Beta2, s.GBound, s.Step, s.Format.Gamma, s.Lr);
+        var k = MadamConsts.Make(s.Beta2, s.GBound, s.Step, s.Format.Gamma, s.Lr, s.Device.Asymmetry);
+        int n = codes.Length;
+        long changed = 0, skipped = 0;
+        if (n == 0) return new StepStats(0, 0, 0);
+        switch (s.Moment)
+        {
+            case MomentMode.PerNeuron:
+                int cols = n / (int)s.Rows;
+                for (int r = 0; r < s.Rows; ++r)
+                {
+                    float d = LnsMath.SharedDenominator(LnsMath.MeanSquare(grad.Slice(r * cols, cols)), ref v[r], k);
+                    StepRange(s, k, codes, grad, v, d, r * cols, (r + 1) * cols, ref changed, ref skipped);
+                }
+                break;
+            case MomentMode.PerTensor:
+                float dt = LnsMath.SharedDenominator(LnsMath.MeanSquare(grad), ref v[0], k);
+                StepRange(s, k, codes, grad, v, dt, 0, n, ref changed, ref skipped);
+                break;
+            default:
+                StepRange(s, k, codes, grad, v, 0f, 0, n, ref changed, ref skipped);
+                break;
+        }
+        return new StepStats(n, changed, skipped);
+    }
+
+    private static void StepRange<TCode>(in LnsMadamSettings s, in MadamConsts k, Span<TCode> codes,
+        ReadOnlySpan<float> grad, Span<float> v, float dShared, int begin, int end, ref long changed, ref long skipped)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
         int bits = s.Format.Bits;
         bool stochastic = s.Rounding == RoundingMode.Stochastic;
-        long changed = 0, skipped = 0;
-        PhiloxBlock block = default;
-        for (int i = 0; i < codes.Length; ++i)
+        bool device = s.Device.IsOn;
+        for (int i = begin; i < end; ++i)
         {
             float u = 0.5f;
             if (stochastic)
-            {
-                if ((i & 3) == 0)
-                    block = Philox.StreamBlock(s.Seed, s.Step, s.TensorId, RandomPurposeRounding, (ulong)(i >> 2));
-                u = Philox.UnitFloat(block[i & 3]);
-            }
+                u = Philox.UnitFloat(Philox.StreamBlock(s.Seed, s.Step, s.TensorId, RandomPurposeRounding, (ulong)(i >> 2))[i & 3]);
+            float fac = device
+                ? LnsMath.DeviceFactor(s.Seed, s.Step, s.TensorId, (ulong)i, s.Device.CycleToCycleNoise,
+                    s.Device.DeviceToDeviceGainSd, s.Device.StuckFraction)
+                : 1.0f;
             float gi = grad[i];
             bool ok = float.IsFinite(gi);
-            float vi = v[i], vn = vi;
-            float gh = LnsMath.Normalised(ok ? gi : 0f, ref vn, k);
+            float g0 = ok ? gi : 0f;
+            float gh;
+            switch (s.Moment)
+            {
+                case MomentMode.PerSynapse:
+                    float vi = v[i], vn = vi;
+                    gh = LnsMath.Normalised(g0, ref vn, k);
+                    v[i] = ok ? vn : vi;
+                    break;
+                case MomentMode.PerNeuron or MomentMode.PerTensor:
+                    gh = LnsMath.Divide(g0, dShared, k);
+                    break;
+                default:
+                    gh = g0 > 0f ? 1f : (g0 < 0f ? -1f : 0f);
+                    break;
+            }
             uint ci = uint.CreateTruncating(codes[i]);
-            uint cn = ok ? LnsMath.StepOne(ci, gh, u, bits, k) : ci;
-            v[i] = ok ? vn : vi;
+            uint cn = ok ? LnsMath.StepOne(ci, gh, u, fac, bits, k) : ci;
             codes[i] = TCode.CreateTruncating(cn);
             changed += cn != ci ? 1 : 0;
             skipped += ok ? 0 : 1;
         }
-        return new StepStats(codes.Length, changed, skipped);
     }
 
     /// <summary>One float32 Madam step on <paramref name="w"/> in place (jxbz/madam semantics).</summary>
     public static StepStats MadamStep(in MadamSettings s, Span<float> w, ReadOnlySpan<float> grad, Span<float> v)
     {
         s.Validate();
-        Validate.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v);
+        Validate.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v, w.Length);
         if (s.NonFinite == NonFinitePolicy.Reject) RejectNonFinite(grad, nameof(grad));
         RejectNonFinite(w, nameof(w));
         var k = MadamConsts.Make(s.Beta2, s.GBound, s.Step, 1f, 0f);
@@ -107,15 +147,7 @@ public static class ManagedKernels
     {
         if (x.Length == 0) throw new ArgumentException("RMS of an empty tensor is undefined.", nameof(x));
         RejectNonFinite(x, nameof(x));
-        double total = 0.0;
-        for (int b = 0; b < x.Length; b += 4096)
-        {
-            int e = Math.Min(b + 4096, x.Length);
-            double acc = 0.0;
-            for (int i = b; i < e; ++i) acc += (double)x[i] * (double)x[i];
-            total += acc;
-        }
-        return Math.Sqrt(total / x.Length);
+        return Math.Sqrt(LnsMath.SumSquares(x) / x.Length);
     }
 
     /// <summary>The stream's uniforms for elements offset … offset + output.Length − 1.</summary>

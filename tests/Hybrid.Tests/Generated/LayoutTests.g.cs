@@ -165,6 +165,20 @@ public sealed unsafe class LayoutTests
         }
     }
 
+    /// <summary>hyb_moment_mode in native/include/hybrid/lns.h.</summary>
+    [Test]
+    public void HybMomentModeHasClangValues()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sizeof(HybMomentMode), Is.EqualTo(4), "sizeof(hyb_moment_mode)");
+            Assert.That((int)HybMomentMode.PerSynapse, Is.EqualTo(0), "HYB_MOMENT_MODE_PER_SYNAPSE");
+            Assert.That((int)HybMomentMode.PerNeuron, Is.EqualTo(1), "HYB_MOMENT_MODE_PER_NEURON");
+            Assert.That((int)HybMomentMode.PerTensor, Is.EqualTo(2), "HYB_MOMENT_MODE_PER_TENSOR");
+            Assert.That((int)HybMomentMode.None, Is.EqualTo(3), "HYB_MOMENT_MODE_NONE");
+        }
+    }
+
     /// <summary>hyb_lns_madam_config in native/include/hybrid/lns.h.</summary>
     [Test]
     public void HybLnsMadamConfigHasClangLayout()
@@ -173,7 +187,7 @@ public sealed unsafe class LayoutTests
         var start = (byte*)&value;
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(sizeof(HybLnsMadamConfig), Is.EqualTo(56), "sizeof(hyb_lns_madam_config)");
+            Assert.That(sizeof(HybLnsMadamConfig), Is.EqualTo(88), "sizeof(hyb_lns_madam_config)");
             Assert.That((byte*)&value.Format - start, Is.EqualTo(0), "offsetof(hyb_lns_madam_config, format)");
             Assert.That((byte*)&value.Lr - start, Is.EqualTo(16), "offsetof(hyb_lns_madam_config, lr)");
             Assert.That((byte*)&value.Beta2 - start, Is.EqualTo(20), "offsetof(hyb_lns_madam_config, beta2)");
@@ -183,6 +197,13 @@ public sealed unsafe class LayoutTests
             Assert.That((byte*)&value.TensorId - start, Is.EqualTo(36), "offsetof(hyb_lns_madam_config, tensor_id)");
             Assert.That((byte*)&value.Step - start, Is.EqualTo(40), "offsetof(hyb_lns_madam_config, step)");
             Assert.That((byte*)&value.Seed - start, Is.EqualTo(48), "offsetof(hyb_lns_madam_config, seed)");
+            Assert.That((byte*)&value.Moment - start, Is.EqualTo(56), "offsetof(hyb_lns_madam_config, moment)");
+            Assert.That((byte*)&value.C2cNoise - start, Is.EqualTo(60), "offsetof(hyb_lns_madam_config, c2c_noise)");
+            Assert.That((byte*)&value.D2dGainSd - start, Is.EqualTo(64), "offsetof(hyb_lns_madam_config, d2d_gain_sd)");
+            Assert.That((byte*)&value.Asymmetry - start, Is.EqualTo(68), "offsetof(hyb_lns_madam_config, asymmetry)");
+            Assert.That((byte*)&value.StuckFraction - start, Is.EqualTo(72), "offsetof(hyb_lns_madam_config, stuck_fraction)");
+            Assert.That((byte*)&value.Reserved - start, Is.EqualTo(76), "offsetof(hyb_lns_madam_config, reserved)");
+            Assert.That((byte*)&value.Rows - start, Is.EqualTo(80), "offsetof(hyb_lns_madam_config, rows)");
         }
     }
 

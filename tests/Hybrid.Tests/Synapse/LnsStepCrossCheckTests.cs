@@ -58,6 +58,50 @@ public class LnsStepCrossCheckTests(ISynapseBackend backend)
         }
     }
 
+    [Test]
+    public void MomentModesAndDeviceModelMatchManaged([Values] MomentMode mode, [Values] bool device,
+        [Values(3, 8, 12)] int bits, [Values] RoundingMode rounding)
+    {
+        var model = device ? new DeviceModel(0.3f, 0.2f, 0.25f, 0.1f) : DeviceModel.Ideal;
+        // every length 0…300; one large threaded length (70 003 = 7 · 10 001 rows); a 2^20 tensor
+        // with 1024 rows for one configuration (the managed twin is slow with a device model)
+        var lengths = Enumerable.Range(0, 301).Append(70_003);
+        if (!device && bits == 8) lengths = lengths.Append(1 << 20);
+        foreach (int n in lengths)
+        {
+            long rows = n == 0 ? 1 : new[] { 1024, 7, 5, 3, 2, 1 }.First(r => n % r == 0);
+            var format = new LnsFormat(bits, LnsCodecTests.GammaFor(bits), 1f);
+            var codesRef = TestData.Codes<ushort>(n, bits, n);
+            var codes = (ushort[])codesRef.Clone();
+            var proto = new LnsMadamSettings(format, 1, 2f / format.Gamma, Rounding: rounding, Seed: 5,
+                TensorId: 2, Moment: mode, Rows: rows, Device: model);
+            int nv = proto.MomentLength(n);
+            var (vRef, v) = (new float[nv], new float[nv]);
+            for (int t = 1; t <= 2; ++t)
+            {
+                var g = TestData.Gradient(n, 7 * t + n);
+                var s = proto with { Step = t };
+                var want = ManagedBackend.Instance.LnsMadamStep(s, codesRef, g, vRef);
+                var got = backend.LnsMadamStep(s, codes, g, v);
+                string what = $"{mode} device={device} B={bits} {rounding} n={n} rows={rows} step={t}";
+                TestData.AssertIdentical<ushort>(codesRef, codes, what + " codes");
+                TestData.AssertIdentical<float>(vRef, v, what + " v");
+                Assert.That(got, Is.EqualTo(want), what + " stats");
+            }
+            if (n > 300 && bits <= 8)
+            {
+                // the same step on uint8 codes gives the same codes
+                var c8 = codesRef.Select(c => (byte)c).ToArray();
+                var c8Ref = (byte[])c8.Clone();
+                var g = TestData.Gradient(n, 99);
+                var s = proto with { Step = 3 };
+                ManagedBackend.Instance.LnsMadamStep(s, c8Ref, g, (float[])vRef.Clone());
+                backend.LnsMadamStep(s, c8, g, (float[])vRef.Clone());
+                TestData.AssertIdentical<byte>(c8Ref, c8, $"{mode} uint8 n={n}");
+            }
+        }
+    }
+
     private static StepStats Step<T>(ISynapseBackend b, LnsMadamSettings s, T[] codes, float[] g, float[] v)
         where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T> => codes switch
     {

@@ -1,0 +1,35 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hybrid.Training.Optimizers;
+
+/// <summary>
+/// Zero-copy views of CPU tensors for the native kernels: a writable span over the tensor's own
+/// storage (<c>storage&lt;T&gt;().data_ptr()</c> plus <c>storage_offset()</c> elements, as checked
+/// in DESIGN.md). Only contiguous CPU tensors of the right dtype qualify; anything else is a
+/// clear error, never a silent copy.
+/// </summary>
+public static class TensorMemory
+{
+    /// <summary>Throws unless <paramref name="t"/> is a contiguous CPU float32 tensor.</summary>
+    public static void RequireCpuFloat32(Tensor t, string name)
+    {
+        if (t.device_type != DeviceType.CPU)
+            throw new NotSupportedException($"{name} is on {t.device}; the native CPU kernel needs a CPU tensor.");
+        if (t.dtype != ScalarType.Float32)
+            throw new NotSupportedException($"{name} is {t.dtype}; the native kernel needs float32.");
+        if (!t.is_contiguous())
+            throw new NotSupportedException($"{name} is not contiguous; call .contiguous() first.");
+        if (t.numel() > int.MaxValue)
+            throw new NotSupportedException($"{name} has {t.numel()} elements; spans hold at most 2^31 − 1.");
+    }
+
+    /// <summary>The tensor's elements as a writable span (no copy). Keep the tensor alive while using it.</summary>
+    public static unsafe Span<float> Float32(Tensor t, string name)
+    {
+        RequireCpuFloat32(t, name);
+        using var storage = t.storage<float>();
+        var basePtr = (float*)storage.data_ptr();
+        return new Span<float>(basePtr + t.storage_offset(), (int)t.numel());
+    }
+}

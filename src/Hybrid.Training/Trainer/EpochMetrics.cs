@@ -1,0 +1,49 @@
+using System.Globalization;
+using System.Text;
+
+namespace Hybrid.Training.Trainer;
+
+/// <summary>What one epoch measured; one row of metrics.csv.</summary>
+/// <param name="Epoch">1-based epoch.</param>
+/// <param name="TrainLoss">Mean training loss over the epoch's batches (weighted by batch size).</param>
+/// <param name="TrainAccuracy">Training accuracy over the epoch (of the model as it was at each batch).</param>
+/// <param name="TestLoss">Test loss after the epoch.</param>
+/// <param name="TestAccuracy">Test accuracy after the epoch.</param>
+/// <param name="ExamplesPerSecond">Training examples per second (forward, backward and step).</param>
+/// <param name="EpochSeconds">Wall time of the epoch's training (evaluation excluded).</param>
+/// <param name="LearningRate">The learning rate of the first parameter group during the epoch.</param>
+public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccuracy, double TestLoss,
+    double TestAccuracy, double ExamplesPerSecond, double EpochSeconds, double LearningRate)
+{
+    /// <summary>The CSV header.</summary>
+    public const string CsvHeader = "epoch,train_loss,train_accuracy,test_loss,test_accuracy,examples_per_s,epoch_seconds,lr";
+
+    /// <summary>This row in CSV (invariant culture, round-trippable numbers).</summary>
+    public string ToCsv() => string.Join(',', Epoch.ToString(CultureInfo.InvariantCulture),
+        F(TrainLoss), F(TrainAccuracy), F(TestLoss), F(TestAccuracy), F(ExamplesPerSecond), F(EpochSeconds), F(LearningRate));
+
+    /// <summary>A whole metrics.csv.</summary>
+    public static string Csv(IEnumerable<EpochMetrics> rows)
+    {
+        var sb = new StringBuilder(CsvHeader).Append('\n');
+        foreach (var r in rows) sb.Append(r.ToCsv()).Append('\n');
+        return sb.ToString();
+    }
+
+    /// <summary>Parses rows written by <see cref="Csv"/>.</summary>
+    public static List<EpochMetrics> ParseCsv(string text)
+    {
+        var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        if (lines.Length == 0 || lines[0].Trim() != CsvHeader)
+            throw new InvalidDataException($"metrics.csv does not start with the header '{CsvHeader}'.");
+        return lines.Skip(1).Select(l =>
+        {
+            var c = l.Split(',');
+            if (c.Length != 8) throw new InvalidDataException($"metrics.csv row '{l}' has {c.Length} columns, not 8.");
+            double D(int i) => double.Parse(c[i], CultureInfo.InvariantCulture);
+            return new EpochMetrics(int.Parse(c[0], CultureInfo.InvariantCulture), D(1), D(2), D(3), D(4), D(5), D(6), D(7));
+        }).ToList();
+    }
+
+    private static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Hybrid.Training.Data;
+using Hybrid.Training.Optimizers;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hybrid.Training.Trainer;
+
+/// <summary>
+/// Minibatch training with evaluation after every epoch, written for long runs people trust:
+/// deterministic for a seed (batch order is a pure function of (seed, epoch)), an atomic
+/// checkpoint after every epoch, <c>resume</c> that continues to the same final weights as an
+/// uninterrupted run, and a stop — keeping the last good checkpoint — when the loss stops
+/// being finite. It writes the run folder: config.json, metrics.csv, summary.json,
+/// learning-curve.png and checkpoint.bin.
+/// </summary>
+public static class Trainer
+{
+    private const string CheckpointFile = "checkpoint.bin";
+    private const string CheckpointMagic = "HYBRID-CHECKPOINT-1";
+
+    /// <summary>Runs (or, with <paramref name="resume"/>, continues) <paramref name="job"/> in <paramref name="folder"/>.</summary>
+    /// <exception cref="InvalidOperationException">A fresh run into a folder that already holds one, or a resume whose config differs.</exception>
+    public static TrainResult Run(TrainingJob job, RunFolder folder, ITrainingObserver observer, bool resume = false,
+        CancellationToken cancel = default)
+    {
+        job.Validate();
+        TorchRuntime.EnsureAvailable();
+        string configJson = JsonSerializer.Serialize(job.Config, job.Config.GetType(), RunFolder.Json);
+        if (!resume && folder.Has(CheckpointFile))
+            throw new InvalidOperationException(
+                $"{folder.Path} already holds a run (checkpoint.bin); use --resume to continue it or choose another --out.");
+        if (resume && !folder.Has(CheckpointFile))
+            throw new InvalidOperationException($"{folder.Path} has no checkpoint.bin to resume from.");
+
+        using var model = job.BuildModel(job.Device);
+        using var optimizer = job.BuildOptimizer(model);
+        var rows = new List<EpochMetrics>();
+        int firstEpoch = 1;
+        if (resume)
+        {
+            firstEpoch = LoadCheckpoint(folder, configJson, model, optimizer, rows) + 1;
+            observer.Message($"resuming {folder.Path} after epoch {firstEpoch - 1}");
+        }
+        else
+        {
+            folder.WriteText("config.json", configJson + "\n");
+        }
+        long parameters = model.parameters().Sum(p => p.numel());
+        var train = new Batches(job.Data.TrainX, job.Data.TrainY, job.BatchSize, job.Seed,
+            normalization: job.Normalization, device: job.Device);
+        var test = new Batches(job.Data.TestX, job.Data.TestY, 1000, job.Seed, shuffle: false,
+            normalization: job.Normalization, device: job.Device);
+        observer.Started(job.Name, firstEpoch, job.Epochs, train.Count);
+        var started = DateTime.UtcNow;
+
+        var status = RunStatus.Completed;
+        string message = $"trained {job.Epochs} epochs";
+        for (int epoch = firstEpoch; epoch <= job.Epochs; ++epoch)
+        {
+            if (cancel.IsCancellationRequested)
+            {
+                (status, message) = (RunStatus.Cancelled, $"cancelled before epoch {epoch}; checkpoint after epoch {epoch - 1} kept");
+                break;
+            }
+            var (row, failure) = TrainEpoch(job, model, optimizer, train, test, epoch, observer);
+            if (failure is not null)
+            {
+                (status, message) = (RunStatus.Diverged, failure + (epoch > 1
+                    ? $"; the checkpoint after epoch {epoch - 1} is kept (resume from it with a lower learning rate)"
+                    : "; no epoch completed, so there is no checkpoint"));
+                observer.Message(message);
+                break;
+            }
+            rows.Add(row!);
+            SaveCheckpoint(folder, configJson, epoch, model, optimizer, rows);
+            folder.WriteText("metrics.csv", EpochMetrics.Csv(rows));
+            observer.Epoch(row!);
+        }
+
+        var result = new TrainResult(job.Name, status, message, rows, folder.Path, parameters);
+        WriteSummary(folder, job, result, started);
+        if (rows.Count > 0)
+            folder.WriteBytes("learning-curve.png", LearningCurvePlot.Render(job.Name, [(job.Name, rows)]));
+        return result;
+    }
+
+    private static (EpochMetrics? Row, string? Failure) TrainEpoch(TrainingJob job, nn.Module<Tensor, Tensor> model,
+        optim.Optimizer optimizer, Batches train, Batches test, int epoch, ITrainingObserver observer)
+    {
+        model.train();
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        double lr = optimizer.ParamGroups.First().LearningRate;
+        var clock = Stopwatch.StartNew();
+        foreach (var batch in train.Epoch(epoch))
+        {
+            using var b = batch;
+            using var scope = torch.NewDisposeScope();
+            optimizer.zero_grad();
+            var logits = model.call(b.X);
+            var loss = nn.functional.cross_entropy(logits, b.Y);
+            double l = loss.item<float>();
+            if (!double.IsFinite(l))
+                return (null, $"the training loss became {l} at epoch {epoch}, batch {b.Index}");
+            loss.backward();
+            optimizer.step();
+            job.AfterStep?.Invoke(epoch, b.Index);
+            lossSum += l * b.Size;
+            correct += logits.argmax(1).eq(b.Y).sum().item<long>();
+            seen += b.Size;
+            observer.Batch(epoch, b.Index, l);
+        }
+        clock.Stop();
+        var (testLoss, testAcc) = Evaluate(model, test);
+        return (new EpochMetrics(epoch, lossSum / seen, (double)correct / seen, testLoss, testAcc,
+            seen / clock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, lr), null);
+    }
+
+    /// <summary>Mean cross-entropy and accuracy of <paramref name="model"/> over every batch of <paramref name="data"/>.</summary>
+    public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, Batches data)
+    {
+        model.eval();
+        using var noGrad = torch.no_grad();
+        double lossSum = 0;
+        long correct = 0, seen = 0;
+        foreach (var batch in data.Epoch(0))
+        {
+            using var b = batch;
+            using var scope = torch.NewDisposeScope();
+            var logits = model.call(b.X);
+            lossSum += nn.functional.cross_entropy(logits, b.Y, reduction: nn.Reduction.Sum).item<float>();
+            correct += logits.argmax(1).eq(b.Y).sum().item<long>();
+            seen += b.Size;
+        }
+        model.train();
+        return (lossSum / seen, (double)correct / seen);
+    }
+
+    private static void SaveCheckpoint(RunFolder folder, string configJson, int epoch, nn.Module model,
+        optim.Optimizer optimizer, List<EpochMetrics> rows) =>
+        folder.Write(CheckpointFile, stream =>
+        {
+            using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            w.Write(CheckpointMagic);
+            w.Write(configJson);
+            w.Write(epoch);
+            w.Write(EpochMetrics.Csv(rows));
+            model.save(w);
+            OptimizerCatalog.Save(optimizer, w);
+        });
+
+    /// <summary>Restores model, optimiser and metrics; returns the last completed epoch.</summary>
+    private static int LoadCheckpoint(RunFolder folder, string configJson, nn.Module model, optim.Optimizer optimizer,
+        List<EpochMetrics> rows)
+    {
+        using var fs = File.OpenRead(folder.File(CheckpointFile));
+        using var r = new BinaryReader(fs, Encoding.UTF8);
+        string magic;
+        try { magic = r.ReadString(); }
+        catch (EndOfStreamException) { magic = ""; }
+        if (magic != CheckpointMagic)
+            throw new InvalidDataException($"{folder.File(CheckpointFile)} is not a Hybrid checkpoint.");
+        string saved = r.ReadString();
+        if (saved != configJson)
+            throw new InvalidOperationException(
+                $"cannot resume {folder.Path}: its config.json differs from this command's settings. " +
+                "Resume with the same settings (see config.json), or start a new run.");
+        int epoch = r.ReadInt32();
+        rows.AddRange(EpochMetrics.ParseCsv(r.ReadString()));
+        model.load(r);
+        OptimizerCatalog.Load(optimizer, r);
+        return epoch;
+    }
+
+    private static void WriteSummary(RunFolder folder, TrainingJob job, TrainResult result, DateTime started)
+    {
+        var best = result.Epochs.Count > 0 ? result.Epochs.MaxBy(e => e.TestAccuracy) : null;
+        folder.WriteJson("summary.json", new
+        {
+            name = result.Name,
+            status = result.Status,
+            message = result.Message,
+            epochsCompleted = result.Epochs.Count,
+            epochsPlanned = job.Epochs,
+            finalTestAccuracy = result.FinalTestAccuracy,
+            finalTrainLoss = result.FinalTrainLoss,
+            bestTestAccuracy = best?.TestAccuracy ?? double.NaN,
+            bestEpoch = best?.Epoch ?? 0,
+            meanEpochSeconds = result.MeanEpochSeconds,
+            meanExamplesPerSecond = result.Epochs.Count > 0 ? result.Epochs.Average(e => e.ExamplesPerSecond) : double.NaN,
+            parameters = result.Parameters,
+            data = new { job.Data.Name, job.Data.Source, train = job.Data.TrainCount, test = job.Data.TestCount, note = job.DataNote },
+            normalization = job.Normalization.Description,
+            startedUtc = started,
+            finishedUtc = DateTime.UtcNow,
+            environment = RunEnvironment.Capture(),
+        });
+    }
+}
