@@ -151,25 +151,25 @@ static void decode_u16_b12(int64_t n, int64_t, void* s) {
 }
 static void step_u8_sr(int64_t n, int64_t t, void* s) {
     hyb_lns_madam_config c = lns_cfg(8, HYB_ROUNDING_STOCHASTIC, HYB_NONFINITE_POLICY_SKIP, t);
-    HYB_OK(hyb_cuda_lns_madam_step_u8(&c, (uint8_t*)d_c, (float*)d_g, (float*)d_v, n, NULL, s));
+    HYB_OK(hyb_cuda_lns_madam_step_u8(&c, (uint8_t*)d_c, (float*)d_g, n, (float*)d_v, n, NULL, s));
 }
 static void step_u8_nearest(int64_t n, int64_t t, void* s) {
     hyb_lns_madam_config c = lns_cfg(8, HYB_ROUNDING_NEAREST, HYB_NONFINITE_POLICY_SKIP, t);
-    HYB_OK(hyb_cuda_lns_madam_step_u8(&c, (uint8_t*)d_c, (float*)d_g, (float*)d_v, n, NULL, s));
+    HYB_OK(hyb_cuda_lns_madam_step_u8(&c, (uint8_t*)d_c, (float*)d_g, n, (float*)d_v, n, NULL, s));
 }
 static void step_u8_checked(int64_t n, int64_t t, void* s) {
     hyb_lns_madam_config c = lns_cfg(8, HYB_ROUNDING_STOCHASTIC, HYB_NONFINITE_POLICY_REJECT, t);
     hyb_step_stats st;
-    HYB_OK(hyb_cuda_lns_madam_step_u8(&c, (uint8_t*)d_c, (float*)d_g, (float*)d_v, n, &st, s));
+    HYB_OK(hyb_cuda_lns_madam_step_u8(&c, (uint8_t*)d_c, (float*)d_g, n, (float*)d_v, n, &st, s));
 }
 static void step_u16_sr(int64_t n, int64_t t, void* s) {
     hyb_lns_madam_config c = lns_cfg(16, HYB_ROUNDING_STOCHASTIC, HYB_NONFINITE_POLICY_SKIP, t);
-    HYB_OK(hyb_cuda_lns_madam_step_u16(&c, (uint16_t*)d_c, (float*)d_g, (float*)d_v, n, NULL, s));
+    HYB_OK(hyb_cuda_lns_madam_step_u16(&c, (uint16_t*)d_c, (float*)d_g, n, (float*)d_v, n, NULL, s));
 }
 static void step_u16_checked(int64_t n, int64_t t, void* s) {
     hyb_lns_madam_config c = lns_cfg(12, HYB_ROUNDING_STOCHASTIC, HYB_NONFINITE_POLICY_REJECT, t);
     hyb_step_stats st;
-    HYB_OK(hyb_cuda_lns_madam_step_u16(&c, (uint16_t*)d_c, (float*)d_g, (float*)d_v, n, &st, s));
+    HYB_OK(hyb_cuda_lns_madam_step_u16(&c, (uint16_t*)d_c, (float*)d_g, n, (float*)d_v, n, &st, s));
 }
 static void madam_skip(int64_t n, int64_t t, void* s) {
     hyb_madam_config m = madam_cfg(HYB_NONFINITE_POLICY_SKIP, t);

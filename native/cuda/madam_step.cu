@@ -94,7 +94,7 @@ extern "C" hyb_status hyb_cuda_madam_step_f32(const hyb_madam_config* cfg, float
         return hyb_fail(HYB_STATUS_NON_FINITE, "%s: w[%lld] = %g is not finite", fn,
                         (long long)bad.b, (double)hyb_cuda_peek_f32(w, bad.b));
     const hyb_madam_consts k =
-        hyb_madam_consts_make(cfg->beta2, cfg->g_bound, cfg->step, 1.0f, 0.0f);
+        hyb_madam_consts_make(cfg->beta2, cfg->g_bound, cfg->step, 1.0f, 0.0f, 0.0f);
     unsigned grid = 0;
     if ((st = hyb_cuda_grid(fn, (n + 3) / 4, &grid))) return st;
     hyb_cuda_scratch counters;

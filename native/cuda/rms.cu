@@ -1,38 +1,9 @@
-/* rms.cu - hyb_cuda_rms_f32. One CUDA block per 4096-element block of x: the squares are
- * formed in parallel into shared memory, then one thread adds them in element order (the
- * CPU's order, so the same double); the host adds the block sums in order and takes sqrt. */
+/* rms.cu - hyb_cuda_rms_f32: the block sums of squares on the device (sum_squares.cu, the
+ * CPU's order), added in order on the host, so the same double as hyb_rms_f32. */
 #include <math.h>
 #include <stdlib.h>
-#include "rms.cuh"
+#include "sum_squares.cuh"
 #include "check.cuh"
-
-static __global__ void rms_partials_kernel(const float* __restrict__ x, int64_t n,
-                                           double* __restrict__ partial) {
-    __shared__ double sq[HYB_RMS_BLOCK_ELEMS];
-    const int64_t nblocks = (n + HYB_RMS_BLOCK_ELEMS - 1) / HYB_RMS_BLOCK_ELEMS;
-    for (int64_t b = blockIdx.x; b < nblocks; b += gridDim.x) {
-        const int64_t s = b * HYB_RMS_BLOCK_ELEMS;
-        const int m = n - s < HYB_RMS_BLOCK_ELEMS ? (int)(n - s) : HYB_RMS_BLOCK_ELEMS;
-        for (int i = threadIdx.x; i < m; i += blockDim.x) {
-            const double xi = (double)x[s + i];
-            sq[i] = xi * xi;
-        }
-        __syncthreads();
-        if (threadIdx.x == 0) {
-            double acc = 0.0;
-            for (int i = 0; i < m; ++i) acc += sq[i];
-            partial[b] = acc;
-        }
-        __syncthreads();
-    }
-}
-
-cudaError_t rms_partials_launch(const float* x, int64_t n, double* partial, cudaStream_t s) {
-    const int64_t nblocks = (n + HYB_RMS_BLOCK_ELEMS - 1) / HYB_RMS_BLOCK_ELEMS;
-    const unsigned grid = (unsigned)(nblocks < 65535 ? nblocks : 65535);
-    rms_partials_kernel<<<grid, HYB_CUDA_BLOCK, 0, s>>>(x, n, partial);
-    return cudaGetLastError();
-}
 
 extern "C" hyb_status hyb_cuda_rms_f32(const float* x, int64_t n, double* out, void* stream) {
     static const char* fn = "hyb_cuda_rms_f32";
@@ -50,7 +21,7 @@ extern "C" hyb_status hyb_cuda_rms_f32(const float* x, int64_t n, double* out, v
     if (bad.a >= 0)
         return hyb_fail(HYB_STATUS_NON_FINITE, "%s: x[%lld] = %g is not finite", fn,
                         (long long)bad.a, (double)hyb_cuda_peek_f32(x, bad.a));
-    const int64_t nblocks = (n + HYB_RMS_BLOCK_ELEMS - 1) / HYB_RMS_BLOCK_ELEMS;
+    const int64_t nblocks = hyb_sum_blocks_per_row(n);
     double* host = (double*)malloc((size_t)nblocks * sizeof(double));
     if (!host)
         return hyb_fail(HYB_STATUS_OUT_OF_MEMORY, "%s: cannot allocate %lld partial sums", fn,
@@ -62,7 +33,7 @@ extern "C" hyb_status hyb_cuda_rms_f32(const float* x, int64_t n, double* out, v
         free(host);
         return st;
     }
-    e = rms_partials_launch(x, n, (double*)partial.ptr, s);
+    e = sum_squares_partials_launch(x, 1, n, (double*)partial.ptr, s);
     if (e == cudaSuccess) {
         what = "cudaMemcpyAsync(rms partials)";
         e = cudaMemcpyAsync(host, partial.ptr, (size_t)nblocks * sizeof(double),

@@ -61,17 +61,17 @@ hyb_status hyb_cuda_lns_decode_u16(const hyb_lns_format* format, const uint16_t*
     (void)format; (void)codes_dev; (void)x_dev; (void)n; (void)stream; return HYB_NO_CUDA();
 }
 hyb_status hyb_cuda_lns_madam_step_u8(const hyb_lns_madam_config* config, uint8_t* codes_dev,
-                                      const float* grad_dev, float* v_dev, int64_t n,
-                                      hyb_step_stats* stats, void* stream) {
-    (void)config; (void)codes_dev; (void)grad_dev; (void)v_dev; (void)n; (void)stats;
-    (void)stream;
+                                      const float* grad_dev, int64_t n, float* v_dev,
+                                      int64_t v_len, hyb_step_stats* stats, void* stream) {
+    (void)config; (void)codes_dev; (void)grad_dev; (void)n; (void)v_dev; (void)v_len;
+    (void)stats; (void)stream;
     return HYB_NO_CUDA();
 }
 hyb_status hyb_cuda_lns_madam_step_u16(const hyb_lns_madam_config* config, uint16_t* codes_dev,
-                                       const float* grad_dev, float* v_dev, int64_t n,
-                                       hyb_step_stats* stats, void* stream) {
-    (void)config; (void)codes_dev; (void)grad_dev; (void)v_dev; (void)n; (void)stats;
-    (void)stream;
+                                       const float* grad_dev, int64_t n, float* v_dev,
+                                       int64_t v_len, hyb_step_stats* stats, void* stream) {
+    (void)config; (void)codes_dev; (void)grad_dev; (void)n; (void)v_dev; (void)v_len;
+    (void)stats; (void)stream;
     return HYB_NO_CUDA();
 }
 hyb_status hyb_cuda_madam_step_f32(const hyb_madam_config* config, float* w_dev,

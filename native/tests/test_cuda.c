@@ -136,50 +136,106 @@ static int codec_case(int bits, int wide, int64_t n, uint64_t seed, int misalign
 
 /* ---- the LNS Madam step ---- */
 
-static int lns_step_case(int bits, int wide, hyb_rounding r, hyb_nonfinite_policy pol, int64_t n,
-                         uint64_t seed, int misalign) {
+/* One step configuration beyond B and the code width. */
+typedef struct step_opts {
+    hyb_rounding rounding;
+    hyb_nonfinite_policy policy;
+    hyb_moment_mode moment;
+    int64_t rows;  /* per-neuron rows (must divide n) */
+    int device;    /* the device model on (every option) */
+} step_opts;
+
+/* The largest of 1024, 7, 5, 3, 2, 1 that divides n (1 for n = 0), as the managed tests do. */
+static int64_t rows_for(int64_t n) {
+    static const int64_t cand[] = {1024, 7, 5, 3, 2, 1};
+    for (int i = 0; i < 6; ++i)
+        if (n > 0 && n % cand[i] == 0) return cand[i];
+    return 1;
+}
+
+static int64_t moment_len(const step_opts* o, int64_t n) {
+    switch (o->moment) {
+    case HYB_MOMENT_MODE_PER_SYNAPSE: return n;
+    case HYB_MOMENT_MODE_PER_NEURON: return o->rows;
+    case HYB_MOMENT_MODE_PER_TENSOR: return 1;
+    default: return 0;
+    }
+}
+
+static int lns_step_case(int bits, int wide, step_opts o, int64_t n, uint64_t seed, int misalign) {
     const int cb = wide ? 2 : 1;
     hyb_lns_madam_config c;
     memset(&c, 0, sizeof c);
     c.format.bits = bits; c.format.gamma = gamma_for(bits); c.format.w_max = 1.0f;
     c.lr = 2.0f / c.format.gamma; /* large enough that nearest rounding moves codes too */
-    c.beta2 = 0.999f; c.g_bound = 10.0f; c.rounding = r; c.nonfinite = pol;
+    c.beta2 = 0.999f; c.g_bound = 10.0f; c.rounding = o.rounding; c.nonfinite = o.policy;
     c.tensor_id = (uint32_t)(n % 5); c.seed = seed;
+    c.moment = o.moment;
+    c.rows = o.moment == HYB_MOMENT_MODE_PER_NEURON ? o.rows : 0;
+    if (o.device) {
+        c.c2c_noise = 0.3f; c.d2d_gain_sd = 0.2f; c.asymmetry = 0.25f; c.stuck_fraction = 0.1f;
+    }
+    const int64_t nv = moment_len(&o, n);
     float* dg = (float*)d_y + misalign;
-    float* dv = (float*)d_v + misalign;
+    float* dv = nv > 0 ? (float*)d_v + misalign : NULL;
     char* dc = (char*)d_c + misalign * cb;
     int before = check_failures;
     fill_codes(h_c, n, bits, seed);
     if (!wide)
         for (int64_t i = 0; i < n; ++i) ((uint8_t*)h_c)[i] = (uint8_t)h_c[i];
-    memset(h_v, 0, (size_t)n * 4);
+    memset(h_v, 0, (size_t)(nv > 0 ? nv : 1) * 4);
     up(dc, h_c, n * cb);
-    up(dv, h_v, n * 4);
+    if (nv > 0) up(dv, h_v, nv * 4);
     for (int t = 1; t <= 2; ++t) {
         c.step = t;
-        fill_grad(h_y, n, seed + 1000u * (uint64_t)t, pol == HYB_NONFINITE_POLICY_SKIP, t - 1);
+        fill_grad(h_y, n, seed + 1000u * (uint64_t)t, o.policy == HYB_NONFINITE_POLICY_SKIP, t - 1);
         up(dg, h_y, n * 4);
         hyb_step_stats want = {0}, got = {0};
+        float* hv = nv > 0 ? h_v : NULL;
         if (wide) {
-            CHECK_OK(hyb_lns_madam_step_u16(&c, h_c, h_y, h_v, n, &want));
-            CHECK_OK(hyb_cuda_lns_madam_step_u16(&c, (uint16_t*)dc, dg, dv, n, &got, NULL));
+            CHECK_OK(hyb_lns_madam_step_u16(&c, h_c, h_y, n, hv, nv, &want));
+            CHECK_OK(hyb_cuda_lns_madam_step_u16(&c, (uint16_t*)dc, dg, n, dv, nv, &got, NULL));
         } else {
-            CHECK_OK(hyb_lns_madam_step_u8(&c, (uint8_t*)h_c, h_y, h_v, n, &want));
-            CHECK_OK(hyb_cuda_lns_madam_step_u8(&c, (uint8_t*)dc, dg, dv, n, &got, NULL));
+            CHECK_OK(hyb_lns_madam_step_u8(&c, (uint8_t*)h_c, h_y, n, hv, nv, &want));
+            CHECK_OK(hyb_cuda_lns_madam_step_u8(&c, (uint8_t*)dc, dg, n, dv, nv, &got, NULL));
         }
         down(h_c2, dc, n * cb);
-        down(h_v2, dv, n * 4);
-        int64_t bc = mismatch_bytes(h_c, h_c2, n, cb), bv = mismatch_f32(h_v, h_v2, n);
+        if (nv > 0) down(h_v2, dv, nv * 4);
+        int64_t bc = mismatch_bytes(h_c, h_c2, n, cb), bv = mismatch_f32(h_v, h_v2, nv);
         CHECK(bc < 0 && bv < 0 && memcmp(&want, &got, sizeof want) == 0,
-              "step B=%d %s rounding=%d policy=%d n=%lld seed=%llu misalign=%d t=%d: first code "
-              "diff %lld, first v diff %lld, changed %lld/%lld, skipped %lld/%lld", bits,
-              wide ? "u16" : "u8", (int)r, (int)pol, (long long)n, (unsigned long long)seed,
+              "step B=%d %s rounding=%d policy=%d moment=%d rows=%lld device=%d n=%lld seed=%llu "
+              "misalign=%d t=%d: first code diff %lld, first v diff %lld, changed %lld/%lld, "
+              "skipped %lld/%lld", bits, wide ? "u16" : "u8", (int)o.rounding, (int)o.policy,
+              (int)o.moment, (long long)o.rows, o.device, (long long)n, (unsigned long long)seed,
               misalign, t, (long long)bc, (long long)bv, (long long)got.changed,
               (long long)want.changed, (long long)got.nonfinite_skipped,
               (long long)want.nonfinite_skipped);
         if (check_failures != before) break;
     }
     return check_failures == before;
+}
+
+/* Moment modes x device model x a few B, both roundings, on one length. */
+static void step_options_cases(int64_t n, uint64_t seed, int misalign, int* cases, int* failed,
+                               int full_b) {
+    static const int bits16[] = {3, 8, 12, 16}, bits8[] = {3, 8};
+    for (int mode = 0; mode < 4; ++mode)
+        for (int dev = 0; dev < 2; ++dev) {
+            if (mode == HYB_MOMENT_MODE_PER_SYNAPSE && !dev) continue; /* the main matrix's */
+            for (int r = 0; r < 2; ++r) {
+                step_opts o = {(hyb_rounding)r, (hyb_nonfinite_policy)((n / 2 + r) & 1),
+                               (hyb_moment_mode)mode, rows_for(n), dev};
+                for (int bi = 0; bi < (full_b ? 4 : 2); ++bi) {
+                    ++*cases;
+                    if (!lns_step_case(full_b ? bits16[bi] : 12 - 4 * bi, 1, o, n, seed, misalign))
+                        ++*failed;
+                }
+                for (int bi = 0; bi < (full_b ? 2 : 1); ++bi) {
+                    ++*cases;
+                    if (!lns_step_case(full_b ? bits8[bi] : 8, 0, o, n, seed, misalign)) ++*failed;
+                }
+            }
+        }
 }
 
 /* ---- the float Madam step ---- */
@@ -289,8 +345,8 @@ static void cuda_only(void) {
     up(d_c, h_c, N * 2);
     up(d_y, h_y, N * 4);
     up(d_v, h_v, N * 4);
-    CHECK_FAILS(hyb_cuda_lns_madam_step_u16(&c, (uint16_t*)d_c, (float*)d_y, (float*)d_v, N, NULL,
-                                            NULL),
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u16(&c, (uint16_t*)d_c, (float*)d_y, N, (float*)d_v, N,
+                                            NULL, NULL),
                 HYB_STATUS_INVALID_CODE, "codes[993] = 4096");
     down(h_c2, d_c, N * 2);
     down(h_v2, d_v, N * 4);
@@ -300,8 +356,8 @@ static void cuda_only(void) {
     h_y[400] = -INFINITY;
     up(d_c, h_c, N * 2);
     up(d_y, h_y, N * 4);
-    CHECK_FAILS(hyb_cuda_lns_madam_step_u16(&c, (uint16_t*)d_c, (float*)d_y, (float*)d_v, N, NULL,
-                                            NULL),
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u16(&c, (uint16_t*)d_c, (float*)d_y, N, (float*)d_v, N,
+                                            NULL, NULL),
                 HYB_STATUS_NON_FINITE, "grad[400] = -inf is not finite (policy: reject)");
     down(h_c2, d_c, N * 2);
     CHECK(memcmp(h_c, h_c2, N * 2) == 0, "a rejected step wrote codes");
@@ -383,12 +439,12 @@ int main(void) {
             for (int b = 2; b <= 16; ++b) RUN(codec_case(b, 1, n, seeds[si], mis));
             for (int b = 2; b <= 8; ++b) RUN(codec_case(b, 0, n, seeds[si], mis));
             for (int r = 0; r < 2; ++r) {
-                const hyb_nonfinite_policy pol = (hyb_nonfinite_policy)((n / 2) & 1);
-                for (int b = 2; b <= 16; ++b)
-                    RUN(lns_step_case(b, 1, (hyb_rounding)r, pol, n, seeds[si], mis));
-                for (int b = 2; b <= 8; ++b)
-                    RUN(lns_step_case(b, 0, (hyb_rounding)r, pol, n, seeds[si], mis));
+                const step_opts o = {(hyb_rounding)r, (hyb_nonfinite_policy)((n / 2) & 1),
+                                     HYB_MOMENT_MODE_PER_SYNAPSE, 1, 0};
+                for (int b = 2; b <= 16; ++b) RUN(lns_step_case(b, 1, o, n, seeds[si], mis));
+                for (int b = 2; b <= 8; ++b) RUN(lns_step_case(b, 0, o, n, seeds[si], mis));
             }
+            if (si == 1) step_options_cases(n, seeds[si], mis, &cases, &failed, 1);
             RUN(madam_case(n, seeds[si], (hyb_nonfinite_policy)((n / 2) & 1), mis));
             RUN(rms_random_case(n, seeds[si], mis));
         }
@@ -402,15 +458,29 @@ int main(void) {
         for (int b = 2; b <= 8; ++b) RUN(codec_case(b, 0, n, seeds[1], 0));
         for (int r = 0; r < 2; ++r)
             for (int pol = 0; pol < 2; ++pol) {
-                for (int b = 2; b <= 16; ++b)
-                    RUN(lns_step_case(b, 1, (hyb_rounding)r, (hyb_nonfinite_policy)pol, n, seeds[1], 0));
-                for (int b = 2; b <= 8; ++b)
-                    RUN(lns_step_case(b, 0, (hyb_rounding)r, (hyb_nonfinite_policy)pol, n, seeds[1], 0));
+                const step_opts o = {(hyb_rounding)r, (hyb_nonfinite_policy)pol,
+                                     HYB_MOMENT_MODE_PER_SYNAPSE, 1, 0};
+                for (int b = 2; b <= 16; ++b) RUN(lns_step_case(b, 1, o, n, seeds[1], 0));
+                for (int b = 2; b <= 8; ++b) RUN(lns_step_case(b, 0, o, n, seeds[1], 0));
             }
+        step_options_cases(n, seeds[1], 0, &cases, &failed, 0);
         RUN(madam_case(n, seeds[1], HYB_NONFINITE_POLICY_REJECT, 0));
         RUN(madam_case(n, seeds[1], HYB_NONFINITE_POLICY_SKIP, 1));
         RUN(rms_random_case(n, seeds[1], 0));
         printf("test_cuda: length %lld: %d cases, %d failed\n", (long long)n, cases, failed);
+    }
+    /* per-neuron shapes the lengths above do not reach: rows of 3 (groups of four span rows,
+     * one thread sums each row) and rows of 5000 (two summation blocks per row) */
+    {
+        const int64_t shapes[2][2] = {{(int64_t)1 << 20, 3}, {1000, 5000}};
+        for (int k = 0; k < 2 && failed < 20; ++k)
+            for (int dev = 0; dev < 2; ++dev) {
+                const step_opts o = {HYB_ROUNDING_STOCHASTIC, HYB_NONFINITE_POLICY_SKIP,
+                                     HYB_MOMENT_MODE_PER_NEURON, shapes[k][0], dev};
+                RUN(lns_step_case(12, 1, o, shapes[k][0] * shapes[k][1], seeds[2], k));
+                RUN(lns_step_case(8, 0, o, shapes[k][0] * shapes[k][1], seeds[2], 0));
+            }
+        printf("test_cuda: per-neuron shapes: %d cases, %d failed\n", cases, failed);
     }
     cuda_only();
     printf("test_cuda: float Madam weights %s bit-identical to the CPU (%lld differed; largest "

@@ -46,8 +46,8 @@ static void every_entry_says_no_cuda(void) {
     CHECK_UNAVAILABLE(hyb_cuda_lns_encode_u16(&fmt, f, c16, 4, NULL), why);
     CHECK_UNAVAILABLE(hyb_cuda_lns_decode_u8(&fmt, c8, f, 4, NULL), why);
     CHECK_UNAVAILABLE(hyb_cuda_lns_decode_u16(&fmt, c16, f, 4, NULL), why);
-    CHECK_UNAVAILABLE(hyb_cuda_lns_madam_step_u8(&lc, c8, f, f, 4, NULL, NULL), why);
-    CHECK_UNAVAILABLE(hyb_cuda_lns_madam_step_u16(&lc, c16, f, f, 4, NULL, NULL), why);
+    CHECK_UNAVAILABLE(hyb_cuda_lns_madam_step_u8(&lc, c8, f, 4, f, 4, NULL, NULL), why);
+    CHECK_UNAVAILABLE(hyb_cuda_lns_madam_step_u16(&lc, c16, f, 4, f, 4, NULL, NULL), why);
     CHECK_UNAVAILABLE(hyb_cuda_madam_step_f32(&mc, f, f, f, 4, NULL, NULL), why);
     CHECK_UNAVAILABLE(hyb_cuda_rms_f32(f, 4, &d, NULL), why);
     CHECK_UNAVAILABLE(hyb_cuda_random_uniform_f32(&rs, 0, f, 4, NULL), why);
@@ -87,25 +87,47 @@ static void host_checks_come_first(void) {
                 "overlap");
 
     hyb_lns_madam_config c = lns_config();
-    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(NULL, c8, x, x, 8, NULL, NULL),
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(NULL, c8, x, 8, x, 8, NULL, NULL),
                 HYB_STATUS_NULL_POINTER, "config is NULL");
     c.step = 0;
-    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(&c, c8, x, x + 4, 4, NULL, NULL),
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(&c, c8, x, 4, x + 4, 4, NULL, NULL),
                 HYB_STATUS_INVALID_ARGUMENT, "step = 0");
     c = lns_config(); c.rounding = (hyb_rounding)7;
-    CHECK_FAILS(hyb_cuda_lns_madam_step_u16(&c, c16, x, x + 4, 4, NULL, NULL),
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u16(&c, c16, x, 4, x + 4, 4, NULL, NULL),
                 HYB_STATUS_INVALID_ARGUMENT, "rounding 7");
     c = lns_config(); c.lr = 1e6f;
-    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(&c, c8, x, x + 4, 4, NULL, NULL),
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(&c, c8, x, 4, x + 4, 4, NULL, NULL),
                 HYB_STATUS_INVALID_ARGUMENT, "2^20");
     c = lns_config(); c.format.bits = 12;
-    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(&c, c8, x, x + 4, 4, NULL, NULL),
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(&c, c8, x, 4, x + 4, 4, NULL, NULL),
                 HYB_STATUS_INVALID_FORMAT, "uint8");
     c = lns_config();
-    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(&c, c8, x, x, 4, NULL, NULL), HYB_STATUS_OVERLAP,
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(&c, c8, x, 4, x, 4, NULL, NULL), HYB_STATUS_OVERLAP,
                 "grad and v overlap");
-    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(&c, c8, NULL, x, 4, NULL, NULL),
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(&c, c8, NULL, 4, x, 4, NULL, NULL),
                 HYB_STATUS_NULL_POINTER, "grad is NULL");
+    /* the synapse-model options: the CPU's rules (hyb_check_lns_step) */
+    c = lns_config(); c.moment = (hyb_moment_mode)9;
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(&c, c8, x, 4, x + 4, 4, NULL, NULL),
+                HYB_STATUS_INVALID_ARGUMENT, "moment mode 9");
+    c = lns_config(); c.moment = HYB_MOMENT_MODE_PER_TENSOR;
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(&c, c8, x, 4, x + 4, 4, NULL, NULL),
+                HYB_STATUS_INVALID_LENGTH, "v_len = 4");
+    c = lns_config(); c.moment = HYB_MOMENT_MODE_PER_NEURON; c.rows = 3;
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(&c, c8, x, 4, x + 4, 3, NULL, NULL),
+                HYB_STATUS_INVALID_ARGUMENT, "rows = 3");
+    c = lns_config(); c.c2c_noise = 11.0f;
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u16(&c, c16, x, 4, x + 4, 4, NULL, NULL),
+                HYB_STATUS_INVALID_ARGUMENT, "c2c_noise");
+    c = lns_config(); c.asymmetry = 1.0f;
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u16(&c, c16, x, 4, x + 4, 4, NULL, NULL),
+                HYB_STATUS_INVALID_ARGUMENT, "asymmetry");
+    c = lns_config(); c.stuck_fraction = -0.5f;
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u16(&c, c16, x, 4, x + 4, 4, NULL, NULL),
+                HYB_STATUS_INVALID_ARGUMENT, "stuck_fraction");
+    c = lns_config(); c.moment = HYB_MOMENT_MODE_NONE;
+    CHECK_FAILS(hyb_cuda_lns_madam_step_u8(&c, NULL, x, 4, NULL, 0, NULL, NULL),
+                HYB_STATUS_NULL_POINTER, "codes is NULL");
 
     hyb_madam_config m;
     memset(&m, 0, sizeof m);
@@ -145,7 +167,7 @@ static void host_checks_come_first(void) {
     CHECK_OK(hyb_cuda_lns_encode_u8(&fmt, NULL, NULL, 0, NULL));
     CHECK_OK(hyb_cuda_lns_decode_u16(&fmt, NULL, NULL, 0, NULL));
     c = lns_config();
-    CHECK_OK(hyb_cuda_lns_madam_step_u8(&c, NULL, NULL, NULL, 0, &st, NULL));
+    CHECK_OK(hyb_cuda_lns_madam_step_u8(&c, NULL, NULL, 0, NULL, 0, &st, NULL));
     CHECK(st.elements == 0 && st.changed == 0 && st.nonfinite_skipped == 0, "empty stats");
     CHECK_OK(hyb_cuda_madam_step_f32(&m, NULL, NULL, NULL, 0, NULL, NULL));
     CHECK_OK(hyb_cuda_memcpy_htod(NULL, NULL, 0, NULL));

@@ -206,22 +206,30 @@ public static unsafe partial class HybridNative
     public static partial HybStatus hyb_cuda_lns_decode_u16(HybLnsFormat* format, ushort* codes_dev, float* x_dev, long n, void* stream);
 
     /// <summary>
-    /// hyb_lns_madam_step_*. stats (host memory) may be NULL. With the skip policy, B equal to the
-    /// code width (8 for u8, 16 for u16) and stats NULL the call is fully asynchronous; otherwise
-    /// it checks the codes and/or grad on the device and synchronises the stream once.
+    /// hyb_lns_madam_step_*: every moment mode and device-model option, the same codes, v and
+    /// stats. v_dev holds v_len = n, rows, 1 or 0 moments by config-&gt;moment (NULL for 0). stats
+    /// (host memory) may be NULL. With the skip policy, B equal to the code width (8 for u8, 16
+    /// for u16) and stats NULL the call is fully asynchronous; otherwise it checks the codes and/or
+    /// grad on the device and synchronises the stream once (twice with stats). Per-neuron and
+    /// per-tensor moments first reduce g^2 on the device in the CPU's order (blocks of 4096 summed
+    /// in sequence), so the shared moments are the same floats too.
     /// </summary>
-    // C: hyb_status hyb_cuda_lns_madam_step_u8(const hyb_lns_madam_config* config, uint8_t* codes_dev, const float* grad_dev, float* v_dev, int64_t n, hyb_step_stats* stats, void* stream)
+    // C: hyb_status hyb_cuda_lns_madam_step_u8(const hyb_lns_madam_config* config, uint8_t* codes_dev, const float* grad_dev, int64_t n, float* v_dev, int64_t v_len, hyb_step_stats* stats, void* stream)
     [LibraryImport("hybrid", EntryPoint = "hyb_cuda_lns_madam_step_u8")]
-    public static partial HybStatus hyb_cuda_lns_madam_step_u8(HybLnsMadamConfig* config, byte* codes_dev, float* grad_dev, float* v_dev, long n, HybStepStats* stats, void* stream);
+    public static partial HybStatus hyb_cuda_lns_madam_step_u8(HybLnsMadamConfig* config, byte* codes_dev, float* grad_dev, long n, float* v_dev, long v_len, HybStepStats* stats, void* stream);
 
     /// <summary>
-    /// hyb_lns_madam_step_*. stats (host memory) may be NULL. With the skip policy, B equal to the
-    /// code width (8 for u8, 16 for u16) and stats NULL the call is fully asynchronous; otherwise
-    /// it checks the codes and/or grad on the device and synchronises the stream once.
+    /// hyb_lns_madam_step_*: every moment mode and device-model option, the same codes, v and
+    /// stats. v_dev holds v_len = n, rows, 1 or 0 moments by config-&gt;moment (NULL for 0). stats
+    /// (host memory) may be NULL. With the skip policy, B equal to the code width (8 for u8, 16
+    /// for u16) and stats NULL the call is fully asynchronous; otherwise it checks the codes and/or
+    /// grad on the device and synchronises the stream once (twice with stats). Per-neuron and
+    /// per-tensor moments first reduce g^2 on the device in the CPU's order (blocks of 4096 summed
+    /// in sequence), so the shared moments are the same floats too.
     /// </summary>
-    // C: hyb_status hyb_cuda_lns_madam_step_u16(const hyb_lns_madam_config* config, uint16_t* codes_dev, const float* grad_dev, float* v_dev, int64_t n, hyb_step_stats* stats, void* stream)
+    // C: hyb_status hyb_cuda_lns_madam_step_u16(const hyb_lns_madam_config* config, uint16_t* codes_dev, const float* grad_dev, int64_t n, float* v_dev, int64_t v_len, hyb_step_stats* stats, void* stream)
     [LibraryImport("hybrid", EntryPoint = "hyb_cuda_lns_madam_step_u16")]
-    public static partial HybStatus hyb_cuda_lns_madam_step_u16(HybLnsMadamConfig* config, ushort* codes_dev, float* grad_dev, float* v_dev, long n, HybStepStats* stats, void* stream);
+    public static partial HybStatus hyb_cuda_lns_madam_step_u16(HybLnsMadamConfig* config, ushort* codes_dev, float* grad_dev, long n, float* v_dev, long v_len, HybStepStats* stats, void* stream);
 
     /// <summary>
     /// hyb_madam_step_f32. Always checks w (finite) on the device, and grad under the reject

@@ -57,11 +57,12 @@ public static unsafe class CudaKernels
             NativeStatus.Check(HybridNative.hyb_cuda_lns_decode_u16(f, (ushort*)pc.Pointer, (float*)px.Pointer, x.Length, s.Pointer));
     }
 
-    /// <summary>One LNS Madam step on B ≤ 8-bit codes in place; returns what it did (waits for the stream).</summary>
+    /// <summary>One LNS Madam step on B ≤ 8-bit codes in place; returns what it did (waits for the stream).
+    /// <paramref name="v"/> holds n, rows, 1 or 0 moments by <c>config.Moment</c>.</summary>
     public static HybStepStats LnsMadamStep(in HybLnsMadamConfig config, CudaBuffer<byte> codes,
         CudaBuffer<float> grad, CudaBuffer<float> v, CudaStream? stream = null)
     {
-        Step(codes, nameof(codes), grad, v);
+        Step(codes, nameof(codes), grad, v, sameV: false);
         using var pc = new HandleLease(codes);
         using var pg = new HandleLease(grad);
         using var pv = new HandleLease(v);
@@ -69,15 +70,16 @@ public static unsafe class CudaKernels
         HybStepStats stats;
         fixed (HybLnsMadamConfig* c = &config)
             NativeStatus.Check(HybridNative.hyb_cuda_lns_madam_step_u8(c, (byte*)pc.Pointer, (float*)pg.Pointer,
-                (float*)pv.Pointer, codes.Length, &stats, s.Pointer));
+                codes.Length, (float*)pv.Pointer, v.Length, &stats, s.Pointer));
         return stats;
     }
 
-    /// <summary>One LNS Madam step on codes of any B ≤ 16 in place; returns what it did (waits for the stream).</summary>
+    /// <summary>One LNS Madam step on codes of any B ≤ 16 in place; returns what it did (waits for the stream).
+    /// <paramref name="v"/> holds n, rows, 1 or 0 moments by <c>config.Moment</c>.</summary>
     public static HybStepStats LnsMadamStep(in HybLnsMadamConfig config, CudaBuffer<ushort> codes,
         CudaBuffer<float> grad, CudaBuffer<float> v, CudaStream? stream = null)
     {
-        Step(codes, nameof(codes), grad, v);
+        Step(codes, nameof(codes), grad, v, sameV: false);
         using var pc = new HandleLease(codes);
         using var pg = new HandleLease(grad);
         using var pv = new HandleLease(v);
@@ -85,7 +87,7 @@ public static unsafe class CudaKernels
         HybStepStats stats;
         fixed (HybLnsMadamConfig* c = &config)
             NativeStatus.Check(HybridNative.hyb_cuda_lns_madam_step_u16(c, (ushort*)pc.Pointer, (float*)pg.Pointer,
-                (float*)pv.Pointer, codes.Length, &stats, s.Pointer));
+                codes.Length, (float*)pv.Pointer, v.Length, &stats, s.Pointer));
         return stats;
     }
 
@@ -93,7 +95,7 @@ public static unsafe class CudaKernels
     public static HybStepStats MadamStep(in HybMadamConfig config, CudaBuffer<float> w, CudaBuffer<float> grad,
         CudaBuffer<float> v, CudaStream? stream = null)
     {
-        Step(w, nameof(w), grad, v);
+        Step(w, nameof(w), grad, v, sameV: true);
         using var pw = new HandleLease(w);
         using var pg = new HandleLease(grad);
         using var pv = new HandleLease(v);
@@ -137,11 +139,15 @@ public static unsafe class CudaKernels
             throw new ArgumentException($"{aName} and {bName} are the same buffer; they must be separate buffers (overlap).", bName);
     }
 
-    private static void Step<T>(CudaBuffer<T> target, string targetName, CudaBuffer<float> grad, CudaBuffer<float> v)
-        where T : unmanaged
+    // grad as long as the target; v as well when sameV (float Madam), else its length is the
+    // moment mode's business (libhybrid checks it); no buffer passed twice.
+    private static void Step<T>(CudaBuffer<T> target, string targetName, CudaBuffer<float> grad, CudaBuffer<float> v,
+        bool sameV) where T : unmanaged
     {
         Same(target, targetName, grad, nameof(grad));
-        Same(target, targetName, v, nameof(v));
-        Same(grad, nameof(grad), v, nameof(v));
+        ArgumentNullException.ThrowIfNull(v);
+        if (sameV) Same(target, targetName, v, nameof(v));
+        if (ReferenceEquals(grad, v))
+            throw new ArgumentException("grad and v are the same buffer; they must be separate buffers (overlap).", nameof(v));
     }
 }

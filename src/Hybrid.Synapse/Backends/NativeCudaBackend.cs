@@ -77,7 +77,8 @@ public sealed class NativeCudaBackend : ISynapseBackend
     public StepStats LnsMadamStep(in LnsMadamSettings settings, Span<byte> codes, ReadOnlySpan<float> grad, Span<float> v)
     {
         settings.Validate(1);
-        Validate.StepBuffers(codes, codes.Length, nameof(codes), grad, v);
+        Validate.MomentLength(v.Length, settings.MomentLength(codes.Length));
+        Validate.StepBuffers(codes, codes.Length, nameof(codes), grad, v, v.Length);
         using var dc = CudaBuffer<byte>.From(codes);
         using var dg = CudaBuffer<float>.From(grad);
         using var dv = CudaBuffer<float>.From(v);
@@ -91,7 +92,8 @@ public sealed class NativeCudaBackend : ISynapseBackend
     public StepStats LnsMadamStep(in LnsMadamSettings settings, Span<ushort> codes, ReadOnlySpan<float> grad, Span<float> v)
     {
         settings.Validate(2);
-        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v);
+        Validate.MomentLength(v.Length, settings.MomentLength(codes.Length));
+        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v, v.Length);
         using var dc = CudaBuffer<ushort>.From(codes);
         using var dg = CudaBuffer<float>.From(grad);
         using var dv = CudaBuffer<float>.From(v);
@@ -105,7 +107,7 @@ public sealed class NativeCudaBackend : ISynapseBackend
     public StepStats MadamStep(in MadamSettings settings, Span<float> w, ReadOnlySpan<float> grad, Span<float> v)
     {
         settings.Validate();
-        Validate.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v);
+        Validate.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v, w.Length);
         using var dw = CudaBuffer<float>.From(w);
         using var dg = CudaBuffer<float>.From(grad);
         using var dv = CudaBuffer<float>.From(v);
