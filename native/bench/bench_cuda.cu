@@ -80,7 +80,7 @@ typedef void (*call_fn)(int64_t n, int64_t step, void* stream);
 static double time_calls(bench& b, call_fn fn, int64_t n, int async_rows) {
     for (int i = 0; i < 3; ++i) fn(n, 1 + i, b.stream); // warm-up (pools, caches, clocks)
     HYB_OK(hyb_cuda_stream_synchronize(b.stream));
-    if (async_rows) spin_kernel<<<1, 1, 0, (cudaStream_t)b.stream>>>(b.spin_cycles);
+    if (async_rows && b.spin_cycles > 0) spin_kernel<<<1, 1, 0, (cudaStream_t)b.stream>>>(b.spin_cycles);
     HYB_OK(hyb_cuda_event_record(b.e0, b.stream));
     for (int i = 0; i < b.iters; ++i) fn(n, 4 + i, b.stream);
     HYB_OK(hyb_cuda_event_record(b.e1, b.stream));
@@ -96,7 +96,7 @@ static double time_copy(bench& b, int64_t traffic) {
     cudaStream_t s = (cudaStream_t)b.stream;
     for (int i = 0; i < 3; ++i)
         CUDA_OK(cudaMemcpyAsync(b.copy_dst, b.copy_src, half, cudaMemcpyDeviceToDevice, s));
-    spin_kernel<<<1, 1, 0, s>>>(b.spin_cycles);
+    if (b.spin_cycles > 0) spin_kernel<<<1, 1, 0, s>>>(b.spin_cycles);
     HYB_OK(hyb_cuda_event_record(b.e0, b.stream));
     for (int i = 0; i < b.iters; ++i)
         CUDA_OK(cudaMemcpyAsync(b.copy_dst, b.copy_src, half, cudaMemcpyDeviceToDevice, s));
@@ -149,6 +149,7 @@ static void decode_u16_b12(int64_t n, int64_t, void* s) {
     hyb_lns_format f = fmt(12);
     HYB_OK(hyb_cuda_lns_decode_u16(&f, (uint16_t*)d_c, (float*)d_g, n, s));
 }
+// Rows marked async: skip policy, B = code width, no stats: nothing to check or read back.
 static void step_u8_sr(int64_t n, int64_t t, void* s) {
     hyb_lns_madam_config c = lns_cfg(8, HYB_ROUNDING_STOCHASTIC, HYB_NONFINITE_POLICY_SKIP, t);
     HYB_OK(hyb_cuda_lns_madam_step_u8(&c, (uint8_t*)d_c, (float*)d_g, n, (float*)d_v, n, NULL, s));
@@ -161,6 +162,22 @@ static void step_u8_checked(int64_t n, int64_t t, void* s) {
     hyb_lns_madam_config c = lns_cfg(8, HYB_ROUNDING_STOCHASTIC, HYB_NONFINITE_POLICY_REJECT, t);
     hyb_step_stats st;
     HYB_OK(hyb_cuda_lns_madam_step_u8(&c, (uint8_t*)d_c, (float*)d_g, n, (float*)d_v, n, &st, s));
+}
+static void step_u8_neuron(int64_t n, int64_t t, void* s) {
+    hyb_lns_madam_config c = lns_cfg(8, HYB_ROUNDING_STOCHASTIC, HYB_NONFINITE_POLICY_SKIP, t);
+    c.moment = HYB_MOMENT_MODE_PER_NEURON;
+    c.rows = 1024; // n is a multiple of 1024 here
+    HYB_OK(hyb_cuda_lns_madam_step_u8(&c, (uint8_t*)d_c, (float*)d_g, n, (float*)d_v, 1024, NULL, s));
+}
+static void step_u8_tensor(int64_t n, int64_t t, void* s) {
+    hyb_lns_madam_config c = lns_cfg(8, HYB_ROUNDING_STOCHASTIC, HYB_NONFINITE_POLICY_SKIP, t);
+    c.moment = HYB_MOMENT_MODE_PER_TENSOR;
+    HYB_OK(hyb_cuda_lns_madam_step_u8(&c, (uint8_t*)d_c, (float*)d_g, n, (float*)d_v, 1, NULL, s));
+}
+static void step_u8_device(int64_t n, int64_t t, void* s) {
+    hyb_lns_madam_config c = lns_cfg(8, HYB_ROUNDING_STOCHASTIC, HYB_NONFINITE_POLICY_SKIP, t);
+    c.c2c_noise = 0.3f; c.d2d_gain_sd = 0.2f; c.asymmetry = 0.25f; c.stuck_fraction = 0.1f;
+    HYB_OK(hyb_cuda_lns_madam_step_u8(&c, (uint8_t*)d_c, (float*)d_g, n, (float*)d_v, n, NULL, s));
 }
 static void step_u16_sr(int64_t n, int64_t t, void* s) {
     hyb_lns_madam_config c = lns_cfg(16, HYB_ROUNDING_STOCHASTIC, HYB_NONFINITE_POLICY_SKIP, t);
@@ -214,6 +231,9 @@ static const row rows[] = {
     {"lns_madam_step_u8", "B=8 stochastic, skip, no stats", step_u8_sr, 2 + 4 + 8, 1, 1},
     {"lns_madam_step_u8", "B=8 nearest, skip, no stats", step_u8_nearest, 2 + 4 + 8, 1, 1},
     {"lns_madam_step_u8", "B=8 stochastic, reject, stats", step_u8_checked, 2 + 4 + 8, 0, 1},
+    {"lns_madam_step_u8", "B=8 per-neuron (1024 rows) moment", step_u8_neuron, 2 + 4, 1, 1},
+    {"lns_madam_step_u8", "B=8 per-tensor moment", step_u8_tensor, 2 + 4, 1, 1},
+    {"lns_madam_step_u8", "B=8 device model (all options)", step_u8_device, 2 + 4 + 8, 1, 1},
     {"lns_madam_step_u16", "B=16 stochastic, skip, no stats", step_u16_sr, 4 + 4 + 8, 1, 1},
     {"lns_madam_step_u16", "B=12 stochastic, reject, stats", step_u16_checked, 4 + 4 + 8, 0, 1},
     {"madam_step_f32", "skip, no stats; checks w finite", madam_skip, 8 + 4 + 8, 0, 0},
@@ -240,11 +260,14 @@ int main(int argc, char** argv) {
     hyb_cuda_device_props p;
     HYB_OK(hyb_cuda_device_properties(0, &p));
     int clock_khz = 0;
-    CUDA_OK(cudaDeviceGetAttribute(&clock_khz, cudaDevAttrClockRate, 0));
+    if (cudaDeviceGetAttribute(&clock_khz, cudaDevAttrClockRate, 0) != cudaSuccess || clock_khz <= 0)
+        clock_khz = 2000000; // 2 GHz: the spin only needs to be long enough
+    (void)cudaGetLastError();
     const double peak = 2.0 * p.memory_clock_khz * 1e3 * (p.memory_bus_width / 8) / 1e9;
     hyb_build_info info;
     HYB_OK(hyb_build_info_get(&info));
 
+    max_n = max_n < 1024 ? 1024 : max_n - max_n % 1024; // the per-neuron rows have 1024 rows
     // 1M, 16M, 64M elements (those up to max_n; just max_n when it is below 1M).
     int64_t sizes[3];
     int nsizes = 0;
@@ -264,6 +287,16 @@ int main(int argc, char** argv) {
     HYB_OK(hyb_cuda_event_create(&b.e1));
     // enough to cover the host queueing `iters` calls (a few microseconds each), with margin
     b.spin_cycles = (long long)clock_khz * (2 + b.iters / 10); // ms * kHz = cycles
+    // The spin kernel is launched by this program's CUDA runtime on libhybrid's stream (stream
+    // handles are driver objects of the shared primary context). Should that ever fail, time
+    // without it and say so: the async rows then include host launch gaps.
+    spin_kernel<<<1, 1, 0, (cudaStream_t)b.stream>>>(1000);
+    if (cudaGetLastError() != cudaSuccess || cudaStreamSynchronize((cudaStream_t)b.stream) != cudaSuccess) {
+        (void)cudaGetLastError();
+        fprintf(stderr, "bench_cuda: cannot launch the spin kernel on libhybrid's stream; "
+                        "async rows include host launch gaps\n");
+        b.spin_cycles = 0;
+    }
 
     // Inputs: weights/values in (-1, 1) away from zero, gradients of both signs.
     float* h = (float*)malloc((size_t)biggest * 4);

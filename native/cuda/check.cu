@@ -17,15 +17,21 @@ static __global__ void find_bad_kernel(const float* __restrict__ a, const float*
         uint32_t c[4];
         if (a != nullptr && fa == n) {
             hyb_load4(a, i0, m, vec, x);
-            for (int j = m - 1; j >= 0; --j) if (!hyb_isfinite_f32(x[j])) fa = i0 + j;
+#pragma unroll
+            for (int j = 3; j >= 0; --j)
+                if (j < m && !hyb_isfinite_f32(x[j])) fa = i0 + j;
         }
         if (b != nullptr && fb == n) {
             hyb_load4(b, i0, m, vec, x);
-            for (int j = m - 1; j >= 0; --j) if (!hyb_isfinite_f32(x[j])) fb = i0 + j;
+#pragma unroll
+            for (int j = 3; j >= 0; --j)
+                if (j < m && !hyb_isfinite_f32(x[j])) fb = i0 + j;
         }
         if (codes != nullptr && fc == n) {
             hyb_load4(codes, i0, m, vec, c);
-            for (int j = m - 1; j >= 0; --j) if (c[j] & mask) fc = i0 + j;
+#pragma unroll
+            for (int j = 3; j >= 0; --j)
+                if (j < m && (c[j] & mask)) fc = i0 + j;
         }
     }
     if (fa < n) atomicMin(&first[0], (unsigned long long)fa);

@@ -48,12 +48,14 @@ struct hyb_cuda_scratch {
 /* ---- device helpers ---- */
 
 /* Loads/stores the four elements i0..i0+3 (only m < 4 of them at the tail), as one vector
- * access when `vec` says the base pointer is aligned and the group is whole. */
+ * access when `vec` says the base pointer is aligned and the group is whole. The loops have
+ * a fixed trip count so that the four-element arrays stay in registers. */
 __device__ __forceinline__ void hyb_load4(const float* p, int64_t i0, int m, int vec, float o[4]) {
     if (vec && m == 4) {
         float4 t = *reinterpret_cast<const float4*>(p + i0);
         o[0] = t.x; o[1] = t.y; o[2] = t.z; o[3] = t.w;
     } else {
+#pragma unroll
         for (int j = 0; j < 4; ++j) o[j] = j < m ? p[i0 + j] : 0.0f;
     }
 }
@@ -61,7 +63,9 @@ __device__ __forceinline__ void hyb_store4(float* p, int64_t i0, int m, int vec,
     if (vec && m == 4) {
         *reinterpret_cast<float4*>(p + i0) = make_float4(o[0], o[1], o[2], o[3]);
     } else {
-        for (int j = 0; j < m; ++j) p[i0 + j] = o[j];
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+            if (j < m) p[i0 + j] = o[j];
     }
 }
 __device__ __forceinline__ void hyb_load4(const uint8_t* p, int64_t i0, int m, int vec, uint32_t o[4]) {
@@ -69,6 +73,7 @@ __device__ __forceinline__ void hyb_load4(const uint8_t* p, int64_t i0, int m, i
         uchar4 t = *reinterpret_cast<const uchar4*>(p + i0);
         o[0] = t.x; o[1] = t.y; o[2] = t.z; o[3] = t.w;
     } else {
+#pragma unroll
         for (int j = 0; j < 4; ++j) o[j] = j < m ? p[i0 + j] : 0u;
     }
 }
@@ -77,7 +82,9 @@ __device__ __forceinline__ void hyb_store4(uint8_t* p, int64_t i0, int m, int ve
         *reinterpret_cast<uchar4*>(p + i0) =
             make_uchar4((uint8_t)o[0], (uint8_t)o[1], (uint8_t)o[2], (uint8_t)o[3]);
     } else {
-        for (int j = 0; j < m; ++j) p[i0 + j] = (uint8_t)o[j];
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+            if (j < m) p[i0 + j] = (uint8_t)o[j];
     }
 }
 __device__ __forceinline__ void hyb_load4(const uint16_t* p, int64_t i0, int m, int vec, uint32_t o[4]) {
@@ -85,6 +92,7 @@ __device__ __forceinline__ void hyb_load4(const uint16_t* p, int64_t i0, int m, 
         ushort4 t = *reinterpret_cast<const ushort4*>(p + i0);
         o[0] = t.x; o[1] = t.y; o[2] = t.z; o[3] = t.w;
     } else {
+#pragma unroll
         for (int j = 0; j < 4; ++j) o[j] = j < m ? p[i0 + j] : 0u;
     }
 }
@@ -93,7 +101,9 @@ __device__ __forceinline__ void hyb_store4(uint16_t* p, int64_t i0, int m, int v
         *reinterpret_cast<ushort4*>(p + i0) =
             make_ushort4((uint16_t)o[0], (uint16_t)o[1], (uint16_t)o[2], (uint16_t)o[3]);
     } else {
-        for (int j = 0; j < m; ++j) p[i0 + j] = (uint16_t)o[j];
+#pragma unroll
+        for (int j = 0; j < 4; ++j)
+            if (j < m) p[i0 + j] = (uint16_t)o[j];
     }
 }
 

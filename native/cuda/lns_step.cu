@@ -32,12 +32,16 @@ cudaError_t lns_moment_launch(const lns_step_args& a, const double* partial, int
     return cudaGetLastError();
 }
 
-template <typename code_t>
-static __global__ void lns_step_kernel(lns_step_args a, code_t* __restrict__ codes,
+/* GENERAL = false is the plain step (per-synapse moment, no device model), compiled on its
+ * own: the general kernel's extra state would cost it registers, and so occupancy, on the
+ * path that must run at memory speed. GENERAL = true reads the mode and options at run time. */
+template <typename code_t, bool GENERAL>
+static __global__ void __launch_bounds__(HYB_CUDA_BLOCK, 4) lns_step_kernel(lns_step_args a, code_t* __restrict__ codes,
                                        const float* __restrict__ grad, float* __restrict__ v,
                                        const float* __restrict__ dsh, int64_t n, int vec,
                                        unsigned long long* counters) {
     const hyb_madam_consts k = a.k;
+    const int moment = GENERAL ? a.moment : (int)HYB_MOMENT_MODE_PER_SYNAPSE;
     const int64_t groups = (n + 3) / 4;
     unsigned long long changed = 0, skipped = 0;
     for (int64_t gi = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; gi < groups;
@@ -48,37 +52,45 @@ static __global__ void lns_step_kernel(lns_step_args a, code_t* __restrict__ cod
         if (a.stochastic) {
             hyb_u32x4 r = hyb_stream_block(a.seed, a.step, a.tensor_id,
                                            HYB_RANDOM_PURPOSE_ROUNDING, (uint64_t)gi);
+#pragma unroll
             for (int j = 0; j < 4; ++j) u[j] = hyb_u32_to_unit_f32(r.v[j]);
         }
         float fac[4] = {1.0f, 1.0f, 1.0f, 1.0f};
-        if (a.device)
-            for (int j = 0; j < m; ++j)
-                fac[j] = hyb_lns_device_factor(a.seed, a.step, a.tensor_id, (uint64_t)(i0 + j),
-                                               a.c2c, a.d2d, a.stuck);
-        float g[4], vv[4] = {0.0f, 0.0f, 0.0f, 0.0f}, d[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+        float d[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+        if (GENERAL) {
+            if (a.device) {
+#pragma unroll
+                for (int j = 0; j < 4; ++j)
+                    if (j < m)
+                        fac[j] = hyb_lns_device_factor(a.seed, a.step, a.tensor_id,
+                                                       (uint64_t)(i0 + j), a.c2c, a.d2d, a.stuck);
+            }
+            if (moment == HYB_MOMENT_MODE_PER_TENSOR) {
+                d[0] = d[1] = d[2] = d[3] = dsh[0];
+            } else if (moment == HYB_MOMENT_MODE_PER_NEURON) {
+                int64_t row = i0 / a.cols, end = (row + 1) * a.cols; /* rows may end mid-group */
+#pragma unroll
+                for (int j = 0; j < 4; ++j) {
+                    while (i0 + j >= end) { ++row; end += a.cols; }
+                    if (j < m) d[j] = dsh[row];
+                }
+            }
+        }
+        float g[4], vv[4] = {0.0f, 0.0f, 0.0f, 0.0f};
         uint32_t c[4];
         hyb_load4(grad, i0, m, vec, g);
         hyb_load4(codes, i0, m, vec, c);
-        if (a.moment == HYB_MOMENT_MODE_PER_SYNAPSE) {
-            hyb_load4(v, i0, m, vec, vv);
-        } else if (a.moment == HYB_MOMENT_MODE_PER_TENSOR) {
-            d[0] = d[1] = d[2] = d[3] = dsh[0];
-        } else if (a.moment == HYB_MOMENT_MODE_PER_NEURON) {
-            int64_t row = i0 / a.cols, end = (row + 1) * a.cols; /* rows may end mid-group */
-            for (int j = 0; j < m; ++j) {
-                while (i0 + j >= end) { ++row; end += a.cols; }
-                d[j] = dsh[row];
-            }
-        }
+        if (moment == HYB_MOMENT_MODE_PER_SYNAPSE) hyb_load4(v, i0, m, vec, vv);
+#pragma unroll
         for (int j = 0; j < 4; ++j) {
             const int ok = hyb_isfinite_f32(g[j]);
             const float g0 = ok ? g[j] : 0.0f;
             float gh;
-            if (a.moment == HYB_MOMENT_MODE_PER_SYNAPSE) {
+            if (moment == HYB_MOMENT_MODE_PER_SYNAPSE) {
                 float vn = vv[j];
                 gh = hyb_madam_normalised(g0, &vn, &k);
                 vv[j] = ok ? vn : vv[j];
-            } else if (a.moment == HYB_MOMENT_MODE_NONE) {
+            } else if (moment == HYB_MOMENT_MODE_NONE) {
                 gh = g0 > 0.0f ? 1.0f : (g0 < 0.0f ? -1.0f : 0.0f); /* sign-only */
             } else {
                 gh = hyb_madam_divide(g0, d[j], &k);
@@ -89,7 +101,7 @@ static __global__ void lns_step_kernel(lns_step_args a, code_t* __restrict__ cod
             skipped += (j < m) & !ok;
             c[j] = cn;
         }
-        if (a.moment == HYB_MOMENT_MODE_PER_SYNAPSE) hyb_store4(v, i0, m, vec, vv);
+        if (moment == HYB_MOMENT_MODE_PER_SYNAPSE) hyb_store4(v, i0, m, vec, vv);
         hyb_store4(codes, i0, m, vec, c);
     }
     if (counters != nullptr) {
@@ -102,10 +114,15 @@ template <typename code_t>
 cudaError_t lns_step_launch(const lns_step_args& a, code_t* codes, const float* grad, float* v,
                             const float* d, int64_t n, unsigned long long* counters,
                             unsigned grid, cudaStream_t s) {
+    const int plain = a.moment == HYB_MOMENT_MODE_PER_SYNAPSE && !a.device;
     const int vec = hyb_cuda_aligned(codes, sizeof(code_t)) && hyb_cuda_aligned(grad, 4) &&
                     (a.moment != HYB_MOMENT_MODE_PER_SYNAPSE || hyb_cuda_aligned(v, 4));
-    lns_step_kernel<code_t><<<grid, HYB_CUDA_BLOCK, 0, s>>>(a, codes, grad, v, d, n, vec,
-                                                            counters);
+    if (plain)
+        lns_step_kernel<code_t, false><<<grid, HYB_CUDA_BLOCK, 0, s>>>(a, codes, grad, v, d, n,
+                                                                       vec, counters);
+    else
+        lns_step_kernel<code_t, true><<<grid, HYB_CUDA_BLOCK, 0, s>>>(a, codes, grad, v, d, n,
+                                                                      vec, counters);
     return cudaGetLastError();
 }
 
