@@ -12,6 +12,7 @@ public static class Program
         var root = new RootCommand(
             "Hybrid: low-precision LNS synapses trained by multiplicative updates, compared with float32 training.");
         root.Subcommands.Add(InfoCommand.Build());
+        root.Subcommands.Add(TrainCommand.Build());
         return root;
     }
 

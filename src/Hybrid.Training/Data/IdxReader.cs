@@ -63,23 +63,25 @@ public static class IdxReader
             using var gz = new GZipStream(new PrefixedStream(prefix, stream), CompressionMode.Decompress, leaveOpen: true);
             try
             {
-                return ReadIdx(gz, name, [], expectedDims);
+                return ReadIdx(gz, name, [], expectedDims, gzip: true);
             }
             catch (InvalidDataException e)
             {
                 throw new IdxFormatException($"{name}: corrupt gzip stream ({e.Message}).", e);
             }
         }
-        return ReadIdx(stream, name, prefix, expectedDims);
+        return ReadIdx(stream, name, prefix, expectedDims, gzip: false);
     }
 
-    private static IdxArray ReadIdx(Stream stream, string name, byte[] consumed, int? expectedDims)
+    private static IdxArray ReadIdx(Stream stream, string name, byte[] consumed, int? expectedDims, bool gzip)
     {
+        // Sizes in messages are decompressed bytes; .NET reads a cut-off gzip stream as a short one.
+        string unzipped = gzip ? " (after gunzip)" : "";
         var header = new byte[4];
         consumed.CopyTo(header, 0);
         int headerBytes = consumed.Length + ReadFully(stream, header.AsSpan(consumed.Length), name);
         if (headerBytes < 4)
-            throw new IdxFormatException($"{name}: {headerBytes} bytes is too short for an IDX header (4-byte magic number).");
+            throw new IdxFormatException($"{name}: {headerBytes} bytes is too short for an IDX header (4-byte magic number){unzipped}.");
         uint magic = BinaryPrimitives.ReadUInt32BigEndian(header);
         if (header[0] != 0 || header[1] != 0)
             throw new IdxFormatException(
@@ -98,7 +100,7 @@ public static class IdxReader
         var dimBytes = new byte[4 * ndims];
         int gotDims = ReadFully(stream, dimBytes, name);
         if (gotDims < dimBytes.Length)
-            throw new IdxFormatException($"{name}: truncated header: {ndims} dimensions need {dimBytes.Length} bytes, the file holds {gotDims}.");
+            throw new IdxFormatException($"{name}: truncated header: {ndims} dimensions need {dimBytes.Length} bytes, the file holds {gotDims}{unzipped}.");
         var dims = new int[ndims];
         long total = 1;
         for (int i = 0; i < ndims; ++i)
@@ -115,10 +117,10 @@ public static class IdxReader
         var data = new byte[total];
         int have = ReadFully(stream, data, name);
         if (have < total)
-            throw new IdxFormatException($"{name}: truncated: declares {shape} = {total} bytes but holds {have}.");
+            throw new IdxFormatException($"{name}: truncated: declares {shape} = {total} bytes but holds {have}{unzipped}.");
         long trailing = CountRemaining(stream, name);
         if (trailing > 0)
-            throw new IdxFormatException($"{name}: {trailing} trailing bytes after the declared {shape} = {total} bytes.");
+            throw new IdxFormatException($"{name}: {trailing} trailing bytes after the declared {shape} = {total} bytes{unzipped}.");
         return new IdxArray(name, dims, data);
     }
 

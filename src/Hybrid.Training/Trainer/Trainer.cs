@@ -43,6 +43,7 @@ public static class Trainer
         {
             firstEpoch = LoadCheckpoint(folder, configJson, model, optimizer, rows) + 1;
             observer.Message($"resuming {folder.Path} after epoch {firstEpoch - 1}");
+            folder.WriteText("config.json", configJson + "\n"); // --epochs may have grown
         }
         else
         {
@@ -156,23 +157,59 @@ public static class Trainer
     private static int LoadCheckpoint(RunFolder folder, string configJson, nn.Module model, optim.Optimizer optimizer,
         List<EpochMetrics> rows)
     {
-        using var fs = File.OpenRead(folder.File(CheckpointFile));
-        using var r = new BinaryReader(fs, Encoding.UTF8);
-        string magic;
-        try { magic = r.ReadString(); }
-        catch (EndOfStreamException) { magic = ""; }
-        if (magic != CheckpointMagic)
-            throw new InvalidDataException($"{folder.File(CheckpointFile)} is not a Hybrid checkpoint.");
-        string saved = r.ReadString();
-        if (saved != configJson)
+        using var r = OpenCheckpoint(folder, out string saved, out int epoch, rows);
+        if (WithoutEpochs(saved) != WithoutEpochs(configJson))
             throw new InvalidOperationException(
-                $"cannot resume {folder.Path}: its config.json differs from this command's settings. " +
-                "Resume with the same settings (see config.json), or start a new run.");
-        int epoch = r.ReadInt32();
-        rows.AddRange(EpochMetrics.ParseCsv(r.ReadString()));
+                $"cannot resume {folder.Path}: its settings differ from this command's (only --epochs may change). " +
+                "Resume with the settings in its config.json, or start a new run.");
         model.load(r);
         OptimizerCatalog.Load(optimizer, r);
         return epoch;
+    }
+
+    /// <summary>
+    /// Loads the weights of a run's last checkpoint into <paramref name="model"/> (built with the
+    /// run's settings) and returns the epoch they are from and the metrics up to it.
+    /// </summary>
+    public static (int Epoch, List<EpochMetrics> Metrics) LoadWeights(RunFolder folder, nn.Module model)
+    {
+        var rows = new List<EpochMetrics>();
+        using var r = OpenCheckpoint(folder, out _, out int epoch, rows);
+        model.load(r);
+        return (epoch, rows);
+    }
+
+    private static BinaryReader OpenCheckpoint(RunFolder folder, out string config, out int epoch, List<EpochMetrics> rows)
+    {
+        var path = folder.File(CheckpointFile);
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path} does not exist: the run has no completed epoch.", path);
+        var r = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+        try
+        {
+            if (r.ReadString() != CheckpointMagic) throw new InvalidDataException($"{path} is not a Hybrid checkpoint.");
+            config = r.ReadString();
+            epoch = r.ReadInt32();
+            rows.AddRange(EpochMetrics.ParseCsv(r.ReadString()));
+            return r;
+        }
+        catch (EndOfStreamException)
+        {
+            r.Dispose();
+            throw new InvalidDataException($"{path} is truncated.");
+        }
+        catch
+        {
+            r.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A config's JSON without its "epochs" (the one setting a resume may change).</summary>
+    private static string WithoutEpochs(string json)
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(json);
+        if (node is System.Text.Json.Nodes.JsonObject o) o.Remove("epochs");
+        return node?.ToJsonString() ?? "";
     }
 
     private static void WriteSummary(RunFolder folder, TrainingJob job, TrainResult result, DateTime started)

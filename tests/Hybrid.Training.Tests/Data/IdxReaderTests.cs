@@ -81,16 +81,17 @@ public class IdxReaderTests : TempFolderTest
         var cut = full[..^10];
         var name = "train-images-idx3-ubyte" + (gzip ? ".gz" : "");
         var path = IdxFiles.Write(PathOf(name), cut, gzip);
-        AssertFails(path, $"{name}: truncated: declares 5×4×3 = 60 bytes but holds 50");
+        AssertFails(path, $"{name}: truncated: declares 5×4×3 = 60 bytes but holds 50{(gzip ? " (after gunzip)" : ".")}");
     }
 
     [Test]
     public void TruncatedGzipStreamIsAnError()
     {
+        // .NET reads a cut-off gzip stream as a short one: the size check catches it.
         var gz = IdxFiles.Gzip(IdxFiles.Bytes([50, 4, 3], IdxFiles.Pattern(600)));
         var path = PathOf("cut.gz");
         File.WriteAllBytes(path, gz[..(gz.Length / 2)]);
-        AssertFails(path, "cut.gz:");
+        AssertFails(path, "cut.gz: truncated", "(after gunzip)");
     }
 
     [Test]

@@ -1,0 +1,110 @@
+using System.CommandLine;
+using Hybrid.Experiments.Train;
+using Hybrid.Training;
+using Hybrid.Training.Optimizers;
+using Hybrid.Training.Trainer;
+using Spectre.Console;
+
+namespace Hybrid.Cli.Commands;
+
+/// <summary><c>hybrid train</c>: one model, one optimiser, one data set; a run folder with metrics and plots.</summary>
+public static class TrainCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Build()
+    {
+        var d = new TrainSettings();
+        var model = new Option<string>("--model") { Description = "Model family: mlp or cnn.", DefaultValueFactory = _ => d.Model };
+        var depth = new Option<int>("--depth") { Description = "Hidden layers (MLP), or hidden head layers (CNN).", DefaultValueFactory = _ => d.Depth };
+        var width = new Option<int>("--width") { Description = "Units per hidden layer.", DefaultValueFactory = _ => d.Width };
+        var activation = new Option<string>("--activation") { Description = "relu, tanh, gelu or relu-sqrt2.", DefaultValueFactory = _ => d.Activation };
+        var noBias = new Option<bool>("--no-bias") { Description = "Layers without biases." };
+        var initScale = new Option<double>("--init-scale") { Description = "Multiplies the default initialisation.", DefaultValueFactory = _ => d.InitScale };
+        var optimizer = new Option<string>("--optimizer") { Description = $"One of: {string.Join(", ", OptimizerCatalog.Names)}.", DefaultValueFactory = _ => d.Optimizer };
+        var lr = new Option<double?>("--lr") { Description = "Learning rate (default: the optimiser's published default)." };
+        var bits = new Option<int?>("--bits") { Description = "lns-madam: bits per weight (8)." };
+        var gamma = new Option<double?>("--gamma") { Description = "lns-madam: levels per octave (8)." };
+        var pBound = new Option<double?>("--p-bound") { Description = "fromage: norm bound, a multiple of the initial norm." };
+        var momentum = new Option<double?>("--momentum") { Description = "sgd: momentum (0.9)." };
+        var nearest = new Option<bool>("--nearest-rounding") { Description = "lns-madam: round steps to nearest instead of stochastically." };
+        var epochs = new Option<int>("--epochs") { Description = "Epochs to train.", DefaultValueFactory = _ => d.Epochs };
+        var batch = new Option<int>("--batch-size") { Description = "Examples per batch.", DefaultValueFactory = _ => d.BatchSize };
+        var seed = new Option<long>("--seed") { Description = "Seed of the initial weights, batch order and rounding.", DefaultValueFactory = _ => d.Seed };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => d.Device };
+        var data = new Option<string?>("--data") { Description = "An MNIST-format folder, or fashion-mnist, teacher, mixture (default: Fashion-MNIST if installed, else the teacher task)." };
+        var normalize = new Option<string>("--normalize") { Description = "Input normalisation: none, standard or sphere.", DefaultValueFactory = _ => d.Normalize };
+        var output = new Option<string?>("--out") { Description = "Run folder (default: runs/train-<time>)." };
+        var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder (same settings required)." };
+
+        var command = new Command("train", "Train one model with one optimiser and write a run folder (config, metrics, summary, learning curve).");
+        foreach (var o in new Option[] { model, depth, width, activation, noBias, initScale, optimizer, lr, bits, gamma, pBound,
+                     momentum, nearest, epochs, batch, seed, device, data, normalize, output, resume })
+            command.Options.Add(o);
+        command.SetAction(parse =>
+        {
+            var settings = new TrainSettings(parse.GetValue(model)!, parse.GetValue(depth), parse.GetValue(width),
+                parse.GetValue(activation)!, !parse.GetValue(noBias), parse.GetValue(initScale), parse.GetValue(optimizer)!,
+                parse.GetValue(lr), parse.GetValue(bits), parse.GetValue(gamma), parse.GetValue(pBound), parse.GetValue(momentum),
+                !parse.GetValue(nearest), parse.GetValue(epochs), parse.GetValue(batch), parse.GetValue(seed),
+                parse.GetValue(device)!, parse.GetValue(data), parse.GetValue(normalize)!);
+            return Run(settings, parse.GetValue(output), parse.GetValue(resume));
+        });
+        return command;
+    }
+
+    private static int Run(TrainSettings settings, string? output, string? resume)
+    {
+        try
+        {
+            settings.Validate();
+            TorchRuntime.EnsureAvailable();
+            var (job, note) = settings.BuildJob();
+            using var data = job.Data;
+            string path = resume ?? output ?? RunFolder.NewPath("runs", "train");
+            var folder = new RunFolder(path);
+            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(job.Name)}[/]  data: {Markup.Escape(data.Summary)}");
+            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(note)}[/]");
+            using var cts = CliCancel.OnCtrlC();
+            var result = ConsoleProgress.Run(obs => Trainer.Run(job, folder, obs, resume is not null, cts.Token));
+            AnsiConsole.MarkupLine(
+                $"[bold]{result.Status}[/]: {Markup.Escape(result.Message)}; final test accuracy " +
+                $"{100 * result.FinalTestAccuracy:F2}%, {result.MeanEpochSeconds:F1} s/epoch. Run folder: {Markup.Escape(folder.Path)}");
+            return result.Status == RunStatus.Completed ? 0 : 3;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException
+                                      or NotSupportedException)
+        {
+            return CliErrors.Report(e);
+        }
+    }
+}
+
+/// <summary>Ctrl+C asks a run to stop after the current epoch instead of killing it.</summary>
+public static class CliCancel
+{
+    /// <summary>A token cancelled by the first Ctrl+C (a second one kills the process as usual).</summary>
+    public static CancellationTokenSource OnCtrlC()
+    {
+        var cts = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (cts.IsCancellationRequested) return;
+            e.Cancel = true;
+            cts.Cancel();
+            Console.Error.WriteLine("stopping after this epoch (Ctrl+C again to kill)...");
+        };
+        return cts;
+    }
+}
+
+/// <summary>How the CLI reports a bad input: one red line naming the problem, exit code 2.</summary>
+public static class CliErrors
+{
+    /// <summary>Prints the error (without .NET's "(Parameter 'x')" suffix) and returns 2.</summary>
+    public static int Report(Exception e)
+    {
+        var message = e is ArgumentException { ParamName: { } p } ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message;
+        AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        return 2;
+    }
+}

@@ -1,0 +1,111 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hybrid.Training.Models;
+
+/// <summary>
+/// Builds the models a <see cref="ModelSpec"/> describes, as TorchSharp
+/// <c>Module&lt;Tensor, Tensor&gt;</c> (a <c>Sequential</c> with named layers), mapping a batch of
+/// inputs [B, ..InputShape] to logits [B, Classes].
+/// </summary>
+/// <remarks>
+/// (Not named <c>Models</c>: a class of that name inside the namespace <c>Hybrid.Training.Models</c>
+/// would be hidden by the namespace from any code in <c>Hybrid.Training.*</c>.)
+/// <para>Layer names, which are also the parameter names of the state dict:
+/// MLP <c>flatten, fc1, act1, …, fc{depth}, act{depth}, out</c>;
+/// CNN <c>conv1, act_conv1, pool1, conv2, act_conv2, pool2, flatten, fc1, act1, …, out</c>.
+/// Convolutions are 3×3 with padding 1 and stride 1; pools are 2×2 max-pools.</para>
+/// </remarks>
+public static class ModelFactory
+{
+    private static readonly object SeedLock = new();
+
+    /// <summary>
+    /// Builds the model of <paramref name="spec"/> with initial weights determined by
+    /// <paramref name="seed"/> alone: the same (spec, seed) gives bit-identical weights on every
+    /// call and every device. The weights are drawn on the CPU with TorchSharp's default
+    /// initialisation under <c>torch.manual_seed(seed)</c>, multiplied by
+    /// <see cref="ModelSpec.InitScale"/>, and only then moved to <paramref name="device"/>.
+    /// torch's global CPU generator is restored afterwards, so building a model does not change
+    /// the random numbers other code draws.
+    /// </summary>
+    /// <param name="spec">What to build (validated first).</param>
+    /// <param name="seed">The initialisation seed.</param>
+    /// <param name="device">Where the parameters live; default CPU.</param>
+    /// <exception cref="ArgumentException">The spec is invalid (the message says which field and why).</exception>
+    public static nn.Module<Tensor, Tensor> Build(ModelSpec spec, long seed, Device? device = null)
+    {
+        spec.Validate();
+        nn.Module<Tensor, Tensor> model;
+        lock (SeedLock)
+        {
+            using var saved = torch.get_rng_state();
+            try
+            {
+                torch.manual_seed(seed);
+                model = spec.Kind == ModelKind.Cnn ? Cnn(spec) : Mlp(spec);
+            }
+            finally
+            {
+                torch.set_rng_state(saved);
+            }
+        }
+        if (spec.InitScale != 1.0)
+        {
+            using var noGrad = torch.no_grad();
+            foreach (var p in model.parameters()) p.mul_(spec.InitScale);
+        }
+        if (device is not null && device.type != DeviceType.CPU) model.to(device);
+        return model;
+    }
+
+    /// <summary>The number of trainable parameters of <paramref name="model"/>.</summary>
+    public static long ParameterCount(nn.Module model) => model.parameters().Sum(p => p.numel());
+
+    /// <summary>A new module for <paramref name="activation"/>.</summary>
+    public static nn.Module<Tensor, Tensor> ActivationModule(Activation activation) => activation switch
+    {
+        Activation.Relu => nn.ReLU(),
+        Activation.Tanh => nn.Tanh(),
+        Activation.Gelu => nn.GELU(),
+        Activation.ReluSqrt2 => new ReluSqrt2(),
+        _ => throw new ArgumentException(
+            $"unknown activation {(int)activation}; valid: {string.Join(", ", ModelSpec.ActivationNames)}.", nameof(activation)),
+    };
+
+    private static nn.Module<Tensor, Tensor> Mlp(ModelSpec spec)
+    {
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)> { ("flatten", nn.Flatten()) };
+        AddHead(layers, spec, spec.InputSize);
+        return nn.Sequential(layers);
+    }
+
+    private static nn.Module<Tensor, Tensor> Cnn(ModelSpec spec)
+    {
+        long channels = spec.InputShape[0];
+        var layers = new List<(string, nn.Module<Tensor, Tensor>)>
+        {
+            ("conv1", nn.Conv2d(channels, ModelSpec.CnnChannels1, kernel_size: 3, padding: 1, bias: spec.Bias)),
+            ("act_conv1", ActivationModule(spec.Activation)),
+            ("pool1", nn.MaxPool2d(kernel_size: 2)),
+            ("conv2", nn.Conv2d(ModelSpec.CnnChannels1, ModelSpec.CnnChannels2, kernel_size: 3, padding: 1, bias: spec.Bias)),
+            ("act_conv2", ActivationModule(spec.Activation)),
+            ("pool2", nn.MaxPool2d(kernel_size: 2)),
+            ("flatten", nn.Flatten()),
+        };
+        AddHead(layers, spec, ModelSpec.CnnFeatures(spec.InputShape));
+        return nn.Sequential(layers);
+    }
+
+    // Depth hidden layers Linear → activation, then the output layer (no activation: logits).
+    private static void AddHead(List<(string, nn.Module<Tensor, Tensor>)> layers, ModelSpec spec, long features)
+    {
+        for (int i = 1; i <= spec.Depth; ++i)
+        {
+            layers.Add(($"fc{i}", nn.Linear(features, spec.Width, hasBias: spec.Bias)));
+            layers.Add(($"act{i}", ActivationModule(spec.Activation)));
+            features = spec.Width;
+        }
+        layers.Add(("out", nn.Linear(features, spec.Classes, hasBias: spec.Bias)));
+    }
+}

@@ -1,0 +1,141 @@
+namespace Hybrid.Training.Models;
+
+/// <summary>The model families <see cref="ModelFactory"/> builds.</summary>
+public enum ModelKind
+{
+    /// <summary>A multilayer perceptron over the flattened input.</summary>
+    Mlp,
+
+    /// <summary>A small CNN for image input: two 3×3 convolutions (32 and 64 channels, each
+    /// followed by the activation and a 2×2 max-pool), then an MLP head.</summary>
+    Cnn,
+}
+
+/// <summary>Hidden-layer nonlinearities.</summary>
+public enum Activation
+{
+    /// <summary>max(0, x).</summary>
+    Relu,
+
+    /// <summary>tanh(x).</summary>
+    Tanh,
+
+    /// <summary>x·Φ(x) (exact, erf-based GELU).</summary>
+    Gelu,
+
+    /// <summary>relu(x)·√2: the margin experiments' activation (SCIENCE.md Part I), which keeps
+    /// E‖h‖² unchanged through a layer with weights of variance 1/fan_in.</summary>
+    ReluSqrt2,
+}
+
+/// <summary>
+/// What model to build: family, shape, activation, biases and initial scale. Validate with
+/// <see cref="Validate"/> (the factory does); parse user-facing names with
+/// <see cref="ParseKind"/> and <see cref="ParseActivation"/>.
+/// </summary>
+/// <param name="Kind">MLP or CNN.</param>
+/// <param name="InputShape">One example's shape: [features], or [channels, rows, columns] (required for the CNN).</param>
+/// <param name="Classes">Outputs (logits); 1 is allowed for a scalar-output binary model.</param>
+/// <param name="Depth">MLP: hidden layers (0 = a linear model). CNN: hidden fully connected layers after the convolutions.</param>
+/// <param name="Width">Units per hidden fully connected layer.</param>
+/// <param name="Activation">The hidden nonlinearity.</param>
+/// <param name="Bias">Whether linear and convolution layers have biases.</param>
+/// <param name="InitScale">Every parameter's default TorchSharp initialisation is multiplied by this (&gt; 0).</param>
+public sealed record ModelSpec(
+    ModelKind Kind, long[] InputShape, int Classes,
+    int Depth = 2, int Width = 256, Activation Activation = Activation.Relu, bool Bias = true, double InitScale = 1.0)
+{
+    /// <summary>Valid names for <see cref="ParseKind"/>.</summary>
+    public static readonly IReadOnlyList<string> KindNames = ["mlp", "cnn"];
+
+    /// <summary>Valid names for <see cref="ParseActivation"/> (the first spelling of each).</summary>
+    public static readonly IReadOnlyList<string> ActivationNames = ["relu", "tanh", "gelu", "relu-sqrt2"];
+
+    /// <summary>Channels of the CNN's two convolutions.</summary>
+    public const int CnnChannels1 = 32, CnnChannels2 = 64;
+
+    /// <summary>
+    /// The bias-free MLP of the margin experiments' control recipe: hidden layers relu(·)·√2,
+    /// no biases (so f is positively homogeneous and the normalised margin is well defined).
+    /// </summary>
+    public static ModelSpec MarginMlp(long[] inputShape, int classes, int depth, int width) =>
+        new(ModelKind.Mlp, inputShape, classes, depth, width, Activation.ReluSqrt2, Bias: false);
+
+    /// <summary>Parses "mlp" or "cnn" (case-insensitive).</summary>
+    /// <exception cref="ArgumentException">Unknown name; the message lists the valid ones.</exception>
+    public static ModelKind ParseKind(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "mlp" => ModelKind.Mlp,
+        "cnn" => ModelKind.Cnn,
+        _ => throw new ArgumentException($"unknown model '{name}'; valid: {string.Join(", ", KindNames)}.", nameof(name)),
+    };
+
+    /// <summary>Parses "relu", "tanh", "gelu" or "relu-sqrt2" (also "relu_sqrt2", "relusqrt2"; case-insensitive).</summary>
+    /// <exception cref="ArgumentException">Unknown name; the message lists the valid ones.</exception>
+    public static Activation ParseActivation(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "relu" => Activation.Relu,
+        "tanh" => Activation.Tanh,
+        "gelu" => Activation.Gelu,
+        "relu-sqrt2" or "relu_sqrt2" or "relusqrt2" => Activation.ReluSqrt2,
+        _ => throw new ArgumentException($"unknown activation '{name}'; valid: {string.Join(", ", ActivationNames)}.", nameof(name)),
+    };
+
+    /// <summary>The user-facing name of an activation ("relu-sqrt2", …).</summary>
+    public static string NameOf(Activation activation) => activation switch
+    {
+        Activation.Relu => "relu",
+        Activation.Tanh => "tanh",
+        Activation.Gelu => "gelu",
+        Activation.ReluSqrt2 => "relu-sqrt2",
+        _ => throw new ArgumentOutOfRangeException(nameof(activation), activation,
+            $"unknown activation; valid: {string.Join(", ", ActivationNames)}."),
+    };
+
+    /// <summary>The number of input features (product of <see cref="InputShape"/>).</summary>
+    public long InputSize => InputShape.Aggregate(1L, (a, b) => a * b);
+
+    /// <summary>Checks every field; throws <see cref="ArgumentException"/> naming the field, the value and what is valid.</summary>
+    public void Validate()
+    {
+        if (!Enum.IsDefined(Kind))
+            throw new ArgumentException($"unknown model kind {(int)Kind}; valid: {string.Join(", ", KindNames)}.", nameof(Kind));
+        if (!Enum.IsDefined(Activation))
+            throw new ArgumentException($"unknown activation {(int)Activation}; valid: {string.Join(", ", ActivationNames)}.", nameof(Activation));
+        if (Depth < 0) throw new ArgumentException($"depth must be ≥ 0 (hidden layers), got {Depth}.", nameof(Depth));
+        if (Width < 1) throw new ArgumentException($"width must be ≥ 1, got {Width}.", nameof(Width));
+        if (Classes < 1) throw new ArgumentException($"classes (outputs) must be ≥ 1, got {Classes}.", nameof(Classes));
+        if (!(InitScale > 0) || double.IsInfinity(InitScale))
+            throw new ArgumentException($"init scale must be positive and finite, got {InitScale}.", nameof(InitScale));
+        if (InputShape is null || InputShape.Length == 0 || InputShape.Any(d => d < 1))
+            throw new ArgumentException(
+                $"input shape must be non-empty with every dimension ≥ 1, got [{string.Join(", ", InputShape ?? [])}].", nameof(InputShape));
+        if (Kind == ModelKind.Cnn && (InputShape.Length != 3 || InputShape[1] < 4 || InputShape[2] < 4))
+            throw new ArgumentException(
+                $"the CNN needs image input [channels, rows, columns] with rows and columns ≥ 4, got [{string.Join(", ", InputShape)}]; " +
+                "load images unflattened or use --model mlp.", nameof(InputShape));
+    }
+
+    /// <summary>The number of trainable parameters the built model has, from the spec alone.</summary>
+    public long ParameterCount()
+    {
+        Validate();
+        long b = Bias ? 1 : 0, total = 0, features;
+        if (Kind == ModelKind.Cnn)
+        {
+            long c = InputShape[0];
+            total += CnnChannels1 * (c * 9 + b) + CnnChannels2 * (CnnChannels1 * 9 + b);
+            features = CnnFeatures(InputShape);
+        }
+        else features = InputSize;
+        for (int i = 0; i < Depth; ++i)
+        {
+            total += Width * (features + b);
+            features = Width;
+        }
+        return total + Classes * (features + b);
+    }
+
+    /// <summary>Features after the CNN's convolution stack (two "same" convolutions and two 2×2 pools, flooring).</summary>
+    internal static long CnnFeatures(long[] inputShape) => CnnChannels2 * (inputShape[1] / 2 / 2) * (inputShape[2] / 2 / 2);
+}
