@@ -327,10 +327,11 @@ static void cuda_only(void) {
     /* host memory where device memory belongs */
     CHECK_FAILS(hyb_cuda_lns_encode_u16(&f, h_x, (uint16_t*)d_c, N, NULL),
                 HYB_STATUS_INVALID_ARGUMENT, "host memory");
-    /* a buffer shorter than n says so */
+    /* a buffer shorter than n says so (8 MB wanted from 64 bytes: beyond any rounding of the
+     * allocation's size) */
     void* small = NULL;
     CHECK_OK(hyb_cuda_malloc(&small, 64));
-    CHECK_FAILS(hyb_cuda_lns_encode_u16(&f, (float*)d_x, (uint16_t*)small, N, NULL),
+    CHECK_FAILS(hyb_cuda_lns_encode_u16(&f, (float*)d_x, (uint16_t*)small, (int64_t)1 << 22, NULL),
                 HYB_STATUS_INVALID_ARGUMENT, "allocation ends");
     CHECK_OK(hyb_cuda_free(small));
     /* all-or-nothing on device data: a bad code late in the tensor, nothing written */
