@@ -13,6 +13,7 @@ public static class Program
             "Hybrid: low-precision LNS synapses trained by multiplicative updates, compared with float32 training.");
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
+        root.Subcommands.Add(CompareCommand.Build());
         return root;
     }
 

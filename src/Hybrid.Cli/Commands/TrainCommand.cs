@@ -105,6 +105,7 @@ public static class CliErrors
     {
         var message = e is ArgumentException { ParamName: { } p } ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message;
         AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        if (Environment.GetEnvironmentVariable("HYBRID_DEBUG") == "1") Console.Error.WriteLine(e);
         return 2;
     }
 }

@@ -70,16 +70,29 @@ public static class OptimizerCatalog
     /// <summary>Saves an optimiser's state (TorchSharp's own optimisers and Hybrid's alike).</summary>
     public static void Save(torch.optim.Optimizer optimizer, BinaryWriter writer)
     {
-        if (optimizer is OptimizerHelper h) h.save_state_dict(writer);
+        if (optimizer is ICheckpointedOptimizer c) c.SaveCheckpoint(writer);
+        else if (optimizer is OptimizerHelper h) h.save_state_dict(writer);
         else throw new NotSupportedException($"{optimizer.GetType().Name} cannot save its state.");
     }
 
     /// <summary>Loads an optimiser's state saved by <see cref="Save"/>.</summary>
     public static void Load(torch.optim.Optimizer optimizer, BinaryReader reader)
     {
-        if (optimizer is OptimizerHelper h) h.load_state_dict(reader);
+        if (optimizer is ICheckpointedOptimizer c) c.LoadCheckpoint(reader);
+        else if (optimizer is OptimizerHelper h) h.load_state_dict(reader);
         else throw new NotSupportedException($"{optimizer.GetType().Name} cannot load its state.");
     }
 
     private static string Normalise(string name) => name.Trim().ToLowerInvariant();
+}
+
+/// <summary>An optimiser whose state is not only per-parameter tensors (e.g. one that also owns
+/// another optimiser); the trainer's checkpoints call these instead of state_dict.</summary>
+public interface ICheckpointedOptimizer
+{
+    /// <summary>Writes the optimiser's state.</summary>
+    void SaveCheckpoint(BinaryWriter writer);
+
+    /// <summary>Restores the state written by <see cref="SaveCheckpoint"/>.</summary>
+    void LoadCheckpoint(BinaryReader reader);
 }
