@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include "hybrid/hybrid.h"
 
+/* The CUDA entry points (C++ under nvcc) share these helpers. */
+HYB_EXTERN_C_BEGIN
+
 /* Records status and a printf-style message for hyb_last_error_message; returns status. */
 hyb_status hyb_fail(hyb_status status, const char* fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -85,5 +88,12 @@ int hyb_threads_for(int64_t n);
  * reductions over fixed blocks). */
 #define HYB_CHUNK ((int64_t)16384)
 #define HYB_PARALLEL_MIN ((int64_t)1 << 16)
+
+/* The checks of HYB_CHECK_LENGTH / HYB_CHECK_PTR as functions, for entry points whose name is
+ * not their __func__ (the CUDA entries share one body per code type): the same messages. */
+hyb_status hyb_check_length(const char* fn, int64_t n);
+hyb_status hyb_check_ptr(const char* fn, const void* p, const char* name, int64_t n);
+
+HYB_EXTERN_C_END
 
 #endif

@@ -11,6 +11,18 @@ hyb_status hyb_check_disjoint(const char* fn, const void* a, size_t an, const ch
     return HYB_STATUS_OK;
 }
 
+hyb_status hyb_check_length(const char* fn, int64_t n) {
+    if (n < 0 || n > HYB_MAX_ELEMENTS)
+        return hyb_fail(HYB_STATUS_INVALID_LENGTH, "%s: n = %lld is negative or above 2^58", fn,
+                        (long long)n);
+    return HYB_STATUS_OK;
+}
+
+hyb_status hyb_check_ptr(const char* fn, const void* p, const char* name, int64_t n) {
+    if (p == NULL && n > 0) return hyb_fail(HYB_STATUS_NULL_POINTER, "%s: %s is NULL", fn, name);
+    return HYB_STATUS_OK;
+}
+
 hyb_status hyb_check_lns_format(const char* fn, const hyb_lns_format* f, int code_bytes) {
     if (f == NULL) return hyb_fail(HYB_STATUS_NULL_POINTER, "%s: format is NULL", fn);
     int max_bits = code_bytes == 1 ? 8 : HYB_LNS_MAX_BITS;

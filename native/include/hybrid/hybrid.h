@@ -8,5 +8,6 @@
 #include "hybrid/random.h"
 #include "hybrid/lns.h"
 #include "hybrid/madam.h"
+#include "hybrid/cuda.h"
 
 #endif /* HYBRID_HYBRID_H */

@@ -24,8 +24,8 @@ public static partial class HybridConstants
     public const int HYB_VERSION_PATCH = 0;
 
     /// <summary>bumped on any signature, layout or enum change</summary>
-    // C: #define HYB_ABI_VERSION 2
-    public const int HYB_ABI_VERSION = 2;
+    // C: #define HYB_ABI_VERSION 3
+    public const int HYB_ABI_VERSION = 3;
 }
 
 /// <summary>Widest SIMD instruction set the CPU kernels were compiled for.</summary>

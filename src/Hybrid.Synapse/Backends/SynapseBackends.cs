@@ -23,6 +23,7 @@ public static class SynapseBackends
         {
             var list = new List<ISynapseBackend> { ManagedBackend.Instance };
             if (NativeCpuBackend.Probe().Available) list.Add(NativeCpuBackend.Instance);
+            if (NativeCudaBackend.Probe().Available) list.Add(NativeCudaBackend.Instance);
             return list;
         }
     }
@@ -36,10 +37,17 @@ public static class SynapseBackends
         [
             new("managed", true, "C# reference kernels (always available)"),
             new("native-cpu", ok, ok ? $"{native!.Simd}, {native.Threading} x{native.Threads}; {why}" : why),
-            new("native-cuda", false, !ok ? "libhybrid not loaded"
-                : native!.CudaCompiled ? "CUDA kernels compiled in, but this version has no CUDA backend yet"
-                : "libhybrid was built without CUDA (no nvcc at configure time, or HYBRID_CUDA=OFF)"),
+            CudaStatus(ok, native),
         ];
+    }
+
+    private static BackendStatus CudaStatus(bool nativeLoads, NativeBuild? native)
+    {
+        if (!nativeLoads) return new("native-cuda", false, "libhybrid not loaded");
+        if (!native!.CudaCompiled)
+            return new("native-cuda", false, "built without CUDA (HYBRID_CUDA=OFF, or no nvcc at configure time)");
+        var (ok, why) = NativeCudaBackend.Probe();
+        return new("native-cuda", ok, ok ? $"CUDA {native.CudaVersion}; {why}" : $"no CUDA device: {why}");
     }
 
     /// <summary>libhybrid's build information, or null when it does not load.</summary>

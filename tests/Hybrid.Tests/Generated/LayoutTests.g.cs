@@ -5,6 +5,7 @@
 //         native/include/hybrid/random.h
 //         native/include/hybrid/lns.h
 //         native/include/hybrid/madam.h
+//         native/include/hybrid/cuda.h
 //     Never edit this file by hand: change the header and regenerate with
 //     dotnet run --project src/Hybrid.BindGen
 // </auto-generated>
@@ -238,6 +239,28 @@ public sealed unsafe class LayoutTests
             Assert.That((byte*)&value.Nonfinite - start, Is.EqualTo(16), "offsetof(hyb_madam_config, nonfinite)");
             Assert.That((byte*)&value.Reserved - start, Is.EqualTo(20), "offsetof(hyb_madam_config, reserved)");
             Assert.That((byte*)&value.Step - start, Is.EqualTo(24), "offsetof(hyb_madam_config, step)");
+        }
+    }
+
+    /// <summary>hyb_cuda_device_props in native/include/hybrid/cuda.h.</summary>
+    [Test]
+    public void HybCudaDevicePropsHasClangLayout()
+    {
+        var value = default(HybCudaDeviceProps);
+        var start = (byte*)&value;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sizeof(HybCudaDeviceProps), Is.EqualTo(296), "sizeof(hyb_cuda_device_props)");
+            Assert.That((byte*)value.Name - start, Is.EqualTo(0), "offsetof(hyb_cuda_device_props, name)");
+            Assert.That((byte*)&value.TotalMemory - start, Is.EqualTo(256), "offsetof(hyb_cuda_device_props, total_memory)");
+            Assert.That((byte*)&value.Ordinal - start, Is.EqualTo(264), "offsetof(hyb_cuda_device_props, ordinal)");
+            Assert.That((byte*)&value.ComputeMajor - start, Is.EqualTo(268), "offsetof(hyb_cuda_device_props, compute_major)");
+            Assert.That((byte*)&value.ComputeMinor - start, Is.EqualTo(272), "offsetof(hyb_cuda_device_props, compute_minor)");
+            Assert.That((byte*)&value.MultiprocessorCount - start, Is.EqualTo(276), "offsetof(hyb_cuda_device_props, multiprocessor_count)");
+            Assert.That((byte*)&value.MemoryClockKhz - start, Is.EqualTo(280), "offsetof(hyb_cuda_device_props, memory_clock_khz)");
+            Assert.That((byte*)&value.MemoryBusWidth - start, Is.EqualTo(284), "offsetof(hyb_cuda_device_props, memory_bus_width)");
+            Assert.That((byte*)&value.DriverVersion - start, Is.EqualTo(288), "offsetof(hyb_cuda_device_props, driver_version)");
+            Assert.That((byte*)&value.RuntimeVersion - start, Is.EqualTo(292), "offsetof(hyb_cuda_device_props, runtime_version)");
         }
     }
 }

@@ -1,0 +1,34 @@
+/* lns_step.cuh - the LNS Madam step on the GPU: per element the normalised gradient (own,
+ * shared or sign-only moment), the device factor and hyb_lns_step_one (lns_math.h), with
+ * uniforms and device draws from the shared Philox stream (philox.h). */
+#ifndef HYBRID_CUDA_LNS_STEP_CUH
+#define HYBRID_CUDA_LNS_STEP_CUH
+#include "common.cuh"
+#include "lns_math.h"
+
+/* Everything a step kernel needs besides the buffers (computed once on the host). */
+struct lns_step_args {
+    hyb_madam_consts k;
+    uint64_t seed;
+    int64_t step;
+    uint32_t tensor_id;
+    int32_t bits;
+    int32_t stochastic;
+    int32_t moment;      /* hyb_moment_mode */
+    int32_t device;      /* 1 if any device-model option is on */
+    float c2c, d2d, stuck;
+    int64_t cols;        /* elements per row sharing one moment (per neuron: n / rows) */
+};
+
+/* Shared moments (per neuron / per tensor): v[r] <- b2 v[r] + (1 - b2) ms_r, d[r] = its
+ * denominator, ms_r = (float)(row r's sum of g^2 / cols) from the block sums `partial`. */
+cudaError_t lns_moment_launch(const lns_step_args& a, const double* partial, int64_t rows,
+                              float* v, float* d, cudaStream_t s);
+
+/* The step. d: the shared denominators (per-neuron/per-tensor modes, else NULL); counters
+ * (device, may be NULL): [0] += codes changed, [1] += non-finite gradients skipped. */
+template <typename code_t>
+cudaError_t lns_step_launch(const lns_step_args& a, code_t* codes, const float* grad, float* v,
+                            const float* d, int64_t n, unsigned long long* counters,
+                            unsigned grid, cudaStream_t s);
+#endif

@@ -1,0 +1,153 @@
+using Hybrid.Native.Interop;
+
+namespace Hybrid.Native;
+
+/// <summary>
+/// libhybrid's CUDA kernels on <see cref="CudaBuffer{T}"/>s: the twins of
+/// <see cref="NativeKernels"/>, with bit-identical results. Lengths are checked here (an
+/// <see cref="ArgumentException"/> naming the buffer), a buffer passed twice is an overlap;
+/// everything else is checked by libhybrid before it launches (a
+/// <see cref="HybridArgumentException"/> with its message), and on any exception no buffer has
+/// changed. Calls are queued on <c>stream</c> (null: the default stream); those that validate
+/// device data or return stats wait for the stream before they return (see hybrid/cuda.h).
+/// </summary>
+public static unsafe class CudaKernels
+{
+    /// <summary>Encodes <paramref name="x"/> into B ≤ 8-bit LNS codes.</summary>
+    public static void LnsEncode(in HybLnsFormat format, CudaBuffer<float> x, CudaBuffer<byte> codes, CudaStream? stream = null)
+    {
+        Same(x, nameof(x), codes, nameof(codes));
+        using var px = new HandleLease(x);
+        using var pc = new HandleLease(codes);
+        using var s = new HandleLease(stream);
+        fixed (HybLnsFormat* f = &format)
+            NativeStatus.Check(HybridNative.hyb_cuda_lns_encode_u8(f, (float*)px.Pointer, (byte*)pc.Pointer, x.Length, s.Pointer));
+    }
+
+    /// <summary>Encodes <paramref name="x"/> into LNS codes of any B ≤ 16.</summary>
+    public static void LnsEncode(in HybLnsFormat format, CudaBuffer<float> x, CudaBuffer<ushort> codes, CudaStream? stream = null)
+    {
+        Same(x, nameof(x), codes, nameof(codes));
+        using var px = new HandleLease(x);
+        using var pc = new HandleLease(codes);
+        using var s = new HandleLease(stream);
+        fixed (HybLnsFormat* f = &format)
+            NativeStatus.Check(HybridNative.hyb_cuda_lns_encode_u16(f, (float*)px.Pointer, (ushort*)pc.Pointer, x.Length, s.Pointer));
+    }
+
+    /// <summary>Decodes B ≤ 8-bit LNS codes into <paramref name="x"/>.</summary>
+    public static void LnsDecode(in HybLnsFormat format, CudaBuffer<byte> codes, CudaBuffer<float> x, CudaStream? stream = null)
+    {
+        Same(codes, nameof(codes), x, nameof(x));
+        using var pc = new HandleLease(codes);
+        using var px = new HandleLease(x);
+        using var s = new HandleLease(stream);
+        fixed (HybLnsFormat* f = &format)
+            NativeStatus.Check(HybridNative.hyb_cuda_lns_decode_u8(f, (byte*)pc.Pointer, (float*)px.Pointer, x.Length, s.Pointer));
+    }
+
+    /// <summary>Decodes LNS codes of any B ≤ 16 into <paramref name="x"/>.</summary>
+    public static void LnsDecode(in HybLnsFormat format, CudaBuffer<ushort> codes, CudaBuffer<float> x, CudaStream? stream = null)
+    {
+        Same(codes, nameof(codes), x, nameof(x));
+        using var pc = new HandleLease(codes);
+        using var px = new HandleLease(x);
+        using var s = new HandleLease(stream);
+        fixed (HybLnsFormat* f = &format)
+            NativeStatus.Check(HybridNative.hyb_cuda_lns_decode_u16(f, (ushort*)pc.Pointer, (float*)px.Pointer, x.Length, s.Pointer));
+    }
+
+    /// <summary>One LNS Madam step on B ≤ 8-bit codes in place; returns what it did (waits for the stream).
+    /// <paramref name="v"/> holds n, rows, 1 or 0 moments by <c>config.Moment</c>.</summary>
+    public static HybStepStats LnsMadamStep(in HybLnsMadamConfig config, CudaBuffer<byte> codes,
+        CudaBuffer<float> grad, CudaBuffer<float> v, CudaStream? stream = null)
+    {
+        Step(codes, nameof(codes), grad, v, sameV: false);
+        using var pc = new HandleLease(codes);
+        using var pg = new HandleLease(grad);
+        using var pv = new HandleLease(v);
+        using var s = new HandleLease(stream);
+        HybStepStats stats;
+        fixed (HybLnsMadamConfig* c = &config)
+            NativeStatus.Check(HybridNative.hyb_cuda_lns_madam_step_u8(c, (byte*)pc.Pointer, (float*)pg.Pointer,
+                codes.Length, (float*)pv.Pointer, v.Length, &stats, s.Pointer));
+        return stats;
+    }
+
+    /// <summary>One LNS Madam step on codes of any B ≤ 16 in place; returns what it did (waits for the stream).
+    /// <paramref name="v"/> holds n, rows, 1 or 0 moments by <c>config.Moment</c>.</summary>
+    public static HybStepStats LnsMadamStep(in HybLnsMadamConfig config, CudaBuffer<ushort> codes,
+        CudaBuffer<float> grad, CudaBuffer<float> v, CudaStream? stream = null)
+    {
+        Step(codes, nameof(codes), grad, v, sameV: false);
+        using var pc = new HandleLease(codes);
+        using var pg = new HandleLease(grad);
+        using var pv = new HandleLease(v);
+        using var s = new HandleLease(stream);
+        HybStepStats stats;
+        fixed (HybLnsMadamConfig* c = &config)
+            NativeStatus.Check(HybridNative.hyb_cuda_lns_madam_step_u16(c, (ushort*)pc.Pointer, (float*)pg.Pointer,
+                codes.Length, (float*)pv.Pointer, v.Length, &stats, s.Pointer));
+        return stats;
+    }
+
+    /// <summary>One float32 Madam step on <paramref name="w"/> in place; returns what it did (waits for the stream).</summary>
+    public static HybStepStats MadamStep(in HybMadamConfig config, CudaBuffer<float> w, CudaBuffer<float> grad,
+        CudaBuffer<float> v, CudaStream? stream = null)
+    {
+        Step(w, nameof(w), grad, v, sameV: true);
+        using var pw = new HandleLease(w);
+        using var pg = new HandleLease(grad);
+        using var pv = new HandleLease(v);
+        using var s = new HandleLease(stream);
+        HybStepStats stats;
+        fixed (HybMadamConfig* c = &config)
+            NativeStatus.Check(HybridNative.hyb_cuda_madam_step_f32(c, (float*)pw.Pointer, (float*)pg.Pointer,
+                (float*)pv.Pointer, w.Length, &stats, s.Pointer));
+        return stats;
+    }
+
+    /// <summary>Root mean square of <paramref name="x"/>: the same double as <see cref="NativeKernels.Rms"/>.</summary>
+    public static double Rms(CudaBuffer<float> x, CudaStream? stream = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        using var px = new HandleLease(x);
+        using var s = new HandleLease(stream);
+        double r;
+        NativeStatus.Check(HybridNative.hyb_cuda_rms_f32((float*)px.Pointer, x.Length, &r, s.Pointer));
+        return r;
+    }
+
+    /// <summary>The stream's uniforms for elements offset .. offset + output.Length - 1, on the device.</summary>
+    public static void RandomUniform(in HybRandomStream position, long offset, CudaBuffer<float> output, CudaStream? stream = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        using var po = new HandleLease(output);
+        using var s = new HandleLease(stream);
+        fixed (HybRandomStream* r = &position)
+            NativeStatus.Check(HybridNative.hyb_cuda_random_uniform_f32(r, offset, (float*)po.Pointer, output.Length, s.Pointer));
+    }
+
+    private static void Same<TA, TB>(CudaBuffer<TA> a, string aName, CudaBuffer<TB> b, string bName)
+        where TA : unmanaged where TB : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(a, aName);
+        ArgumentNullException.ThrowIfNull(b, bName);
+        if (a.Length != b.Length)
+            throw new ArgumentException($"{aName} has {a.Length} elements but {bName} has {b.Length}; they must match.", bName);
+        if (ReferenceEquals(a, b))
+            throw new ArgumentException($"{aName} and {bName} are the same buffer; they must be separate buffers (overlap).", bName);
+    }
+
+    // grad as long as the target; v as well when sameV (float Madam), else its length is the
+    // moment mode's business (libhybrid checks it); no buffer passed twice.
+    private static void Step<T>(CudaBuffer<T> target, string targetName, CudaBuffer<float> grad, CudaBuffer<float> v,
+        bool sameV) where T : unmanaged
+    {
+        Same(target, targetName, grad, nameof(grad));
+        ArgumentNullException.ThrowIfNull(v);
+        if (sameV) Same(target, targetName, v, nameof(v));
+        if (ReferenceEquals(grad, v))
+            throw new ArgumentException("grad and v are the same buffer; they must be separate buffers (overlap).", nameof(v));
+    }
+}
