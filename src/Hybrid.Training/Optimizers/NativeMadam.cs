@@ -14,9 +14,11 @@ namespace Hybrid.Training.Optimizers;
 /// polynomial within ~2 ulp, and w_max comes from the kernel's double-precision RMS).
 /// </summary>
 /// <remarks>
-/// CPU float32 contiguous parameters only. CUDA tensors are rejected with a clear message:
-/// TorchSharp's CUDA package cannot be installed on our machines, so that path is not built.
-/// A gradient with NaN or ±inf is rejected (the step throws and nothing changes).
+/// Float32 contiguous parameters. CPU tensors go to the C kernel on their own memory; CUDA
+/// tensors go to libhybrid's CUDA kernel on their device memory (default stream, which
+/// synchronises with libtorch's legacy default stream). The CUDA path is small and guarded, and
+/// untested here: TorchSharp's CUDA package cannot be installed on our machines (see
+/// docs/cuda.md). A gradient with NaN or ±inf is rejected (the step throws and nothing changes).
 /// </remarks>
 public sealed class NativeMadam : HybridOptimizer<Madam.Options, Madam.State>
 {
@@ -42,20 +44,44 @@ public sealed class NativeMadam : HybridOptimizer<Madam.Options, Madam.State>
             if (grad0 is null) continue;
             using var grad = grad0.contiguous();
             var s = StateOf(p);
+            if (p.device_type == DeviceType.CUDA)
+            {
+                StepCuda(p, grad, s, o);
+                continue;
+            }
             var w = TensorMemory.Float32(p, "parameter");
             var g = TensorMemory.Float32(grad, "gradient");
             var v = TensorMemory.Float32(s.exp_avg_sq, "second moment");
             if (s.step == 0) s.w_max = (float)(o.p_scale!.Value * NativeKernels.Rms(w));
-            var config = new HybMadamConfig
-            {
-                Lr = (float)o.LearningRate!.Value, Beta2 = (float)o.beta2!.Value, GBound = (float)o.g_bound!.Value,
-                // an all-zero tensor has w_max 0 and never moves; the kernel wants w_max > 0
-                WMax = Math.Max((float)s.w_max, float.Epsilon), Step = s.step + 1, Nonfinite = HybNonfinitePolicy.Reject,
-            };
-            NativeKernels.MadamStep(config, w, g, v);
+            NativeKernels.MadamStep(Config(o, s), w, g, v);
             s.step += 1;
         }
     }, closure);
+
+    private static unsafe void StepCuda(Parameter p, Tensor grad, Madam.State s, Madam.Options o)
+    {
+        Cuda.EnsureAvailable();
+        float* w = TensorMemory.CudaFloat32(p, "parameter");
+        float* g = TensorMemory.CudaFloat32(grad, "gradient");
+        float* v = TensorMemory.CudaFloat32(s.exp_avg_sq, "second moment");
+        if (s.step == 0)
+        {
+            double rms;
+            NativeStatus.Check(HybridNative.hyb_cuda_rms_f32(w, p.numel(), &rms, null));
+            s.w_max = (float)(o.p_scale!.Value * rms);
+        }
+        var config = Config(o, s);
+        HybStepStats stats;
+        NativeStatus.Check(HybridNative.hyb_cuda_madam_step_f32(&config, w, g, v, p.numel(), &stats, null));
+        s.step += 1;
+    }
+
+    private static HybMadamConfig Config(Madam.Options o, Madam.State s) => new()
+    {
+        Lr = (float)o.LearningRate!.Value, Beta2 = (float)o.beta2!.Value, GBound = (float)o.g_bound!.Value,
+        // an all-zero tensor has w_max 0 and never moves; the kernel wants w_max > 0
+        WMax = Math.Max((float)s.w_max, float.Epsilon), Step = s.step + 1, Nonfinite = HybNonfinitePolicy.Reject,
+    };
 
     /// <inheritdoc />
     protected override void Complete(Madam.Options o, Madam.Options def)
@@ -69,7 +95,7 @@ public sealed class NativeMadam : HybridOptimizer<Madam.Options, Madam.State>
     /// <inheritdoc />
     protected override Madam.State CreateState(Parameter parameter, Madam.Options options)
     {
-        TensorMemory.RequireCpuFloat32(parameter, "parameter");
+        if (parameter.device_type != DeviceType.CUDA) TensorMemory.RequireCpuFloat32(parameter, "parameter");
         var s = new Madam.State(parameter);
         s.Initialize(options);
         return s;

@@ -32,4 +32,17 @@ public static class TensorMemory
         var basePtr = (float*)storage.data_ptr();
         return new Span<float>(basePtr + t.storage_offset(), (int)t.numel());
     }
+
+    /// <summary>
+    /// The device address of a contiguous float32 CUDA tensor's first element (storage pointer plus
+    /// offset). For libhybrid's CUDA kernels; untested on our machines, which have no GPU.
+    /// </summary>
+    public static unsafe float* CudaFloat32(Tensor t, string name)
+    {
+        if (t.device_type != DeviceType.CUDA) throw new NotSupportedException($"{name} is on {t.device}, not a CUDA device.");
+        if (t.dtype != ScalarType.Float32) throw new NotSupportedException($"{name} is {t.dtype}; the kernel needs float32.");
+        if (!t.is_contiguous()) throw new NotSupportedException($"{name} is not contiguous; call .contiguous() first.");
+        using var storage = t.storage<float>();
+        return (float*)storage.data_ptr() + t.storage_offset();
+    }
 }
