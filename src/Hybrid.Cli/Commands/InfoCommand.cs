@@ -3,6 +3,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Hybrid.Synapse.Backends;
+using Hybrid.Training.Trainer;
 using Spectre.Console;
 
 namespace Hybrid.Cli.Commands;
@@ -29,7 +30,7 @@ public static class InfoCommand
         typeof(InfoCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?",
         RuntimeInformation.FrameworkDescription,
         RuntimeInformation.OSDescription + " " + RuntimeInformation.OSArchitecture,
-        CpuModel(), Environment.ProcessorCount,
+        RunEnvironment.CpuModel(), Environment.ProcessorCount,
         SynapseBackends.NativeBuildInfo(), SynapseBackends.Describe());
 
     private static int Run(bool asJson)
@@ -60,18 +61,5 @@ public static class InfoCommand
             backends.AddRow(Markup.Escape(b.Name), b.Available ? "[green]yes[/]" : "[yellow]no[/]", Markup.Escape(b.Detail));
         AnsiConsole.Write(backends);
         return 0;
-    }
-
-    private static string CpuModel()
-    {
-        try
-        {
-            foreach (var line in File.ReadLines("/proc/cpuinfo"))
-                if (line.StartsWith("model name", StringComparison.Ordinal))
-                    return line[(line.IndexOf(':') + 1)..].Trim();
-        }
-        catch (IOException) { }
-        catch (UnauthorizedAccessException) { }
-        return RuntimeInformation.ProcessArchitecture.ToString();
     }
 }
