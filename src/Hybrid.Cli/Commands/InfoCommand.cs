@@ -23,7 +23,7 @@ public static class InfoCommand
 
     /// <summary>Everything <c>hybrid info</c> reports.</summary>
     public sealed record Report(string Hybrid, string Runtime, string Os, string Cpu, int LogicalCpus,
-        NativeBuild? Native, IReadOnlyList<BackendStatus> Backends);
+        NativeBuild? Native, IReadOnlyList<BackendStatus> Backends, string TorchSharp);
 
     /// <summary>Collects the report.</summary>
     public static Report Collect() => new(
@@ -31,7 +31,8 @@ public static class InfoCommand
         RuntimeInformation.FrameworkDescription,
         RuntimeInformation.OSDescription + " " + RuntimeInformation.OSArchitecture,
         RunEnvironment.CpuModel(), Environment.ProcessorCount,
-        SynapseBackends.NativeBuildInfo(), SynapseBackends.Describe());
+        SynapseBackends.NativeBuildInfo(), SynapseBackends.Describe(),
+        Hybrid.Training.TorchRuntime.Available ? Hybrid.Training.TorchRuntime.Detail : "unavailable: " + Hybrid.Training.TorchRuntime.Detail);
 
     private static int Run(bool asJson)
     {
@@ -54,6 +55,7 @@ public static class InfoCommand
             about.AddRow("cuda", Markup.Escape(n.CudaCompiled ? $"compiled in (CUDA {n.CudaVersion})" : "not compiled in"));
             about.AddRow("loaded from", Markup.Escape(n.LoadedFrom));
         }
+        about.AddRow("torchsharp", Markup.Escape(r.TorchSharp));
         AnsiConsole.Write(about);
 
         var backends = new Table().Border(TableBorder.Rounded).AddColumn("backend").AddColumn("available").AddColumn("detail");
