@@ -24,7 +24,7 @@ public sealed class LnsLinear : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter _weight;
     private readonly Parameter? _bias;
-    private readonly Tensor _codes;      // uint8 [out, in] (B <= 8) or int16 holding uint16 codes
+    private readonly Tensor _codes;      // uint8 [out, in] (B <= 8), or uint8 [out, in, 2] holding uint16 codes
     private readonly Tensor _moments;    // float32 [moment length]
     private readonly Tensor _wMax;       // float32 [1]
 
@@ -45,7 +45,9 @@ public sealed class LnsLinear : nn.Module<Tensor, Tensor>
         if (!(wMax > 0)) throw new ArgumentException($"{name}: the weight is all zeros; an LNS grid needs a scale.");
         Format = new LnsFormat(bits, gamma, wMax);
         Format.Validate(bits <= 8 ? 1 : 2);
-        _codes = torch.zeros([OutFeatures, InFeatures], bits <= 8 ? ScalarType.Byte : ScalarType.Int16);
+        // TorchSharp gives no storage view of int16 tensors, so 16-bit codes are byte pairs
+        _codes = bits <= 8 ? torch.zeros([OutFeatures, InFeatures], ScalarType.Byte)
+                           : torch.zeros([OutFeatures, InFeatures, 2], ScalarType.Byte);
         int n = (int)(OutFeatures * InFeatures);
         var template = new LnsMadamSettings(Format, 1, Moment: moment, Rows: OutFeatures);
         _moments = torch.zeros(Math.Max(template.MomentLength(n), 0), ScalarType.Float32);
@@ -91,7 +93,7 @@ public sealed class LnsLinear : nn.Module<Tensor, Tensor>
     public unsafe Span<byte> Codes8 => Bits <= 8 ? Storage<byte>(_codes) : throw new InvalidOperationException("codes are 16-bit");
     /// <summary>The codes as 16-bit values (B &gt; 8).</summary>
     public unsafe Span<ushort> Codes16 => Bits > 8
-        ? MemoryMarshal.Cast<short, ushort>(Storage<short>(_codes)) : throw new InvalidOperationException("codes are 8-bit");
+        ? MemoryMarshal.Cast<byte, ushort>(Storage<byte>(_codes)) : throw new InvalidOperationException("codes are 8-bit");
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => nn.functional.linear(input, _weight, _bias);

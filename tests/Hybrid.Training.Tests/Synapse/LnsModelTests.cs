@@ -67,6 +67,18 @@ public class LnsModelTests
     }
 
     [Test]
+    public void SixteenBitCodesWork()
+    {
+        torch.manual_seed(2);
+        using var lin = nn.Linear(6, 3);
+        using var lns = new LnsLinear("fc", lin, 16, 2048, MomentMode.PerSynapse, 0, NativeCpuBackend.Instance);
+        var decoded = new float[18];
+        ManagedBackend.Instance.LnsDecode(lns.Format, lns.Codes16.ToArray(), decoded);
+        Assert.That(lns.Weight.detach().data<float>().ToArray(), Is.EqualTo(decoded));
+        Assert.That((lns.Weight.detach() - lin.weight!.detach()).abs().max().item<float>(), Is.LessThan(1e-3f * lns.Format.WMax));
+    }
+
+    [Test]
     public void SimulatorLearnsAtEightBits([Values] MomentMode moment)
     {
         using var data = Data();
