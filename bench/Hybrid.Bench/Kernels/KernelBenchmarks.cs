@@ -17,8 +17,8 @@ public abstract class KernelBenchmarks
     [ParamsSource(nameof(Sizes))]
     public int N { get; set; }
 
-    /// <summary>The sizes to run.</summary>
-    public static IEnumerable<int> Sizes() => BenchData.Sizes();
+    /// <summary>The sizes to run (BenchmarkDotNet calls this on an instance of the concrete class).</summary>
+    public virtual IEnumerable<int> Sizes() => BenchData.Sizes();
 
     /// <summary>Bytes per element this class's step moves (from its <see cref="BytesPerElementAttribute"/>).</summary>
     protected int BytesPerElement =>
