@@ -42,7 +42,9 @@ fi
 # ships GCC 12's. Debian 13 (trixie)'s libstdc++6 provides it: add trixie as an extra source on
 # the machine's own mirror, pinned low (priority 100) so nothing else moves to trixie, and
 # install just that package from it (DESIGN.md, "Verified facts").
-libstdcxx=$(ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ {print $NF; exit}')
+# (readers in this file consume all their input: with pipefail, one that exits early can kill
+# the writer with SIGPIPE and fail the script at random)
+libstdcxx=$(ldconfig -p | awk '/libstdc\+\+\.so\.6 .*x86-64/ && !found {print $NF; found = 1}')
 if [[ -z "$libstdcxx" ]] || ! grep -q 'GLIBCXX_3\.4\.32' "$libstdcxx"; then
     if ((check_only)); then
         say "libstdc++ lacks GLIBCXX_3.4.32 (TorchSharp needs GCC 13's); run scripts/setup.sh as root"
@@ -78,7 +80,7 @@ if [[ ! -d /usr/share/datasets/fashion-mnist ]]; then
 fi
 
 # CMake >= 3.25 (DESIGN.md); Debian 12 ships 3.25.1.
-cmake_version=$(cmake --version | head -n1 | awk '{print $3}')
+cmake_version=$(cmake --version | awk 'NR == 1 {print $3}')
 if ! printf '3.25\n%s\n' "$cmake_version" | sort -V -C; then
     say "CMake $cmake_version is older than 3.25; install a newer cmake"
     exit 1
@@ -89,7 +91,7 @@ if ! command -v dotnet >/dev/null 2>&1; then
     say "the .NET 10 SDK is missing: install it (https://learn.microsoft.com/dotnet/core/install/linux-debian) and put dotnet on PATH"
     exit 1
 fi
-if ! dotnet --list-sdks 2>/dev/null | grep -q '^10\.'; then
+if ! dotnet --list-sdks 2>/dev/null | grep '^10\.' >/dev/null; then
     say "the .NET SDK found is not version 10 ($(dotnet --list-sdks | tr '\n' ' ')); install the .NET 10 SDK"
     exit 1
 fi

@@ -1,5 +1,6 @@
 using Hybrid.Native;
 using Hybrid.Native.Interop;
+using Hybrid.Synapse.Twin;
 
 namespace Hybrid.Synapse.Backends;
 
@@ -21,7 +22,7 @@ public static class SynapseBackends
     {
         get
         {
-            var list = new List<ISynapseBackend> { ManagedBackend.Instance };
+            var list = new List<ISynapseBackend> { ManagedBackend.Instance, ManagedSimdBackend.Instance };
             if (NativeCpuBackend.Probe().Available) list.Add(NativeCpuBackend.Instance);
             if (NativeCudaBackend.Probe().Available) list.Add(NativeCudaBackend.Instance);
             return list;
@@ -36,6 +37,7 @@ public static class SynapseBackends
         return
         [
             new("managed", true, "C# reference kernels (always available)"),
+            new("managed-simd", true, SimdKernels.IsAccelerated ? "C# Vector256 + AVX2 steps, one thread" : "no AVX2 here: runs the reference code"),
             new("native-cpu", ok, ok ? $"{native!.Simd}, {native.Threading} x{native.Threads}; {why}" : why),
             CudaStatus(ok, native),
         ];

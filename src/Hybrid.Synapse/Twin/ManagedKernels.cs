@@ -174,7 +174,7 @@ public static class ManagedKernels
             var n => throw new ArgumentException($"LNS codes are uint8 or uint16, not {n}-byte integers."),
         };
 
-    private static void CheckCodes<TCode>(ReadOnlySpan<TCode> codes, int bits)
+    internal static void CheckCodes<TCode>(ReadOnlySpan<TCode> codes, int bits)
         where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
         uint mask = ~((1u << bits) - 1u);
@@ -184,7 +184,7 @@ public static class ManagedKernels
                     $"codes[{i}] = {codes[i]} has bits above bit {bits - 1} of a {bits}-bit format.", nameof(codes));
     }
 
-    private static void RejectNonFinite(ReadOnlySpan<float> x, string name)
+    internal static void RejectNonFinite(ReadOnlySpan<float> x, string name)
     {
         for (int i = 0; i < x.Length; ++i)
             if (!float.IsFinite(x[i]))

@@ -1,0 +1,45 @@
+using Hybrid.Synapse.Twin;
+
+namespace Hybrid.Synapse.Backends;
+
+/// <summary>
+/// The Madam steps vectorised in managed code (<see cref="SimdKernels"/>: Vector256 and an AVX2
+/// Philox, one thread): the speed a C# user gets without native code. LNS codes are
+/// bit-identical to the reference; the float Madam step uses libhybrid's polynomial e^x.
+/// Encode, decode, RMS and the random stream are delegated to <see cref="ManagedKernels"/>:
+/// they are not on a training step's hot path (encode/decode run once per tensor, RMS once per
+/// run, and the stream is consumed inside the step), so vectorising them buys nothing here.
+/// On a CPU without AVX2 the steps run the reference code too.
+/// </summary>
+public sealed class ManagedSimdBackend : ISynapseBackend
+{
+    /// <summary>The one instance.</summary>
+    public static readonly ManagedSimdBackend Instance = new();
+
+    private ManagedSimdBackend() { }
+
+    /// <inheritdoc />
+    public string Name => "managed-simd";
+    /// <inheritdoc />
+    public void LnsEncode(LnsFormat format, ReadOnlySpan<float> x, Span<byte> codes) => ManagedKernels.LnsEncode(format, x, codes);
+    /// <inheritdoc />
+    public void LnsEncode(LnsFormat format, ReadOnlySpan<float> x, Span<ushort> codes) => ManagedKernels.LnsEncode(format, x, codes);
+    /// <inheritdoc />
+    public void LnsDecode(LnsFormat format, ReadOnlySpan<byte> codes, Span<float> x) => ManagedKernels.LnsDecode(format, codes, x);
+    /// <inheritdoc />
+    public void LnsDecode(LnsFormat format, ReadOnlySpan<ushort> codes, Span<float> x) => ManagedKernels.LnsDecode(format, codes, x);
+    /// <inheritdoc />
+    public StepStats LnsMadamStep(in LnsMadamSettings settings, Span<byte> codes, ReadOnlySpan<float> grad, Span<float> v) =>
+        SimdKernels.LnsMadamStep(settings, codes, grad, v);
+    /// <inheritdoc />
+    public StepStats LnsMadamStep(in LnsMadamSettings settings, Span<ushort> codes, ReadOnlySpan<float> grad, Span<float> v) =>
+        SimdKernels.LnsMadamStep(settings, codes, grad, v);
+    /// <inheritdoc />
+    public StepStats MadamStep(in MadamSettings settings, Span<float> w, ReadOnlySpan<float> grad, Span<float> v) =>
+        SimdKernels.MadamStep(settings, w, grad, v);
+    /// <inheritdoc />
+    public double Rms(ReadOnlySpan<float> x) => ManagedKernels.Rms(x);
+    /// <inheritdoc />
+    public void RandomUniform(in RandomStream stream, long offset, Span<float> output) =>
+        ManagedKernels.RandomUniform(stream, offset, output);
+}
