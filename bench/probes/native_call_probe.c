@@ -50,9 +50,9 @@ int main(void) {
     PER_CALL("hyb_threads_get, no limit (omp_get_num_procs)", hyb_threads_get(&threads));
     hyb_threads_set(1);
     PER_CALL("hyb_threads_get, limit 1", hyb_threads_get(&threads));
-    PER_CALL("hyb_lns_madam_step_u8, n = 0", hyb_lns_madam_step_u8(&c, code, g, v, 0, &st));
-    PER_CALL("hyb_lns_madam_step_u8, n = 1, nearest", hyb_lns_madam_step_u8(&nearest, code, g, v, 1, &st));
-    PER_CALL("hyb_lns_madam_step_u8, n = 1, stochastic", hyb_lns_madam_step_u8(&c, code, g, v, 1, &st));
+    PER_CALL("hyb_lns_madam_step_u8, n = 0", hyb_lns_madam_step_u8(&c, code, g, 0, v, 0, &st));
+    PER_CALL("hyb_lns_madam_step_u8, n = 1, nearest", hyb_lns_madam_step_u8(&nearest, code, g, 1, v, 1, &st));
+    PER_CALL("hyb_lns_madam_step_u8, n = 1, stochastic", hyb_lns_madam_step_u8(&c, code, g, 1, v, 1, &st));
 
     printf("-- LNS step, B = 8, stochastic, by thread count\n");
     for (long n = 1L << 20; n <= 1L << 24; n <<= 4) {
@@ -69,7 +69,7 @@ int main(void) {
             double best = 1e30;
             for (int rep = 0; rep < 7; ++rep) {
                 double t0 = now_ns();
-                hyb_lns_madam_step_u8(&c, cs, gs, vs, n, &st);
+                hyb_lns_madam_step_u8(&c, cs, gs, n, vs, n, &st);
                 double t = now_ns() - t0;
                 if (t < best) best = t;
             }

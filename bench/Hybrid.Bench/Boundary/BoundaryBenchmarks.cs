@@ -79,7 +79,7 @@ public unsafe class BoundaryBenchmarks
 
     /// <summary>hyb_lns_madam_step_u8 through the generated binding.</summary>
     [Benchmark(Description = "raw hyb_lns_madam_step_u8")]
-    public HybStatus RawStep() => HybridNative.hyb_lns_madam_step_u8(_config, _pc, _pg, _pv, N, _stats);
+    public HybStatus RawStep() => HybridNative.hyb_lns_madam_step_u8(_config, _pc, _pg, N, _pv, N, _stats);
 
     /// <summary>NativeKernels.LnsMadamStep: the safe layer's checks plus the raw call.</summary>
     [Benchmark(Description = "safe layer (NativeKernels)")]

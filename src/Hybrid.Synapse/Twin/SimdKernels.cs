@@ -37,9 +37,12 @@ public static class SimdKernels
         ReadOnlySpan<float> grad, Span<float> v)
         where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
-        if (!IsAccelerated) return ManagedKernels.LnsMadamStep(s, codes, grad, v);
+        // The vector path is the published rule: a moment per synapse, an ideal device. Shared
+        // moments and the device model go to the scalar reference.
+        if (!IsAccelerated || s.Moment != MomentMode.PerSynapse || s.Device.IsOn)
+            return ManagedKernels.LnsMadamStep(s, codes, grad, v);
         s.Validate(ManagedKernels.CodeBytes<TCode>());
-        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v);
+        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v, codes.Length);
         if (AnyCodeAbove(codes, s.Format.Bits)) ManagedKernels.CheckCodes<TCode>(codes, s.Format.Bits);
         if (s.NonFinite == NonFinitePolicy.Reject && AnyNonFinite(grad)) ManagedKernels.RejectNonFinite(grad, nameof(grad));
 
@@ -75,7 +78,7 @@ public static class SimdKernels
     {
         if (!IsAccelerated) return ManagedKernels.MadamStep(s, w, grad, v);
         s.Validate();
-        Validate.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v);
+        Validate.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v, w.Length);
         if (s.NonFinite == NonFinitePolicy.Reject && AnyNonFinite(grad)) ManagedKernels.RejectNonFinite(grad, nameof(grad));
         if (AnyNonFinite(w)) ManagedKernels.RejectNonFinite(w, nameof(w));
 

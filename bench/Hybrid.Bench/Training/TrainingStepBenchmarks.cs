@@ -1,0 +1,75 @@
+using BenchmarkDotNet.Attributes;
+using Hybrid.Synapse;
+using Hybrid.Synapse.Backends;
+using Hybrid.Training.Models;
+using Hybrid.Training.Optimizers;
+using Hybrid.Training.Synapse;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hybrid.Bench.Training;
+
+/// <summary>
+/// One training step — forward, cross-entropy, backward, update — of the same MLP on the same
+/// batch: TorchSharp float32 Adam (the baseline), TorchSharp float32 Madam (tensor ops), and the
+/// LNS synapse model (LnsLinear layers, 8-bit codes updated by the native synapse kernel, then
+/// decoded for the next forward). Model: Fashion-MNIST-shaped MLP 784-256-256-10, batch 128.
+/// The LNS target (issue 4): at most 1.3× the float32 Adam step.
+/// </summary>
+[BenchmarkCategory("TrainingStep")]
+public class TrainingStepBenchmarks
+{
+    private nn.Module<Tensor, Tensor> _adamModel = null!, _madamModel = null!, _lnsModel = null!;
+    private optim.Optimizer _adam = null!, _madam = null!, _lns = null!;
+    private Tensor _x = null!, _y = null!;
+
+    /// <summary>Bits per synapse of the LNS model.</summary>
+    [Params(8, 16)]
+    public int Bits { get; set; }
+
+    /// <summary>Builds the three models from the same seed and one random batch.</summary>
+    [GlobalSetup]
+    public void Setup()
+    {
+        var spec = new ModelSpec(ModelKind.Mlp, [1, 28, 28], 10, Depth: 2, Width: 256);
+        _adamModel = ModelFactory.Build(spec, 1);
+        _madamModel = ModelFactory.Build(spec, 1);
+        _lnsModel = LnsModels.FromFloat(ModelFactory.Build(spec, 1), Bits, LnsModels.DefaultGamma(Bits),
+            MomentMode.PerSynapse, NativeCpuBackend.Instance);
+        _adam = torch.optim.Adam(_adamModel.parameters(), 1e-3);
+        _madam = HybridOptim.Madam(_madamModel.parameters(), 0.01);
+        _lns = new LnsMadamOptimizer(_lnsModel, new LnsMadamSettings(new LnsFormat(Bits, 8, 1), 1, 0.01f, Seed: 1,
+            NonFinite: NonFinitePolicy.Skip));
+        var gen = new torch.Generator(7);
+        _x = torch.rand([128, 1, 28, 28], generator: gen);
+        _y = torch.randint(0, 10, [128], generator: gen);
+    }
+
+    private void Step(nn.Module<Tensor, Tensor> model, optim.Optimizer opt)
+    {
+        using var scope = torch.NewDisposeScope();
+        opt.zero_grad();
+        var loss = nn.functional.cross_entropy(model.call(_x), _y);
+        loss.backward();
+        opt.step();
+    }
+
+    /// <summary>TorchSharp float32 Adam.</summary>
+    [Benchmark(Baseline = true)]
+    public void Float32Adam() => Step(_adamModel, _adam);
+
+    /// <summary>TorchSharp float32 Madam (Hybrid's tensor-op optimiser).</summary>
+    [Benchmark]
+    public void Float32Madam() => Step(_madamModel, _madam);
+
+    /// <summary>The LNS synapse model (native synapse kernel, per-synapse moment, stochastic rounding).</summary>
+    [Benchmark]
+    public void LnsSynapses() => Step(_lnsModel, _lns);
+
+    /// <summary>Frees the models and tensors.</summary>
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        foreach (var d in new IDisposable[] { _adam, _madam, _lns, _adamModel, _madamModel, _lnsModel, _x, _y }) d.Dispose();
+    }
+}
