@@ -73,8 +73,6 @@ public sealed record CompareSettings(
         _ = MomentMode;
         Device.Validate();
         if (!BackendNames.Contains(Backend)) throw new ArgumentException($"--backend '{Backend}' is unknown; valid: {string.Join(", ", BackendNames)}.", "backend");
-        if (ModelSpec.ParseKind(Model) != ModelKind.Mlp && ModelSpec.ParseKind(Model) != ModelKind.Cnn)
-            throw new ArgumentException($"--model '{Model}' is unknown.", "model");
         TrainBase.Validate();
         if (EnergyTable is not null) LoadEnergyTable();
     }

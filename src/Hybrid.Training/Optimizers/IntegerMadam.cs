@@ -72,12 +72,15 @@ public sealed class IntegerMadam : HybridOptimizer<IntegerMadam.Options, Integer
         }
     }, closure);
 
+    /// <summary>Where the rounding stream is drawn: libhybrid when it loads (faster), else the managed twin (the same numbers).</summary>
+    private static readonly Lazy<ISynapseBackend> StreamBackend = new(() =>
+        NativeCpuBackend.Probe().Available ? NativeCpuBackend.Instance : ManagedBackend.Instance);
+
     /// <summary>The Philox uniforms of the rounding stream for one parameter at one step.</summary>
     private static Tensor Uniforms(ulong seed, long step, uint tensorId, Tensor like)
     {
         var u = new float[like.numel()];
-        var backend = NativeCpuBackend.Probe().Available ? (ISynapseBackend)NativeCpuBackend.Instance : ManagedBackend.Instance;
-        backend.RandomUniform(new RandomStream(seed, step, tensorId, 0), 0, u);
+        StreamBackend.Value.RandomUniform(new RandomStream(seed, step, tensorId, 0), 0, u);
         return torch.tensor(u, like.shape).to(like.device);
     }
 

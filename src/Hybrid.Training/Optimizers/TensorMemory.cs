@@ -25,12 +25,20 @@ public static class TensorMemory
     }
 
     /// <summary>The tensor's elements as a writable span (no copy). Keep the tensor alive while using it.</summary>
-    public static unsafe Span<float> Float32(Tensor t, string name)
+    public static Span<float> Float32(Tensor t, string name)
     {
         RequireCpuFloat32(t, name);
-        using var storage = t.storage<float>();
-        var basePtr = (float*)storage.data_ptr();
-        return new Span<float>(basePtr + t.storage_offset(), (int)t.numel());
+        return Cpu<float>(t);
+    }
+
+    /// <summary>
+    /// A contiguous CPU tensor's elements as a writable span of <typeparamref name="T"/> (which must
+    /// match the tensor's dtype; TorchSharp checks). No copy; keep the tensor alive while using it.
+    /// </summary>
+    public static unsafe Span<T> Cpu<T>(Tensor t) where T : unmanaged
+    {
+        using var storage = t.storage<T>();
+        return new Span<T>((T*)storage.data_ptr() + t.storage_offset(), (int)t.numel());
     }
 
     /// <summary>

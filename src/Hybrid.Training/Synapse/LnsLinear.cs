@@ -90,10 +90,10 @@ public sealed class LnsLinear : nn.Module<Tensor, Tensor>
     public long MomentFloats => _moments.numel();
 
     /// <summary>The codes as bytes (B ≤ 8).</summary>
-    public unsafe Span<byte> Codes8 => Bits <= 8 ? Storage<byte>(_codes) : throw new InvalidOperationException("codes are 16-bit");
+    public unsafe Span<byte> Codes8 => Bits <= 8 ? TensorMemory.Cpu<byte>(_codes) : throw new InvalidOperationException("codes are 16-bit");
     /// <summary>The codes as 16-bit values (B &gt; 8).</summary>
     public unsafe Span<ushort> Codes16 => Bits > 8
-        ? MemoryMarshal.Cast<byte, ushort>(Storage<byte>(_codes)) : throw new InvalidOperationException("codes are 8-bit");
+        ? MemoryMarshal.Cast<byte, ushort>(TensorMemory.Cpu<byte>(_codes)) : throw new InvalidOperationException("codes are 8-bit");
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => nn.functional.linear(input, _weight, _bias);
@@ -119,15 +119,10 @@ public sealed class LnsLinear : nn.Module<Tensor, Tensor>
         Format = Format with { WMax = _wMax.item<float>() }; // restored by load()
         var s = settings with { Format = Format, Moment = Moment, Rows = OutFeatures, TensorId = TensorId };
         var g = TensorMemory.Float32(grad, "gradient");
-        var v = Storage<float>(_moments);
+        var v = TensorMemory.Cpu<float>(_moments);
         var stats = Bits <= 8 ? Backend.LnsMadamStep(s, Codes8, g, v) : Backend.LnsMadamStep(s, Codes16, g, v);
         Decode();
         return stats;
     }
 
-    private static unsafe Span<T> Storage<T>(Tensor t) where T : unmanaged
-    {
-        using var storage = t.storage<T>();
-        return new Span<T>((T*)storage.data_ptr() + t.storage_offset(), (int)t.numel());
-    }
 }
