@@ -39,10 +39,10 @@ public sealed record BindingGeneratorOptions
 
     public string ConstantsClassName { get; init; } = "HybridConstants";
 
-    public string TestsNamespace { get; init; } = "Hybrid.Tests.Generated";
+    public string TestsNamespace { get; init; } = "Hybrid.Native.Tests.Generated";
 
     /// <summary>Output folder of the layout tests, relative to <see cref="RepositoryRoot"/>, '/'-separated.</summary>
-    public string TestsDirectory { get; init; } = "tests/Hybrid.Tests/Generated";
+    public string TestsDirectory { get; init; } = "tests/Hybrid.Native.Tests/Generated";
 
     /// <summary>The command the banners tell a reader to run.</summary>
     public string RegenerateCommand { get; init; } = "dotnet run --project src/Hybrid.BindGen";

@@ -5,7 +5,7 @@ using Hybrid.BindGen;
 
 const string Usage =
     "Usage: dotnet run --project src/Hybrid.BindGen [-- [--root DIR] [--check]]\n" +
-    "  Generates src/Hybrid.Native/Generated/*.g.cs and tests/Hybrid.Tests/Generated/LayoutTests.g.cs\n" +
+    "  Generates src/Hybrid.Native/Generated/*.g.cs and tests/Hybrid.Native.Tests/Generated/LayoutTests.g.cs\n" +
     "  from native/include/hybrid/*.h.\n" +
     "  --root DIR  the repository root (default: the nearest folder above the current one with Hybrid.sln)\n" +
     "  --check     write nothing; exit 1 and list the files that differ, are missing or are stale";

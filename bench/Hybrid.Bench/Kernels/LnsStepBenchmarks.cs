@@ -1,3 +1,4 @@
+using Hybrid.Synapse.Simd;
 using System.Numerics;
 using BenchmarkDotNet.Attributes;
 using Hybrid.Synapse;

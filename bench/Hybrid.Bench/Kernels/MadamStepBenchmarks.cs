@@ -1,3 +1,4 @@
+using Hybrid.Synapse.Simd;
 using BenchmarkDotNet.Attributes;
 using Hybrid.Synapse;
 using Hybrid.Synapse.Backends;

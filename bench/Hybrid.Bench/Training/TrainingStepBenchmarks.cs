@@ -3,7 +3,7 @@ using Hybrid.Synapse;
 using Hybrid.Synapse.Backends;
 using Hybrid.Training.Models;
 using Hybrid.Training.Optimizers;
-using Hybrid.Training.Synapse;
+using Hybrid.Training.Lns;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Hybrid.Cli.Output;
 using Hybrid.Experiments.Compare;
+using Hybrid.Experiments.Runs;
 using Hybrid.Training;
 using Hybrid.Training.Trainer;
 using Spectre.Console;

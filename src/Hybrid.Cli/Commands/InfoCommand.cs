@@ -3,7 +3,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using Hybrid.Synapse.Backends;
-using Hybrid.Training.Trainer;
+using Hybrid.Experiments.Runs;
 using Spectre.Console;
 
 namespace Hybrid.Cli.Commands;

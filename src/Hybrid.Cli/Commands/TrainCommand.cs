@@ -1,4 +1,6 @@
 using System.CommandLine;
+using Hybrid.Cli.Output;
+using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Train;
 using Hybrid.Training;
 using Hybrid.Training.Optimizers;
@@ -66,7 +68,7 @@ public static class TrainCommand
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(job.Name)}[/]  data: {Markup.Escape(data.Summary)}");
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(note)}[/]");
             using var cts = CliCancel.OnCtrlC();
-            var result = ConsoleProgress.Run(obs => Trainer.Run(job, folder, obs, resume is not null, cts.Token));
+            var result = ConsoleProgress.Run(obs => TrainingRun.Execute(job, folder, obs, resume is not null, cts.Token));
             AnsiConsole.MarkupLine(
                 $"[bold]{result.Status}[/]: {Markup.Escape(result.Message)}; final test accuracy " +
                 $"{100 * result.FinalTestAccuracy:F2}%, {result.MeanEpochSeconds:F1} s/epoch. Run folder: {Markup.Escape(folder.Path)}");

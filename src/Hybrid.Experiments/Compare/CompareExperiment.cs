@@ -2,12 +2,13 @@ using System.Text.Json;
 using Hybrid.Experiments.Train;
 using Hybrid.Synapse;
 using Hybrid.Synapse.Backends;
-using Hybrid.Synapse.Model;
+using Hybrid.Synapse.Energy;
 using Hybrid.Training;
 using Hybrid.Training.Data;
 using Hybrid.Training.Models;
 using Hybrid.Training.Optimizers;
-using Hybrid.Training.Synapse;
+using Hybrid.Training.Lns;
+using Hybrid.Experiments.Runs;
 using Hybrid.Training.Trainer;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -70,7 +71,7 @@ public static class CompareExperiment
         string name = kind == "adam" ? "float32 Adam" : "float32 Madam";
         var job = Job(s, name, spec, data, norm, d => ModelFactory.Build(spec, s.Seed, d),
             m => OptimizerCatalog.Create(optSpec, m.parameters(), (ulong)s.Seed), new { row = kind, optimizer = optSpec });
-        var result = Trainer.Run(job, rowFolder, observer, resume && rowFolder.Has("checkpoint.bin"), cancel);
+        var result = TrainingRun.Execute(job, rowFolder, observer, resume && rowFolder.HasCheckpoint, cancel);
         long p = spec.ParameterCount();
         var ledger = kind == "adam" ? UpdateCosts.Adam(p) : UpdateCosts.Madam(p);
         return SaveRow(rowFolder, new CompareRow(name, kind, 32, 0, result.FinalTestAccuracy, result.FinalTrainLoss,
@@ -89,28 +90,17 @@ public static class CompareExperiment
         var settings = new LnsMadamSettings(new LnsFormat(bits, gamma, 1f), 1, (float)s.LnsLr,
             Rounding: s.NearestRounding ? Hybrid.Synapse.RoundingMode.Nearest : Hybrid.Synapse.RoundingMode.Stochastic, Seed: (ulong)s.Seed,
             NonFinite: NonFinitePolicy.Skip, Moment: s.MomentMode, Device: s.Device);
-        LnsMadamOptimizer? optimizer = null;
-        long synapses = 0, moments = 0; // read while the model is alive (the trainer disposes it)
         string name = $"LNS {bits}-bit";
         var job = Job(s, name, spec, data, norm,
             d => LnsModels.FromFloat(ModelFactory.Build(spec, s.Seed, d), bits, gamma, s.MomentMode, backend),
-            m =>
-            {
-                optimizer = new LnsMadamOptimizer(m, settings);
-                synapses = optimizer.Layers.Sum(l => l.Synapses);
-                moments = optimizer.Layers.Sum(l => l.MomentFloats);
-                return optimizer;
-            },
+            m => new LnsMadamOptimizer(m, settings),
             new { row = key, bits, gamma, moment = s.Moment, rounding = settings.Rounding, device = s.Device, lr = s.LnsLr, backend = s.Backend });
-        var result = Trainer.Run(job, rowFolder, observer, resume && rowFolder.Has("checkpoint.bin"), cancel);
-        var opt = optimizer!;
-        long steps = Math.Max(1, opt.StepsThisSession);
-        long floats = spec.ParameterCount() - synapses;
-        long weightBytes = (synapses * bits + 7) / 8 + 4 * floats;
-        long stateBytes = 4 * moments + 4 * floats;
+        var result = TrainingRun.Execute(job, rowFolder, observer, resume && rowFolder.HasCheckpoint, cancel);
+        var report = result.Optimizer ?? throw new InvalidOperationException("the LNS optimiser reported no costs.");
+        long steps = Math.Max(1, report.Steps);
         return SaveRow(rowFolder, new CompareRow(name, "lns", bits, gamma, result.FinalTestAccuracy, result.FinalTrainLoss,
-            result.MeanEpochSeconds, 1000 * result.MeanEpochSeconds / batches, weightBytes, stateBytes,
-            opt.Total.Scale(1.0 / steps).EnergyPj(table), (double)opt.CodesChanged / steps, opt.NonFiniteSkipped,
+            result.MeanEpochSeconds, 1000 * result.MeanEpochSeconds / batches, report.WeightBytes, report.StateBytes,
+            report.MeanStep.EnergyPj(table), (double)report.CodesChanged / steps, report.NonFiniteSkipped,
             Status(result), result.Epochs.Count, $"rows/{key}"));
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Hybrid.Synapse.Model;
+using Hybrid.Synapse.Energy;
+using Hybrid.Experiments.Runs;
 using Hybrid.Training.Trainer;
 using ScottPlot;
 

@@ -1,9 +1,9 @@
 using System.Text.Json.Serialization;
 using Hybrid.Experiments.Train;
 using Hybrid.Synapse;
-using Hybrid.Synapse.Model;
+using Hybrid.Synapse.Energy;
 using Hybrid.Training.Models;
-using Hybrid.Training.Synapse;
+using Hybrid.Training.Lns;
 
 namespace Hybrid.Experiments.Compare;
 
@@ -47,7 +47,7 @@ public sealed record CompareSettings(
     public float GammaFor(int bits) => Gamma ?? LnsModels.DefaultGamma(bits);
 
     /// <summary>The energy table: the file if given, else Horowitz 45 nm.</summary>
-    public EnergyTable LoadEnergyTable() => EnergyTable is null ? Synapse.Model.EnergyTable.Horowitz45nm : Synapse.Model.EnergyTable.Load(EnergyTable);
+    public EnergyTable LoadEnergyTable() => EnergyTable is null ? Synapse.Energy.EnergyTable.Horowitz45nm : Synapse.Energy.EnergyTable.Load(EnergyTable);
 
     /// <summary>The training settings shared by every row (optimiser filled in per row).</summary>
     public TrainSettings TrainBase => new(Model, Depth, Width, Epochs: Epochs, BatchSize: BatchSize, Seed: Seed, Data: Data,

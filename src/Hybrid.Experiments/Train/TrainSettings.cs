@@ -2,6 +2,7 @@ using Hybrid.Training;
 using Hybrid.Training.Data;
 using Hybrid.Training.Models;
 using Hybrid.Training.Optimizers;
+using Hybrid.Experiments.Runs;
 using Hybrid.Training.Trainer;
 using TorchSharp;
 
@@ -49,18 +50,6 @@ public sealed record TrainSettings(
     int BatchSize = 128, long Seed = 0, string Device = "cpu", string? Data = null, string Normalize = "standard",
     string LrSchedule = "constant")
 {
-    /// <summary>Valid names for <see cref="LrSchedule"/>.</summary>
-    public static readonly IReadOnlyList<string> ScheduleNames = ["constant", "cosine"];
-
-    /// <summary>The per-epoch learning-rate multiplier: 1, or cosine annealing from 1 (epoch 1) towards 0
-    /// (0.5·(1 + cos(π·(e − 1)/E))).</summary>
-    public static Func<int, double>? Schedule(string name, int epochs) => name.Trim().ToLowerInvariant() switch
-    {
-        "constant" => null,
-        "cosine" => e => 0.5 * (1 + Math.Cos(Math.PI * (e - 1) / epochs)),
-        _ => throw new ArgumentException($"--lr-schedule '{name}' is unknown; valid: {string.Join(", ", ScheduleNames)}.", "lr-schedule"),
-    };
-
     /// <summary>Valid names for <see cref="Normalize"/>.</summary>
     public static readonly IReadOnlyList<string> NormalizeNames = ["none", "standard", "sphere"];
 
@@ -80,7 +69,7 @@ public sealed record TrainSettings(
         if (Width < 1) throw new ArgumentException($"--width {Width} must be >= 1.", "width");
         if (!(InitScale > 0) || !double.IsFinite(InitScale)) throw new ArgumentException($"--init-scale {InitScale} must be > 0.", "init-scale");
         ParseNormalize(Normalize);
-        Schedule(LrSchedule, Epochs);
+        LearningRateSchedules.Parse(LrSchedule, Epochs);
         var dev = Device.Trim().ToLowerInvariant();
         if (dev != "cpu" && !dev.StartsWith("cuda", StringComparison.Ordinal))
             throw new ArgumentException($"--device '{Device}' is unknown; valid: cpu, cuda, cuda:N.", "device");
@@ -123,7 +112,7 @@ public sealed record TrainSettings(
             Device = device,
             Config = this,
             DataNote = resolved.Note,
-            LearningRateFactor = Schedule(LrSchedule, Epochs),
+            LearningRateFactor = LearningRateSchedules.Parse(LrSchedule, Epochs),
         };
         return (job, resolved.Note);
     }

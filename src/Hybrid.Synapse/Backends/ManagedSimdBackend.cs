@@ -1,3 +1,4 @@
+using Hybrid.Synapse.Simd;
 using Hybrid.Synapse.Twin;
 
 namespace Hybrid.Synapse.Backends;

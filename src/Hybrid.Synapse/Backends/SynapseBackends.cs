@@ -1,5 +1,6 @@
 using Hybrid.Native;
 using Hybrid.Native.Interop;
+using Hybrid.Synapse.Simd;
 using Hybrid.Synapse.Twin;
 
 namespace Hybrid.Synapse.Backends;

@@ -13,27 +13,26 @@ namespace Hybrid.Training.Trainer;
 /// deterministic for a seed (batch order is a pure function of (seed, epoch)), an atomic
 /// checkpoint after every epoch, <c>resume</c> that continues to the same final weights as an
 /// uninterrupted run, and a stop — keeping the last good checkpoint — when the loss stops
-/// being finite. It writes the run folder: config.json, metrics.csv, summary.json,
-/// learning-curve.png and checkpoint.bin.
+/// being finite. What survives the process goes to an <see cref="IRunStore"/> (the
+/// experiments layer's run folder); the result, with the optimiser's costs, comes back as a value.
 /// </summary>
 public static class Trainer
 {
-    private const string CheckpointFile = "checkpoint.bin";
     private const string CheckpointMagic = "HYBRID-CHECKPOINT-1";
 
-    /// <summary>Runs (or, with <paramref name="resume"/>, continues) <paramref name="job"/> in <paramref name="folder"/>.</summary>
-    /// <exception cref="InvalidOperationException">A fresh run into a folder that already holds one, or a resume whose config differs.</exception>
-    public static TrainResult Run(TrainingJob job, RunFolder folder, ITrainingObserver observer, bool resume = false,
+    /// <summary>Runs (or, with <paramref name="resume"/>, continues) <paramref name="job"/> into <paramref name="store"/>.</summary>
+    /// <exception cref="InvalidOperationException">A fresh run into a store that already holds one, or a resume whose config differs.</exception>
+    public static TrainResult Run(TrainingJob job, IRunStore store, ITrainingObserver observer, bool resume = false,
         CancellationToken cancel = default)
     {
         job.Validate();
         TorchRuntime.EnsureAvailable();
-        string configJson = JsonSerializer.Serialize(job.Config, job.Config.GetType(), RunFolder.Json);
-        if (!resume && folder.Has(CheckpointFile))
+        string configJson = JsonSerializer.Serialize(job.Config, job.Config.GetType(), ConfigJson);
+        if (!resume && store.HasCheckpoint)
             throw new InvalidOperationException(
-                $"{folder.Path} already holds a run (checkpoint.bin); use --resume to continue it or choose another --out.");
-        if (resume && !folder.Has(CheckpointFile))
-            throw new InvalidOperationException($"{folder.Path} has no checkpoint.bin to resume from.");
+                $"{store.Location} already holds a run (checkpoint.bin); use --resume to continue it or choose another --out.");
+        if (resume && !store.HasCheckpoint)
+            throw new InvalidOperationException($"{store.Location} has no checkpoint to resume from.");
 
         using var model = job.BuildModel(job.Device);
         using var optimizer = job.BuildOptimizer(model);
@@ -41,21 +40,16 @@ public static class Trainer
         int firstEpoch = 1;
         if (resume)
         {
-            firstEpoch = LoadCheckpoint(folder, configJson, model, optimizer, rows) + 1;
-            observer.Message($"resuming {folder.Path} after epoch {firstEpoch - 1}");
-            folder.WriteText("config.json", configJson + "\n"); // --epochs may have grown
+            firstEpoch = LoadCheckpoint(store, configJson, model, optimizer, rows) + 1;
+            observer.Message($"resuming {store.Location} after epoch {firstEpoch - 1}");
         }
-        else
-        {
-            folder.WriteText("config.json", configJson + "\n");
-        }
+        store.Begin(configJson); // after the checks: a refused command changes nothing
         long parameters = model.parameters().Sum(p => p.numel());
         var train = new Batches(job.Data.TrainX, job.Data.TrainY, job.BatchSize, job.Seed,
             normalization: job.Normalization, device: job.Device);
         var test = new Batches(job.Data.TestX, job.Data.TestY, 1000, job.Seed, shuffle: false,
             normalization: job.Normalization, device: job.Device);
         observer.Started(job.Name, firstEpoch, job.Epochs, train.Count);
-        var started = DateTime.UtcNow;
 
         var status = RunStatus.Completed;
         string message = $"trained {job.Epochs} epochs";
@@ -76,17 +70,23 @@ public static class Trainer
                 break;
             }
             rows.Add(row!);
-            SaveCheckpoint(folder, configJson, epoch, model, optimizer, rows);
-            folder.WriteText("metrics.csv", EpochMetrics.Csv(rows));
+            SaveCheckpoint(store, configJson, epoch, model, optimizer, rows);
+            store.EpochsCompleted(rows);
             observer.Epoch(row!);
         }
-
-        var result = new TrainResult(job.Name, status, message, rows, folder.Path, parameters);
-        WriteSummary(folder, job, result, started);
-        if (rows.Count > 0)
-            folder.WriteBytes("learning-curve.png", LearningCurvePlot.Render(job.Name, [(job.Name, rows)]));
-        return result;
+        var report = (optimizer as IReportingOptimizer)?.Report();
+        return new TrainResult(job.Name, status, message, rows, store.Location, parameters, report);
     }
+
+    /// <summary>How the trainer serialises a job's configuration (checkpoints compare it on resume).</summary>
+    public static readonly JsonSerializerOptions ConfigJson = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     private static (EpochMetrics? Row, string? Failure) TrainEpoch(TrainingJob job, nn.Module<Tensor, Tensor> model,
         optim.Optimizer optimizer, Batches train, Batches test, int epoch, ITrainingObserver observer)
@@ -142,9 +142,9 @@ public static class Trainer
         return (lossSum / seen, (double)correct / seen);
     }
 
-    private static void SaveCheckpoint(RunFolder folder, string configJson, int epoch, nn.Module model,
+    private static void SaveCheckpoint(IRunStore store, string configJson, int epoch, nn.Module model,
         optim.Optimizer optimizer, List<EpochMetrics> rows) =>
-        folder.Write(CheckpointFile, stream =>
+        store.WriteCheckpoint(stream =>
         {
             using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
             w.Write(CheckpointMagic);
@@ -156,13 +156,13 @@ public static class Trainer
         });
 
     /// <summary>Restores model, optimiser and metrics; returns the last completed epoch.</summary>
-    private static int LoadCheckpoint(RunFolder folder, string configJson, nn.Module model, optim.Optimizer optimizer,
+    private static int LoadCheckpoint(IRunStore store, string configJson, nn.Module model, optim.Optimizer optimizer,
         List<EpochMetrics> rows)
     {
-        using var r = OpenCheckpoint(folder, out string saved, out int epoch, rows);
+        using var r = OpenCheckpoint(store, out string saved, out int epoch, rows);
         if (WithoutEpochs(saved) != WithoutEpochs(configJson))
             throw new InvalidOperationException(
-                $"cannot resume {folder.Path}: its settings differ from this command's (only --epochs may change). " +
+                $"cannot resume {store.Location}: its settings differ from this command's (only --epochs may change). " +
                 "Resume with the settings in its config.json, or start a new run.");
         model.load(r);
         OptimizerCatalog.Load(optimizer, r);
@@ -173,19 +173,18 @@ public static class Trainer
     /// Loads the weights of a run's last checkpoint into <paramref name="model"/> (built with the
     /// run's settings) and returns the epoch they are from and the metrics up to it.
     /// </summary>
-    public static (int Epoch, List<EpochMetrics> Metrics) LoadWeights(RunFolder folder, nn.Module model)
+    public static (int Epoch, List<EpochMetrics> Metrics) LoadWeights(IRunStore store, nn.Module model)
     {
         var rows = new List<EpochMetrics>();
-        using var r = OpenCheckpoint(folder, out _, out int epoch, rows);
+        using var r = OpenCheckpoint(store, out _, out int epoch, rows);
         model.load(r);
         return (epoch, rows);
     }
 
-    private static BinaryReader OpenCheckpoint(RunFolder folder, out string config, out int epoch, List<EpochMetrics> rows)
+    private static BinaryReader OpenCheckpoint(IRunStore store, out string config, out int epoch, List<EpochMetrics> rows)
     {
-        var path = folder.File(CheckpointFile);
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path} does not exist: the run has no completed epoch.", path);
-        var r = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
+        var path = $"the checkpoint of {store.Location}";
+        var r = new BinaryReader(store.OpenCheckpoint(), Encoding.UTF8);
         try
         {
             if (r.ReadString() != CheckpointMagic) throw new InvalidDataException($"{path} is not a Hybrid checkpoint.");
@@ -212,30 +211,5 @@ public static class Trainer
         var node = System.Text.Json.Nodes.JsonNode.Parse(json);
         if (node is System.Text.Json.Nodes.JsonObject o) o.Remove("epochs");
         return node?.ToJsonString() ?? "";
-    }
-
-    private static void WriteSummary(RunFolder folder, TrainingJob job, TrainResult result, DateTime started)
-    {
-        var best = result.Epochs.Count > 0 ? result.Epochs.MaxBy(e => e.TestAccuracy) : null;
-        folder.WriteJson("summary.json", new
-        {
-            name = result.Name,
-            status = result.Status,
-            message = result.Message,
-            epochsCompleted = result.Epochs.Count,
-            epochsPlanned = job.Epochs,
-            finalTestAccuracy = result.FinalTestAccuracy,
-            finalTrainLoss = result.FinalTrainLoss,
-            bestTestAccuracy = best?.TestAccuracy ?? double.NaN,
-            bestEpoch = best?.Epoch ?? 0,
-            meanEpochSeconds = result.MeanEpochSeconds,
-            meanExamplesPerSecond = result.Epochs.Count > 0 ? result.Epochs.Average(e => e.ExamplesPerSecond) : double.NaN,
-            parameters = result.Parameters,
-            data = new { job.Data.Name, job.Data.Source, train = job.Data.TrainCount, test = job.Data.TestCount, note = job.DataNote },
-            normalization = job.Normalization.Description,
-            startedUtc = started,
-            finishedUtc = DateTime.UtcNow,
-            environment = RunEnvironment.Capture(),
-        });
     }
 }

@@ -74,8 +74,15 @@ public enum RunStatus
 }
 
 /// <summary>What a run produced.</summary>
+/// <param name="Name">The job's name.</param>
+/// <param name="Status">How it ended.</param>
+/// <param name="Message">How it ended, in words.</param>
+/// <param name="Epochs">Every completed epoch, a resumed run's earlier ones included.</param>
+/// <param name="Location">Where the run is stored (<see cref="IRunStore.Location"/>).</param>
+/// <param name="Parameters">Trainable parameters of the model.</param>
+/// <param name="Optimizer">The optimiser's costs over the whole run, when it accounts for them (<see cref="Optimizers.IReportingOptimizer"/>).</param>
 public sealed record TrainResult(string Name, RunStatus Status, string Message, IReadOnlyList<EpochMetrics> Epochs,
-    string RunFolder, long Parameters)
+    string Location, long Parameters, Optimizers.OptimizerReport? Optimizer = null)
 {
     /// <summary>Test accuracy after the last completed epoch (NaN if none).</summary>
     public double FinalTestAccuracy => Epochs.Count > 0 ? Epochs[^1].TestAccuracy : double.NaN;

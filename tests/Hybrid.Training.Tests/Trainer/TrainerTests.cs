@@ -7,17 +7,9 @@ using static TorchSharp.torch;
 
 namespace Hybrid.Training.Tests.Trainer;
 
-/// <summary>The trainer: determinism, resume, divergence, atomic files, refusals.</summary>
+/// <summary>The trainer: determinism, resume, divergence, refusals (run folders: Hybrid.Experiments.Tests).</summary>
 public class TrainerTests
 {
-    private string _root = null!;
-
-    [SetUp]
-    public void MakeRoot() => _root = Directory.CreateTempSubdirectory("hybrid-trainer-").FullName;
-
-    [TearDown]
-    public void RemoveRoot() => Directory.Delete(_root, recursive: true);
-
     private sealed record Config(string Optimizer, int Epochs, long Seed);
 
     private static TrainingJob Job(DataSet data, string optimizer = "madam", int epochs = 3, long seed = 1,
@@ -41,7 +33,7 @@ public class TrainerTests
 
     private static DataSet Data() => Synthetic.Mixture(new MixtureOptions(Train: 600, Test: 200, Dim: 16, Classes: 4), seed: 3);
 
-    private static float[] Weights(RunFolder folder, DataSet data)
+    private static float[] Weights(IRunStore folder, DataSet data)
     {
         using var model = ModelFactory.Build(new ModelSpec(ModelKind.Mlp, data.InputShape, data.Classes, Depth: 2, Width: 32), 999);
         Hybrid.Training.Trainer.Trainer.LoadWeights(folder, model);
@@ -52,11 +44,12 @@ public class TrainerTests
     public void SameSeedGivesIdenticalRuns([Values("madam", "lns-madam", "nero")] string optimizer)
     {
         using var data = Data();
-        var a = Hybrid.Training.Trainer.Trainer.Run(Job(data, optimizer), new RunFolder(Path.Combine(_root, "a")), SilentObserver.Instance);
-        var b = Hybrid.Training.Trainer.Trainer.Run(Job(data, optimizer), new RunFolder(Path.Combine(_root, "b")), SilentObserver.Instance);
+        var (sa, sb) = (new MemoryRunStore(), new MemoryRunStore());
+        var a = Hybrid.Training.Trainer.Trainer.Run(Job(data, optimizer), sa, SilentObserver.Instance);
+        var b = Hybrid.Training.Trainer.Trainer.Run(Job(data, optimizer), sb, SilentObserver.Instance);
         Assert.That(b.Epochs.Select(e => (e.TrainLoss, e.TestLoss, e.TestAccuracy)),
             Is.EqualTo(a.Epochs.Select(e => (e.TrainLoss, e.TestLoss, e.TestAccuracy))));
-        Assert.That(Weights(new RunFolder(Path.Combine(_root, "b")), data), Is.EqualTo(Weights(new RunFolder(Path.Combine(_root, "a")), data)));
+        Assert.That(Weights(sb, data), Is.EqualTo(Weights(sa, data)));
         Assert.That(a.FinalTestAccuracy, Is.GreaterThan(0.6), "the mixture is learnable (chance is 0.25)");
     }
 
@@ -64,22 +57,21 @@ public class TrainerTests
     public void ResumeGivesTheSameFinalWeightsAsAnUninterruptedRun([Values("adam", "madam", "lns-madam", "fromage", "nero")] string optimizer)
     {
         using var data = Data();
-        var whole = new RunFolder(Path.Combine(_root, "whole"));
-        var split = new RunFolder(Path.Combine(_root, "split"));
+        var whole = new MemoryRunStore();
+        var split = new MemoryRunStore();
         Hybrid.Training.Trainer.Trainer.Run(Job(data, optimizer, epochs: 4), whole, SilentObserver.Instance);
         Hybrid.Training.Trainer.Trainer.Run(Job(data, optimizer, epochs: 2), split, SilentObserver.Instance);
         var resumed = Hybrid.Training.Trainer.Trainer.Run(Job(data, optimizer, epochs: 4), split, SilentObserver.Instance, resume: true);
         Assert.That(resumed.Epochs, Has.Count.EqualTo(4));
         Assert.That(Weights(split, data), Is.EqualTo(Weights(whole, data)), "final weights are bit-identical");
-        var csv = EpochMetrics.ParseCsv(File.ReadAllText(split.File("metrics.csv")));
-        Assert.That(csv.Select(r => r.TestLoss), Is.EqualTo(EpochMetrics.ParseCsv(File.ReadAllText(whole.File("metrics.csv"))).Select(r => r.TestLoss)));
+        Assert.That(split.Epochs.Select(r => r.TestLoss), Is.EqualTo(whole.Epochs.Select(r => r.TestLoss)));
     }
 
     [Test]
     public void NonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint()
     {
         using var data = Data();
-        var folder = new RunFolder(Path.Combine(_root, "nan"));
+        var folder = new MemoryRunStore();
         // SGD whose learning rate explodes in epoch 2: the loss goes to inf/NaN there.
         var job = Job(data, "sgd", epochs: 4, afterStep: (epoch, _, opt) =>
         {
@@ -93,14 +85,13 @@ public class TrainerTests
             new ModelSpec(ModelKind.Mlp, data.InputShape, data.Classes, Depth: 2, Width: 32), 0));
         Assert.That(epoch, Is.EqualTo(1));
         Assert.That(Weights(folder, data).All(float.IsFinite), "checkpoint weights are the good ones");
-        Assert.That(File.ReadAllText(folder.File("summary.json")), Does.Contain("\"status\": \"diverged\""));
     }
 
     [Test]
     public void RefusesToOverwriteARunOrResumeWithOtherSettings()
     {
         using var data = Data();
-        var folder = new RunFolder(Path.Combine(_root, "r"));
+        var folder = new MemoryRunStore();
         Hybrid.Training.Trainer.Trainer.Run(Job(data, epochs: 1), folder, SilentObserver.Instance);
         var again = Assert.Throws<InvalidOperationException>(() =>
             Hybrid.Training.Trainer.Trainer.Run(Job(data, epochs: 1), folder, SilentObserver.Instance));
@@ -109,53 +100,26 @@ public class TrainerTests
             Hybrid.Training.Trainer.Trainer.Run(Job(data, epochs: 2, seed: 7), folder, SilentObserver.Instance, resume: true));
         Assert.That(other!.Message, Does.Contain("settings differ"));
         Assert.Throws<InvalidOperationException>(() =>
-            Hybrid.Training.Trainer.Trainer.Run(Job(data), new RunFolder(Path.Combine(_root, "empty")), SilentObserver.Instance, resume: true));
-    }
-
-    [Test]
-    public void WritesTheRunFolder()
-    {
-        using var data = Data();
-        var folder = new RunFolder(Path.Combine(_root, "files"));
-        Hybrid.Training.Trainer.Trainer.Run(Job(data, epochs: 2), folder, SilentObserver.Instance);
-        foreach (var f in new[] { "config.json", "metrics.csv", "summary.json", "learning-curve.png", "checkpoint.bin" })
-            Assert.That(folder.Has(f), f);
-        Assert.That(File.ReadAllBytes(folder.File("learning-curve.png")).Take(4), Is.EqualTo(new byte[] { 0x89, 0x50, 0x4E, 0x47 }));
-        Assert.That(Directory.GetFiles(folder.Path, "*.tmp"), Is.Empty, "no temporary files left");
-        Assert.That(File.ReadAllText(folder.File("summary.json")), Does.Contain("\"environment\""));
+            Hybrid.Training.Trainer.Trainer.Run(Job(data), new MemoryRunStore(), SilentObserver.Instance, resume: true));
     }
 
     [Test]
     public void CosineScheduleSetsEachEpochsRateAndSurvivesResume()
     {
         using var data = Data();
-        var schedule = Hybrid.Experiments.Train.TrainSettings.Schedule("cosine", 4)!;
+        var schedule = LearningRateSchedules.Parse("cosine", 4)!;
         TrainingJob WithSchedule(int epochs) => new()
         {
             Name = "cos", BuildModel = Job(data).BuildModel, BuildOptimizer = Job(data).BuildOptimizer, Data = data,
             Epochs = epochs, BatchSize = 64, Seed = 1, Config = new Config("madam", epochs, 1), LearningRateFactor = schedule,
         };
-        var whole = new RunFolder(Path.Combine(_root, "cw"));
-        var split = new RunFolder(Path.Combine(_root, "cs"));
+        var whole = new MemoryRunStore();
+        var split = new MemoryRunStore();
         var r = Hybrid.Training.Trainer.Trainer.Run(WithSchedule(4), whole, SilentObserver.Instance);
         Assert.That(r.Epochs.Select(e => e.LearningRate),
             Is.EqualTo(new[] { 1.0, 0.5 * (1 + Math.Cos(Math.PI / 4)), 0.5, 0.5 * (1 + Math.Cos(3 * Math.PI / 4)) }.Select(f => 0.01 * f)).Within(1e-12));
         Hybrid.Training.Trainer.Trainer.Run(WithSchedule(2), split, SilentObserver.Instance);
         Hybrid.Training.Trainer.Trainer.Run(WithSchedule(4), split, SilentObserver.Instance, resume: true);
         Assert.That(Weights(split, data), Is.EqualTo(Weights(whole, data)));
-    }
-
-    [Test]
-    public void AtomicWriteKeepsTheOldFileWhenWritingFails()
-    {
-        var folder = new RunFolder(Path.Combine(_root, "atomic"));
-        folder.WriteText("x.txt", "old");
-        Assert.Throws<IOException>(() => folder.Write("x.txt", s =>
-        {
-            s.Write("new, half"u8);
-            throw new IOException("disk full");
-        }));
-        Assert.That(File.ReadAllText(folder.File("x.txt")), Is.EqualTo("old"));
-        Assert.That(Directory.GetFiles(folder.Path, "*.tmp"), Is.Empty);
     }
 }

@@ -1,0 +1,49 @@
+using Hybrid.Training.Trainer;
+
+namespace Hybrid.Experiments.Runs;
+
+/// <summary>
+/// One training job as a run folder: the trainer fills config.json, metrics.csv and
+/// checkpoint.bin (the folder is its <see cref="IRunStore"/>); this adds summary.json (results,
+/// versions, build, CPU) and learning-curve.png when the job ends.
+/// </summary>
+public static class TrainingRun
+{
+    /// <summary>Runs (or resumes) <paramref name="job"/> in <paramref name="folder"/> and writes its summary and plot.</summary>
+    public static TrainResult Execute(TrainingJob job, RunFolder folder, ITrainingObserver observer, bool resume = false,
+        CancellationToken cancel = default)
+    {
+        var started = DateTime.UtcNow;
+        var result = Trainer.Run(job, folder, observer, resume, cancel);
+        WriteSummary(folder, job, result, started);
+        if (result.Epochs.Count > 0)
+            folder.WriteBytes("learning-curve.png", LearningCurvePlot.Render(job.Name, [(job.Name, result.Epochs)]));
+        return result;
+    }
+
+    private static void WriteSummary(RunFolder folder, TrainingJob job, TrainResult result, DateTime started)
+    {
+        var best = result.Epochs.Count > 0 ? result.Epochs.MaxBy(e => e.TestAccuracy) : null;
+        folder.WriteJson("summary.json", new
+        {
+            name = result.Name,
+            status = result.Status,
+            message = result.Message,
+            epochsCompleted = result.Epochs.Count,
+            epochsPlanned = job.Epochs,
+            finalTestAccuracy = result.FinalTestAccuracy,
+            finalTrainLoss = result.FinalTrainLoss,
+            bestTestAccuracy = best?.TestAccuracy ?? double.NaN,
+            bestEpoch = best?.Epoch ?? 0,
+            meanEpochSeconds = result.MeanEpochSeconds,
+            meanExamplesPerSecond = result.Epochs.Count > 0 ? result.Epochs.Average(e => e.ExamplesPerSecond) : double.NaN,
+            parameters = result.Parameters,
+            optimizer = result.Optimizer,
+            data = new { job.Data.Name, job.Data.Source, train = job.Data.TrainCount, test = job.Data.TestCount, note = job.DataNote },
+            normalization = job.Normalization.Description,
+            startedUtc = started,
+            finishedUtc = DateTime.UtcNow,
+            environment = RunEnvironment.Capture(),
+        });
+    }
+}

@@ -1,0 +1,269 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using Hybrid.Native;
+
+using Hybrid.Synapse.Twin;
+
+namespace Hybrid.Synapse.Simd;
+
+/// <summary>
+/// The Madam steps vectorised in plain C# (<see cref="Vector256{T}"/>, AVX2 for the random
+/// stream): what a good C# programmer writes without native code, single-threaded. The LNS step
+/// gives exactly <see cref="ManagedKernels.LnsMadamStep{TCode}"/>'s codes, second moments and
+/// counts (same IEEE operation sequence, same Philox stream); the float Madam step uses
+/// libhybrid's polynomial e^x (<see cref="SimdMath.Exp"/>), within the tolerance the float
+/// cross-checks state of the reference's <see cref="MathF.Exp"/>.
+/// </summary>
+/// <remarks>
+/// Validation and exceptions are the reference's, in the same order: the settings and buffers
+/// by the same helpers, then the codes and gradients scanned with vectors and, only when a bad
+/// element exists, rescanned by the reference's own checks so the message names the same first
+/// element. The body takes 32 elements per iteration (one Philox call gives 32 uniforms); the
+/// last partial group is run through the same vector code on padded stack copies whose padding
+/// lanes (zero code, zero gradient, zero weight) neither change nor count. On a CPU without
+/// hardware <see cref="Vector256"/> or AVX2 every call is the reference's.
+/// </remarks>
+public static class SimdKernels
+{
+    private const int Group = 32;
+    private const uint RandomPurposeRounding = 0;
+
+    /// <summary>Whether the vector paths run on this CPU (x64 with AVX2); otherwise calls go to <see cref="ManagedKernels"/>.</summary>
+    public static bool IsAccelerated => Vector256.IsHardwareAccelerated && PhiloxSimd.IsSupported;
+
+    /// <summary>One LNS Madam step on <paramref name="codes"/> in place (see lns.h for the rule).</summary>
+    /// <exception cref="ArgumentException">As <see cref="ManagedKernels.LnsMadamStep{TCode}"/>, with nothing written.</exception>
+    public static StepStats LnsMadamStep<TCode>(in LnsMadamSettings s, Span<TCode> codes,
+        ReadOnlySpan<float> grad, Span<float> v)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        // The vector path is the published rule: a moment per synapse, an ideal device. Shared
+        // moments and the device model go to the scalar reference.
+        if (!IsAccelerated || s.Moment != MomentMode.PerSynapse || s.Device.IsOn)
+            return ManagedKernels.LnsMadamStep(s, codes, grad, v);
+        s.Validate(ManagedKernels.CodeBytes<TCode>());
+        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v, codes.Length);
+        if (AnyCodeAbove(codes, s.Format.Bits)) ManagedKernels.CheckCodes<TCode>(codes, s.Format.Bits);
+        if (s.NonFinite == NonFinitePolicy.Reject && AnyNonFinite(grad)) ManagedKernels.RejectNonFinite(grad, nameof(grad));
+
+        var step = new LnsStepper(s);
+        int n = codes.Length, i = 0;
+        ref TCode c = ref MemoryMarshal.GetReference(codes);
+        ref float g = ref MemoryMarshal.GetReference(grad);
+        ref float vv = ref MemoryMarshal.GetReference(v);
+        for (; i <= n - Group; i += Group)
+            step.Group(ref Unsafe.Add(ref c, i), ref Unsafe.Add(ref g, i), ref Unsafe.Add(ref vv, i), (uint)(i >> 2));
+        if (i < n)
+        {
+            int m = n - i;
+            Span<TCode> tc = stackalloc TCode[Group];
+            Span<float> tg = stackalloc float[Group], tv = stackalloc float[Group];
+            tc.Fill(TCode.CreateTruncating(s.Format.ZeroCode));   // the zero code never moves
+            tg.Clear();
+            tv.Clear();
+            codes[i..].CopyTo(tc);
+            grad[i..].CopyTo(tg);
+            v[i..].CopyTo(tv);
+            step.Group(ref MemoryMarshal.GetReference(tc), ref MemoryMarshal.GetReference(tg),
+                ref MemoryMarshal.GetReference(tv), (uint)(i >> 2));
+            tc[..m].CopyTo(codes[i..]);
+            tv[..m].CopyTo(v[i..]);
+        }
+        return new StepStats(n, Vector256.Sum(step.Changed), Vector256.Sum(step.Skipped));
+    }
+
+    /// <summary>One float32 Madam step on <paramref name="w"/> in place (jxbz/madam semantics, libhybrid's e^x).</summary>
+    /// <exception cref="ArgumentException">As <see cref="ManagedKernels.MadamStep"/>, with nothing written.</exception>
+    public static StepStats MadamStep(in MadamSettings s, Span<float> w, ReadOnlySpan<float> grad, Span<float> v)
+    {
+        if (!IsAccelerated) return ManagedKernels.MadamStep(s, w, grad, v);
+        s.Validate();
+        Validate.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v, w.Length);
+        if (s.NonFinite == NonFinitePolicy.Reject && AnyNonFinite(grad)) ManagedKernels.RejectNonFinite(grad, nameof(grad));
+        if (AnyNonFinite(w)) ManagedKernels.RejectNonFinite(w, nameof(w));
+
+        var step = new MadamStepper(s);
+        int n = w.Length, i = 0;
+        ref float pw = ref MemoryMarshal.GetReference(w);
+        ref float pg = ref MemoryMarshal.GetReference(grad);
+        ref float pv = ref MemoryMarshal.GetReference(v);
+        int lanes = Vector256<float>.Count;
+        for (; i <= n - lanes; i += lanes)
+            step.Lanes(ref Unsafe.Add(ref pw, i), ref Unsafe.Add(ref pg, i), ref Unsafe.Add(ref pv, i));
+        if (i < n)
+        {
+            int m = n - i;
+            Span<float> tw = stackalloc float[lanes], tg = stackalloc float[lanes], tv = stackalloc float[lanes];
+            tw.Clear();   // a zero weight never moves
+            tg.Clear();
+            tv.Clear();
+            w[i..].CopyTo(tw);
+            grad[i..].CopyTo(tg);
+            v[i..].CopyTo(tv);
+            step.Lanes(ref MemoryMarshal.GetReference(tw), ref MemoryMarshal.GetReference(tg), ref MemoryMarshal.GetReference(tv));
+            tw[..m].CopyTo(w[i..]);
+            tv[..m].CopyTo(v[i..]);
+        }
+        return new StepStats(n, Vector256.Sum(step.Changed), Vector256.Sum(step.Skipped));
+    }
+
+    /// <summary>Whether any code has bits at or above bit <paramref name="bits"/> (OR of all codes, then one test).</summary>
+    private static bool AnyCodeAbove<TCode>(ReadOnlySpan<TCode> codes, int bits)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        if (bits >= 8 * Unsafe.SizeOf<TCode>()) return false;
+        var bytes = MemoryMarshal.AsBytes(codes);
+        var any = Vector256<byte>.Zero;
+        int i = 0;
+        for (; i <= bytes.Length - Vector256<byte>.Count; i += Vector256<byte>.Count)
+            any |= Vector256.Create(bytes.Slice(i, Vector256<byte>.Count));
+        uint tail = 0;
+        for (int j = i / Unsafe.SizeOf<TCode>(); j < codes.Length; ++j) tail |= uint.CreateTruncating(codes[j]);
+        uint mask = ~((1u << bits) - 1u);
+        if ((tail & mask) != 0) return true;
+        // OR of the 16-bit codes lane by lane keeps each code's high byte in the odd bytes
+        return typeof(TCode) == typeof(byte)
+            ? (any & Vector256.Create((byte)mask)) != Vector256<byte>.Zero
+            : (any.AsUInt16() & Vector256.Create((ushort)mask)) != Vector256<ushort>.Zero;
+    }
+
+    /// <summary>Whether any element is NaN or infinite.</summary>
+    private static bool AnyNonFinite(ReadOnlySpan<float> x)
+    {
+        var exponent = Vector256.Create(0x7F800000u);
+        var bad = Vector256<uint>.Zero;
+        int i = 0;
+        for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            bad |= Vector256.Equals(Vector256.Create(x.Slice(i, Vector256<float>.Count)).AsUInt32() & exponent, exponent);
+        for (; i < x.Length; ++i)
+            if (!float.IsFinite(x[i])) return true;
+        return bad != Vector256<uint>.Zero;
+    }
+
+    /// <summary>The LNS step's per-call state: broadcast constants, the stream's key and the counts.</summary>
+    private struct LnsStepper
+    {
+        private readonly MadamLanes _k;
+        private readonly Vector256<uint> _kmax, _signMask;
+        private readonly Vector256<int> _kLast;
+        private readonly bool _stochastic;
+        private readonly ulong _seed;
+        private readonly long _step;
+        private readonly uint _tensorId;
+        public Vector256<int> Changed, Skipped;
+
+        public LnsStepper(in LnsMadamSettings s)
+        {
+            _k = new MadamLanes(MadamConsts.Make(s.Beta2, s.GBound, s.Step, s.Format.Gamma, s.Lr));
+            uint kmax = s.Format.ZeroCode;
+            _kmax = Vector256.Create(kmax);
+            _signMask = Vector256.Create(~kmax);
+            _kLast = Vector256.Create((int)kmax - 1);
+            _stochastic = s.Rounding == RoundingMode.Stochastic;
+            (_seed, _step, _tensorId) = (s.Seed, s.Step, s.TensorId);
+            Changed = Skipped = Vector256<int>.Zero;
+        }
+
+        /// <summary>Elements 4·block … 4·block + 31 (the refs point at the first of them).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Group<TCode>(ref TCode codes, ref float grad, ref float v, uint block)
+            where TCode : unmanaged
+        {
+            Vector256<float> u0, u1, u2, u3;
+            if (_stochastic)
+                PhiloxSimd.Uniforms32(_seed, _step, _tensorId, RandomPurposeRounding, block, out u0, out u1, out u2, out u3);
+            else
+                u0 = u1 = u2 = u3 = Vector256.Create(0.5f);   // nearest: floor(x + 1/2)
+
+            Vector256<uint> c0, c1, c2, c3;
+            if (typeof(TCode) == typeof(byte))
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.LoadUnsafe(ref Unsafe.As<TCode, byte>(ref codes)));
+                (c0, c1) = Vector256.Widen(lo);
+                (c2, c3) = Vector256.Widen(hi);
+            }
+            else
+            {
+                ref ushort p = ref Unsafe.As<TCode, ushort>(ref codes);
+                (c0, c1) = Vector256.Widen(Vector256.LoadUnsafe(ref p));
+                (c2, c3) = Vector256.Widen(Vector256.LoadUnsafe(ref p, 16));
+            }
+            c0 = Lanes(c0, ref grad, ref v, 0, u0);
+            c1 = Lanes(c1, ref grad, ref v, 8, u1);
+            c2 = Lanes(c2, ref grad, ref v, 16, u2);
+            c3 = Lanes(c3, ref grad, ref v, 24, u3);
+            if (typeof(TCode) == typeof(byte))
+            {
+                Vector256.Narrow(Vector256.Narrow(c0, c1), Vector256.Narrow(c2, c3))
+                    .StoreUnsafe(ref Unsafe.As<TCode, byte>(ref codes));
+            }
+            else
+            {
+                ref ushort p = ref Unsafe.As<TCode, ushort>(ref codes);
+                Vector256.Narrow(c0, c1).StoreUnsafe(ref p);
+                Vector256.Narrow(c2, c3).StoreUnsafe(ref p, 16);
+            }
+        }
+
+        /// <summary>Eight elements: v updated in place, the new codes returned.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private Vector256<uint> Lanes(Vector256<uint> ci, ref float grad, ref float v, nuint at, Vector256<float> u)
+        {
+            var gi = Vector256.LoadUnsafe(ref grad, at);
+            var vi = Vector256.LoadUnsafe(ref v, at);
+            var ok = SimdMath.IsFinite(gi);
+            var vn = vi;
+            var gh = SimdMath.Normalised(gi & ok, ref vn, _k);   // ok ? g : 0
+            var cn = SimdMath.StepCodes(ci, gh, u, _kmax, _signMask, _kLast, _k.CodeScale);
+            var okBits = ok.AsUInt32();
+            cn = Vector256.ConditionalSelect(okBits, cn, ci);
+            Vector256.ConditionalSelect(ok, vn, vi).StoreUnsafe(ref v, at);
+            Changed -= (~Vector256.Equals(cn, ci)).AsInt32();   // all-ones lanes are −1
+            Skipped -= (~okBits).AsInt32();
+            return cn;
+        }
+    }
+
+    /// <summary>The float Madam step's per-call state.</summary>
+    private struct MadamStepper
+    {
+        private readonly MadamLanes _k;
+        private readonly Vector256<float> _negLr, _wMax, _negWMax;
+        public Vector256<int> Changed, Skipped;
+
+        public MadamStepper(in MadamSettings s)
+        {
+            _k = new MadamLanes(MadamConsts.Make(s.Beta2, s.GBound, s.Step, 1f, 0f));
+            _negLr = Vector256.Create(-s.Lr);
+            _wMax = Vector256.Create(s.WMax);
+            _negWMax = Vector256.Create(-s.WMax);
+            Changed = Skipped = Vector256<int>.Zero;
+        }
+
+        /// <summary>Eight weights and second moments in place.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Lanes(ref float w, ref float grad, ref float v)
+        {
+            var gi = Vector256.LoadUnsafe(ref grad);
+            var vi = Vector256.LoadUnsafe(ref v);
+            var wi = Vector256.LoadUnsafe(ref w);
+            var ok = SimdMath.IsFinite(gi);
+            var vn = vi;
+            var gh = SimdMath.Normalised(gi & ok, ref vn, _k);
+            var one = Vector256<float>.One;
+            var zero = Vector256<float>.Zero;
+            var sign = Vector256.ConditionalSelect(Vector256.GreaterThan(wi, zero), one,
+                Vector256.ConditionalSelect(Vector256.LessThan(wi, zero), -one, zero));
+            var wn = wi * SimdMath.Exp(_negLr * gh * sign);   // w ← w·exp(−η·ĝ·sign(w))
+            wn = Vector256.ConditionalSelect(Vector256.GreaterThan(wn, _wMax), _wMax, wn);
+            wn = Vector256.ConditionalSelect(Vector256.LessThan(wn, _negWMax), _negWMax, wn);
+            wn = Vector256.ConditionalSelect(ok, wn, wi);
+            Vector256.ConditionalSelect(ok, vn, vi).StoreUnsafe(ref v);
+            wn.StoreUnsafe(ref w);
+            Changed -= (~Vector256.Equals(wn, wi)).AsInt32();
+            Skipped -= (~ok).AsInt32();
+        }
+    }
+}

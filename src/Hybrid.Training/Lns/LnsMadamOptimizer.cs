@@ -1,0 +1,133 @@
+using Hybrid.Synapse;
+using Hybrid.Synapse.Energy;
+using Hybrid.Training.Optimizers;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace Hybrid.Training.Lns;
+
+/// <summary>
+/// The optimiser of an LNS synapse model: every <see cref="LnsLinear"/> takes the synapse
+/// backend's LNS Madam step on its codes; every other parameter (biases, convolutions) takes
+/// float32 Madam (<see cref="NativeMadam"/>). It keeps a <see cref="Ledger"/> of each step,
+/// priced by an <see cref="EnergyTable"/> elsewhere. A TorchSharp optimiser: the trainer,
+/// <c>zero_grad</c> and learning-rate schedulers work as usual (the LNS step reads the first
+/// parameter group's learning rate each step).
+/// </summary>
+public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer, IReportingOptimizer
+{
+    private readonly IReadOnlyList<LnsLinear> _layers;
+    private readonly NativeMadam? _floatOptimizer;
+    private readonly long _floatCount;
+    private long _step;
+
+    /// <summary>Creates the optimiser for <paramref name="model"/>'s LNS layers and its other parameters.</summary>
+    /// <param name="model">The model (its <see cref="LnsLinear"/> layers are found by walking its modules).</param>
+    /// <param name="settings">The step's settings (lr, β2, g_bound, rounding, seed, device model); format, moment mode,
+    /// rows and tensor id come from each layer.</param>
+    public LnsMadamOptimizer(nn.Module model, LnsMadamSettings settings)
+    {
+        Settings = settings;
+        _layers = model.modules().OfType<LnsLinear>().ToList();
+        if (_layers.Count == 0) throw new ArgumentException("the model has no LnsLinear layer to train as synapses.", nameof(model));
+        var lnsWeights = _layers.Select(l => l.Weight.Handle).ToHashSet();
+        var floats = model.parameters().Where(p => !lnsWeights.Contains(p.Handle)).ToList();
+        _floatCount = floats.Sum(p => p.numel());
+        if (floats.Count > 0) _floatOptimizer = new NativeMadam(floats, settings.Lr);
+        _defaults = new Madam.Options { LearningRate = settings.Lr, InitialLearningRate = settings.Lr };
+        _parameter_groups = new List<ParamGroup> { new Madam.ParamGroup(model.parameters(), (Madam.Options)_defaults) };
+    }
+
+    /// <summary>The step settings (the learning rate is taken from the parameter group each step).</summary>
+    public LnsMadamSettings Settings { get; }
+
+    /// <summary>Steps taken.</summary>
+    public long Steps => _step;
+
+    /// <summary>The LNS layers this optimiser steps.</summary>
+    public IReadOnlyList<LnsLinear> Layers => _layers;
+
+    /// <summary>The ledger of the last step (LNS layers plus float32 Madam for the rest).</summary>
+    public Ledger LastStep { get; private set; } = Ledger.Zero;
+
+    /// <summary>The sum of every step's ledger over the whole run (restored on resume).</summary>
+    public Ledger Total { get; private set; } = Ledger.Zero;
+
+    /// <summary>Synapse codes changed, summed over every step of the run (restored on resume).</summary>
+    public long CodesChanged { get; private set; }
+
+    /// <summary>Gradient elements skipped as NaN/inf (policy skip-and-count), summed over every step of the run.</summary>
+    public long NonFiniteSkipped { get; private set; }
+
+    /// <inheritdoc />
+    public override Tensor step(Func<Tensor>? closure = null)
+    {
+        Tensor? loss = null;
+        if (closure is not null) using (torch.enable_grad()) loss = closure();
+        double lr = ParamGroups.First().LearningRate;
+        _step += 1;
+        var ledger = Ledger.Zero;
+        using (torch.no_grad())
+        {
+            foreach (var layer in _layers)
+            {
+                var stats = layer.Step(Settings with { Step = _step, Lr = (float)lr });
+                CodesChanged += stats.Changed;
+                NonFiniteSkipped += stats.NonFiniteSkipped;
+                ledger += UpdateCosts.LnsMadam(layer.Synapses, layer.OutFeatures, layer.Bits, layer.Moment,
+                    Settings.Rounding, stats.Changed);
+            }
+        }
+        if (_floatOptimizer is not null)
+        {
+            _floatOptimizer.ParamGroups.First().LearningRate = lr;
+            _floatOptimizer.step();
+            ledger += UpdateCosts.Madam(_floatCount);
+        }
+        LastStep = ledger;
+        Total += ledger;
+        return loss!;
+    }
+
+    /// <inheritdoc />
+    public OptimizerReport Report()
+    {
+        long synapses = _layers.Sum(l => l.Synapses);
+        long moments = _layers.Sum(l => l.MomentFloats);
+        long weightBytes = _layers.Sum(l => (l.Synapses * l.Bits + 7) / 8) + 4 * _floatCount;
+        return new OptimizerReport(_step, Total, CodesChanged, NonFiniteSkipped, synapses, weightBytes, 4 * moments + 4 * _floatCount);
+    }
+
+    /// <inheritdoc />
+    public void SaveCheckpoint(BinaryWriter writer)
+    {
+        writer.Write(_step);
+        LedgerIO.Write(writer, Total);
+        writer.Write(CodesChanged);
+        writer.Write(NonFiniteSkipped);
+        writer.Write(_floatOptimizer is not null);
+        _floatOptimizer?.save_state_dict(writer);
+    }
+
+    /// <inheritdoc />
+    public void LoadCheckpoint(BinaryReader reader)
+    {
+        _step = reader.ReadInt64();
+        Total = LedgerIO.Read(reader);
+        CodesChanged = reader.ReadInt64();
+        NonFiniteSkipped = reader.ReadInt64();
+        bool hasFloat = reader.ReadBoolean();
+        if (hasFloat != (_floatOptimizer is not null))
+            throw new InvalidDataException("checkpoint does not match this model's float parameters.");
+        _floatOptimizer?.load_state_dict(reader);
+        foreach (var layer in _layers) layer.Decode();
+    }
+
+    /// <inheritdoc />
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing) _floatOptimizer?.Dispose();
+    }
+}

@@ -1,0 +1,64 @@
+namespace Hybrid.Training.Trainer;
+
+/// <summary>
+/// Where a run keeps what must outlive the process: its checkpoint and the metrics so far. The
+/// trainer knows nothing about folders or file formats beyond its own checkpoint; the
+/// experiments layer's run folder implements this (config.json, metrics.csv, checkpoint.bin),
+/// tests and benchmarks use <see cref="MemoryRunStore"/>.
+/// </summary>
+public interface IRunStore
+{
+    /// <summary>Where the run lives, for messages (a folder path, or "memory").</summary>
+    string Location { get; }
+
+    /// <summary>Whether a checkpoint exists to resume from.</summary>
+    bool HasCheckpoint { get; }
+
+    /// <summary>The run starts (or resumes) with this configuration: the trainer has checked
+    /// that a fresh run has no checkpoint and that a resumed one was made with the same settings.</summary>
+    void Begin(string configJson);
+
+    /// <summary>Replaces the checkpoint with what <paramref name="write"/> produces, atomically:
+    /// a crash leaves either the old checkpoint or the new one, never a torn file.</summary>
+    void WriteCheckpoint(Action<Stream> write);
+
+    /// <summary>Opens the checkpoint for reading.</summary>
+    /// <exception cref="FileNotFoundException">There is none.</exception>
+    Stream OpenCheckpoint();
+
+    /// <summary>Every completed epoch so far, after each epoch's checkpoint was written.</summary>
+    void EpochsCompleted(IReadOnlyList<EpochMetrics> epochs);
+}
+
+/// <summary>A run store in memory (tests, benchmarks): the checkpoint is a byte array.</summary>
+public sealed class MemoryRunStore : IRunStore
+{
+    private byte[]? _checkpoint;
+
+    /// <inheritdoc />
+    public string Location => "memory";
+    /// <inheritdoc />
+    public bool HasCheckpoint => _checkpoint is not null;
+    /// <summary>The configuration of the last <see cref="Begin"/>.</summary>
+    public string? ConfigJson { get; private set; }
+    /// <summary>The epochs reported last.</summary>
+    public IReadOnlyList<EpochMetrics> Epochs { get; private set; } = [];
+
+    /// <inheritdoc />
+    public void Begin(string configJson) => ConfigJson = configJson;
+
+    /// <inheritdoc />
+    public void WriteCheckpoint(Action<Stream> write)
+    {
+        using var ms = new MemoryStream();
+        write(ms);
+        _checkpoint = ms.ToArray();
+    }
+
+    /// <inheritdoc />
+    public Stream OpenCheckpoint() =>
+        _checkpoint is null ? throw new FileNotFoundException("the in-memory run has no checkpoint.") : new MemoryStream(_checkpoint, writable: false);
+
+    /// <inheritdoc />
+    public void EpochsCompleted(IReadOnlyList<EpochMetrics> epochs) => Epochs = epochs.ToList();
+}

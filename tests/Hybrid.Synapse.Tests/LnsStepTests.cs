@@ -1,0 +1,83 @@
+using Hybrid.Synapse;
+using Hybrid.Synapse.Backends;
+
+namespace Hybrid.Synapse.Tests;
+
+/// <summary>The LNS Madam step's behaviour on every backend: hand-worked steps, frozen sign
+/// and zero, clamping, and unbiased stochastic rounding.</summary>
+[TestFixtureSource(typeof(Backends), nameof(Backends.All))]
+public class LnsStepTests(ISynapseBackend backend)
+{
+    [Test]
+    public void HandWorkedFirstStep()
+    {
+        // Step 1 from v = 0: ĝ = sign(g); dk = γ·η·ĝ·sign(w)/ln 2 = 8·0.1/0.6931 = 1.154 → nearest 1.
+        var s = new LnsMadamSettings(new LnsFormat(8, 8f, 1f), 1, 0.1f, Rounding: RoundingMode.Nearest);
+        byte[] codes = [10, 128 | 10, 0, 126, 127, 128];
+        float[] g = [0.3f, 0.3f, -2f, 0.5f, 1f, 0.7f];
+        var v = new float[6];
+        var stats = backend.LnsMadamStep(s, codes, g, v);
+        Assert.That(codes, Is.EqualTo(new byte[] { 11, 128 | 9, 0, 126, 127, 128 }));
+        Assert.That(stats, Is.EqualTo(new StepStats(6, 2, 0)));
+        Assert.That(v[0], Is.EqualTo((1f - 0.999f) * (0.3f * 0.3f)));
+    }
+
+    [Test]
+    public void SignNeverChangesAndZeroNeverMoves([Values] RoundingMode rounding)
+    {
+        var f = new LnsFormat(6, 4f, 1f);
+        const int n = 5000;
+        var codes = Support.TestData.Codes<byte>(n, 6, 5);
+        var before = (byte[])codes.Clone();
+        var v = new float[n];
+        for (int t = 1; t <= 30; ++t)
+            backend.LnsMadamStep(new LnsMadamSettings(f, t, 0.5f, Rounding: rounding, Seed: 1),
+                codes, Support.TestData.Normal(n, t), v);
+        for (int i = 0; i < n; ++i)
+        {
+            Assert.That(codes[i] & 32, Is.EqualTo(before[i] & 32), $"sign of {i}");
+            bool wasZero = (before[i] & 31) == 31;
+            Assert.That((codes[i] & 31) == 31, Is.EqualTo(wasZero), $"zero-ness of {i}");
+        }
+        Assert.That(codes.Zip(before).Count(p => p.First != p.Second), Is.GreaterThan(n / 2), "codes did move");
+    }
+
+    [Test]
+    public void StochasticRoundingIsUnbiased()
+    {
+        // Every element gets dk = γ·η/ln 2 = 0.1154 (first step, ĝ = 1). Each change is a
+        // Bernoulli(p) draw; the mean over n is p within 5 sd = 5·sqrt(p(1−p)/n).
+        var f = new LnsFormat(16, 512f, 1f);
+        const int n = 200_000;
+        var codes = Enumerable.Repeat((ushort)1000, n).ToArray();
+        var g = Enumerable.Repeat(1f, n).ToArray();
+        var s = new LnsMadamSettings(f, 1, 0.01f / 64f, Rounding: RoundingMode.Stochastic, Seed: 77);
+        backend.LnsMadamStep(s, codes, g, new float[n]);
+        double mean = codes.Average(c => c - 1000.0);
+        double p = 512 * (0.01 / 64) / Math.Log(2), sd = Math.Sqrt(p * (1 - p) / n);
+        Assert.That(mean, Is.EqualTo(p).Within(5 * sd));
+        Assert.That(codes.All(c => c is 1000 or 1001), Is.True);
+    }
+
+    [Test]
+    public void NearestRoundingStallsSmallSteps()
+    {
+        var s = new LnsMadamSettings(new LnsFormat(8, 8f, 1f), 1, 0.01f, Rounding: RoundingMode.Nearest);
+        byte[] codes = [40, 168];
+        backend.LnsMadamStep(s, codes, [1f, -1f], new float[2]);
+        Assert.That(codes, Is.EqualTo(new byte[] { 40, 168 }));
+    }
+
+    [Test]
+    public void SkipPolicyLeavesNonFiniteElementsAloneAndCountsThem()
+    {
+        var s = new LnsMadamSettings(new LnsFormat(8, 8f, 1f), 1, 0.1f, Rounding: RoundingMode.Nearest,
+            NonFinite: NonFinitePolicy.Skip);
+        byte[] codes = [10, 10, 10];
+        float[] v = [0.5f, 0.5f, 0.5f];
+        var stats = backend.LnsMadamStep(s, codes, [1f, float.NaN, float.NegativeInfinity], v);
+        Assert.That(codes[1..], Is.EqualTo(new byte[] { 10, 10 }));
+        Assert.That(v[1..], Is.EqualTo(new[] { 0.5f, 0.5f }));
+        Assert.That(stats.NonFiniteSkipped, Is.EqualTo(2));
+    }
+}
