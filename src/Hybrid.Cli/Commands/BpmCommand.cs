@@ -30,7 +30,7 @@ public static class BpmCommand
         command.SetAction(parse =>
         {
             BpmSettings settings = null!;
-            return PartOneOptions.Execute("bpm", () => settings = Settings(parse, common, n, voters, large, gpVoters, samples, delta),
+            return PartOneOptions.Execute("bpm", () => settings = Settings(parse),
                 parse.GetValue(common.Out), parse.GetValue(common.Resume), (folder, observer, cancel) =>
                 {
                     var (units, summary) = BpmExperiment.Run(settings, folder, parse.GetValue(common.Resume) is not null, observer, cancel);
@@ -41,30 +41,34 @@ public static class BpmCommand
         return command;
     }
 
+    /// <summary>The settings a command line asks for (validated), without running anything.</summary>
+    /// <exception cref="ArgumentException">The line does not parse, or a value is invalid (the message names the option).</exception>
+    public static BpmSettings ParseSettings(params string[] args) => Settings(PartOneOptions.Parse(Build(), args));
+
     /// <summary>The settings a parsed command line asks for (validated): <paramref name="baseline"/> (default: bpm's
-    /// defaults, or its quick settings with --quick) with every option given on the command line.</summary>
-    public static BpmSettings Settings(ParseResult parse, PartOneOptions.Common c, Option<string?> n, Option<int?> voters,
-        Option<double?> large, Option<int?> gpVoters, Option<int?> samples, Option<double?> delta, BpmSettings? baseline = null)
+    /// defaults, or its quick settings with --quick) with every option given on the command line. Also used by
+    /// <c>uncertainty</c>, whose command has the same options.</summary>
+    public static BpmSettings Settings(ParseResult parse, BpmSettings? baseline = null)
     {
-        var b = baseline ?? (parse.GetValue(c.Quick) ? BpmSettings.Quick : BpmSettings.Default);
+        var b = baseline ?? (parse.GetValue<bool>("--quick") ? BpmSettings.Quick : BpmSettings.Default);
         var s = b with
         {
-            TrainSizes = parse.GetValue(n) is { } text ? PartOneOptions.Ints(text, "n") : b.TrainSizes,
-            Data = parse.GetValue(c.Data) ?? b.Data,
-            Task = parse.GetValue(c.Task) ?? b.Task,
-            TestSize = parse.GetValue(c.TestSize) ?? b.TestSize,
-            Depth = parse.GetValue(c.Depth) ?? b.Depth,
-            Width = parse.GetValue(c.Width) ?? b.Width,
-            Steps = parse.GetValue(c.Steps) ?? b.Steps,
-            Lr = parse.GetValue(c.Lr) ?? b.Lr,
-            Decay = parse.GetValue(c.Decay) ?? b.Decay,
-            NnVoters = parse.GetValue(voters) ?? b.NnVoters,
-            LargeMargin = parse.GetValue(large) ?? b.LargeMargin,
-            GpVoters = parse.GetValue(gpVoters) ?? b.GpVoters,
-            BoundSamples = parse.GetValue(samples) ?? b.BoundSamples,
-            Delta = parse.GetValue(delta) ?? b.Delta,
-            Seeds = parse.GetValue(c.Seeds) ?? b.Seeds,
-            Seed = parse.GetValue(c.Seed) ?? b.Seed,
+            TrainSizes = parse.GetValue<string?>("--n") is { } text ? PartOneOptions.Ints(text, "n") : b.TrainSizes,
+            Data = parse.GetValue<string?>("--data") ?? b.Data,
+            Task = parse.GetValue<string?>("--task") ?? b.Task,
+            TestSize = parse.GetValue<int?>("--test-size") ?? b.TestSize,
+            Depth = parse.GetValue<int?>("--depth") ?? b.Depth,
+            Width = parse.GetValue<int?>("--width") ?? b.Width,
+            Steps = parse.GetValue<int?>("--steps") ?? b.Steps,
+            Lr = parse.GetValue<double?>("--lr") ?? b.Lr,
+            Decay = parse.GetValue<double?>("--decay") ?? b.Decay,
+            NnVoters = parse.GetValue<int?>("--voters") ?? b.NnVoters,
+            LargeMargin = parse.GetValue<double?>("--large-margin") ?? b.LargeMargin,
+            GpVoters = parse.GetValue<int?>("--gp-voters") ?? b.GpVoters,
+            BoundSamples = parse.GetValue<int?>("--bound-samples") ?? b.BoundSamples,
+            Delta = parse.GetValue<double?>("--delta") ?? b.Delta,
+            Seeds = parse.GetValue<int?>("--seeds") ?? b.Seeds,
+            Seed = parse.GetValue<long?>("--seed") ?? b.Seed,
         };
         s.Validate();
         return s;

@@ -31,7 +31,7 @@ public static class MarginCommand
         command.SetAction(parse =>
         {
             MarginSettings settings = null!;
-            return PartOneOptions.Execute("margin", () => settings = Settings(parse, common, alphas, trainSize, averageK, averageAlphas, noRandom),
+            return PartOneOptions.Execute("margin", () => settings = Settings(parse),
                 parse.GetValue(common.Out), parse.GetValue(common.Resume), (folder, observer, cancel) =>
                 {
                     var (units, kernels) = MarginExperiment.Run(settings, folder, parse.GetValue(common.Resume) is not null, observer, cancel);
@@ -42,31 +42,34 @@ public static class MarginCommand
         return command;
     }
 
-    /// <summary>The settings a parsed command line asks for (validated).</summary>
-    public static MarginSettings Settings(ParseResult parse, PartOneOptions.Common c, Option<string?> alphas, Option<int?> trainSize,
-        Option<int?> averageK, Option<string?> averageAlphas, Option<bool> noRandom)
+    /// <summary>The settings a command line asks for (validated), without running anything.</summary>
+    /// <exception cref="ArgumentException">The line does not parse, or a value is invalid (the message names the option).</exception>
+    public static MarginSettings ParseSettings(params string[] args) => Settings(PartOneOptions.Parse(Build(), args));
+
+    /// <summary>The settings a parsed command line asks for (validated): the defaults, or --quick's, with every option given.</summary>
+    public static MarginSettings Settings(ParseResult parse)
     {
-        var b = parse.GetValue(c.Quick) ? MarginSettings.Quick : MarginSettings.Default;
-        var averaged = parse.GetValue(averageAlphas) is { } text
+        var b = parse.GetValue<bool>("--quick") ? MarginSettings.Quick : MarginSettings.Default;
+        var averaged = parse.GetValue<string?>("--average-alphas") is { } text
             ? (text.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? [] : PartOneOptions.Doubles(text, "average-alphas"))
             : b.AverageAlphas;
         var s = b with
         {
-            Alphas = parse.GetValue(alphas) is { } a ? PartOneOptions.Doubles(a, "alphas") : b.Alphas,
+            Alphas = parse.GetValue<string?>("--alphas") is { } a ? PartOneOptions.Doubles(a, "alphas") : b.Alphas,
             AverageAlphas = averaged,
-            Data = parse.GetValue(c.Data) ?? b.Data,
-            Task = parse.GetValue(c.Task) ?? b.Task,
-            TrainSize = parse.GetValue(trainSize) ?? b.TrainSize,
-            TestSize = parse.GetValue(c.TestSize) ?? b.TestSize,
-            Depth = parse.GetValue(c.Depth) ?? b.Depth,
-            Width = parse.GetValue(c.Width) ?? b.Width,
-            Steps = parse.GetValue(c.Steps) ?? b.Steps,
-            Lr = parse.GetValue(c.Lr) ?? b.Lr,
-            Decay = parse.GetValue(c.Decay) ?? b.Decay,
-            AverageK = parse.GetValue(averageK) ?? b.AverageK,
-            RandomLabels = !parse.GetValue(noRandom) && b.RandomLabels,
-            Seeds = parse.GetValue(c.Seeds) ?? b.Seeds,
-            Seed = parse.GetValue(c.Seed) ?? b.Seed,
+            Data = parse.GetValue<string?>("--data") ?? b.Data,
+            Task = parse.GetValue<string?>("--task") ?? b.Task,
+            TestSize = parse.GetValue<int?>("--test-size") ?? b.TestSize,
+            Depth = parse.GetValue<int?>("--depth") ?? b.Depth,
+            Width = parse.GetValue<int?>("--width") ?? b.Width,
+            Steps = parse.GetValue<int?>("--steps") ?? b.Steps,
+            Lr = parse.GetValue<double?>("--lr") ?? b.Lr,
+            Decay = parse.GetValue<double?>("--decay") ?? b.Decay,
+            Seeds = parse.GetValue<int?>("--seeds") ?? b.Seeds,
+            Seed = parse.GetValue<long?>("--seed") ?? b.Seed,
+            TrainSize = parse.GetValue<int?>("--train-size") ?? b.TrainSize,
+            AverageK = parse.GetValue<int?>("--average-k") ?? b.AverageK,
+            RandomLabels = !parse.GetValue<bool>("--no-random-labels") && b.RandomLabels,
         };
         s.Validate();
         return s;

@@ -81,6 +81,14 @@ public static class PartOneOptions
         }
     }
 
+    /// <summary>Parses <paramref name="args"/> with <paramref name="command"/>; a parse error becomes an <see cref="ArgumentException"/>.</summary>
+    public static ParseResult Parse(Command command, string[] args)
+    {
+        var parse = command.Parse(args);
+        if (parse.Errors.Count > 0) throw new ArgumentException(string.Join("; ", parse.Errors.Select(e => e.Message)));
+        return parse;
+    }
+
     private static string[] Split(string text) => text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     /// <summary>

@@ -34,13 +34,7 @@ public static class UncertaintyCommand
         command.SetAction(parse =>
         {
             UncertaintySettings settings = null!;
-            return PartOneOptions.Execute("uncertainty", () =>
-                {
-                    var bpm = BpmCommand.Settings(parse, common, n, voters, large, gpVoters, samples, delta,
-                        parse.GetValue(common.Quick) ? BpmSettings.Quick : d.Bpm);
-                    settings = new UncertaintySettings(bpm, parse.GetValue(from), parse.GetValue(bins) ?? d.Bins);
-                    settings.Validate();
-                },
+            return PartOneOptions.Execute("uncertainty", () => settings = Settings(parse),
                 parse.GetValue(common.Out), parse.GetValue(common.Resume), (folder, observer, cancel) =>
                 {
                     var (metrics, correlations) = UncertaintyExperiment.Run(settings, folder, parse.GetValue(common.Resume) is not null, observer, cancel);
@@ -49,6 +43,21 @@ public static class UncertaintyCommand
                 });
         });
         return command;
+    }
+
+    /// <summary>The settings a command line asks for (validated), without running anything.</summary>
+    /// <exception cref="ArgumentException">The line does not parse, or a value is invalid (the message names the option).</exception>
+    public static UncertaintySettings ParseSettings(params string[] args) => Settings(PartOneOptions.Parse(Build(), args));
+
+    /// <summary>The settings a parsed command line asks for (validated): the bpm options over uncertainty's defaults (n = 500)
+    /// or bpm's quick settings, plus --from and --bins.</summary>
+    public static UncertaintySettings Settings(ParseResult parse)
+    {
+        var d = UncertaintySettings.Default;
+        var bpm = BpmCommand.Settings(parse, parse.GetValue<bool>("--quick") ? BpmSettings.Quick : d.Bpm);
+        var settings = new UncertaintySettings(bpm, parse.GetValue<string?>("--from"), parse.GetValue<int?>("--bins") ?? d.Bins);
+        settings.Validate();
+        return settings;
     }
 
     private static void Show(IReadOnlyList<SourceMetrics> metrics)
