@@ -69,6 +69,7 @@ public static class BpmCommand
             Delta = parse.GetValue<double?>("--delta") ?? b.Delta,
             Seeds = parse.GetValue<int?>("--seeds") ?? b.Seeds,
             Seed = parse.GetValue<long?>("--seed") ?? b.Seed,
+            Threads = parse.GetValue<int?>("--threads") ?? b.Threads,
         };
         s.Validate();
         return s;

@@ -67,6 +67,7 @@ public static class MarginCommand
             Decay = parse.GetValue<double?>("--decay") ?? b.Decay,
             Seeds = parse.GetValue<int?>("--seeds") ?? b.Seeds,
             Seed = parse.GetValue<long?>("--seed") ?? b.Seed,
+            Threads = parse.GetValue<int?>("--threads") ?? b.Threads,
             TrainSize = parse.GetValue<int?>("--train-size") ?? b.TrainSize,
             AverageK = parse.GetValue<int?>("--average-k") ?? b.AverageK,
             RandomLabels = !parse.GetValue<bool>("--no-random-labels") && b.RandomLabels,

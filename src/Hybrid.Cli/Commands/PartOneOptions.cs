@@ -40,6 +40,11 @@ public static class PartOneOptions
         public readonly Option<int?> Seeds = new("--seeds") { Description = "Seeds per grid point; results are mean ± 95 % interval over them." };
         /// <summary>--seed.</summary>
         public readonly Option<long?> Seed = new("--seed") { Description = "The first seed (0)." };
+        /// <summary>--threads.</summary>
+        public readonly Option<int?> Threads = new("--threads")
+        {
+            Description = "TorchSharp intra-op threads (default 1: on a busy machine one thread per run costs far less CPU than two; 0: TorchSharp's default).",
+        };
         /// <summary>--out.</summary>
         public readonly Option<string?> Out = new("--out") { Description = "Run folder (default: runs/<command>-<time>)." };
         /// <summary>--resume.</summary>
@@ -48,7 +53,7 @@ public static class PartOneOptions
         /// <summary>Adds every option to <paramref name="command"/>.</summary>
         public void AddTo(Command command)
         {
-            foreach (var o in new Option[] { Quick, Data, Task, TestSize, Depth, Width, Steps, Lr, Decay, Seeds, Seed, Out, Resume })
+            foreach (var o in new Option[] { Quick, Data, Task, TestSize, Depth, Width, Steps, Lr, Decay, Seeds, Seed, Threads, Out, Resume })
                 command.Options.Add(o);
         }
     }

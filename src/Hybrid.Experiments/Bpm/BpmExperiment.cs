@@ -29,6 +29,7 @@ public static class BpmExperiment
     {
         s.Validate();
         TorchRuntime.EnsureAvailable();
+        using var threads = TorchThreads.Use(s.Threads);
         Units.Begin(folder, s, resume, "bpm");
         var resolved = MarginProblem.LoadWhole(s.Data, s.TaskOrNull, s.Seed);
         using var whole = resolved.Data;

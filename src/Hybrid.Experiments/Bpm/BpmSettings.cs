@@ -23,11 +23,13 @@ namespace Hybrid.Experiments.Bpm;
 /// <param name="Delta">The PAC-Bayes confidence δ.</param>
 /// <param name="Seeds">Seeds per n (each a different training subset, initialisation and draw).</param>
 /// <param name="Seed">The first seed; the units use Seed … Seed + Seeds − 1.</param>
+/// <param name="Threads">TorchSharp intra-op threads while running (<see cref="TorchThreads"/>; 0: its default). Not part of config.json.</param>
 public sealed record BpmSettings(
     int[] TrainSizes, string Data = "mnist", string Task = "odd-even", int? TestSize = null,
     int Depth = 6, int Width = 128, int Steps = 300, double Lr = 0.01, double? Decay = null,
     int NnVoters = 15, double LargeMargin = 100, int GpVoters = 10_001, int BoundSamples = 10_000,
-    double Delta = 0.01, int Seeds = 2, long Seed = 0)
+    double Delta = 0.01, int Seeds = 2, long Seed = 0,
+    [property: System.Text.Json.Serialization.JsonIgnore] int Threads = 1)
 {
     /// <summary>The default n grid (the authors' runs go to 1000; see docs/part1.md for the time each takes).</summary>
     public static readonly int[] DefaultTrainSizes = [50, 100, 200, 500];
@@ -66,5 +68,6 @@ public sealed record BpmSettings(
         if (BoundSamples is < 0 or 1) throw new ArgumentException($"--bound-samples {BoundSamples} must be 0 (analytic only) or >= 2.", "bound-samples");
         if (!(Delta > 0 && Delta < 1)) throw new ArgumentException($"--delta {Delta} must be in (0, 1).", "delta");
         if (Seeds < 1) throw new ArgumentException($"--seeds {Seeds} must be >= 1.", "seeds");
+        TorchThreads.Validate(Threads);
     }
 }

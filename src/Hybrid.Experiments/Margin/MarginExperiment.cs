@@ -58,6 +58,7 @@ public static class MarginExperiment
     {
         s.Validate();
         TorchRuntime.EnsureAvailable();
+        using var threads = TorchThreads.Use(s.Threads);
         Units.Begin(folder, s, resume, "margin");
         var resolved = MarginProblem.LoadWhole(s.Data, s.TaskOrNull, s.Seed);
         using var whole = resolved.Data;

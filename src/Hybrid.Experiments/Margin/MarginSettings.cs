@@ -20,10 +20,12 @@ namespace Hybrid.Experiments.Margin;
 /// <param name="RandomLabels">Whether each α also trains a twin on uniformly random training labels.</param>
 /// <param name="Seeds">Seeds (training subset, initialisations, random labels).</param>
 /// <param name="Seed">The first seed; the units use Seed … Seed + Seeds − 1.</param>
+/// <param name="Threads">TorchSharp intra-op threads while running (<see cref="TorchThreads"/>; 0: its default). Not part of config.json.</param>
 public sealed record MarginSettings(
     double[] Alphas, double[] AverageAlphas, string Data = "mnist", string Task = "odd-even", int TrainSize = 500,
     int? TestSize = null, int Depth = 4, int Width = 128, int Steps = 300, double Lr = 0.01, double? Decay = null,
-    int AverageK = 4, bool RandomLabels = true, int Seeds = 2, long Seed = 0)
+    int AverageK = 4, bool RandomLabels = true, int Seeds = 2, long Seed = 0,
+    [property: System.Text.Json.Serialization.JsonIgnore] int Threads = 1)
 {
     /// <summary>The default α grid: half decades from 1e-3 to 10.</summary>
     public static readonly double[] DefaultAlphas = [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1, 3, 10];
@@ -68,5 +70,6 @@ public sealed record MarginSettings(
         PartOneChecks.Network(Depth, Width);
         Schedule.Validate();
         if (Seeds < 1) throw new ArgumentException($"--seeds {Seeds} must be >= 1.", "seeds");
+        TorchThreads.Validate(Threads);
     }
 }

@@ -47,6 +47,7 @@ public static class UncertaintyExperiment
     {
         s.Validate();
         TorchRuntime.EnsureAvailable();
+        using var threads = TorchThreads.Use(s.Bpm.Threads);
         Units.Begin(folder, s, resume, "uncertainty");
         DataSet? whole = null;
         try
