@@ -15,7 +15,7 @@ public static class BpmCommand
     public static Command Build()
     {
         var d = BpmSettings.Default;
-        var common = new PartOneOptions.Common();
+        var common = new PartOneOptions.Common(BpmSettings.Default.Depth, BpmSettings.Default.Width, BpmSettings.Default.Steps, BpmSettings.Default.Seeds, BpmSettings.Quick.Depth, BpmSettings.Quick.Width, BpmSettings.Quick.Steps);
         var n = new Option<string?>("--n") { Description = $"Training sizes, comma-separated (default {string.Join(",", d.TrainSizes)}; 50 with --quick)." };
         var voters = new Option<int?>("--voters") { Description = $"Small-margin networks in the ensemble (default {d.NnVoters}; 5 with --quick)." };
         var large = new Option<double?>("--large-margin") { Description = $"Target scale α of the large-margin network (default {d.LargeMargin})." };

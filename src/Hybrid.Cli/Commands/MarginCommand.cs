@@ -17,7 +17,7 @@ public static class MarginCommand
     {
         var d = MarginSettings.Default;
         var inv = CultureInfo.InvariantCulture;
-        var common = new PartOneOptions.Common();
+        var common = new PartOneOptions.Common(MarginSettings.Default.Depth, MarginSettings.Default.Width, MarginSettings.Default.Steps, MarginSettings.Default.Seeds, MarginSettings.Quick.Depth, MarginSettings.Quick.Width, MarginSettings.Quick.Steps);
         var alphas = new Option<string?>("--alphas") { Description = $"Target scales α, comma-separated (default {string.Join(",", d.Alphas.Select(a => a.ToString(inv)))})." };
         var trainSize = new Option<int?>("--train-size") { Description = $"Training examples n (default {d.TrainSize}; 100 with --quick)." };
         var averageK = new Option<int?>("--average-k") { Description = $"Networks averaged at each α of --average-alphas (default {d.AverageK})." };

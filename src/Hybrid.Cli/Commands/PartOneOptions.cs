@@ -25,19 +25,19 @@ public static class PartOneOptions
         /// <summary>--task.</summary>
         public readonly Option<string?> Task = new("--task") { Description = "odd-even (default), or none for the data's own classes." };
         /// <summary>--test-size.</summary>
-        public readonly Option<int?> TestSize = new("--test-size") { Description = "Test examples: a fixed random subset of the test set (default: all of it)." };
+        public readonly Option<int?> TestSize = new("--test-size") { Description = "Test examples: a fixed random subset of the test set (default: all of it; 2000 with --quick)." };
         /// <summary>--depth.</summary>
-        public readonly Option<int?> Depth = new("--depth") { Description = "Hidden layers of the MLP (the authors' depth counts layers: depth 7 = 6 hidden)." };
+        public readonly Option<int?> Depth;
         /// <summary>--width.</summary>
-        public readonly Option<int?> Width = new("--width") { Description = "Units per hidden layer." };
+        public readonly Option<int?> Width;
         /// <summary>--steps.</summary>
-        public readonly Option<int?> Steps = new("--steps") { Description = "Full-batch Nero steps per network." };
+        public readonly Option<int?> Steps;
         /// <summary>--lr.</summary>
         public readonly Option<double?> Lr = new("--lr") { Description = "Nero's initial learning rate (0.01)." };
         /// <summary>--decay.</summary>
         public readonly Option<double?> Decay = new("--decay") { Description = "Learning-rate factor per step (default 0.99^(500/steps): the authors' 500 steps of ×0.99 end at the same rate)." };
         /// <summary>--seeds.</summary>
-        public readonly Option<int?> Seeds = new("--seeds") { Description = "Seeds per grid point; results are mean ± 95 % interval over them." };
+        public readonly Option<int?> Seeds;
         /// <summary>--seed.</summary>
         public readonly Option<long?> Seed = new("--seed") { Description = "The first seed (0)." };
         /// <summary>--threads.</summary>
@@ -49,6 +49,15 @@ public static class PartOneOptions
         public readonly Option<string?> Out = new("--out") { Description = "Run folder (default: runs/<command>-<time>)." };
         /// <summary>--resume.</summary>
         public readonly Option<string?> Resume = new("--resume") { Description = "Continue the run in this folder (same settings); finished units are reused." };
+
+        /// <summary>The options, with the command's defaults (and --quick's) in their help.</summary>
+        public Common(int depth, int width, int steps, int seeds, int quickDepth, int quickWidth, int quickSteps)
+        {
+            Depth = new("--depth") { Description = $"Hidden layers of the MLP (default {depth}; {quickDepth} with --quick; the authors count layers: depth 7 = 6 hidden)." };
+            Width = new("--width") { Description = $"Units per hidden layer (default {width}; {quickWidth} with --quick)." };
+            Steps = new("--steps") { Description = $"Full-batch Nero steps per network (default {steps}; {quickSteps} with --quick)." };
+            Seeds = new("--seeds") { Description = $"Seeds per grid point (default {seeds}); results are mean ± 95 % interval over them." };
+        }
 
         /// <summary>Adds every option to <paramref name="command"/>.</summary>
         public void AddTo(Command command)

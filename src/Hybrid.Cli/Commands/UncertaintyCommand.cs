@@ -17,7 +17,7 @@ public static class UncertaintyCommand
     public static Command Build()
     {
         var d = UncertaintySettings.Default;
-        var common = new PartOneOptions.Common();
+        var common = new PartOneOptions.Common(UncertaintySettings.Default.Bpm.Depth, UncertaintySettings.Default.Bpm.Width, UncertaintySettings.Default.Bpm.Steps, UncertaintySettings.Default.Bpm.Seeds, BpmSettings.Quick.Depth, BpmSettings.Quick.Width, BpmSettings.Quick.Steps);
         var n = new Option<string?>("--n") { Description = $"Training sizes of the bpm units, comma-separated (default {string.Join(",", d.Bpm.TrainSizes)}; 50 with --quick)." };
         var voters = new Option<int?>("--voters") { Description = $"Small-margin networks per unit (default {d.Bpm.NnVoters}; 5 with --quick)." };
         var large = new Option<double?>("--large-margin") { Description = $"Target scale α of the large-margin network (default {d.Bpm.LargeMargin})." };
