@@ -105,21 +105,25 @@ public static class MarginReport
             series.Add(new("random-label twin", summary.Select(r => r.Alpha).ToArray(), summary.Select(r => 100 * r.Random.Mean).ToArray(),
                 summary.Select(r => 100 * r.Random.HalfWidth).ToArray(), LinePattern.Dotted));
         return SeriesPlot.Render("Test accuracy vs target scale α (95 % intervals over seeds)", "α (normalised margin ∝ α)", "test accuracy (%)",
-            series, logX: true, lines: [($"kernel interpolator ({100 * kernel.Mean:F2} %)", 100 * kernel.Mean)]);
+            series, logX: true, lines: [($"kernel interpolator ({100 * kernel.Mean:F2} %)", 100 * kernel.Mean)], yRange: (0, 100),
+            legend: Alignment.LowerRight);
     }
 
     private static byte[] MarginPlot(
         IReadOnlyList<(double Alpha, SeedSummary Single, SeedSummary Average, SeedSummary Random, SeedSummary Margin, double Interpolating)> summary)
     {
         var positive = summary.Where(r => r.Margin.Mean > 0).ToArray();
+        // the slope-1 reference passes through the geometric mean of margin/α over the rows where every single net interpolates
+        var interpolating = positive.Where(r => r.Interpolating == 1).ToArray();
+        var anchor = interpolating.Length > 0 ? interpolating : positive;
+        double c = anchor.Length > 0 ? anchor.Average(r => Math.Log10(r.Margin.Mean / r.Alpha)) : 0;
         var series = new[]
         {
-            new Series("log10 median normalised margin (single net)", positive.Select(r => r.Alpha).ToArray(),
-                positive.Select(r => Math.Log10(r.Margin.Mean)).ToArray()),
-            new Series("log10 α + c (slope 1)", positive.Select(r => r.Alpha).ToArray(),
-                positive.Select(r => Math.Log10(r.Alpha) + (positive.Length > 0 ? Math.Log10(positive[0].Margin.Mean / positive[0].Alpha) : 0)).ToArray(),
+            new Series("median normalised margin (single net, mean over seeds)", positive.Select(r => r.Alpha).ToArray(),
+                positive.Select(r => r.Margin.Mean).ToArray()),
+            new Series("∝ α (slope 1)", positive.Select(r => r.Alpha).ToArray(), positive.Select(r => r.Alpha * Math.Pow(10, c)).ToArray(),
                 Pattern: LinePattern.Dashed),
         };
-        return SeriesPlot.Render("Normalised margin vs α", "α", "log10 normalised margin", series, logX: true);
+        return SeriesPlot.Render("Normalised margin vs α", "α", "normalised margin", series, logX: true, logY: true, legend: Alignment.UpperLeft);
     }
 }
