@@ -44,9 +44,7 @@ public static class CompareExperiment
         using var normalization = InputNormalization.Fit(TrainSettings.ParseNormalize(s.Normalize), data.TrainX);
         var spec = new ModelSpec(ModelSpec.ParseKind(s.Model), data.InputShape, data.Classes, s.Depth, s.Width);
         spec.Validate();
-        ISynapseBackend backend = s.Backend == "managed" ? ManagedBackend.Instance : NativeCpuBackend.Instance;
-        if (backend is NativeCpuBackend && !NativeCpuBackend.Probe().Available)
-            throw new InvalidOperationException("the native-cpu backend is unavailable: " + NativeCpuBackend.Probe().Reason);
+        var backend = SynapseBackends.Get(s.Backend);
         long batches = (data.TrainCount + s.BatchSize - 1) / s.BatchSize;
 
         var rows = withProgress(observer =>

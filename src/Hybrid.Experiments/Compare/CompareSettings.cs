@@ -25,9 +25,6 @@ public sealed record CompareSettings(
     /// <summary>Valid <see cref="Moment"/> names.</summary>
     public static readonly IReadOnlyList<string> MomentNames = ["per-synapse", "per-neuron", "per-tensor", "none"];
 
-    /// <summary>Valid <see cref="Backend"/> names.</summary>
-    public static readonly IReadOnlyList<string> BackendNames = ["native-cpu", "managed"];
-
     /// <summary>The moment mode.</summary>
     [JsonIgnore]
     public MomentMode MomentMode => Moment.Trim().ToLowerInvariant() switch
@@ -72,7 +69,7 @@ public sealed record CompareSettings(
             if (!(lr > 0) || !double.IsFinite(lr)) throw new ArgumentException($"--{name} {lr} must be finite and > 0.", name);
         _ = MomentMode;
         Device.Validate();
-        if (!BackendNames.Contains(Backend)) throw new ArgumentException($"--backend '{Backend}' is unknown; valid: {string.Join(", ", BackendNames)}.", "backend");
+        Hybrid.Synapse.Backends.SynapseBackends.Get(Backend);
         TrainBase.Validate();
         if (EnergyTable is not null) LoadEnergyTable();
     }

@@ -2,7 +2,6 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using Hybrid.Native;
 
 using Hybrid.Synapse.Twin;
 
@@ -43,8 +42,8 @@ public static class SimdKernels
         // moments and the device model go to the scalar reference.
         if (!IsAccelerated || s.Moment != MomentMode.PerSynapse || s.Device.IsOn)
             return ManagedKernels.LnsMadamStep(s, codes, grad, v);
-        s.Validate(ManagedKernels.CodeBytes<TCode>());
-        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v, codes.Length);
+        s.Validate(KernelContract.CodeBytes<TCode>());
+        SpanRules.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v, codes.Length);
         if (AnyCodeAbove(codes, s.Format.Bits)) ManagedKernels.CheckCodes<TCode>(codes, s.Format.Bits);
         if (s.NonFinite == NonFinitePolicy.Reject && AnyNonFinite(grad)) ManagedKernels.RejectNonFinite(grad, nameof(grad));
 
@@ -79,8 +78,7 @@ public static class SimdKernels
     public static StepStats MadamStep(in MadamSettings s, Span<float> w, ReadOnlySpan<float> grad, Span<float> v)
     {
         if (!IsAccelerated) return ManagedKernels.MadamStep(s, w, grad, v);
-        s.Validate();
-        Validate.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v, w.Length);
+        KernelContract.MadamStep(s, w, grad, v);
         if (s.NonFinite == NonFinitePolicy.Reject && AnyNonFinite(grad)) ManagedKernels.RejectNonFinite(grad, nameof(grad));
         if (AnyNonFinite(w)) ManagedKernels.RejectNonFinite(w, nameof(w));
 

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
-using Hybrid.Native;
 
 namespace Hybrid.Synapse.Twin;
 
@@ -15,9 +14,7 @@ public static class ManagedKernels
     public static void LnsEncode<TCode>(LnsFormat format, ReadOnlySpan<float> x, Span<TCode> codes)
         where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
-        format.Validate(CodeBytes<TCode>());
-        Validate.SameLength(x.Length, nameof(x), codes.Length, nameof(codes));
-        Validate.Disjoint(MemoryMarshal.AsBytes(x), nameof(x), MemoryMarshal.AsBytes(codes), nameof(codes));
+        KernelContract.LnsEncode<TCode>(format, x, codes);
         RejectNonFinite(x, nameof(x));
         double log2WMax = LnsMath.Log2(format.WMax);
         for (int i = 0; i < x.Length; ++i)
@@ -28,9 +25,7 @@ public static class ManagedKernels
     public static void LnsDecode<TCode>(LnsFormat format, ReadOnlySpan<TCode> codes, Span<float> x)
         where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
-        format.Validate(CodeBytes<TCode>());
-        Validate.SameLength(codes.Length, nameof(codes), x.Length, nameof(x));
-        Validate.Disjoint(MemoryMarshal.AsBytes(codes), nameof(codes), MemoryMarshal.AsBytes(x), nameof(x));
+        KernelContract.LnsDecode(format, codes, x);
         CheckCodes(codes, format.Bits);
         for (int i = 0; i < x.Length; ++i)
             x[i] = LnsMath.DecodeOne(uint.CreateTruncating(codes[i]), format.Bits, format.Gamma, format.WMax);
@@ -42,8 +37,7 @@ public static class ManagedKernels
         ReadOnlySpan<float> grad, Span<float> v)
         where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
-        s.Validate(CodeBytes<TCode>());
-        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v, s.MomentLength(codes.Length));
+        KernelContract.LnsMadamStep<TCode>(s, codes, grad, v);
         CheckCodes<TCode>(codes, s.Format.Bits);
         if (s.NonFinite == NonFinitePolicy.Reject) RejectNonFinite(grad, nameof(grad));
         var k = MadamConsts.Make(s.Beta2, s.GBound, s.Step, s.Format.Gamma, s.Lr, s.Device.Asymmetry);
@@ -116,8 +110,7 @@ public static class ManagedKernels
     /// <summary>One float32 Madam step on <paramref name="w"/> in place (jxbz/madam semantics).</summary>
     public static StepStats MadamStep(in MadamSettings s, Span<float> w, ReadOnlySpan<float> grad, Span<float> v)
     {
-        s.Validate();
-        Validate.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v, w.Length);
+        KernelContract.MadamStep(s, w, grad, v);
         if (s.NonFinite == NonFinitePolicy.Reject) RejectNonFinite(grad, nameof(grad));
         RejectNonFinite(w, nameof(w));
         var k = MadamConsts.Make(s.Beta2, s.GBound, s.Step, 1f, 0f);
@@ -153,9 +146,7 @@ public static class ManagedKernels
     /// <summary>The stream's uniforms for elements offset … offset + output.Length − 1.</summary>
     public static void RandomUniform(in RandomStream stream, long offset, Span<float> output)
     {
-        stream.Validate();
-        if (offset < 0 || offset > (1L << 58) - output.Length)
-            throw new ArgumentOutOfRangeException(nameof(offset), offset, "offset must be >= 0 with offset + n <= 2^58.");
+        KernelContract.RandomUniform(stream, offset, output.Length);
         for (int i = 0; i < output.Length; ++i)
         {
             ulong e = (ulong)(offset + i);
@@ -165,14 +156,6 @@ public static class ManagedKernels
     }
 
     private const uint RandomPurposeRounding = 0;
-
-    internal static int CodeBytes<TCode>() where TCode : unmanaged =>
-        System.Runtime.CompilerServices.Unsafe.SizeOf<TCode>() switch
-        {
-            1 => 1,
-            2 => 2,
-            var n => throw new ArgumentException($"LNS codes are uint8 or uint16, not {n}-byte integers."),
-        };
 
     internal static void CheckCodes<TCode>(ReadOnlySpan<TCode> codes, int bits)
         where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>

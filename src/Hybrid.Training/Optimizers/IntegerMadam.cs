@@ -72,9 +72,8 @@ public sealed class IntegerMadam : HybridOptimizer<IntegerMadam.Options, Integer
         }
     }, closure);
 
-    /// <summary>Where the rounding stream is drawn: libhybrid when it loads (faster), else the managed twin (the same numbers).</summary>
-    private static readonly Lazy<ISynapseBackend> StreamBackend = new(() =>
-        NativeCpuBackend.Probe().Available ? NativeCpuBackend.Instance : ManagedBackend.Instance);
+    /// <summary>Where the rounding stream is drawn: the default backend (every backend gives the same numbers).</summary>
+    private static readonly Lazy<ISynapseBackend> StreamBackend = new(() => SynapseBackends.Get(SynapseBackends.Default));
 
     /// <summary>The Philox uniforms of the rounding stream for one parameter at one step.</summary>
     private static Tensor Uniforms(ulong seed, long step, uint tensorId, Tensor like)

@@ -25,7 +25,7 @@ public sealed record OptimizerSpec(string Name, double? Lr = null, int? Bits = n
 public static class OptimizerCatalog
 {
     /// <summary>Valid names: TorchSharp's Adam and SGD as baselines, and Hybrid's own.</summary>
-    public static readonly IReadOnlyList<string> Names = ["adam", "sgd", "madam", "native-madam", "lns-madam", "fromage", "nero"];
+    public static readonly IReadOnlyList<string> Names = ["adam", "sgd", "madam", "kernel-madam", "lns-madam", "fromage", "nero"];
 
     /// <summary>The published default learning rate of an optimiser.</summary>
     public static double DefaultLr(string name) => Normalise(name) switch
@@ -59,7 +59,7 @@ public static class OptimizerCatalog
             "adam" => torch.optim.Adam(parameters, lr),
             "sgd" => torch.optim.SGD(parameters, lr, momentum: spec.Momentum ?? 0.9),
             "madam" => HybridOptim.Madam(parameters, lr),
-            "native-madam" => HybridOptim.NativeMadam(parameters, lr),
+            "kernel-madam" => HybridOptim.KernelMadam(parameters, lr),
             "lns-madam" => HybridOptim.IntegerMadam(parameters, lr, spec.Bits ?? 8, spec.Gamma ?? 8, stochastic: spec.Stochastic, seed: seed),
             "fromage" => HybridOptim.Fromage(parameters, lr, spec.PBound),
             "nero" => HybridOptim.Nero(parameters, lr),

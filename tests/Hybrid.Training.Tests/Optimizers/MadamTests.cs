@@ -13,7 +13,7 @@ public class MadamTests
         // RMS(w0) = sqrt((0.25 + 0.25 + 0 + 3.9601 + 0.0625) / 5) = 0.951; w_max = 3 · 0.951 = 2.853.
         // Step 1 from v = 0: ĝ = sign(g), so w ← w · exp(−0.01 · sign(g) · sign(w)).
         var p = Param([0.5f, -0.5f, 0f, 1.99f, -0.25f]);
-        using var opt = native ? (torch.optim.Optimizer)HybridOptim.NativeMadam([p]) : HybridOptim.Madam([p]);
+        using var opt = native ? (torch.optim.Optimizer)HybridOptim.KernelMadam([p]) : HybridOptim.Madam([p]);
         SetGrad(p, [0.2f, 0.2f, 3f, -1f, -4f]);
         opt.step();
         var w = Values(p);
@@ -26,7 +26,7 @@ public class MadamTests
     {
         // Two weights: RMS = sqrt((1 + 0.0001)/2) = 0.7071; p_scale 1 → w_max 0.7071, so w = 1 clamps.
         var p = Param([1f, 0.01f]);
-        using var opt = native ? (torch.optim.Optimizer)HybridOptim.NativeMadam([p], p_scale: 1) : HybridOptim.Madam([p], p_scale: 1);
+        using var opt = native ? (torch.optim.Optimizer)HybridOptim.KernelMadam([p], p_scale: 1) : HybridOptim.Madam([p], p_scale: 1);
         SetGrad(p, [-1f, -1f]);
         opt.step();
         Assert.That(Values(p)[0], Is.EqualTo(Math.Sqrt(1.0001 / 2)).Within(1e-6));
@@ -41,7 +41,7 @@ public class MadamTests
         foreach (var b in biasesZero) using (torch.no_grad()) b.zero_();
         var signs0 = model.parameters().Select(q => q.detach().sign().clone()).ToList();
         var wMax = model.parameters().Select(q => 3 * Math.Sqrt(q.detach().square().mean().item<float>())).ToList();
-        using var opt = native ? (torch.optim.Optimizer)HybridOptim.NativeMadam(model.parameters(), lr: 0.1)
+        using var opt = native ? (torch.optim.Optimizer)HybridOptim.KernelMadam(model.parameters(), lr: 0.1)
                                : HybridOptim.Madam(model.parameters(), lr: 0.1);
         for (int t = 0; t < 30; ++t) TrainStep(model, opt, t);
         var ps = model.parameters().ToList();
@@ -61,7 +61,7 @@ public class MadamTests
         using var a = Mlp(7);
         using var b = Mlp(7);
         using var oa = HybridOptim.Madam(a.parameters(), lr: 0.05);
-        using var ob = HybridOptim.NativeMadam(b.parameters(), lr: 0.05);
+        using var ob = HybridOptim.KernelMadam(b.parameters(), lr: 0.05);
         for (int t = 0; t < 20; ++t)
         {
             TrainStep(a, oa, t);
@@ -73,10 +73,10 @@ public class MadamTests
     }
 
     [Test]
-    public void NativeMadamRejectsNonFiniteGradientAndChangesNothing()
+    public void KernelMadamRejectsNonFiniteGradientAndChangesNothing()
     {
         var p = Param([0.5f, -0.5f]);
-        using var opt = HybridOptim.NativeMadam([p]);
+        using var opt = HybridOptim.KernelMadam([p]);
         SetGrad(p, [float.NaN, 1f]);
         var ex = Assert.Throws(Is.InstanceOf<ArgumentException>(), () => opt.step());
         Assert.That(ex!.Message, Does.Contain("grad[0]"));
@@ -89,6 +89,6 @@ public class MadamTests
         var p = Param([1f]);
         Assert.Throws(Is.InstanceOf<ArgumentException>().With.Message.Contains("g_bound"), () => HybridOptim.Madam([p], g_bound: 0));
         Assert.Throws(Is.InstanceOf<ArgumentException>().With.Message.Contains("learning rate"), () => HybridOptim.Madam([p], lr: -1));
-        Assert.Throws(Is.InstanceOf<ArgumentException>().With.Message.Contains("beta2"), () => HybridOptim.NativeMadam([p], beta2: 1));
+        Assert.Throws(Is.InstanceOf<ArgumentException>().With.Message.Contains("beta2"), () => HybridOptim.KernelMadam([p], beta2: 1));
     }
 }
