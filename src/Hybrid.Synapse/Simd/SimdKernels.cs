@@ -11,9 +11,9 @@ namespace Hybrid.Synapse.Simd;
 /// The Madam steps vectorised in plain C# (<see cref="Vector256{T}"/>, AVX2 for the random
 /// stream): what a good C# programmer writes without native code, single-threaded. The LNS step
 /// gives exactly <see cref="ManagedKernels.LnsMadamStep{TCode}"/>'s codes, second moments and
-/// counts (same IEEE operation sequence, same Philox stream); the float Madam step uses
-/// libhybrid's polynomial e^x (<see cref="SimdMath.Exp"/>), within the tolerance the float
-/// cross-checks state of the reference's <see cref="MathF.Exp"/>.
+/// counts (same IEEE operation sequence, same Philox stream); the float Madam step uses the
+/// shared polynomial e^x (<see cref="SimdMath.Exp"/>, lane for lane <see cref="LnsMath.Expf"/>), so
+/// its weights are the reference's too.
 /// </summary>
 /// <remarks>
 /// Validation and exceptions are the reference's, in the same order: the settings and buffers

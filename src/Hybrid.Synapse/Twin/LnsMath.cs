@@ -152,6 +152,30 @@ public static class LnsMath
         return gh;
     }
 
+    /// <summary>
+    /// e^x in float for the float Madam step: native/src/lns_math.h's hyb_expf operation for
+    /// operation (Cody–Waite reduction, degree-7 Taylor polynomial, 2^n from the exponent bits),
+    /// about 2 ulp from the correctly rounded value; arguments clamped to [−87, 88]. Every backend
+    /// uses this one, so float Madam steps are bit-identical across them too.
+    /// </summary>
+    public static float Expf(float x)
+    {
+        x = x < -87.0f ? -87.0f : x;
+        x = x > 88.0f ? 88.0f : x;
+        float n = MathF.Floor(x * 1.44269504088896341f + 0.5f);
+        float r = x - n * 0.693145751953125f;        // ln 2, high part (exact product)
+        r = r - n * 1.42860676533018704e-06f;        // ln 2, low part
+        float p = 1.0f / 5040.0f;
+        p = p * r + 1.0f / 720.0f;
+        p = p * r + 1.0f / 120.0f;
+        p = p * r + 1.0f / 24.0f;
+        p = p * r + 1.0f / 6.0f;
+        p = p * r + 0.5f;
+        p = p * r + 1.0f;
+        p = p * r + 1.0f;
+        return p * BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
+    }
+
     /// <summary>An approximately standard normal from four uniforms (Irwin–Hall).</summary>
     public static float IrwinHall4(float u0, float u1, float u2, float u3) =>
         (((u0 + u1) + (u2 + u3)) - 2.0f) * 1.73205080756887729f;

@@ -123,7 +123,7 @@ public static class ManagedKernels
             float gh = LnsMath.Normalised(ok ? gi : 0f, ref vn, k);
             float wi = w[i];
             float sign = wi > 0f ? 1f : (wi < 0f ? -1f : 0f);
-            float wn = wi * MathF.Exp(-s.Lr * gh * sign);   // w ← w·exp(−η·ĝ·sign(w))
+            float wn = wi * LnsMath.Expf(-s.Lr * gh * sign);   // w ← w·exp(−η·ĝ·sign(w)), the shared polynomial e^x
             wn = Math.Clamp(wn, -s.WMax, s.WMax);
             wn = ok ? wn : wi;
             v[i] = ok ? vn : vi;

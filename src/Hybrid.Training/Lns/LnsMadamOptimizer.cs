@@ -27,7 +27,8 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
     /// <param name="model">The model (its <see cref="LnsLinear"/> layers are found by walking its modules).</param>
     /// <param name="settings">The step's settings (lr, β2, g_bound, rounding, seed, device model); format, moment mode,
     /// rows and tensor id come from each layer.</param>
-    public LnsMadamOptimizer(nn.Module model, LnsMadamSettings settings)
+    /// <param name="pScale">Float Madam's p_scale for the other parameters (w_max = p_scale · RMS at their first step).</param>
+    public LnsMadamOptimizer(nn.Module model, LnsMadamSettings settings, double pScale = 3.0)
     {
         Settings = settings;
         _layers = model.modules().OfType<LnsLinear>().ToList();
@@ -38,7 +39,7 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
         var backend = _layers[0].Synapses.Backend;
         if (_layers.Any(l => l.Synapses.Backend != backend))
             throw new ArgumentException("the model's LNS layers use different backends; convert it with one.", nameof(model));
-        if (floats.Count > 0) _floatOptimizer = new KernelMadam(floats, settings.Lr, backend: backend);
+        if (floats.Count > 0) _floatOptimizer = new KernelMadam(floats, settings.Lr, pScale, settings.GBound, settings.Beta2, backend);
         _defaults = new Madam.Options { LearningRate = settings.Lr, InitialLearningRate = settings.Lr };
         _parameter_groups = new List<ParamGroup> { new Madam.ParamGroup(model.parameters(), (Madam.Options)_defaults) };
     }
