@@ -106,8 +106,8 @@ public sealed class LnsMadamSim : HybridOptimizer<LnsMadamSim.Options, LnsMadamS
         o.stochastic ??= def.stochastic;
         o.seed ??= def.seed;
         OptimizerChecks.Madam(o.LearningRate!.Value, o.p_scale!.Value, o.g_bound!.Value, o.beta2!.Value);
-        if (o.bits is < 2 or > 16) throw new ArgumentException($"bits {o.bits} is outside [2, 16].", "bits");
-        if (!(o.gamma > 0 && o.gamma <= 4096)) throw new ArgumentException($"gamma {o.gamma} is outside (0, 4096].", "gamma");
+        // the synapse format's own rules (bits, γ, range), at the scale of the smallest w_max a run meets
+        new LnsFormat(o.bits!.Value, (float)o.gamma!.Value, 1e-3f).Validate(codeBytes: 2);
     }
 
     /// <inheritdoc />
