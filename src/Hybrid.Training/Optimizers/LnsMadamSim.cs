@@ -106,8 +106,11 @@ public sealed class LnsMadamSim : HybridOptimizer<LnsMadamSim.Options, LnsMadamS
         o.stochastic ??= def.stochastic;
         o.seed ??= def.seed;
         OptimizerChecks.Madam(o.LearningRate!.Value, o.p_scale!.Value, o.g_bound!.Value, o.beta2!.Value);
-        // the synapse format's own rules (bits, γ, range), at the scale of the smallest w_max a run meets
-        new LnsFormat(o.bits!.Value, (float)o.gamma!.Value, 1e-3f).Validate(codeBytes: 2);
+        // the synapse format's limits (the simulation also allows grids whose smallest levels underflow to 0 in float)
+        if (o.bits is < LnsFormat.MinBits or > LnsFormat.MaxBits)
+            throw new ArgumentException($"--bits {o.bits} is outside [{LnsFormat.MinBits}, {LnsFormat.MaxBits}].", "bits");
+        if (!(o.gamma > 0 && o.gamma <= LnsFormat.MaxGamma))
+            throw new ArgumentException($"--gamma {o.gamma} is outside (0, {LnsFormat.MaxGamma}].", "gamma");
     }
 
     /// <inheritdoc />
