@@ -44,7 +44,11 @@ fi
 # the CUDA runtime then reports "no CUDA-capable device", exactly as without a driver.
 if ! grep -rqsE '^Components:.*contrib|^deb .*trixie.*contrib' /etc/apt/sources.list /etc/apt/sources.list.d/; then
     mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/hybrid-trixie.sources 2>/dev/null || true)
-    [[ -n "$mirror" ]] || mirror=http://deb.debian.org/debian
+    if [[ -z "$mirror" ]]; then
+        # shellcheck source=lib/apt-mirror.sh
+        source "$(dirname "$0")/lib/apt-mirror.sh"
+        mirror=$(apt_mirror) || exit 1
+    fi
     say "adding Debian 13 (trixie) contrib from $mirror (nvidia-support, glx-alternative-nvidia)"
     printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: contrib\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
         "$mirror" > /etc/apt/sources.list.d/hybrid-trixie-contrib.sources

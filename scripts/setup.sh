@@ -55,9 +55,9 @@ if [[ -z "$libstdcxx" ]] || ! grep -q 'GLIBCXX_3\.4\.32' "$libstdcxx"; then
         exit 1
     fi
     if ! grep -rqs 'trixie' /etc/apt/sources.list /etc/apt/sources.list.d/; then
-        mirror=$(awk '/^URIs:/ {print $2; exit}' /etc/apt/sources.list.d/debian.sources 2>/dev/null || true)
-        [[ -n "$mirror" ]] || mirror=$(awk '/^deb / && $0 !~ /security/ {print $2; exit}' /etc/apt/sources.list 2>/dev/null || true)
-        [[ -n "$mirror" ]] || mirror=http://deb.debian.org/debian
+        # shellcheck source=lib/apt-mirror.sh
+        source "$(dirname "$0")/lib/apt-mirror.sh"
+        mirror=$(apt_mirror) || exit 1
         say "adding Debian 13 (trixie) from $mirror, pinned at priority 100, for libstdc++6"
         printf 'Types: deb\nURIs: %s\nSuites: trixie\nComponents: main non-free\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
             "$mirror" > /etc/apt/sources.list.d/hybrid-trixie.sources

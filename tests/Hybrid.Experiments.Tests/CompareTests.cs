@@ -75,7 +75,7 @@ public class CompareTests
     [Test]
     public void TrainSettingsRejectUnknownNamesListingTheValidOnes()
     {
-        Assert.That(Assert.Throws<ArgumentException>(() => new TrainSettings(Optimizer: "adamw").Validate())!.Message, Does.Contain("valid: adam"));
+        Assert.That(Assert.Throws<ArgumentException>(() => new TrainSettings(Optimizer: new("adamw")).Validate())!.Message, Does.Contain("valid: adam"));
         Assert.That(Assert.Throws<ArgumentException>(() => new TrainSettings(Model: "rnn").Validate())!.Message, Does.Contain("mlp"));
         Assert.That(Assert.Throws<ArgumentException>(() => new TrainSettings(Activation: "swish").Validate())!.Message, Does.Contain("relu"));
         Assert.That(Assert.Throws<ArgumentException>(() => new TrainSettings(Normalize: "zca").Validate())!.Message, Does.Contain("sphere"));

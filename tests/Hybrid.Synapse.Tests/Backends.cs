@@ -4,7 +4,7 @@ namespace Hybrid.Synapse.Tests;
 
 /// <summary>
 /// The backends every parameterised test runs on (ILGPU-style: a new backend joins every
-/// test by being added to <see cref="SynapseBackends.All"/>). The native library is part of
+/// test by being added to <see cref="SynapseBackends.Available"/>). The native library is part of
 /// the build, so its absence is a failure here, not a skip.
 /// </summary>
 public static class Backends
@@ -14,7 +14,7 @@ public static class Backends
     {
         var (ok, why) = NativeCpuBackend.Probe();
         if (!ok) throw new InvalidOperationException("native-cpu backend unavailable: " + why);
-        return SynapseBackends.All;
+        return SynapseBackends.Available;
     }
 
     /// <summary>Backends checked against the managed reference.</summary>

@@ -126,15 +126,15 @@ public class ThreadIndependenceTests
         var v1 = new float[n];
         var v2 = new float[n];
         var s = new LnsMadamSettings(f, 1, 0.05f, Rounding: rounding, Seed: 9);
-        int before = Hybrid.Native.NativeKernels.Threads;
+        int before = SynapseBackends.NativeThreads;
         try
         {
-            Hybrid.Native.NativeKernels.Threads = 1;
+            SynapseBackends.NativeThreads = 1;
             backend.LnsMadamStep(s, c1, g, v1);
-            Hybrid.Native.NativeKernels.Threads = 0;
+            SynapseBackends.NativeThreads = 0;
             backend.LnsMadamStep(s, c2, g, v2);
         }
-        finally { Hybrid.Native.NativeKernels.Threads = before; }
+        finally { SynapseBackends.NativeThreads = before; }
         TestData.AssertIdentical<byte>(c1, c2, "codes");
         TestData.AssertIdentical<float>(v1, v2, "v");
     }

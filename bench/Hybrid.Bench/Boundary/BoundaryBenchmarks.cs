@@ -16,7 +16,7 @@ namespace Hybrid.Bench.Boundary;
 /// <item>hyb_lns_madam_step_u8 through the raw binding, pointers prepared once: transition plus
 /// the C entry point's validation (format, settings, lengths, overlap, codes, gradients) and
 /// the one-element step with its Philox block;</item>
-/// <item>the safe layer (NativeKernels.LnsMadamStep): spans, the managed length and overlap
+/// <item>the safe layer (LnsKernels.MadamStep): spans, the managed length and overlap
 /// checks, pinning, the ABI check flag and the status check;</item>
 /// <item>the backend (NativeCpuBackend): the managed settings validation and the conversion to
 /// the interop struct on top;</item>
@@ -43,7 +43,7 @@ public unsafe class BoundaryBenchmarks
     public void Setup()
     {
         _s = new LnsMadamSettings(new LnsFormat(8, 8f, 1f), 10, 0.01f, Rounding: RoundingMode.Stochastic, Seed: 42);
-        _configValue = NativeCpuBackend.ToNative(_s);
+        _configValue = InteropMapping.ToNative(_s);
         _config = (HybLnsMadamConfig*)NativeMemory.Alloc((nuint)sizeof(HybLnsMadamConfig));
         *_config = _configValue;
         _stats = (HybStepStats*)NativeMemory.Alloc((nuint)sizeof(HybStepStats));
@@ -54,7 +54,7 @@ public unsafe class BoundaryBenchmarks
         _g = new float[N];
         _v = new float[N];
         for (int i = 0; i < N; ++i) { _pc[i] = _codes[i] = 40; _pg[i] = _g[i] = 0.01f; }
-        NativeKernels.Threads = 1;   // loads libhybrid and checks its ABI before timing
+        LibraryInfo.Threads = 1;   // loads libhybrid and checks its ABI before timing
     }
 
     /// <summary>Frees the native memory.</summary>
@@ -81,9 +81,9 @@ public unsafe class BoundaryBenchmarks
     [Benchmark(Description = "raw hyb_lns_madam_step_u8")]
     public HybStatus RawStep() => HybridNative.hyb_lns_madam_step_u8(_config, _pc, _pg, N, _pv, N, _stats);
 
-    /// <summary>NativeKernels.LnsMadamStep: the safe layer's checks plus the raw call.</summary>
-    [Benchmark(Description = "safe layer (NativeKernels)")]
-    public HybStepStats SafeStep() => NativeKernels.LnsMadamStep(_configValue, _codes, _g, _v);
+    /// <summary>LnsKernels.MadamStep: the safe layer's span bounds plus the raw call.</summary>
+    [Benchmark(Description = "safe layer (LnsKernels)")]
+    public HybStepStats SafeStep() => LnsKernels.MadamStep(_configValue, _codes.AsSpan(), _g, _v);
 
     /// <summary>NativeCpuBackend.LnsMadamStep: settings validation, conversion, safe layer, call.</summary>
     [Benchmark(Description = "backend (NativeCpuBackend)")]

@@ -40,13 +40,13 @@ public abstract class KernelBenchmarks
     public void Copy() => _copyFrom.AsSpan().CopyTo(_copyTo);
 
     /// <summary>libhybrid on one thread.</summary>
-    protected static void UseOneNativeThread() => NativeKernels.Threads = 1;
+    protected static void UseOneNativeThread() => LibraryInfo.Threads = 1;
 
     /// <summary>libhybrid on every core (its OpenMP default).</summary>
-    protected static void UseAllNativeThreads() => NativeKernels.Threads = 0;
+    protected static void UseAllNativeThreads() => LibraryInfo.Threads = 0;
 
-    // CUDA hook: the native-cuda backend is being added on another branch. When it lands, add
-    // to each kernel class a benchmark with device-resident buffers, e.g.
+    // CUDA: device-resident timings are native/bench/bench_cuda.cu (scripts/gpu-check.sh). To time
+    // CUDA here too, add to each kernel class a benchmark with device-resident buffers, e.g.
     //     [Benchmark(Description = "CUDA"), RequiresCuda] public void Cuda() => ...;
     // with its own [GlobalSetup(Target = nameof(Cuda))] (upload once, synchronise after each
     // step). BenchConfig drops [RequiresCuda] benchmarks where the backend is unavailable.

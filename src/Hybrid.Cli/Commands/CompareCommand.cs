@@ -42,7 +42,7 @@ public static class CompareCommand
         var d2d = new Option<float>("--d2d-gain-sd") { Description = "Device-to-device step-gain spread (sd), 0–10." };
         var asym = new Option<float>("--asymmetry") { Description = "Up/down asymmetry, in (-1, 1)." };
         var stuck = new Option<float>("--stuck-fraction") { Description = "Fraction of synapses that never move, 0–1." };
-        var backend = new Option<string>("--backend") { Description = "Synapse backend: native-cpu or managed.", DefaultValueFactory = _ => d.Backend };
+        var backend = new Option<string>("--backend") { Description = $"Synapse backend of the LNS rows: {BackendNames.List}.", DefaultValueFactory = _ => d.Backend };
         var energy = new Option<string?>("--energy-table") { Description = "JSON file of per-event energies in pJ (default: Horowitz 45 nm)." };
         var noAdam = new Option<bool>("--no-adam") { Description = "Leave out the float32 Adam row." };
         var noMadam = new Option<bool>("--no-madam") { Description = "Leave out the float32 Madam row." };
@@ -53,26 +53,29 @@ public static class CompareCommand
         foreach (var o in new Option[] { bits, quick, epochs, model, depth, width, batch, seed, data, task, trainSize, normalize, lr, adamLr, madamLr,
                      gamma, moment, nearest, noise, c2c, d2d, asym, stuck, backend, energy, noAdam, noMadam, output, resume })
             command.Options.Add(o);
+        Func<ParseResult, CompareSettings> read = parse =>
+        {
+            float? level = parse.GetValue(noise);
+            return new CompareSettings(ParseBits(parse.GetValue(bits)!), parse.GetValue(model)!, parse.GetValue(depth),
+                parse.GetValue(width), parse.GetValue(epochs) ?? (parse.GetValue(quick) ? 2 : d.Epochs), parse.GetValue(batch),
+                parse.GetValue(seed), parse.GetValue(data), parse.GetValue(normalize)!, parse.GetValue(adamLr), parse.GetValue(madamLr),
+                parse.GetValue(lr), parse.GetValue(gamma), parse.GetValue(moment)!, parse.GetValue(nearest),
+                level ?? parse.GetValue(c2c), level ?? parse.GetValue(d2d),
+                parse.GetValue(asym), parse.GetValue(stuck), parse.GetValue(backend)!, parse.GetValue(energy),
+                !parse.GetValue(noAdam), !parse.GetValue(noMadam), parse.GetValue(task), parse.GetValue(trainSize));
+        };
         command.SetAction(parse =>
         {
             try
             {
-                float level = parse.GetValue(noise) ?? 0f;
-                var settings = new CompareSettings(ParseBits(parse.GetValue(bits)!), parse.GetValue(model)!, parse.GetValue(depth),
-                    parse.GetValue(width), parse.GetValue(epochs) ?? (parse.GetValue(quick) ? 2 : d.Epochs), parse.GetValue(batch),
-                    parse.GetValue(seed), parse.GetValue(data), parse.GetValue(normalize)!, parse.GetValue(adamLr), parse.GetValue(madamLr),
-                    parse.GetValue(lr), parse.GetValue(gamma), parse.GetValue(moment)!, parse.GetValue(nearest),
-                    parse.GetValue(noise) is null ? parse.GetValue(c2c) : level, parse.GetValue(noise) is null ? parse.GetValue(d2d) : level,
-                    parse.GetValue(asym), parse.GetValue(stuck), parse.GetValue(backend)!, parse.GetValue(energy),
-                    !parse.GetValue(noAdam), !parse.GetValue(noMadam), parse.GetValue(task), parse.GetValue(trainSize));
-                return Run(settings, parse.GetValue(output), parse.GetValue(resume));
+                return Run(read(parse), parse.GetValue(output), parse.GetValue(resume));
             }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException
-                                          or NotSupportedException)
+            catch (Exception e) when (CliErrors.IsUserError(e))
             {
                 return CliErrors.Report(e);
             }
         });
+        Settings.Add(command, read);
         return command;
     }
 
@@ -80,10 +83,10 @@ public static class CompareCommand
     {
         try
         {
-            return text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray();
+            return text.Split(',', StringSplitOptions.TrimEntries)
+                .Select(t => int.Parse(t, NumberStyles.Integer, CultureInfo.InvariantCulture)).ToArray();
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
             throw new ArgumentException($"--bits '{text}' must be comma-separated integers, e.g. 16,8,4.", "bits");
         }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
-using Hybrid.Synapse.Backends;
 using Hybrid.Experiments.Runs;
 using Spectre.Console;
 
@@ -21,22 +20,9 @@ public static class InfoCommand
         return command;
     }
 
-    /// <summary>Everything <c>hybrid info</c> reports.</summary>
-    public sealed record Report(string Hybrid, string Runtime, string Os, string Cpu, int LogicalCpus,
-        NativeBuild? Native, IReadOnlyList<BackendStatus> Backends, string TorchSharp);
-
-    /// <summary>Collects the report.</summary>
-    public static Report Collect() => new(
-        typeof(InfoCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?",
-        RuntimeInformation.FrameworkDescription,
-        RuntimeInformation.OSDescription + " " + RuntimeInformation.OSArchitecture,
-        RunEnvironment.CpuModel(), Environment.ProcessorCount,
-        SynapseBackends.NativeBuildInfo(), SynapseBackends.Describe(),
-        Hybrid.Training.TorchRuntime.Available ? Hybrid.Training.TorchRuntime.Detail : "unavailable: " + Hybrid.Training.TorchRuntime.Detail);
-
     private static int Run(bool asJson)
     {
-        var r = Collect();
+        var r = RunEnvironment.Capture();
         if (asJson)
         {
             Console.WriteLine(JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true }));
@@ -44,7 +30,7 @@ public static class InfoCommand
         }
         var about = new Table().Border(TableBorder.Rounded).AddColumn("Hybrid").AddColumn("");
         about.AddRow("version", Markup.Escape(r.Hybrid));
-        about.AddRow("runtime", Markup.Escape(r.Runtime));
+        about.AddRow("runtime", Markup.Escape(r.DotNet));
         about.AddRow("os", Markup.Escape(r.Os));
         about.AddRow("cpu", Markup.Escape($"{r.Cpu} ({r.LogicalCpus} logical)"));
         if (r.Native is { } n)
@@ -55,7 +41,7 @@ public static class InfoCommand
             about.AddRow("cuda", Markup.Escape(n.CudaCompiled ? $"compiled in (CUDA {n.CudaVersion})" : "not compiled in"));
             about.AddRow("loaded from", Markup.Escape(n.LoadedFrom));
         }
-        about.AddRow("torchsharp", Markup.Escape(r.TorchSharp));
+        about.AddRow("torchsharp", Markup.Escape($"{r.TorchSharp}: {r.TorchRuntimeDetail}"));
         AnsiConsole.Write(about);
 
         var backends = new Table().Border(TableBorder.Rounded).AddColumn("backend").AddColumn("available").AddColumn("detail");

@@ -22,13 +22,7 @@ public static class TrainCommand
         var activation = new Option<string>("--activation") { Description = "relu, tanh, gelu or relu-sqrt2.", DefaultValueFactory = _ => d.Activation };
         var noBias = new Option<bool>("--no-bias") { Description = "Layers without biases." };
         var initScale = new Option<double>("--init-scale") { Description = "Multiplies the default initialisation.", DefaultValueFactory = _ => d.InitScale };
-        var optimizer = new Option<string>("--optimizer") { Description = $"One of: {string.Join(", ", OptimizerCatalog.Names)}.", DefaultValueFactory = _ => d.Optimizer };
-        var lr = new Option<double?>("--lr") { Description = "Learning rate (default: the optimiser's published default)." };
-        var bits = new Option<int?>("--bits") { Description = "lns-madam: bits per weight (8)." };
-        var gamma = new Option<double?>("--gamma") { Description = "lns-madam: levels per octave (8)." };
-        var pBound = new Option<double?>("--p-bound") { Description = "fromage: norm bound, a multiple of the initial norm." };
-        var momentum = new Option<double?>("--momentum") { Description = "sgd: momentum (0.9)." };
-        var nearest = new Option<bool>("--nearest-rounding") { Description = "lns-madam: round steps to nearest instead of stochastically." };
+        var optimizer = new OptimizerOptions();
         var epochs = new Option<int>("--epochs") { Description = "Epochs to train.", DefaultValueFactory = _ => d.Epochs };
         var batch = new Option<int>("--batch-size") { Description = "Examples per batch.", DefaultValueFactory = _ => d.BatchSize };
         var seed = new Option<long>("--seed") { Description = "Seed of the initial weights, batch order and rounding.", DefaultValueFactory = _ => d.Seed };
@@ -42,19 +36,16 @@ public static class TrainCommand
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder (same settings required)." };
 
         var command = new Command("train", "Train one model with one optimiser and write a run folder (config, metrics, summary, learning curve).");
-        foreach (var o in new Option[] { model, depth, width, activation, noBias, initScale, optimizer, lr, bits, gamma, pBound,
-                     momentum, nearest, epochs, batch, seed, device, data, task, trainSize, normalize, schedule, output, resume })
+        foreach (var o in new Option[] { model, depth, width, activation, noBias, initScale }.Concat(optimizer.All)
+                     .Concat([epochs, batch, seed, device, data, task, trainSize, normalize, schedule, output, resume]))
             command.Options.Add(o);
-        command.SetAction(parse =>
-        {
-            var settings = new TrainSettings(parse.GetValue(model)!, parse.GetValue(depth), parse.GetValue(width),
-                parse.GetValue(activation)!, !parse.GetValue(noBias), parse.GetValue(initScale), parse.GetValue(optimizer)!,
-                parse.GetValue(lr), parse.GetValue(bits), parse.GetValue(gamma), parse.GetValue(pBound), parse.GetValue(momentum),
-                !parse.GetValue(nearest), parse.GetValue(epochs), parse.GetValue(batch), parse.GetValue(seed),
-                parse.GetValue(device)!, parse.GetValue(data), parse.GetValue(normalize)!, parse.GetValue(schedule)!,
-                parse.GetValue(task), parse.GetValue(trainSize));
-            return Run(settings, parse.GetValue(output), parse.GetValue(resume));
-        });
+        Func<ParseResult, TrainSettings> read = parse => new TrainSettings(parse.GetValue(model)!, parse.GetValue(depth),
+            parse.GetValue(width), parse.GetValue(activation)!, !parse.GetValue(noBias), parse.GetValue(initScale),
+            optimizer.Read(parse), parse.GetValue(epochs), parse.GetValue(batch), parse.GetValue(seed),
+            parse.GetValue(device)!, parse.GetValue(data), parse.GetValue(normalize)!, parse.GetValue(schedule)!,
+            parse.GetValue(task), parse.GetValue(trainSize));
+        command.SetAction(parse => Run(read(parse), parse.GetValue(output), parse.GetValue(resume)));
+        Settings.Add(command, read);
         return command;
     }
 
@@ -77,8 +68,7 @@ public static class TrainCommand
                 $"{100 * result.FinalTestAccuracy:F2}%, {result.MeanEpochSeconds:F1} s/epoch. Run folder: {Markup.Escape(folder.Path)}");
             return result.Status == RunStatus.Completed ? 0 : 3;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException
-                                      or NotSupportedException)
+        catch (Exception e) when (CliErrors.IsUserError(e))
         {
             return CliErrors.Report(e);
         }
@@ -103,14 +93,19 @@ public static class CliCancel
     }
 }
 
-/// <summary>How the CLI reports a bad input: one red line naming the problem, exit code 2.</summary>
+/// <summary>How the CLI reports a bad input: one line on stderr naming the problem, exit code 2.</summary>
 public static class CliErrors
 {
-    /// <summary>Prints the error (without .NET's "(Parameter 'x')" suffix) and returns 2.</summary>
+    /// <summary>Whether <paramref name="e"/> is a problem with the user's input or files (reported in one line), not a bug.</summary>
+    public static bool IsUserError(Exception e) =>
+        e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or NotSupportedException
+            or UnauthorizedAccessException;
+
+    /// <summary>Prints the error (without .NET's "(Parameter 'x')" suffix) to stderr and returns 2.</summary>
     public static int Report(Exception e)
     {
         var message = e is ArgumentException { ParamName: { } p } ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message;
-        AnsiConsole.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+        Console.Error.WriteLine($"error: {message}");
         if (Environment.GetEnvironmentVariable("HYBRID_DEBUG") == "1") Console.Error.WriteLine(e);
         return 2;
     }

@@ -44,9 +44,6 @@ public static class CompareExperiment
         using var normalization = InputNormalization.Fit(TrainSettings.ParseNormalize(s.Normalize), data.TrainX);
         var spec = new ModelSpec(ModelSpec.ParseKind(s.Model), data.InputShape, data.Classes, s.Depth, s.Width);
         spec.Validate();
-        ISynapseBackend backend = s.Backend == "managed" ? ManagedBackend.Instance : NativeCpuBackend.Instance;
-        if (backend is NativeCpuBackend && !NativeCpuBackend.Probe().Available)
-            throw new InvalidOperationException("the native-cpu backend is unavailable: " + NativeCpuBackend.Probe().Reason);
         long batches = (data.TrainCount + s.BatchSize - 1) / s.BatchSize;
 
         var rows = withProgress(observer =>
@@ -55,7 +52,7 @@ public static class CompareExperiment
             if (s.IncludeAdam) done.Add(RunFloat(s, "adam", spec, data, normalization, folder, resume, observer, table, batches, cancel));
             if (s.IncludeMadam) done.Add(RunFloat(s, "madam", spec, data, normalization, folder, resume, observer, table, batches, cancel));
             foreach (int bits in s.Bits)
-                done.Add(RunLns(s, bits, spec, data, normalization, backend, folder, resume, observer, table, batches, cancel));
+                done.Add(RunLns(s, bits, spec, data, normalization, folder, resume, observer, table, batches, cancel));
             return done;
         });
         CompareReport.Write(folder, s, rows, table, resolved.Note, data.Summary);
@@ -70,7 +67,7 @@ public static class CompareExperiment
         var optSpec = new OptimizerSpec(kind, kind == "adam" ? s.AdamLr : s.MadamLr);
         string name = kind == "adam" ? "float32 Adam" : "float32 Madam";
         var job = Job(s, name, spec, data, norm, d => ModelFactory.Build(spec, s.Seed, d),
-            m => OptimizerCatalog.Create(optSpec, m.parameters(), (ulong)s.Seed), new { row = kind, optimizer = optSpec });
+            m => OptimizerCatalog.Create(optSpec, m, (ulong)s.Seed), new { row = kind, optimizer = optSpec });
         var result = TrainingRun.Execute(job, rowFolder, observer, resume && rowFolder.HasCheckpoint, cancel);
         long p = spec.ParameterCount();
         var ledger = kind == "adam" ? UpdateCosts.Adam(p) : UpdateCosts.Madam(p);
@@ -80,21 +77,20 @@ public static class CompareExperiment
     }
 
     private static CompareRow RunLns(CompareSettings s, int bits, ModelSpec spec, DataSet data, InputNormalization norm,
-        ISynapseBackend backend, RunFolder folder, bool resume, ITrainingObserver observer, EnergyTable table, long batches,
+        RunFolder folder, bool resume, ITrainingObserver observer, EnergyTable table, long batches,
         CancellationToken cancel)
     {
         string key = $"lns-{bits:D2}";
         var rowFolder = new RunFolder(Path.Combine(folder.Path, "rows", key));
         if (TryReadRow(rowFolder, resume) is { } done) return done;
         float gamma = s.GammaFor(bits);
-        var settings = new LnsMadamSettings(new LnsFormat(bits, gamma, 1f), 1, (float)s.LnsLr,
-            Rounding: s.NearestRounding ? Hybrid.Synapse.RoundingMode.Nearest : Hybrid.Synapse.RoundingMode.Stochastic, Seed: (ulong)s.Seed,
-            NonFinite: NonFinitePolicy.Skip, Moment: s.MomentMode, Device: s.Device);
+        var optSpec = s.LnsSpec(bits);
         string name = $"LNS {bits}-bit";
+        // the same synapse model and optimiser as `hybrid train --optimizer lns-madam`
         var job = Job(s, name, spec, data, norm,
-            d => LnsModels.FromFloat(ModelFactory.Build(spec, s.Seed, d), bits, gamma, s.MomentMode, backend),
-            m => new LnsMadamOptimizer(m, settings),
-            new { row = key, bits, gamma, moment = s.Moment, rounding = settings.Rounding, device = s.Device, lr = s.LnsLr, backend = s.Backend });
+            d => OptimizerCatalog.PrepareModel(optSpec, ModelFactory.Build(spec, s.Seed, d)),
+            m => OptimizerCatalog.Create(optSpec, m, (ulong)s.Seed),
+            new { row = key, optimizer = optSpec });
         var result = TrainingRun.Execute(job, rowFolder, observer, resume && rowFolder.HasCheckpoint, cancel);
         var report = result.Optimizer ?? throw new InvalidOperationException("the LNS optimiser reported no costs.");
         long steps = Math.Max(1, report.Steps);

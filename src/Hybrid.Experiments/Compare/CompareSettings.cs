@@ -4,6 +4,7 @@ using Hybrid.Synapse;
 using Hybrid.Synapse.Energy;
 using Hybrid.Training.Models;
 using Hybrid.Training.Lns;
+using Hybrid.Training.Optimizers;
 
 namespace Hybrid.Experiments.Compare;
 
@@ -24,22 +25,9 @@ public sealed record CompareSettings(
     /// <summary>The default bit widths of the LNS rows.</summary>
     public static readonly int[] DefaultBits = [16, 12, 10, 8, 6, 5, 4];
 
-    /// <summary>Valid <see cref="Moment"/> names.</summary>
-    public static readonly IReadOnlyList<string> MomentNames = ["per-synapse", "per-neuron", "per-tensor", "none"];
-
-    /// <summary>Valid <see cref="Backend"/> names.</summary>
-    public static readonly IReadOnlyList<string> BackendNames = ["native-cpu", "managed"];
-
     /// <summary>The moment mode.</summary>
     [JsonIgnore]
-    public MomentMode MomentMode => Moment.Trim().ToLowerInvariant() switch
-    {
-        "per-synapse" => MomentMode.PerSynapse,
-        "per-neuron" => MomentMode.PerNeuron,
-        "per-tensor" => MomentMode.PerTensor,
-        "none" => MomentMode.None,
-        _ => throw new ArgumentException($"--moment '{Moment}' is unknown; valid: {string.Join(", ", MomentNames)}.", "moment"),
-    };
+    public MomentMode MomentMode => Moments.Parse(Moment);
 
     /// <summary>The device model of the LNS rows.</summary>
     [JsonIgnore]
@@ -51,31 +39,35 @@ public sealed record CompareSettings(
     /// <summary>The energy table: the file if given, else Horowitz 45 nm.</summary>
     public EnergyTable LoadEnergyTable() => EnergyTable is null ? Synapse.Energy.EnergyTable.Horowitz45nm : Synapse.Energy.EnergyTable.Load(EnergyTable);
 
+    /// <summary>The optimiser of the LNS row at <paramref name="bits"/>: lns-madam with this comparison's synapse settings.</summary>
+    public OptimizerSpec LnsSpec(int bits) => new("lns-madam", LnsLr, Bits: bits, Gamma: GammaFor(bits),
+        Rounding: NearestRounding ? "nearest" : "stochastic", Moment: Moment, C2cNoise: C2cNoise, D2dGainSd: D2dGainSd,
+        Asymmetry: Asymmetry, StuckFraction: StuckFraction, Backend: Backend);
+
     /// <summary>The training settings shared by every row (optimiser filled in per row).</summary>
     public TrainSettings TrainBase => new(Model, Depth, Width, Epochs: Epochs, BatchSize: BatchSize, Seed: Seed, Data: Data,
         Normalize: Normalize, Task: Task, TrainSize: TrainSize);
 
-    /// <summary>Checks every value; the message names the option and the valid range.</summary>
+    /// <summary>Checks every value; the message names the option and the valid range. Each row's optimiser is
+    /// checked by the optimiser catalog, the same rules as <c>hybrid train</c>.</summary>
     public void Validate()
     {
         if (Bits.Length == 0 && !IncludeAdam && !IncludeMadam) throw new ArgumentException("nothing to compare: no rows.", "bits");
-        foreach (int b in Bits)
-            if (b is < LnsFormat.MinBits or > LnsFormat.MaxBits)
-                throw new ArgumentException($"--bits {b} is outside [{LnsFormat.MinBits}, {LnsFormat.MaxBits}].", "bits");
         if (Bits.Distinct().Count() != Bits.Length) throw new ArgumentException($"--bits lists a width twice: {string.Join(",", Bits)}.", "bits");
-        if (Gamma is { } g && !(g > 0 && g <= LnsFormat.MaxGamma)) throw new ArgumentException($"--gamma {g} is outside (0, {LnsFormat.MaxGamma}].", "gamma");
-        foreach (int b in Bits)
-        {
-            // the smallest level must be a normal float for any w_max down to 1e-3
-            try { new LnsFormat(b, GammaFor(b), 1e-3f).Validate(b <= 8 ? 1 : 2); }
-            catch (ArgumentException e) { throw new ArgumentException($"--gamma {GammaFor(b)} with {b} bits: {e.Message}", "gamma"); }
-        }
-        foreach (var (lr, name) in new[] { (AdamLr, "adam-lr"), (MadamLr, "madam-lr"), (LnsLr, "lr") })
-            if (!(lr > 0) || !double.IsFinite(lr)) throw new ArgumentException($"--{name} {lr} must be finite and > 0.", name);
-        _ = MomentMode;
-        Device.Validate();
-        if (!BackendNames.Contains(Backend)) throw new ArgumentException($"--backend '{Backend}' is unknown; valid: {string.Join(", ", BackendNames)}.", "backend");
+        foreach (int b in Bits) OptimizerCatalog.Validate(LnsSpec(b));
+        Row("adam-lr", () => OptimizerCatalog.Validate(new OptimizerSpec("adam", AdamLr)));
+        Row("madam-lr", () => OptimizerCatalog.Validate(new OptimizerSpec("madam", MadamLr)));
         TrainBase.Validate();
         if (EnergyTable is not null) LoadEnergyTable();
+    }
+
+    // a float row's learning rate is --adam-lr or --madam-lr here, not --lr
+    private static void Row(string option, Action validate)
+    {
+        try { validate(); }
+        catch (ArgumentException e) when (e.ParamName == "lr")
+        {
+            throw new ArgumentException(e.Message.Replace("--lr", "--" + option), option);
+        }
     }
 }

@@ -6,10 +6,15 @@ using TorchSharp;
 
 namespace Hybrid.Experiments.Runs;
 
-/// <summary>Where a run ran: versions, build flags, CPU/GPU identity (summary.json's "environment").</summary>
+/// <summary>Where a run ran: versions, build flags, CPU/GPU identity, which synapse backends could run
+/// (summary.json's "environment", and what <c>hybrid info</c> shows).</summary>
 public sealed record RunEnvironment(string Hybrid, string DotNet, string Os, string Cpu, int LogicalCpus,
-    string TorchSharp, string LibTorch, int TorchThreads, bool CudaAvailable, NativeBuild? Native, string Machine)
+    string TorchSharp, string LibTorch, int TorchThreads, bool CudaAvailable, NativeBuild? Native, string Machine,
+    IReadOnlyList<BackendStatus> Backends, string TorchRuntimeDetail)
 {
+    /// <summary>Every synapse backend's name, for options and help texts.</summary>
+    public static IReadOnlyList<string> BackendNames => SynapseBackends.Names;
+
     /// <summary>The environment of this process.</summary>
     public static RunEnvironment Capture() => new(
         typeof(RunEnvironment).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "?",
@@ -21,7 +26,9 @@ public sealed record RunEnvironment(string Hybrid, string DotNet, string Os, str
         TorchRuntime.Available ? torch.get_num_threads() : 0,
         TorchRuntime.Available && torch.cuda.is_available(),
         SynapseBackends.NativeBuildInfo(),
-        Environment.MachineName);
+        Environment.MachineName,
+        SynapseBackends.Describe(),
+        TorchRuntime.Available ? TorchRuntime.Detail : "unavailable: " + TorchRuntime.Detail);
 
     /// <summary>The CPU's model name from /proc/cpuinfo, else the architecture.</summary>
     public static string CpuModel()

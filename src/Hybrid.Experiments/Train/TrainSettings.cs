@@ -77,15 +77,31 @@ public static class DataChoice
 /// Everything a <c>hybrid train</c> run needs to be repeated — written to config.json, and
 /// compared on <c>--resume</c>.
 /// </summary>
+/// <param name="Model">Model family: mlp or cnn.</param>
+/// <param name="Depth">Hidden layers (MLP) or hidden head layers (CNN).</param>
+/// <param name="Width">Units per hidden layer.</param>
+/// <param name="Activation">relu, tanh, gelu or relu-sqrt2.</param>
+/// <param name="Bias">Layers with biases.</param>
+/// <param name="InitScale">Multiplies the default initialisation.</param>
+/// <param name="Optimizer">The optimiser and its hyperparameters (default: Adam with its defaults).</param>
+/// <param name="Epochs">Epochs to train.</param>
+/// <param name="BatchSize">Examples per batch.</param>
+/// <param name="Seed">Seed of the initial weights, batch order and rounding.</param>
+/// <param name="Device">cpu, cuda or cuda:N.</param>
+/// <param name="Data">An MNIST-format folder or a data-set name (<see cref="DataChoice.Names"/>).</param>
+/// <param name="Normalize">Input normalisation: none, standard or sphere.</param>
+/// <param name="LrSchedule">constant or cosine.</param>
+/// <param name="Task">A relabelling of the classes (<c>--task</c>).</param>
+/// <param name="TrainSize">A fixed-seed training subset (<c>--train-size</c>).</param>
 public sealed record TrainSettings(
     string Model = "mlp", int Depth = 3, int Width = 256, string Activation = "relu", bool Bias = true,
-    double InitScale = 1.0, string Optimizer = "adam", double? Lr = null, int? Bits = null, double? Gamma = null,
-    double? PBound = null, double? Momentum = null, bool StochasticRounding = true, int Epochs = 10,
+    double InitScale = 1.0, OptimizerSpec? Optimizer = null, int Epochs = 10,
     int BatchSize = 128, long Seed = 0, string Device = "cpu", string? Data = null, string Normalize = "standard",
-    string LrSchedule = "constant",
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Task = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? TrainSize = null)
+    string LrSchedule = "constant", string? Task = null, int? TrainSize = null)
 {
+    /// <summary>The optimiser actually used.</summary>
+    public OptimizerSpec Optimizer { get; init; } = Optimizer ?? new OptimizerSpec("adam");
+
     /// <summary>The task and training subset taken from the data (<c>--task</c>, <c>--train-size</c>).</summary>
     [JsonIgnore]
     public DataSelection Selection => new(Task, TrainSize);
@@ -93,16 +109,12 @@ public sealed record TrainSettings(
     /// <summary>Valid names for <see cref="Normalize"/>.</summary>
     public static readonly IReadOnlyList<string> NormalizeNames = ["none", "standard", "sphere"];
 
-    /// <summary>The optimiser part.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public OptimizerSpec OptimizerSpec => new(Optimizer, Lr, Bits, Gamma, PBound, Momentum, StochasticRounding);
-
     /// <summary>Checks every value before any work starts; the message names the option and lists valid names.</summary>
     public void Validate()
     {
         ModelSpec.ParseKind(Model);
         ModelSpec.ParseActivation(Activation);
-        OptimizerCatalog.Validate(OptimizerSpec);
+        OptimizerCatalog.Validate(Optimizer);
         if (Epochs < 1) throw new ArgumentException($"--epochs {Epochs} must be >= 1.", "epochs");
         if (BatchSize < 1) throw new ArgumentException($"--batch-size {BatchSize} must be >= 1.", "batch-size");
         if (Depth < 0) throw new ArgumentException($"--depth {Depth} must be >= 0.", "depth");
@@ -127,7 +139,7 @@ public sealed record TrainSettings(
 
     /// <summary>A short name for progress and plots.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public string RunName => $"{Model}{(Model == "mlp" ? $"-{Depth}x{Width}" : "")} · {Optimizer}";
+    public string RunName => $"{Model}{(Model == "mlp" ? $"-{Depth}x{Width}" : "")} · {Optimizer.Key}";
 
     /// <summary>Builds the job: loads the data, fits the normalisation, and binds model and optimiser factories.</summary>
     public (TrainingJob Job, string DataNote) BuildJob()
@@ -139,12 +151,12 @@ public sealed record TrainSettings(
         var data = resolved.Data;
         var spec = new ModelSpec(kind, data.InputShape, data.Classes, Depth, Width, ModelSpec.ParseActivation(Activation), Bias, InitScale);
         spec.Validate();
-        var optimizer = OptimizerSpec;
+        var optimizer = Optimizer;
         var job = new TrainingJob
         {
             Name = RunName,
-            BuildModel = d => ModelFactory.Build(spec, Seed, d),
-            BuildOptimizer = m => OptimizerCatalog.Create(optimizer, m.parameters(), (ulong)Seed),
+            BuildModel = d => OptimizerCatalog.PrepareModel(optimizer, ModelFactory.Build(spec, Seed, d)),
+            BuildOptimizer = m => OptimizerCatalog.Create(optimizer, m, (ulong)Seed),
             Data = data,
             Normalization = InputNormalization.Fit(ParseNormalize(Normalize), data.TrainX),
             Epochs = Epochs,

@@ -90,7 +90,7 @@ public static unsafe class Cuda
         HybridLibrary.EnsureCompatible();
         HybCudaDeviceProps p;
         NativeStatus.Check(HybridNative.hyb_cuda_device_properties(ordinal, &p));
-        return new CudaDeviceInfo(p.Ordinal, NativeKernels.FixedString(p.Name, 256), p.TotalMemory,
+        return new CudaDeviceInfo(p.Ordinal, LibraryInfo.FixedString(p.Name, 256), p.TotalMemory,
             p.ComputeMajor, p.ComputeMinor, p.MultiprocessorCount, p.MemoryClockKhz, p.MemoryBusWidth,
             p.DriverVersion, p.RuntimeVersion);
     }

@@ -27,6 +27,37 @@ public sealed unsafe class CudaBuffer<T> : SafeHandle where T : unmanaged
         SetHandle((IntPtr)p);
     }
 
+    private readonly bool _owns = true;
+
+    private CudaBuffer(IntPtr devicePointer, long length) : base(IntPtr.Zero, ownsHandle: false)
+    {
+        _owns = false;
+        Length = length;
+        SetHandle(devicePointer);
+    }
+
+    /// <summary>
+    /// A non-owning view of <paramref name="length"/> elements at <paramref name="devicePointer"/>,
+    /// memory that someone else allocated (a TorchSharp CUDA tensor's storage, say): the kernels
+    /// run on it in place, and disposing the view frees nothing. The owner must keep the memory
+    /// alive while the view is used. libhybrid checks that the address is device memory before
+    /// any kernel touches it.
+    /// </summary>
+    /// <exception cref="ArgumentException">A null address with a non-zero length, or a negative length.</exception>
+    public static CudaBuffer<T> View(IntPtr devicePointer, long length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        if (devicePointer == IntPtr.Zero && length > 0)
+            throw new ArgumentException($"a view of {length} elements needs a device address, not null.", nameof(devicePointer));
+        if (length > long.MaxValue / sizeof(T))
+            throw new ArgumentOutOfRangeException(nameof(length), length, "too many elements for a byte count");
+        HybridLibrary.EnsureCompatible();
+        return new CudaBuffer<T>(devicePointer, length);
+    }
+
+    /// <summary>Whether this buffer owns its memory (false for a <see cref="View"/>).</summary>
+    public bool OwnsMemory => _owns;
+
     /// <summary>A new buffer holding a copy of <paramref name="source"/>.</summary>
     public static CudaBuffer<T> From(ReadOnlySpan<T> source, CudaStream? stream = null)
     {

@@ -4,7 +4,7 @@ namespace Hybrid.Native;
 
 /// <summary>
 /// libhybrid's CUDA kernels on <see cref="CudaBuffer{T}"/>s: the twins of
-/// <see cref="NativeKernels"/>, with bit-identical results. Lengths are checked here (an
+/// <see cref="LnsKernels"/>, <see cref="MadamKernels"/> and <see cref="RandomKernels"/>, with bit-identical results. Lengths are checked here (an
 /// <see cref="ArgumentException"/> naming the buffer), a buffer passed twice is an overlap;
 /// everything else is checked by libhybrid before it launches (a
 /// <see cref="HybridArgumentException"/> with its message), and on any exception no buffer has
@@ -13,54 +13,38 @@ namespace Hybrid.Native;
 /// </summary>
 public static unsafe class CudaKernels
 {
-    /// <summary>Encodes <paramref name="x"/> into B ≤ 8-bit LNS codes.</summary>
-    public static void LnsEncode(in HybLnsFormat format, CudaBuffer<float> x, CudaBuffer<byte> codes, CudaStream? stream = null)
+    /// <summary>Encodes <paramref name="x"/> into LNS codes (byte: B ≤ 8, ushort: B ≤ 16).</summary>
+    public static void LnsEncode<TCode>(in HybLnsFormat format, CudaBuffer<float> x, CudaBuffer<TCode> codes, CudaStream? stream = null)
+        where TCode : unmanaged
     {
         Same(x, nameof(x), codes, nameof(codes));
         using var px = new HandleLease(x);
         using var pc = new HandleLease(codes);
         using var s = new HandleLease(stream);
         fixed (HybLnsFormat* f = &format)
-            NativeStatus.Check(HybridNative.hyb_cuda_lns_encode_u8(f, (float*)px.Pointer, (byte*)pc.Pointer, x.Length, s.Pointer));
+            NativeStatus.Check(CodeWidth.IsByte<TCode>()
+                ? HybridNative.hyb_cuda_lns_encode_u8(f, (float*)px.Pointer, (byte*)pc.Pointer, x.Length, s.Pointer)
+                : HybridNative.hyb_cuda_lns_encode_u16(f, (float*)px.Pointer, (ushort*)pc.Pointer, x.Length, s.Pointer));
     }
 
-    /// <summary>Encodes <paramref name="x"/> into LNS codes of any B ≤ 16.</summary>
-    public static void LnsEncode(in HybLnsFormat format, CudaBuffer<float> x, CudaBuffer<ushort> codes, CudaStream? stream = null)
-    {
-        Same(x, nameof(x), codes, nameof(codes));
-        using var px = new HandleLease(x);
-        using var pc = new HandleLease(codes);
-        using var s = new HandleLease(stream);
-        fixed (HybLnsFormat* f = &format)
-            NativeStatus.Check(HybridNative.hyb_cuda_lns_encode_u16(f, (float*)px.Pointer, (ushort*)pc.Pointer, x.Length, s.Pointer));
-    }
-
-    /// <summary>Decodes B ≤ 8-bit LNS codes into <paramref name="x"/>.</summary>
-    public static void LnsDecode(in HybLnsFormat format, CudaBuffer<byte> codes, CudaBuffer<float> x, CudaStream? stream = null)
+    /// <summary>Decodes LNS codes into <paramref name="x"/>.</summary>
+    public static void LnsDecode<TCode>(in HybLnsFormat format, CudaBuffer<TCode> codes, CudaBuffer<float> x, CudaStream? stream = null)
+        where TCode : unmanaged
     {
         Same(codes, nameof(codes), x, nameof(x));
         using var pc = new HandleLease(codes);
         using var px = new HandleLease(x);
         using var s = new HandleLease(stream);
         fixed (HybLnsFormat* f = &format)
-            NativeStatus.Check(HybridNative.hyb_cuda_lns_decode_u8(f, (byte*)pc.Pointer, (float*)px.Pointer, x.Length, s.Pointer));
+            NativeStatus.Check(CodeWidth.IsByte<TCode>()
+                ? HybridNative.hyb_cuda_lns_decode_u8(f, (byte*)pc.Pointer, (float*)px.Pointer, x.Length, s.Pointer)
+                : HybridNative.hyb_cuda_lns_decode_u16(f, (ushort*)pc.Pointer, (float*)px.Pointer, x.Length, s.Pointer));
     }
 
-    /// <summary>Decodes LNS codes of any B ≤ 16 into <paramref name="x"/>.</summary>
-    public static void LnsDecode(in HybLnsFormat format, CudaBuffer<ushort> codes, CudaBuffer<float> x, CudaStream? stream = null)
-    {
-        Same(codes, nameof(codes), x, nameof(x));
-        using var pc = new HandleLease(codes);
-        using var px = new HandleLease(x);
-        using var s = new HandleLease(stream);
-        fixed (HybLnsFormat* f = &format)
-            NativeStatus.Check(HybridNative.hyb_cuda_lns_decode_u16(f, (ushort*)pc.Pointer, (float*)px.Pointer, x.Length, s.Pointer));
-    }
-
-    /// <summary>One LNS Madam step on B ≤ 8-bit codes in place; returns what it did (waits for the stream).
+    /// <summary>One LNS Madam step on codes in place; returns what it did (waits for the stream).
     /// <paramref name="v"/> holds n, rows, 1 or 0 moments by <c>config.Moment</c>.</summary>
-    public static HybStepStats LnsMadamStep(in HybLnsMadamConfig config, CudaBuffer<byte> codes,
-        CudaBuffer<float> grad, CudaBuffer<float> v, CudaStream? stream = null)
+    public static HybStepStats LnsMadamStep<TCode>(in HybLnsMadamConfig config, CudaBuffer<TCode> codes,
+        CudaBuffer<float> grad, CudaBuffer<float> v, CudaStream? stream = null) where TCode : unmanaged
     {
         Step(codes, nameof(codes), grad, v, sameV: false);
         using var pc = new HandleLease(codes);
@@ -69,25 +53,11 @@ public static unsafe class CudaKernels
         using var s = new HandleLease(stream);
         HybStepStats stats;
         fixed (HybLnsMadamConfig* c = &config)
-            NativeStatus.Check(HybridNative.hyb_cuda_lns_madam_step_u8(c, (byte*)pc.Pointer, (float*)pg.Pointer,
-                codes.Length, (float*)pv.Pointer, v.Length, &stats, s.Pointer));
-        return stats;
-    }
-
-    /// <summary>One LNS Madam step on codes of any B ≤ 16 in place; returns what it did (waits for the stream).
-    /// <paramref name="v"/> holds n, rows, 1 or 0 moments by <c>config.Moment</c>.</summary>
-    public static HybStepStats LnsMadamStep(in HybLnsMadamConfig config, CudaBuffer<ushort> codes,
-        CudaBuffer<float> grad, CudaBuffer<float> v, CudaStream? stream = null)
-    {
-        Step(codes, nameof(codes), grad, v, sameV: false);
-        using var pc = new HandleLease(codes);
-        using var pg = new HandleLease(grad);
-        using var pv = new HandleLease(v);
-        using var s = new HandleLease(stream);
-        HybStepStats stats;
-        fixed (HybLnsMadamConfig* c = &config)
-            NativeStatus.Check(HybridNative.hyb_cuda_lns_madam_step_u16(c, (ushort*)pc.Pointer, (float*)pg.Pointer,
-                codes.Length, (float*)pv.Pointer, v.Length, &stats, s.Pointer));
+            NativeStatus.Check(CodeWidth.IsByte<TCode>()
+                ? HybridNative.hyb_cuda_lns_madam_step_u8(c, (byte*)pc.Pointer, (float*)pg.Pointer,
+                    codes.Length, (float*)pv.Pointer, v.Length, &stats, s.Pointer)
+                : HybridNative.hyb_cuda_lns_madam_step_u16(c, (ushort*)pc.Pointer, (float*)pg.Pointer,
+                    codes.Length, (float*)pv.Pointer, v.Length, &stats, s.Pointer));
         return stats;
     }
 
@@ -107,7 +77,7 @@ public static unsafe class CudaKernels
         return stats;
     }
 
-    /// <summary>Root mean square of <paramref name="x"/>: the same double as <see cref="NativeKernels.Rms"/>.</summary>
+    /// <summary>Root mean square of <paramref name="x"/>: the same double as <see cref="MadamKernels.Rms"/>.</summary>
     public static double Rms(CudaBuffer<float> x, CudaStream? stream = null)
     {
         ArgumentNullException.ThrowIfNull(x);

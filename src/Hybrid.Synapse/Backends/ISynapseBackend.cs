@@ -1,32 +1,69 @@
+using System.Numerics;
+
 namespace Hybrid.Synapse.Backends;
 
 /// <summary>
-/// One place the synapse kernels can run: the managed twin, libhybrid on the CPU, or (later)
-/// libhybrid on CUDA. Every backend gives bit-identical LNS codes and random streams for the
-/// same inputs; the float Madam step agrees within a few ulp. Cross-check tests are written
-/// once against this interface and run for every backend in <see cref="SynapseBackends.All"/>.
+/// One place the synapse kernels can run: the managed reference twin, its vectorised form,
+/// libhybrid on the CPU, or libhybrid on CUDA. Every backend gives bit-identical LNS codes and
+/// random streams for the same inputs; the float Madam step agrees within a few ulp. Codes are
+/// <see cref="byte"/> (B ≤ 8) or <see cref="ushort"/> (B ≤ 16): the code type is a type
+/// parameter, chosen once by the caller (see <see cref="SynapseTensor"/>). Every backend checks
+/// the twin's argument contract first, so a bad call throws the same
+/// <see cref="ArgumentException"/> everywhere with nothing written. Cross-check tests are written
+/// once against this interface and run for every backend in <see cref="SynapseBackends.Available"/>.
 /// </summary>
 public interface ISynapseBackend
 {
-    /// <summary>Short name ("managed", "native-cpu").</summary>
+    /// <summary>The backend's name: "managed", "managed-simd", "native-cpu" or "native-cuda".</summary>
     string Name { get; }
 
-    /// <summary>Encodes floats into B ≤ 8-bit codes.</summary>
-    void LnsEncode(LnsFormat format, ReadOnlySpan<float> x, Span<byte> codes);
-    /// <summary>Encodes floats into B ≤ 16-bit codes.</summary>
-    void LnsEncode(LnsFormat format, ReadOnlySpan<float> x, Span<ushort> codes);
-    /// <summary>Decodes B ≤ 8-bit codes.</summary>
-    void LnsDecode(LnsFormat format, ReadOnlySpan<byte> codes, Span<float> x);
-    /// <summary>Decodes B ≤ 16-bit codes.</summary>
-    void LnsDecode(LnsFormat format, ReadOnlySpan<ushort> codes, Span<float> x);
-    /// <summary>One LNS Madam step on B ≤ 8-bit codes in place.</summary>
-    StepStats LnsMadamStep(in LnsMadamSettings settings, Span<byte> codes, ReadOnlySpan<float> grad, Span<float> v);
-    /// <summary>One LNS Madam step on B ≤ 16-bit codes in place.</summary>
-    StepStats LnsMadamStep(in LnsMadamSettings settings, Span<ushort> codes, ReadOnlySpan<float> grad, Span<float> v);
+    /// <summary>Encodes floats into LNS codes.</summary>
+    void LnsEncode<TCode>(LnsFormat format, ReadOnlySpan<float> x, Span<TCode> codes)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
+
+    /// <summary>Decodes LNS codes.</summary>
+    void LnsDecode<TCode>(LnsFormat format, ReadOnlySpan<TCode> codes, Span<float> x)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
+
+    /// <summary>One LNS Madam step on codes in place; <paramref name="v"/> holds
+    /// <see cref="LnsMadamSettings.MomentLength"/> second moments.</summary>
+    StepStats LnsMadamStep<TCode>(in LnsMadamSettings settings, Span<TCode> codes, ReadOnlySpan<float> grad, Span<float> v)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
+
     /// <summary>One float32 Madam step in place.</summary>
     StepStats MadamStep(in MadamSettings settings, Span<float> w, ReadOnlySpan<float> grad, Span<float> v);
+
     /// <summary>Deterministic root mean square (for Madam's w_max).</summary>
     double Rms(ReadOnlySpan<float> x);
+
     /// <summary>Uniforms of the shared Philox stream.</summary>
     void RandomUniform(in RandomStream stream, long offset, Span<float> output);
 }
+
+/// <summary>
+/// A backend whose kernels also run in place on device memory that someone else owns — a
+/// TorchSharp CUDA tensor's storage, say — given as <see cref="DeviceMemory{T}"/> views.
+/// Only native-cuda is one; training code asks for it when its tensors live on a GPU.
+/// </summary>
+public interface IDeviceSynapseBackend : ISynapseBackend
+{
+    /// <summary>One float32 Madam step in place on device memory.</summary>
+    StepStats MadamStep(in MadamSettings settings, DeviceMemory<float> w, DeviceMemory<float> grad, DeviceMemory<float> v);
+
+    /// <summary>Deterministic root mean square of device memory (the same double as <see cref="ISynapseBackend.Rms"/>).</summary>
+    double Rms(DeviceMemory<float> x);
+
+    /// <summary>Decodes codes in device memory into device memory.</summary>
+    void LnsDecode<TCode>(LnsFormat format, DeviceMemory<TCode> codes, DeviceMemory<float> x)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
+
+    /// <summary>One LNS Madam step in place on device memory.</summary>
+    StepStats LnsMadamStep<TCode>(in LnsMadamSettings settings, DeviceMemory<TCode> codes, DeviceMemory<float> grad,
+        DeviceMemory<float> v) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
+}
+
+/// <summary>
+/// A view of <paramref name="Length"/> elements of device memory at <paramref name="Address"/>,
+/// owned by someone else (who keeps it alive while the view is used). Nothing is copied.
+/// </summary>
+public readonly record struct DeviceMemory<T>(nint Address, long Length) where T : unmanaged;

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Hybrid.Synapse.Twin;
 
 namespace Hybrid.Synapse.Backends;
@@ -11,21 +12,16 @@ public sealed class ManagedBackend : ISynapseBackend
     private ManagedBackend() { }
 
     /// <inheritdoc />
-    public string Name => "managed";
+    public string Name => SynapseBackends.Managed;
     /// <inheritdoc />
-    public void LnsEncode(LnsFormat format, ReadOnlySpan<float> x, Span<byte> codes) => ManagedKernels.LnsEncode(format, x, codes);
+    public void LnsEncode<TCode>(LnsFormat format, ReadOnlySpan<float> x, Span<TCode> codes)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> => ManagedKernels.LnsEncode(format, x, codes);
     /// <inheritdoc />
-    public void LnsEncode(LnsFormat format, ReadOnlySpan<float> x, Span<ushort> codes) => ManagedKernels.LnsEncode(format, x, codes);
+    public void LnsDecode<TCode>(LnsFormat format, ReadOnlySpan<TCode> codes, Span<float> x)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> => ManagedKernels.LnsDecode(format, codes, x);
     /// <inheritdoc />
-    public void LnsDecode(LnsFormat format, ReadOnlySpan<byte> codes, Span<float> x) => ManagedKernels.LnsDecode(format, codes, x);
-    /// <inheritdoc />
-    public void LnsDecode(LnsFormat format, ReadOnlySpan<ushort> codes, Span<float> x) => ManagedKernels.LnsDecode(format, codes, x);
-    /// <inheritdoc />
-    public StepStats LnsMadamStep(in LnsMadamSettings settings, Span<byte> codes, ReadOnlySpan<float> grad, Span<float> v) =>
-        ManagedKernels.LnsMadamStep(settings, codes, grad, v);
-    /// <inheritdoc />
-    public StepStats LnsMadamStep(in LnsMadamSettings settings, Span<ushort> codes, ReadOnlySpan<float> grad, Span<float> v) =>
-        ManagedKernels.LnsMadamStep(settings, codes, grad, v);
+    public StepStats LnsMadamStep<TCode>(in LnsMadamSettings settings, Span<TCode> codes, ReadOnlySpan<float> grad, Span<float> v)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> => ManagedKernels.LnsMadamStep(settings, codes, grad, v);
     /// <inheritdoc />
     public StepStats MadamStep(in MadamSettings settings, Span<float> w, ReadOnlySpan<float> grad, Span<float> v) =>
         ManagedKernels.MadamStep(settings, w, grad, v);

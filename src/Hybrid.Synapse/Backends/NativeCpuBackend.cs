@@ -1,13 +1,14 @@
+using System.Numerics;
 using Hybrid.Native;
-using Hybrid.Native.Interop;
+using static Hybrid.Synapse.Backends.InteropMapping;
 
 namespace Hybrid.Synapse.Backends;
 
 /// <summary>
 /// libhybrid's C kernels on the CPU (vectorised, multithreaded for large tensors; results do
-/// not depend on the thread count). Settings are validated here with the same rules as the
-/// managed twin, so both throw <see cref="ArgumentException"/>s for bad input; the native
-/// library validates again before it writes.
+/// not depend on the thread count), on the caller's memory. The twin's argument contract is
+/// checked first (<see cref="KernelContract"/>), so every backend throws the same
+/// <see cref="ArgumentException"/>; libhybrid checks its own contract again before it writes.
 /// </summary>
 public sealed class NativeCpuBackend : ISynapseBackend
 {
@@ -17,7 +18,7 @@ public sealed class NativeCpuBackend : ISynapseBackend
     private NativeCpuBackend() { }
 
     /// <inheritdoc />
-    public string Name => "native-cpu";
+    public string Name => SynapseBackends.NativeCpu;
 
     /// <summary>Whether libhybrid loads here, and if not, why.</summary>
     public static (bool Available, string Reason) Probe()
@@ -34,90 +35,43 @@ public sealed class NativeCpuBackend : ISynapseBackend
     }
 
     /// <inheritdoc />
-    public void LnsEncode(LnsFormat format, ReadOnlySpan<float> x, Span<byte> codes)
+    public void LnsEncode<TCode>(LnsFormat format, ReadOnlySpan<float> x, Span<TCode> codes)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
-        format.Validate(1);
-        NativeKernels.LnsEncode(ToNative(format), x, codes);
+        KernelContract.LnsEncode<TCode>(format, x, codes);
+        LnsKernels.Encode(ToNative(format), x, codes);
     }
 
     /// <inheritdoc />
-    public void LnsEncode(LnsFormat format, ReadOnlySpan<float> x, Span<ushort> codes)
+    public void LnsDecode<TCode>(LnsFormat format, ReadOnlySpan<TCode> codes, Span<float> x)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
-        format.Validate(2);
-        NativeKernels.LnsEncode(ToNative(format), x, codes);
+        KernelContract.LnsDecode(format, codes, x);
+        LnsKernels.Decode(ToNative(format), codes, x);
     }
 
     /// <inheritdoc />
-    public void LnsDecode(LnsFormat format, ReadOnlySpan<byte> codes, Span<float> x)
+    public StepStats LnsMadamStep<TCode>(in LnsMadamSettings settings, Span<TCode> codes, ReadOnlySpan<float> grad, Span<float> v)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
-        format.Validate(1);
-        NativeKernels.LnsDecode(ToNative(format), codes, x);
-    }
-
-    /// <inheritdoc />
-    public void LnsDecode(LnsFormat format, ReadOnlySpan<ushort> codes, Span<float> x)
-    {
-        format.Validate(2);
-        NativeKernels.LnsDecode(ToNative(format), codes, x);
-    }
-
-    /// <inheritdoc />
-    public StepStats LnsMadamStep(in LnsMadamSettings settings, Span<byte> codes, ReadOnlySpan<float> grad, Span<float> v)
-    {
-        settings.Validate(1);
-        Validate.MomentLength(v.Length, settings.MomentLength(codes.Length));
-        return FromNative(NativeKernels.LnsMadamStep(ToNative(settings), codes, grad, v));
-    }
-
-    /// <inheritdoc />
-    public StepStats LnsMadamStep(in LnsMadamSettings settings, Span<ushort> codes, ReadOnlySpan<float> grad, Span<float> v)
-    {
-        settings.Validate(2);
-        Validate.MomentLength(v.Length, settings.MomentLength(codes.Length));
-        return FromNative(NativeKernels.LnsMadamStep(ToNative(settings), codes, grad, v));
+        KernelContract.LnsMadamStep<TCode>(settings, codes, grad, v);
+        return FromNative(LnsKernels.MadamStep(ToNative(settings), codes, grad, v));
     }
 
     /// <inheritdoc />
     public StepStats MadamStep(in MadamSettings settings, Span<float> w, ReadOnlySpan<float> grad, Span<float> v)
     {
-        settings.Validate();
-        return FromNative(NativeKernels.MadamStep(ToNative(settings), w, grad, v));
+        KernelContract.MadamStep(settings, w, grad, v);
+        return FromNative(MadamKernels.Step(ToNative(settings), w, grad, v));
     }
 
     /// <inheritdoc />
-    public double Rms(ReadOnlySpan<float> x) => NativeKernels.Rms(x);
+    public double Rms(ReadOnlySpan<float> x) => MadamKernels.Rms(x);
 
     /// <inheritdoc />
     public void RandomUniform(in RandomStream stream, long offset, Span<float> output)
     {
-        stream.Validate();
-        NativeKernels.RandomUniform(new HybRandomStream
-        {
-            Seed = stream.Seed, Step = stream.Step, TensorId = stream.TensorId,
-            Purpose = (HybRandomPurpose)stream.Purpose,
-        }, offset, output);
+        KernelContract.RandomUniform(stream, offset, output.Length);
+        RandomKernels.Uniform(ToNative(stream), offset, output);
     }
-
-    /// <summary>The interop form of a format.</summary>
-    public static HybLnsFormat ToNative(LnsFormat f) => new() { Bits = f.Bits, Gamma = f.Gamma, WMax = f.WMax };
-
-    /// <summary>The interop form of LNS Madam settings.</summary>
-    public static HybLnsMadamConfig ToNative(in LnsMadamSettings s) => new()
-    {
-        Format = ToNative(s.Format), Lr = s.Lr, Beta2 = s.Beta2, GBound = s.GBound,
-        Rounding = (HybRounding)s.Rounding, Nonfinite = (HybNonfinitePolicy)s.NonFinite,
-        TensorId = s.TensorId, Step = s.Step, Seed = s.Seed, Moment = (HybMomentMode)s.Moment,
-        C2cNoise = s.Device.CycleToCycleNoise, D2dGainSd = s.Device.DeviceToDeviceGainSd,
-        Asymmetry = s.Device.Asymmetry, StuckFraction = s.Device.StuckFraction,
-        Rows = s.Moment == MomentMode.PerNeuron ? s.Rows : 0,
-    };
-
-    /// <summary>The interop form of float Madam settings.</summary>
-    public static HybMadamConfig ToNative(in MadamSettings s) => new()
-    {
-        Lr = s.Lr, Beta2 = s.Beta2, GBound = s.GBound, WMax = s.WMax,
-        Nonfinite = (HybNonfinitePolicy)s.NonFinite, Step = s.Step,
-    };
-
-    private static StepStats FromNative(HybStepStats s) => new(s.Elements, s.Changed, s.NonfiniteSkipped);
 }

@@ -1,19 +1,19 @@
-using System.Runtime.InteropServices;
+using System.Numerics;
 using Hybrid.Native;
-using Hybrid.Native.Interop;
+using static Hybrid.Synapse.Backends.InteropMapping;
 
 namespace Hybrid.Synapse.Backends;
 
 /// <summary>
-/// libhybrid's CUDA kernels behind the span interface: each call copies its spans into fresh
-/// device buffers, runs the kernel on the default stream and copies the results back — simple
-/// and slow (fine for cross-checks; real training keeps tensors on the device and calls
-/// <see cref="CudaKernels"/> directly). Results are bit-identical to the other backends'.
-/// Settings, lengths and host-span overlaps are validated here first, like
-/// <see cref="NativeCpuBackend"/>; libhybrid checks again before it launches, and an output
-/// span is written only after the kernel succeeded.
+/// libhybrid's CUDA kernels. On host spans each call copies into fresh device buffers, runs the
+/// kernel on the default stream and copies the results back — simple and slow (fine for
+/// cross-checks); on <see cref="DeviceMemory{T}"/> views (a TorchSharp CUDA tensor's storage)
+/// the kernels run in place with no copy, through the safe layer's non-owning
+/// <see cref="CudaBuffer{T}.View"/>. Results are bit-identical to the other backends'. The twin's
+/// argument contract is checked first, like <see cref="NativeCpuBackend"/>; libhybrid checks
+/// again before it launches, and an output span is written only after the kernel succeeded.
 /// </summary>
-public sealed class NativeCudaBackend : ISynapseBackend
+public sealed class NativeCudaBackend : IDeviceSynapseBackend
 {
     /// <summary>The one instance.</summary>
     public static readonly NativeCudaBackend Instance = new();
@@ -21,7 +21,7 @@ public sealed class NativeCudaBackend : ISynapseBackend
     private NativeCudaBackend() { }
 
     /// <inheritdoc />
-    public string Name => "native-cuda";
+    public string Name => SynapseBackends.NativeCuda;
 
     /// <summary>
     /// Whether CUDA kernels run here, and why not ("libhybrid was built without CUDA ...",
@@ -30,74 +30,36 @@ public sealed class NativeCudaBackend : ISynapseBackend
     public static (bool Available, string Reason) Probe() => Cuda.Probe();
 
     /// <inheritdoc />
-    public void LnsEncode(LnsFormat format, ReadOnlySpan<float> x, Span<byte> codes)
+    public void LnsEncode<TCode>(LnsFormat format, ReadOnlySpan<float> x, Span<TCode> codes)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
-        format.Validate(1);
-        Check(x.Length, nameof(x), codes.Length, nameof(codes), MemoryMarshal.AsBytes(x), MemoryMarshal.AsBytes(codes));
+        KernelContract.LnsEncode<TCode>(format, x, codes);
         using var dx = CudaBuffer<float>.From(x);
-        using var dc = new CudaBuffer<byte>(codes.Length);
-        CudaKernels.LnsEncode(NativeCpuBackend.ToNative(format), dx, dc);
+        using var dc = new CudaBuffer<TCode>(codes.Length);
+        CudaKernels.LnsEncode(ToNative(format), dx, dc);
         dc.CopyTo(codes);
     }
 
     /// <inheritdoc />
-    public void LnsEncode(LnsFormat format, ReadOnlySpan<float> x, Span<ushort> codes)
+    public void LnsDecode<TCode>(LnsFormat format, ReadOnlySpan<TCode> codes, Span<float> x)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
-        format.Validate(2);
-        Check(x.Length, nameof(x), codes.Length, nameof(codes), MemoryMarshal.AsBytes(x), MemoryMarshal.AsBytes(codes));
-        using var dx = CudaBuffer<float>.From(x);
-        using var dc = new CudaBuffer<ushort>(codes.Length);
-        CudaKernels.LnsEncode(NativeCpuBackend.ToNative(format), dx, dc);
-        dc.CopyTo(codes);
-    }
-
-    /// <inheritdoc />
-    public void LnsDecode(LnsFormat format, ReadOnlySpan<byte> codes, Span<float> x)
-    {
-        format.Validate(1);
-        Check(codes.Length, nameof(codes), x.Length, nameof(x), codes, MemoryMarshal.AsBytes(x));
-        using var dc = CudaBuffer<byte>.From(codes);
+        KernelContract.LnsDecode(format, codes, x);
+        using var dc = CudaBuffer<TCode>.From(codes);
         using var dx = new CudaBuffer<float>(x.Length);
-        CudaKernels.LnsDecode(NativeCpuBackend.ToNative(format), dc, dx);
+        CudaKernels.LnsDecode(ToNative(format), dc, dx);
         dx.CopyTo(x);
     }
 
     /// <inheritdoc />
-    public void LnsDecode(LnsFormat format, ReadOnlySpan<ushort> codes, Span<float> x)
+    public StepStats LnsMadamStep<TCode>(in LnsMadamSettings settings, Span<TCode> codes, ReadOnlySpan<float> grad, Span<float> v)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
-        format.Validate(2);
-        Check(codes.Length, nameof(codes), x.Length, nameof(x), MemoryMarshal.AsBytes(codes), MemoryMarshal.AsBytes(x));
-        using var dc = CudaBuffer<ushort>.From(codes);
-        using var dx = new CudaBuffer<float>(x.Length);
-        CudaKernels.LnsDecode(NativeCpuBackend.ToNative(format), dc, dx);
-        dx.CopyTo(x);
-    }
-
-    /// <inheritdoc />
-    public StepStats LnsMadamStep(in LnsMadamSettings settings, Span<byte> codes, ReadOnlySpan<float> grad, Span<float> v)
-    {
-        settings.Validate(1);
-        Validate.MomentLength(v.Length, settings.MomentLength(codes.Length));
-        Validate.StepBuffers(codes, codes.Length, nameof(codes), grad, v, v.Length);
-        using var dc = CudaBuffer<byte>.From(codes);
+        KernelContract.LnsMadamStep<TCode>(settings, codes, grad, v);
+        using var dc = CudaBuffer<TCode>.From(codes);
         using var dg = CudaBuffer<float>.From(grad);
         using var dv = CudaBuffer<float>.From(v);
-        var stats = CudaKernels.LnsMadamStep(NativeCpuBackend.ToNative(settings), dc, dg, dv);
-        dc.CopyTo(codes);
-        dv.CopyTo(v);
-        return FromNative(stats);
-    }
-
-    /// <inheritdoc />
-    public StepStats LnsMadamStep(in LnsMadamSettings settings, Span<ushort> codes, ReadOnlySpan<float> grad, Span<float> v)
-    {
-        settings.Validate(2);
-        Validate.MomentLength(v.Length, settings.MomentLength(codes.Length));
-        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v, v.Length);
-        using var dc = CudaBuffer<ushort>.From(codes);
-        using var dg = CudaBuffer<float>.From(grad);
-        using var dv = CudaBuffer<float>.From(v);
-        var stats = CudaKernels.LnsMadamStep(NativeCpuBackend.ToNative(settings), dc, dg, dv);
+        var stats = CudaKernels.LnsMadamStep(ToNative(settings), dc, dg, dv);
         dc.CopyTo(codes);
         dv.CopyTo(v);
         return FromNative(stats);
@@ -106,12 +68,11 @@ public sealed class NativeCudaBackend : ISynapseBackend
     /// <inheritdoc />
     public StepStats MadamStep(in MadamSettings settings, Span<float> w, ReadOnlySpan<float> grad, Span<float> v)
     {
-        settings.Validate();
-        Validate.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v, w.Length);
+        KernelContract.MadamStep(settings, w, grad, v);
         using var dw = CudaBuffer<float>.From(w);
         using var dg = CudaBuffer<float>.From(grad);
         using var dv = CudaBuffer<float>.From(v);
-        var stats = CudaKernels.MadamStep(NativeCpuBackend.ToNative(settings), dw, dg, dv);
+        var stats = CudaKernels.MadamStep(ToNative(settings), dw, dg, dv);
         dw.CopyTo(w);
         dv.CopyTo(v);
         return FromNative(stats);
@@ -127,21 +88,51 @@ public sealed class NativeCudaBackend : ISynapseBackend
     /// <inheritdoc />
     public void RandomUniform(in RandomStream stream, long offset, Span<float> output)
     {
-        stream.Validate();
+        KernelContract.RandomUniform(stream, offset, output.Length);
         using var d = new CudaBuffer<float>(output.Length);
-        CudaKernels.RandomUniform(new HybRandomStream
-        {
-            Seed = stream.Seed, Step = stream.Step, TensorId = stream.TensorId,
-            Purpose = (HybRandomPurpose)stream.Purpose,
-        }, offset, d);
+        CudaKernels.RandomUniform(ToNative(stream), offset, d);
         d.CopyTo(output);
     }
 
-    private static void Check(int a, string aName, int b, string bName, ReadOnlySpan<byte> aBytes, ReadOnlySpan<byte> bBytes)
+    /// <inheritdoc />
+    public StepStats MadamStep(in MadamSettings settings, DeviceMemory<float> w, DeviceMemory<float> grad, DeviceMemory<float> v)
     {
-        Validate.SameLength(a, aName, b, bName);
-        Validate.Disjoint(aBytes, aName, bBytes, bName);
+        settings.Validate();
+        using var dw = View(w);
+        using var dg = View(grad);
+        using var dv = View(v);
+        return FromNative(CudaKernels.MadamStep(ToNative(settings), dw, dg, dv));
     }
 
-    private static StepStats FromNative(HybStepStats s) => new(s.Elements, s.Changed, s.NonfiniteSkipped);
+    /// <inheritdoc />
+    public double Rms(DeviceMemory<float> x)
+    {
+        using var dx = View(x);
+        return CudaKernels.Rms(dx);
+    }
+
+    /// <inheritdoc />
+    public void LnsDecode<TCode>(LnsFormat format, DeviceMemory<TCode> codes, DeviceMemory<float> x)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        format.Validate(KernelContract.CodeBytes<TCode>());
+        using var dc = View(codes);
+        using var dx = View(x);
+        CudaKernels.LnsDecode(ToNative(format), dc, dx);
+    }
+
+    /// <inheritdoc />
+    public StepStats LnsMadamStep<TCode>(in LnsMadamSettings settings, DeviceMemory<TCode> codes, DeviceMemory<float> grad,
+        DeviceMemory<float> v) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        settings.Validate(KernelContract.CodeBytes<TCode>());
+        if (codes.Length > int.MaxValue) throw new ArgumentException($"codes has {codes.Length} elements; at most 2^31 − 1.", nameof(codes));
+        SpanRules.MomentLength((int)Math.Min(v.Length, int.MaxValue), settings.MomentLength((int)codes.Length));
+        using var dc = View(codes);
+        using var dg = View(grad);
+        using var dv = View(v);
+        return FromNative(CudaKernels.LnsMadamStep(ToNative(settings), dc, dg, dv));
+    }
+
+    private static CudaBuffer<T> View<T>(DeviceMemory<T> m) where T : unmanaged => CudaBuffer<T>.View(m.Address, m.Length);
 }

@@ -1,7 +1,5 @@
 using Hybrid.Native;
-using Hybrid.Native.Interop;
 using Hybrid.Synapse.Simd;
-using Hybrid.Synapse.Twin;
 
 namespace Hybrid.Synapse.Backends;
 
@@ -15,53 +13,110 @@ public readonly record struct BackendStatus(string Name, bool Available, string 
 public sealed record NativeBuild(string Version, int Abi, string Compiler, string BuildType, string Simd,
     string Threading, int Threads, bool CudaCompiled, string CudaVersion, bool Sanitizers, string LoadedFrom);
 
-/// <summary>The registry of synapse backends: add a backend here and every cross-check test runs on it.</summary>
+/// <summary>
+/// The registry of synapse backends — the one place a backend is chosen by name. Each backend
+/// owns its name; <see cref="Get"/> gives it or says which ones exist and why a missing one is
+/// missing. Add a backend to <see cref="Names"/> and <see cref="Probe"/> and every option that
+/// takes <c>--backend</c>, and every cross-check test, runs on it.
+/// </summary>
 public static class SynapseBackends
 {
-    /// <summary>Every backend that can run on this machine, the managed reference first.</summary>
-    public static IReadOnlyList<ISynapseBackend> All
+    /// <summary>The managed reference twin (plain C#; always available).</summary>
+    public const string Managed = "managed";
+    /// <summary>The managed twin vectorised (Vector256, AVX2 Philox; one thread).</summary>
+    public const string ManagedSimd = "managed-simd";
+    /// <summary>libhybrid's C kernels.</summary>
+    public const string NativeCpu = "native-cpu";
+    /// <summary>libhybrid's CUDA kernels.</summary>
+    public const string NativeCuda = "native-cuda";
+
+    /// <summary>Every backend name, the reference first.</summary>
+    public static readonly IReadOnlyList<string> Names = [Managed, ManagedSimd, NativeCpu, NativeCuda];
+
+    /// <summary>The default backend: native-cpu where libhybrid loads, else managed-simd.</summary>
+    public static string Default => NativeCpuBackend.Probe().Available ? NativeCpu : ManagedSimd;
+
+    /// <summary>The backend called <paramref name="name"/> (case-insensitive).</summary>
+    /// <exception cref="ArgumentException">An unknown name, or one that cannot run here; the message lists every
+    /// backend with its availability and the reason.</exception>
+    public static ISynapseBackend Get(string name)
     {
-        get
+        var key = name.Trim().ToLowerInvariant();
+        if (!Names.Contains(key))
+            throw new ArgumentException($"backend '{name}' is unknown; {Listing()}.", "backend");
+        var (ok, why) = Probe(key);
+        if (!ok) throw new ArgumentException($"backend '{key}' is unavailable here: {why}; {Listing()}.", "backend");
+        return Instance(key);
+    }
+
+    /// <summary>Every backend that runs on this machine, the managed reference first.</summary>
+    public static IReadOnlyList<ISynapseBackend> Available =>
+        Names.Where(n => Probe(n).Available).Select(Instance).ToList();
+
+    /// <summary>Every known backend with its availability and where it comes from or why it is missing.</summary>
+    public static IReadOnlyList<BackendStatus> Describe() => Names.Select(n =>
+    {
+        var (ok, why) = Probe(n);
+        return new BackendStatus(n, ok, why);
+    }).ToList();
+
+    /// <summary>Whether backend <paramref name="name"/> runs here, and why (not).</summary>
+    public static (bool Available, string Reason) Probe(string name)
+    {
+        switch (name)
         {
-            var list = new List<ISynapseBackend> { ManagedBackend.Instance, ManagedSimdBackend.Instance };
-            if (NativeCpuBackend.Probe().Available) list.Add(NativeCpuBackend.Instance);
-            if (NativeCudaBackend.Probe().Available) list.Add(NativeCudaBackend.Instance);
-            return list;
+            case Managed:
+                return (true, "C# reference kernels (always available)");
+            case ManagedSimd:
+                return (true, SimdKernels.IsAccelerated ? "C# Vector256 + AVX2 steps, one thread" : "no AVX2 here: runs the reference code");
+            case NativeCpu:
+            {
+                var (ok, why) = NativeCpuBackend.Probe();
+                if (!ok) return (false, why);
+                var b = NativeBuildInfo()!;
+                return (true, $"{b.Simd}, {b.Threading} x{b.Threads}; {why}");
+            }
+            case NativeCuda:
+            {
+                if (!NativeCpuBackend.Probe().Available) return (false, "libhybrid not loaded: " + NativeCpuBackend.Probe().Reason);
+                var b = NativeBuildInfo()!;
+                if (!b.CudaCompiled) return (false, "libhybrid was built without CUDA (HYBRID_CUDA=OFF, or no nvcc at configure time)");
+                var (ok, why) = NativeCudaBackend.Probe();
+                return ok ? (true, $"CUDA {b.CudaVersion}; {why}") : (false, $"no usable CUDA device: {why}");
+            }
+            default:
+                return (false, $"unknown backend '{name}'");
         }
-    }
-
-    /// <summary>Every known backend with its availability and the reason.</summary>
-    public static IReadOnlyList<BackendStatus> Describe()
-    {
-        var (ok, why) = NativeCpuBackend.Probe();
-        var native = ok ? NativeBuildInfo() : null;
-        return
-        [
-            new("managed", true, "C# reference kernels (always available)"),
-            new("managed-simd", true, SimdKernels.IsAccelerated ? "C# Vector256 + AVX2 steps, one thread" : "no AVX2 here: runs the reference code"),
-            new("native-cpu", ok, ok ? $"{native!.Simd}, {native.Threading} x{native.Threads}; {why}" : why),
-            CudaStatus(ok, native),
-        ];
-    }
-
-    private static BackendStatus CudaStatus(bool nativeLoads, NativeBuild? native)
-    {
-        if (!nativeLoads) return new("native-cuda", false, "libhybrid not loaded");
-        if (!native!.CudaCompiled)
-            return new("native-cuda", false, "built without CUDA (HYBRID_CUDA=OFF, or no nvcc at configure time)");
-        var (ok, why) = NativeCudaBackend.Probe();
-        return new("native-cuda", ok, ok ? $"CUDA {native.CudaVersion}; {why}" : $"no CUDA device: {why}");
     }
 
     /// <summary>libhybrid's build information, or null when it does not load.</summary>
     public static unsafe NativeBuild? NativeBuildInfo()
     {
         if (!NativeCpuBackend.Probe().Available) return null;
-        var b = NativeKernels.BuildInfo();
+        var b = LibraryInfo.Build();
         return new NativeBuild(
             $"{b.VersionMajor}.{b.VersionMinor}.{b.VersionPatch}", b.AbiVersion,
-            NativeKernels.FixedString(b.Compiler, 64), NativeKernels.FixedString(b.BuildType, 16),
+            LibraryInfo.FixedString(b.Compiler, 64), LibraryInfo.FixedString(b.BuildType, 16),
             b.SimdLevel.ToString(), b.Threading.ToString(), b.MaxThreads, b.CudaCompiled != 0,
-            NativeKernels.FixedString(b.CudaVersion, 16), b.Sanitizers != 0, HybridLibrary.LoadedFrom ?? "");
+            LibraryInfo.FixedString(b.CudaVersion, 16), b.Sanitizers != 0, HybridLibrary.LoadedFrom ?? "");
     }
+
+    /// <summary>The threads libhybrid's CPU kernels use (0 = all); results never depend on it.</summary>
+    public static int NativeThreads
+    {
+        get => LibraryInfo.Threads;
+        set => LibraryInfo.Threads = value;
+    }
+
+    private static ISynapseBackend Instance(string name) => name switch
+    {
+        Managed => ManagedBackend.Instance,
+        ManagedSimd => ManagedSimdBackend.Instance,
+        NativeCpu => NativeCpuBackend.Instance,
+        NativeCuda => NativeCudaBackend.Instance,
+        _ => throw new ArgumentException($"backend '{name}' is unknown; {Listing()}.", "backend"),
+    };
+
+    private static string Listing() =>
+        "backends: " + string.Join("; ", Describe().Select(s => $"{s.Name} ({(s.Available ? "available" : "unavailable: " + s.Detail)})"));
 }

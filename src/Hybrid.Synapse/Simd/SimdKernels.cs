@@ -2,8 +2,8 @@ using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using Hybrid.Native;
 
+using Hybrid.Native.Interop;
 using Hybrid.Synapse.Twin;
 
 namespace Hybrid.Synapse.Simd;
@@ -12,9 +12,9 @@ namespace Hybrid.Synapse.Simd;
 /// The Madam steps vectorised in plain C# (<see cref="Vector256{T}"/>, AVX2 for the random
 /// stream): what a good C# programmer writes without native code, single-threaded. The LNS step
 /// gives exactly <see cref="ManagedKernels.LnsMadamStep{TCode}"/>'s codes, second moments and
-/// counts (same IEEE operation sequence, same Philox stream); the float Madam step uses
-/// libhybrid's polynomial e^x (<see cref="SimdMath.Exp"/>), within the tolerance the float
-/// cross-checks state of the reference's <see cref="MathF.Exp"/>.
+/// counts (same IEEE operation sequence, same Philox stream); the float Madam step uses the
+/// shared polynomial e^x (<see cref="SimdMath.Exp"/>, lane for lane <see cref="LnsMath.Expf"/>), so
+/// its weights are the reference's too.
 /// </summary>
 /// <remarks>
 /// Validation and exceptions are the reference's, in the same order: the settings and buffers
@@ -28,7 +28,6 @@ namespace Hybrid.Synapse.Simd;
 public static class SimdKernels
 {
     private const int Group = 32;
-    private const uint RandomPurposeRounding = 0;
 
     /// <summary>Whether the vector paths run on this CPU (x64 with AVX2); otherwise calls go to <see cref="ManagedKernels"/>.</summary>
     public static bool IsAccelerated => Vector256.IsHardwareAccelerated && PhiloxSimd.IsSupported;
@@ -43,8 +42,8 @@ public static class SimdKernels
         // moments and the device model go to the scalar reference.
         if (!IsAccelerated || s.Moment != MomentMode.PerSynapse || s.Device.IsOn)
             return ManagedKernels.LnsMadamStep(s, codes, grad, v);
-        s.Validate(ManagedKernels.CodeBytes<TCode>());
-        Validate.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v, codes.Length);
+        s.Validate(KernelContract.CodeBytes<TCode>());
+        SpanRules.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v, codes.Length);
         if (AnyCodeAbove(codes, s.Format.Bits)) ManagedKernels.CheckCodes<TCode>(codes, s.Format.Bits);
         if (s.NonFinite == NonFinitePolicy.Reject && AnyNonFinite(grad)) ManagedKernels.RejectNonFinite(grad, nameof(grad));
 
@@ -71,7 +70,7 @@ public static class SimdKernels
             tc[..m].CopyTo(codes[i..]);
             tv[..m].CopyTo(v[i..]);
         }
-        return new StepStats(n, Vector256.Sum(step.Changed), Vector256.Sum(step.Skipped));
+        return new StepStats(n, Vector256.Sum(step.Changed), Vector256.Sum(step.NonFinite));
     }
 
     /// <summary>One float32 Madam step on <paramref name="w"/> in place (jxbz/madam semantics, libhybrid's e^x).</summary>
@@ -79,8 +78,7 @@ public static class SimdKernels
     public static StepStats MadamStep(in MadamSettings s, Span<float> w, ReadOnlySpan<float> grad, Span<float> v)
     {
         if (!IsAccelerated) return ManagedKernels.MadamStep(s, w, grad, v);
-        s.Validate();
-        Validate.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v, w.Length);
+        KernelContract.MadamStep(s, w, grad, v);
         if (s.NonFinite == NonFinitePolicy.Reject && AnyNonFinite(grad)) ManagedKernels.RejectNonFinite(grad, nameof(grad));
         if (AnyNonFinite(w)) ManagedKernels.RejectNonFinite(w, nameof(w));
 
@@ -106,7 +104,7 @@ public static class SimdKernels
             tw[..m].CopyTo(w[i..]);
             tv[..m].CopyTo(v[i..]);
         }
-        return new StepStats(n, Vector256.Sum(step.Changed), Vector256.Sum(step.Skipped));
+        return new StepStats(n, Vector256.Sum(step.Changed), Vector256.Sum(step.NonFinite));
     }
 
     /// <summary>Whether any code has bits at or above bit <paramref name="bits"/> (OR of all codes, then one test).</summary>
@@ -142,6 +140,11 @@ public static class SimdKernels
         return bad != Vector256<uint>.Zero;
     }
 
+    /// <summary>All-ones lanes when a non-finite gradient leaves its element alone (reject, skip), zero when
+    /// IEEE arithmetic carries it (propagate).</summary>
+    private static Vector256<float> SkipMask(NonFinitePolicy policy) =>
+        policy == NonFinitePolicy.Propagate ? Vector256<float>.Zero : Vector256<float>.AllBitsSet;
+
     /// <summary>The LNS step's per-call state: broadcast constants, the stream's key and the counts.</summary>
     private struct LnsStepper
     {
@@ -152,7 +155,8 @@ public static class SimdKernels
         private readonly ulong _seed;
         private readonly long _step;
         private readonly uint _tensorId;
-        public Vector256<int> Changed, Skipped;
+        private readonly Vector256<float> _skip;   // all ones unless the policy propagates non-finite gradients
+        public Vector256<int> Changed, NonFinite;
 
         public LnsStepper(in LnsMadamSettings s)
         {
@@ -163,7 +167,8 @@ public static class SimdKernels
             _kLast = Vector256.Create((int)kmax - 1);
             _stochastic = s.Rounding == RoundingMode.Stochastic;
             (_seed, _step, _tensorId) = (s.Seed, s.Step, s.TensorId);
-            Changed = Skipped = Vector256<int>.Zero;
+            _skip = SkipMask(s.NonFinite);
+            Changed = NonFinite = Vector256<int>.Zero;
         }
 
         /// <summary>Elements 4·block … 4·block + 31 (the refs point at the first of them).</summary>
@@ -173,7 +178,7 @@ public static class SimdKernels
         {
             Vector256<float> u0, u1, u2, u3;
             if (_stochastic)
-                PhiloxSimd.Uniforms32(_seed, _step, _tensorId, RandomPurposeRounding, block, out u0, out u1, out u2, out u3);
+                PhiloxSimd.Uniforms32(_seed, _step, _tensorId, (uint)HybRandomPurpose.Rounding, block, out u0, out u1, out u2, out u3);
             else
                 u0 = u1 = u2 = u3 = Vector256.Create(0.5f);   // nearest: floor(x + 1/2)
 
@@ -214,14 +219,14 @@ public static class SimdKernels
             var gi = Vector256.LoadUnsafe(ref grad, at);
             var vi = Vector256.LoadUnsafe(ref v, at);
             var ok = SimdMath.IsFinite(gi);
+            var keep = ~ok & _skip;   // a non-finite gradient the policy leaves alone
             var vn = vi;
-            var gh = SimdMath.Normalised(gi & ok, ref vn, _k);   // ok ? g : 0
+            var gh = SimdMath.Normalised(Vector256.AndNot(gi, keep), ref vn, _k);   // keep ? 0 : g
             var cn = SimdMath.StepCodes(ci, gh, u, _kmax, _signMask, _kLast, _k.CodeScale);
-            var okBits = ok.AsUInt32();
-            cn = Vector256.ConditionalSelect(okBits, cn, ci);
-            Vector256.ConditionalSelect(ok, vn, vi).StoreUnsafe(ref v, at);
+            cn = Vector256.ConditionalSelect(keep.AsUInt32(), ci, cn);
+            Vector256.ConditionalSelect(keep, vi, vn).StoreUnsafe(ref v, at);
             Changed -= (~Vector256.Equals(cn, ci)).AsInt32();   // all-ones lanes are −1
-            Skipped -= (~okBits).AsInt32();
+            NonFinite -= (~ok).AsInt32();
             return cn;
         }
     }
@@ -230,8 +235,8 @@ public static class SimdKernels
     private struct MadamStepper
     {
         private readonly MadamLanes _k;
-        private readonly Vector256<float> _negLr, _wMax, _negWMax;
-        public Vector256<int> Changed, Skipped;
+        private readonly Vector256<float> _negLr, _wMax, _negWMax, _skip;
+        public Vector256<int> Changed, NonFinite;
 
         public MadamStepper(in MadamSettings s)
         {
@@ -239,7 +244,8 @@ public static class SimdKernels
             _negLr = Vector256.Create(-s.Lr);
             _wMax = Vector256.Create(s.WMax);
             _negWMax = Vector256.Create(-s.WMax);
-            Changed = Skipped = Vector256<int>.Zero;
+            _skip = SkipMask(s.NonFinite);
+            Changed = NonFinite = Vector256<int>.Zero;
         }
 
         /// <summary>Eight weights and second moments in place.</summary>
@@ -250,8 +256,9 @@ public static class SimdKernels
             var vi = Vector256.LoadUnsafe(ref v);
             var wi = Vector256.LoadUnsafe(ref w);
             var ok = SimdMath.IsFinite(gi);
+            var keep = ~ok & _skip;
             var vn = vi;
-            var gh = SimdMath.Normalised(gi & ok, ref vn, _k);
+            var gh = SimdMath.Normalised(Vector256.AndNot(gi, keep), ref vn, _k);
             var one = Vector256<float>.One;
             var zero = Vector256<float>.Zero;
             var sign = Vector256.ConditionalSelect(Vector256.GreaterThan(wi, zero), one,
@@ -259,11 +266,11 @@ public static class SimdKernels
             var wn = wi * SimdMath.Exp(_negLr * gh * sign);   // w ← w·exp(−η·ĝ·sign(w))
             wn = Vector256.ConditionalSelect(Vector256.GreaterThan(wn, _wMax), _wMax, wn);
             wn = Vector256.ConditionalSelect(Vector256.LessThan(wn, _negWMax), _negWMax, wn);
-            wn = Vector256.ConditionalSelect(ok, wn, wi);
-            Vector256.ConditionalSelect(ok, vn, vi).StoreUnsafe(ref v);
+            wn = Vector256.ConditionalSelect(keep, wi, wn);
+            Vector256.ConditionalSelect(keep, vi, vn).StoreUnsafe(ref v);
             wn.StoreUnsafe(ref w);
             Changed -= (~Vector256.Equals(wn, wi)).AsInt32();
-            Skipped -= (~ok).AsInt32();
+            NonFinite -= (~ok).AsInt32();
         }
     }
 }

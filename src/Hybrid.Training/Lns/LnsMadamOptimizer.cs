@@ -10,7 +10,8 @@ namespace Hybrid.Training.Lns;
 /// <summary>
 /// The optimiser of an LNS synapse model: every <see cref="LnsLinear"/> takes the synapse
 /// backend's LNS Madam step on its codes; every other parameter (biases, convolutions) takes
-/// float32 Madam (<see cref="NativeMadam"/>). It keeps a <see cref="Ledger"/> of each step,
+/// float32 Madam (<see cref="KernelMadam"/>) on the same synapse backend, so every update goes
+/// through the chosen backend. It keeps a <see cref="Ledger"/> of each step,
 /// priced by an <see cref="EnergyTable"/> elsewhere. A TorchSharp optimiser: the trainer,
 /// <c>zero_grad</c> and learning-rate schedulers work as usual (the LNS step reads the first
 /// parameter group's learning rate each step).
@@ -18,7 +19,7 @@ namespace Hybrid.Training.Lns;
 public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer, IReportingOptimizer
 {
     private readonly IReadOnlyList<LnsLinear> _layers;
-    private readonly NativeMadam? _floatOptimizer;
+    private readonly KernelMadam? _floatOptimizer;
     private readonly long _floatCount;
     private long _step;
 
@@ -26,7 +27,8 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
     /// <param name="model">The model (its <see cref="LnsLinear"/> layers are found by walking its modules).</param>
     /// <param name="settings">The step's settings (lr, β2, g_bound, rounding, seed, device model); format, moment mode,
     /// rows and tensor id come from each layer.</param>
-    public LnsMadamOptimizer(nn.Module model, LnsMadamSettings settings)
+    /// <param name="pScale">Float Madam's p_scale for the other parameters (w_max = p_scale · RMS at their first step).</param>
+    public LnsMadamOptimizer(nn.Module model, LnsMadamSettings settings, double pScale = 3.0)
     {
         Settings = settings;
         _layers = model.modules().OfType<LnsLinear>().ToList();
@@ -34,7 +36,10 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
         var lnsWeights = _layers.Select(l => l.Weight.Handle).ToHashSet();
         var floats = model.parameters().Where(p => !lnsWeights.Contains(p.Handle)).ToList();
         _floatCount = floats.Sum(p => p.numel());
-        if (floats.Count > 0) _floatOptimizer = new NativeMadam(floats, settings.Lr);
+        var backend = _layers[0].Synapses.Backend;
+        if (_layers.Any(l => l.Synapses.Backend != backend))
+            throw new ArgumentException("the model's LNS layers use different backends; convert it with one.", nameof(model));
+        if (floats.Count > 0) _floatOptimizer = new KernelMadam(floats, settings.Lr, pScale, settings.GBound, settings.Beta2, backend);
         _defaults = new Madam.Options { LearningRate = settings.Lr, InitialLearningRate = settings.Lr };
         _parameter_groups = new List<ParamGroup> { new Madam.ParamGroup(model.parameters(), (Madam.Options)_defaults) };
     }
@@ -72,11 +77,10 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
         {
             foreach (var layer in _layers)
             {
-                var stats = layer.Step(Settings with { Step = _step, Lr = (float)lr });
-                CodesChanged += stats.Changed;
-                NonFiniteSkipped += stats.NonFiniteSkipped;
-                ledger += UpdateCosts.LnsMadam(layer.Synapses, layer.OutFeatures, layer.Bits, layer.Moment,
-                    Settings.Rounding, stats.Changed);
+                var step = layer.Step(Settings with { Step = _step, Lr = (float)lr });
+                CodesChanged += step.Stats.Changed;
+                NonFiniteSkipped += step.Stats.NonFiniteSkipped;
+                ledger += step.Ledger;
             }
         }
         if (_floatOptimizer is not null)
@@ -93,9 +97,9 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
     /// <inheritdoc />
     public OptimizerReport Report()
     {
-        long synapses = _layers.Sum(l => l.Synapses);
-        long moments = _layers.Sum(l => l.MomentFloats);
-        long weightBytes = _layers.Sum(l => (l.Synapses * l.Bits + 7) / 8) + 4 * _floatCount;
+        long synapses = _layers.Sum(l => l.Synapses.Count);
+        long moments = _layers.Sum(l => (long)l.Synapses.MomentCount);
+        long weightBytes = _layers.Sum(l => (l.Synapses.Count * l.Bits + 7) / 8) + 4 * _floatCount;
         return new OptimizerReport(_step, Total, CodesChanged, NonFiniteSkipped, synapses, weightBytes, 4 * moments + 4 * _floatCount);
     }
 

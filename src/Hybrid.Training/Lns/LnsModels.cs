@@ -18,7 +18,7 @@ public static class LnsModels
     public static float DefaultGamma(int bits)
     {
         if (bits is < LnsFormat.MinBits or > LnsFormat.MaxBits)
-            throw new ArgumentException($"bits {bits} is outside [{LnsFormat.MinBits}, {LnsFormat.MaxBits}].", nameof(bits));
+            throw new ArgumentException($"--bits {bits} is outside [{LnsFormat.MinBits}, {LnsFormat.MaxBits}].", "bits");
         double levels = (1 << (bits - 1)) - 2;
         float g = 0.5f;
         while (levels / (2 * g) >= 8) g *= 2;

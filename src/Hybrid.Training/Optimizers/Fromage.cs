@@ -26,7 +26,7 @@ public sealed class Fromage : HybridOptimizer<Fromage.Options, Fromage.State>
 
     /// <summary>Creates Fromage over parameter groups.</summary>
     public Fromage(IEnumerable<ParamGroup> parameters, double lr = 0.01, double? p_bound = null)
-        : base(parameters, new Options { LearningRate = lr, InitialLearningRate = lr, p_bound = p_bound ?? 0 })
+        : base(parameters, new Options { LearningRate = lr, InitialLearningRate = lr, p_bound = p_bound ?? double.PositiveInfinity })
     {
     }
 
@@ -40,13 +40,14 @@ public sealed class Fromage : HybridOptimizer<Fromage.Options, Fromage.State>
             var grad = p.grad;
             if (grad is null) continue;
             var s = StateOf(p);
-            if (pBound > 0 && !s.initialised) s.max_norm = pBound * p.norm().item<float>();
+            bool bounded = double.IsFinite(pBound);
+            if (bounded && !s.initialised) s.max_norm = pBound * p.norm().item<float>();
             s.initialised = true;
             double pNorm = p.norm().item<float>(), gNorm = grad.norm().item<float>();
             double scale = pNorm > 0 && gNorm > 0 ? pNorm / gNorm : 1.0;
             p.add_(grad, alpha: -lr * scale);
             p.div_(Math.Sqrt(1 + lr * lr));
-            if (pBound > 0)
+            if (bounded)
             {
                 double norm = p.norm().item<float>();
                 if (norm > s.max_norm) p.mul_(s.max_norm / norm);
@@ -58,14 +59,15 @@ public sealed class Fromage : HybridOptimizer<Fromage.Options, Fromage.State>
     protected override void Complete(Options o, Options def)
     {
         o.p_bound ??= def.p_bound;
-        if (!(o.p_bound >= 0) || !double.IsFinite(o.p_bound.Value))
-            throw new ArgumentException($"p_bound {o.p_bound} must be finite and > 0 (or unset).", "p_bound");
+        // +inf (the default) is "no bound"; 0 would collapse every tensor, so it is an error like any other value <= 0
+        if (!(o.p_bound > 0))
+            throw new ArgumentException($"p_bound {o.p_bound} must be > 0 (or unset for no bound).", "p_bound");
     }
 
     /// <inheritdoc />
     protected override State CreateState(Parameter parameter, Options options) => new(parameter);
 
-    /// <summary>Fromage's hyperparameters. p_bound 0 means no bound.</summary>
+    /// <summary>Fromage's hyperparameters. p_bound +∞ (the default) means no bound.</summary>
     public sealed class Options : OptimizerOptions
     {
         /// <summary>Norm bound as a multiple of the first-step norm; 0 = none.</summary>

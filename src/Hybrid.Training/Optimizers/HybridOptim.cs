@@ -13,12 +13,13 @@ public static class HybridOptim
     public static Madam Madam(IEnumerable<Parameter> parameters, double lr = 0.01, double p_scale = 3.0,
         double g_bound = 10.0, double beta2 = 0.999) => new(parameters, lr, p_scale, g_bound, beta2);
 
-    /// <summary>Madam on libhybrid's native CPU kernel, zero-copy.</summary>
-    public static NativeMadam NativeMadam(IEnumerable<Parameter> parameters, double lr = 0.01, double p_scale = 3.0,
-        double g_bound = 10.0, double beta2 = 0.999) => new(parameters, lr, p_scale, g_bound, beta2);
+    /// <summary>Madam on a synapse backend's float32 kernel (default: libhybrid's C kernel), zero-copy.</summary>
+    public static KernelMadam KernelMadam(IEnumerable<Parameter> parameters, double lr = 0.01, double p_scale = 3.0,
+        double g_bound = 10.0, double beta2 = 0.999, Hybrid.Synapse.Backends.ISynapseBackend? backend = null) =>
+        new(parameters, lr, p_scale, g_bound, beta2, backend);
 
     /// <summary>LNS-Madam in float simulation: weights on a B-bit logarithmic grid.</summary>
-    public static IntegerMadam IntegerMadam(IEnumerable<Parameter> parameters, double lr = 0.01, int bits = 8,
+    public static LnsMadamSim LnsMadamSim(IEnumerable<Parameter> parameters, double lr = 0.01, int bits = 8,
         double gamma = 8, double p_scale = 3.0, double g_bound = 10.0, double beta2 = 0.999, bool stochastic = true,
         ulong seed = 0) => new(parameters, lr, bits, gamma, p_scale, g_bound, beta2, stochastic, seed);
 

@@ -1,3 +1,4 @@
+using Hybrid.Synapse.Backends;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -42,15 +43,21 @@ public static class TensorMemory
     }
 
     /// <summary>
-    /// The device address of a contiguous float32 CUDA tensor's first element (storage pointer plus
-    /// offset). For libhybrid's CUDA kernels; untested on our machines, which have no GPU.
+    /// A view of a contiguous CUDA tensor's device storage (storage pointer plus offset) for the
+    /// synapse layer's device kernels. Untested on our machines, which have no GPU.
     /// </summary>
-    public static unsafe float* CudaFloat32(Tensor t, string name)
+    public static unsafe DeviceMemory<T> Device<T>(Tensor t, string name) where T : unmanaged
     {
         if (t.device_type != DeviceType.CUDA) throw new NotSupportedException($"{name} is on {t.device}, not a CUDA device.");
-        if (t.dtype != ScalarType.Float32) throw new NotSupportedException($"{name} is {t.dtype}; the kernel needs float32.");
         if (!t.is_contiguous()) throw new NotSupportedException($"{name} is not contiguous; call .contiguous() first.");
-        using var storage = t.storage<float>();
-        return (float*)storage.data_ptr() + t.storage_offset();
+        using var storage = t.storage<T>();
+        return new DeviceMemory<T>((nint)((T*)storage.data_ptr() + t.storage_offset()), t.numel());
+    }
+
+    /// <summary>A view of a contiguous float32 CUDA tensor's device storage.</summary>
+    public static DeviceMemory<float> Device(Tensor t, string name)
+    {
+        if (t.dtype != ScalarType.Float32) throw new NotSupportedException($"{name} is {t.dtype}; the kernel needs float32.");
+        return Device<float>(t, name);
     }
 }

@@ -40,14 +40,14 @@ public class KernelAndBoundsTests
     [Test]
     public void ArcCosKernelIsTheWideReluSqrt2LayerCovariance()
     {
-        // E over w ~ N(0, I/d) of relu(w·x)·√2 · relu(w·x′)·√2 = k1 for ‖x‖ = ‖x′‖ = √d; 50 000 random units (sd of each entry ≈ 0.005).
+        // E over w ~ N(0, I/d) of relu(w·x)·√2 · relu(w·x′)·√2 = k1 for ‖x‖ = ‖x′‖ = √d; 100 000 random units (the sd of a diagonal entry is √5/√100000 ≈ 0.007; the tolerance is 5 sd).
         using var x = Three();
         var gen = new torch.Generator(7);
-        using var w = torch.randn([50_000, 2], dtype: ScalarType.Float64, generator: gen) / Math.Sqrt(2);
+        using var w = torch.randn([100_000, 2], dtype: ScalarType.Float64, generator: gen) / Math.Sqrt(2);
         using var h = torch.nn.functional.relu(x.matmul(w.t())) * Math.Sqrt(2);
-        using var empirical = h.matmul(h.t()) / 50_000;
+        using var empirical = h.matmul(h.t()) / 100_000;
         using var k1 = NngpKernel.Matrix(x, x, 1);
-        Assert.That((empirical - k1).abs().max().item<double>(), Is.LessThan(0.02));
+        Assert.That((empirical - k1).abs().max().item<double>(), Is.LessThan(0.035));
     }
 
     // Σ = [[1, ½, ¼], [½, 1, ½], [¼, ½, 1]], y = (+1, −1, +1). By hand: det Σ = 9/16,

@@ -132,10 +132,10 @@ public class CudaTests
         Assert.That(ms, Is.InRange(0f, 10_000f));
         stream.Synchronize();
         var want = new byte[n];
-        NativeKernels.LnsEncode(f, x, want);
+        LnsKernels.Encode(f, x, want);
         Assert.That(dc.ToArray(stream), Is.EqualTo(want));
         var wantX = new float[n];
-        NativeKernels.LnsDecode(f, want, wantX);
+        LnsKernels.Decode(f, want, wantX);
         TestData.AssertIdentical<float>(wantX, back.ToArray(stream), "decoded on a stream");
     }
 
@@ -150,19 +150,19 @@ public class CudaTests
         using var dc = CudaBuffer<byte>.From(codes);
         using var dg = CudaBuffer<float>.From(g);
         using var dv = CudaBuffer<float>.From(v);
-        var cfg = NativeCpuBackend.ToNative(s);
+        var cfg = InteropMapping.ToNative(s);
         var got = CudaKernels.LnsMadamStep(cfg, dc, dg, dv);
-        var want = NativeKernels.LnsMadamStep(cfg, codes, g, v);
+        var want = LnsKernels.MadamStep(cfg, codes, g, v);
         Assert.That(got, Is.EqualTo(want));
         TestData.AssertIdentical<byte>(codes, dc.ToArray(), "codes");
         TestData.AssertIdentical<float>(v, dv.ToArray(), "v");
-        Assert.That(CudaKernels.Rms(dg), Is.EqualTo(NativeKernels.Rms(g)));
+        Assert.That(CudaKernels.Rms(dg), Is.EqualTo(MadamKernels.Rms(g)));
     }
 
     [Test]
     public void CudaBackendIsRegistered()
     {
-        Assert.That(SynapseBackends.All.Select(b => b.Name), Does.Contain("native-cuda"));
+        Assert.That(SynapseBackends.Available.Select(b => b.Name), Does.Contain("native-cuda"));
         var status = SynapseBackends.Describe().Single(b => b.Name == "native-cuda");
         Assert.That(status.Available, status.Detail);
     }
@@ -181,8 +181,8 @@ public class CudaUnavailableTests
         var build = SynapseBackends.NativeBuildInfo()!;
         var status = SynapseBackends.Describe().Single(b => b.Name == "native-cuda");
         Assert.That(status.Available, Is.False);
-        Assert.That(status.Detail, build.CudaCompiled ? Does.StartWith("no CUDA device: ") : Does.Contain("built without CUDA"));
-        Assert.That(SynapseBackends.All.Select(b => b.Name), Does.Not.Contain("native-cuda"));
+        Assert.That(status.Detail, build.CudaCompiled ? Does.StartWith("no usable CUDA device: ") : Does.Contain("built without CUDA"));
+        Assert.That(SynapseBackends.Available.Select(b => b.Name), Does.Not.Contain("native-cuda"));
         var ex = Assert.Throws<HybridException>(() => _ = new CudaBuffer<float>(16));
         Assert.That(ex!.Status, Is.EqualTo(HybStatus.CudaUnavailable));
         Assert.That(ex.Message, build.CudaCompiled ? Does.Contain("cudaMalloc") : Does.Contain("built without CUDA"));

@@ -15,7 +15,7 @@ public class SafeLayerTests
         var f = F8;
         f.Bits = 9;
         var codes = new byte[4];
-        var ex = Assert.Throws<HybridArgumentException>(() => NativeKernels.LnsEncode(f, new float[4], codes));
+        var ex = Assert.Throws<HybridArgumentException>(() => LnsKernels.Encode(f, new float[4], codes));
         Assert.That(ex!.Status, Is.EqualTo(HybStatus.InvalidFormat));
         Assert.That(ex.NativeMessage, Does.Contain("hyb_lns_encode_u8").And.Contain("bits = 9"));
         Assert.That(ex.Message, Does.Contain("invalid LNS format"));
@@ -28,7 +28,7 @@ public class SafeLayerTests
         byte[] codes = [1, 2, 3];
         float[] v = [0.1f, 0.2f, 0.3f];
         var ex = Assert.Throws<HybridArgumentException>(() =>
-            NativeKernels.LnsMadamStep(cfg, codes, [0f, float.NaN, 0f], v));
+            LnsKernels.MadamStep(cfg, codes, [0f, float.NaN, 0f], v));
         Assert.That(ex!.Status, Is.EqualTo(HybStatus.NonFinite));
         Assert.That(ex.NativeMessage, Does.Contain("grad[1]"));
         Assert.That(codes, Is.EqualTo(new byte[] { 1, 2, 3 }));
@@ -36,11 +36,11 @@ public class SafeLayerTests
     }
 
     [Test]
-    public void ManagedLengthChecksComeFirst()
+    public void SpanBoundsAreCheckedBeforeTheCall()
     {
-        var ex = Assert.Throws<ArgumentException>(() => NativeKernels.LnsEncode(F8, new float[3], new byte[4]));
+        var ex = Assert.Throws<ArgumentException>(() => LnsKernels.Encode(F8, new float[3], new byte[4]));
         Assert.That(ex!.Message, Does.Contain("x has 3 elements but codes has 4"));
-        Assert.Throws<ArgumentException>(() => NativeKernels.Philox(new uint[3], new uint[2], new uint[4]));
+        Assert.Throws<ArgumentException>(() => RandomKernels.Philox(new uint[3], new uint[2], new uint[4]));
     }
 
     [Test]
@@ -54,7 +54,7 @@ public class SafeLayerTests
     [Test]
     public void BuildInfoMatchesTheBindings()
     {
-        var b = NativeKernels.BuildInfo();
+        var b = LibraryInfo.Build();
         Assert.That(b.AbiVersion, Is.EqualTo(HybridConstants.HYB_ABI_VERSION));
         Assert.That(b.MaxThreads, Is.GreaterThanOrEqualTo(1));
         Assert.That(HybridLibrary.LoadedFrom, Does.EndWith("libhybrid.so"));
@@ -63,7 +63,7 @@ public class SafeLayerTests
     [Test]
     public void ThreadCountRejectsNegative()
     {
-        var ex = Assert.Throws<HybridArgumentException>(() => NativeKernels.Threads = -3);
+        var ex = Assert.Throws<HybridArgumentException>(() => LibraryInfo.Threads = -3);
         Assert.That(ex!.NativeMessage, Does.Contain("count = -3"));
     }
 }

@@ -56,11 +56,11 @@ public class LnsModelTests
         using var lin = nn.Linear(12, 5);
         using var lns = new LnsLinear("fc", lin, 8, 8, MomentMode.PerSynapse, 0, NativeCpuBackend.Instance);
         var w = lns.Weight.detach();
-        var codes = lns.Codes8.ToArray();
+        var codes = lns.Synapses.Codes8.ToArray();
         var decoded = new float[codes.Length];
-        ManagedBackend.Instance.LnsDecode(lns.Format, codes, decoded);
+        ManagedBackend.Instance.LnsDecode<byte>(lns.Synapses.Format, codes, decoded);
         Assert.That(w.data<float>().ToArray(), Is.EqualTo(decoded), "the float weight is exactly the decoded codes");
-        Assert.That((w - lin.weight!.detach()).abs().max().item<float>(), Is.LessThan(0.05f * lns.Format.WMax), "near the float weights");
+        Assert.That((w - lin.weight!.detach()).abs().max().item<float>(), Is.LessThan(0.05f * lns.Synapses.Format.WMax), "near the float weights");
         using var x = torch.randn(3, 12);
         Assert.That(lns.call(x).allclose(nn.functional.linear(x, w, lin.bias!.detach())), Is.True);
     }
@@ -72,9 +72,9 @@ public class LnsModelTests
         using var lin = nn.Linear(6, 3);
         using var lns = new LnsLinear("fc", lin, 16, 2048, MomentMode.PerSynapse, 0, NativeCpuBackend.Instance);
         var decoded = new float[18];
-        ManagedBackend.Instance.LnsDecode(lns.Format, lns.Codes16.ToArray(), decoded);
+        ManagedBackend.Instance.LnsDecode<ushort>(lns.Synapses.Format, lns.Synapses.Codes16.ToArray(), decoded);
         Assert.That(lns.Weight.detach().data<float>().ToArray(), Is.EqualTo(decoded));
-        Assert.That((lns.Weight.detach() - lin.weight!.detach()).abs().max().item<float>(), Is.LessThan(1e-3f * lns.Format.WMax));
+        Assert.That((lns.Weight.detach() - lin.weight!.detach()).abs().max().item<float>(), Is.LessThan(1e-3f * lns.Synapses.Format.WMax));
     }
 
     [Test]
@@ -100,7 +100,7 @@ public class LnsModelTests
             var spec = Spec(data);
             model = LnsModels.FromFloat(ModelFactory.Build(spec, 3), 8, 8, MomentMode.PerSynapse, backend);
             Hybrid.Training.Trainer.Trainer.LoadWeights(folder, model);
-            codes.Add(model.modules().OfType<LnsLinear>().SelectMany(l => l.Codes8.ToArray()).ToArray());
+            codes.Add(model.modules().OfType<LnsLinear>().SelectMany(l => l.Synapses.Codes8.ToArray()).ToArray());
         }
         Assert.That(codes[1], Is.EqualTo(codes[0]), "managed and native-cpu codes after an epoch");
     }
@@ -140,7 +140,7 @@ public class LnsModelTests
         using var y = data.TrainY.narrow(0, 0, 64);
         nn.functional.cross_entropy(model.call(x), y).backward();
         opt.step();
-        long synapses = opt.Layers.Sum(l => l.Synapses);
+        long synapses = opt.Layers.Sum(l => l.Synapses.Count);
         Assert.That(opt.LastStep.Elements, Is.EqualTo(synapses + (spec.ParameterCount() - synapses)));
         Assert.That(opt.LastStep.RandomWords, Is.EqualTo(synapses), "one rounding word per synapse");
         Assert.That(opt.CodesChanged, Is.GreaterThan(0).And.LessThanOrEqualTo(synapses));

@@ -8,13 +8,13 @@ namespace Hybrid.Training.Tests.Optimizers;
 /// <summary>state_dict round trips and learning-rate schedulers, for every Hybrid optimiser.</summary>
 public class StateAndScheduleTests
 {
-    public static IEnumerable<string> Names() => ["madam", "native-madam", "lns-madam", "fromage", "nero"];
+    public static IEnumerable<string> Names() => ["madam", "kernel-madam", "lns-madam-sim", "fromage", "nero"];
 
     private static OptimizerHelper Make(string name, IEnumerable<Parameter> ps, double lr = 0.02) => name switch
     {
         "madam" => HybridOptim.Madam(ps, lr),
-        "native-madam" => HybridOptim.NativeMadam(ps, lr),
-        "lns-madam" => HybridOptim.IntegerMadam(ps, lr, bits: 8, seed: 3),
+        "kernel-madam" => HybridOptim.KernelMadam(ps, lr),
+        "lns-madam-sim" => HybridOptim.LnsMadamSim(ps, lr, bits: 8, seed: 3),
         "fromage" => HybridOptim.Fromage(ps, lr, p_bound: 2),
         "nero" => HybridOptim.Nero(ps, lr),
         _ => throw new ArgumentException(name),

@@ -6,22 +6,22 @@ using static Hybrid.Training.Tests.Optimizers.OptimizerTestKit;
 
 namespace Hybrid.Training.Tests.Optimizers;
 
-/// <summary>LNS-Madam in float simulation: weights on the grid, invariants, and agreement with the
-/// synapse kernel it simulates.</summary>
-public class IntegerMadamTests
+/// <summary>LNS-Madam as a float simulation ("lns-madam-sim"): weights on the grid, invariants, agreement with
+/// the synapse kernel it simulates, and where it differs from the synapse model ("lns-madam").</summary>
+public class LnsMadamSimTests
 {
     [Test]
     public void WeightsStayOnTheLogGridWithFrozenSigns([Values(4, 8, 12)] int bits)
     {
         using var model = Mlp(2);
         var signs0 = model.parameters().Select(q => q.detach().sign().clone()).ToList();
-        using var opt = HybridOptim.IntegerMadam(model.parameters(), lr: 0.05, bits: bits, gamma: 8, seed: 1);
+        using var opt = HybridOptim.LnsMadamSim(model.parameters(), lr: 0.05, bits: bits, gamma: 8, seed: 1);
         for (int t = 0; t < 5; ++t) TrainStep(model, opt, t);
         var ps = model.parameters().ToList();
         var sd = opt.state_dict();
         for (int i = 0; i < ps.Count; ++i)
         {
-            var s = (IntegerMadam.State)sd.State[i];
+            var s = (LnsMadamSim.State)sd.State[i];
             var w = ps[i].detach();
             var nonzero = w.ne(0);
             // log2(|w| / w_max) · γ is minus an integer k in [0, K−1]
@@ -43,10 +43,10 @@ public class IntegerMadamTests
         var w0 = torch.randn(n, generator: new torch.Generator(5)).mul_(0.1f);
         var g = torch.randn(n, generator: new torch.Generator(6));
         var p = new TorchSharp.Modules.Parameter(w0.clone(), requires_grad: true);
-        using var opt = HybridOptim.IntegerMadam([p], lr: 0.5, bits: 8, gamma: 8, stochastic: false);
+        using var opt = HybridOptim.LnsMadamSim([p], lr: 0.5, bits: 8, gamma: 8, stochastic: false);
         SetGrad(p, g);
         opt.step();
-        var s = (IntegerMadam.State)opt.state_dict().State[0];
+        var s = (LnsMadamSim.State)opt.state_dict().State[0];
         var format = new LnsFormat(8, 8f, (float)s.w_max);
         var codes = new byte[n];
         NativeCpuBackend.Instance.LnsEncode(format, Values(w0), codes);
@@ -64,7 +64,7 @@ public class IntegerMadamTests
     {
         // γ·η/ln 2 = 8 · 0.01 / 0.693 = 0.115 < 1/2: nearest rounding never moves a weight.
         var p = Param([0.5f, -0.25f, 0.125f]);
-        using var opt = HybridOptim.IntegerMadam([p], lr: 0.01, stochastic: false);
+        using var opt = HybridOptim.LnsMadamSim([p], lr: 0.01, stochastic: false);
         SetGrad(p, [1f, 1f, 1f]);
         opt.step();
         var after1 = Values(p);
@@ -74,5 +74,41 @@ public class IntegerMadamTests
             opt.step();
         }
         Assert.That(Values(p), Is.EqualTo(after1));
+    }
+
+    [Test]
+    public void DiffersFromTheSynapseModelWhereItsDocsSay()
+    {
+        // Same float model, seed and nearest rounding, one step each. The simulation puts the biases
+        // on the grid; the synapse model (lns-madam) keeps them float32 and moves them by float Madam.
+        var sim = new OptimizerSpec("lns-madam-sim", 0.05, Bits: 8, Gamma: 8, Rounding: "nearest");
+        var synapse = new OptimizerSpec("lns-madam", 0.05, Bits: 8, Gamma: 8, Rounding: "nearest", Backend: "managed");
+        using var a = OptimizerCatalog.PrepareModel(sim, Mlp(3));
+        using var b = OptimizerCatalog.PrepareModel(synapse, Mlp(3));
+        using var oa = OptimizerCatalog.Create(sim, a, 1);
+        using var ob = OptimizerCatalog.Create(synapse, b, 1);
+        TrainStep(a, oa, 0);
+        TrainStep(b, ob, 0);
+        var biasA = a.named_parameters().Where(p => p.name.EndsWith("bias")).Select(p => p.parameter.detach()).ToList();
+        var biasB = b.named_parameters().Where(p => p.name.EndsWith("bias")).Select(p => p.parameter.detach()).ToList();
+        Assert.That(biasA, Has.Count.EqualTo(biasB.Count).And.Count.GreaterThan(0));
+        var states = ((TorchSharp.Modules.OptimizerHelper)oa).state_dict().State;
+        var paramsA = a.parameters().ToList();
+        for (int i = 0; i < paramsA.Count; ++i)
+        {
+            if (!biasA.Any(t => t.Handle == paramsA[i].detach().Handle) && paramsA[i].dim() != 1) continue;
+            var s = (LnsMadamSim.State)states[i];
+            var k = (paramsA[i].detach().abs() / s.w_max).log2().mul(-8.0);
+            var off = (k - k.round()).abs().masked_select(paramsA[i].detach().ne(0));
+            Assert.That(off.max().item<float>(), Is.LessThan(2e-3f), "the simulation's bias is on its grid");
+        }
+        // the synapse model's biases took a float Madam step: off any 8-bit γ = 8 grid of their own RMS
+        var anyOff = biasB.Any(t =>
+        {
+            var wMax = 3 * t.square().mean().sqrt().item<float>();
+            var k = (t.abs() / wMax).log2().mul(-8.0);
+            return (k - k.round()).abs().max().item<float>() > 1e-2f;
+        });
+        Assert.That(anyOff, "the synapse model's biases are float32, not on a grid");
     }
 }

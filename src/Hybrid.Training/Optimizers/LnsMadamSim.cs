@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace Hybrid.Training.Optimizers;
 
 /// <summary>
-/// LNS-Madam in float simulation: Madam (<see cref="Madam"/>) with every weight kept on a B-bit
+/// LNS-Madam as a float simulation ("lns-madam-sim"): Madam (<see cref="Madam"/>) with every weight kept on a B-bit
 /// logarithmic grid, as the low-precision experiments of Bernstein et al. (NeurIPS 2020,
 /// jxbz/madam's integer Madam) and LNS-Madam (Zhao et al., "LNS-Madam: low-precision training
 /// in logarithmic number system using multiplicative weight update", IEEE Trans. Computers
@@ -22,20 +22,32 @@ namespace Hybrid.Training.Optimizers;
 /// with ĝ Madam's normalised, clamped gradient, rounded stochastically (floor(dk + u), u from
 /// the same Philox stream as the native synapse kernels, keyed by seed, step, the parameter's
 /// index and the element — so nothing random needs saving) or to nearest, then clamps k to
-/// [0, K−1]; zeros stay zero and signs never change. Tensor ops are float32 TorchSharp, so this
-/// is a simulation of the synapse model, not its bit-exact twin (that is Hybrid.Synapse).
+/// [0, K−1]; zeros stay zero and signs never change. Tensor ops are float32 TorchSharp, so it runs
+/// wherever TorchSharp does (CUDA tensors included), but it is a simulation of the synapse model,
+/// not its bit-exact twin. How it differs from "lns-madam" (the synapse model: <c>Lns.LnsLinear</c> +
+/// <c>Lns.LnsMadamOptimizer</c> on a synapse backend, which <c>hybrid compare</c> runs):
+/// <list type="bullet">
+/// <item>every parameter goes on the grid, biases included (the synapse model keeps biases float32
+/// and trains them with float Madam);</item>
+/// <item>its log2, exp2 and bias correction are TorchSharp's float32/double ops, not the exact
+/// shared element maths, so a weight near a level boundary can land one level apart;</item>
+/// <item>random sub-streams are numbered per parameter (biases included), the synapse model's per
+/// LNS layer, so the same seed draws different uniforms for the same layer;</item>
+/// <item>its second moment is always per weight (no moment modes, no device model).</item>
+/// </list>
+/// LnsMadamSimTests checks these differences and that both learn.
 /// </remarks>
-public sealed class IntegerMadam : HybridOptimizer<IntegerMadam.Options, IntegerMadam.State>
+public sealed class LnsMadamSim : HybridOptimizer<LnsMadamSim.Options, LnsMadamSim.State>
 {
     private uint _nextTensorId;
 
     /// <summary>Creates LNS-Madam over <paramref name="parameters"/>.</summary>
-    public IntegerMadam(IEnumerable<Parameter> parameters, double lr = 0.01, int bits = 8, double gamma = 8,
+    public LnsMadamSim(IEnumerable<Parameter> parameters, double lr = 0.01, int bits = 8, double gamma = 8,
         double p_scale = 3.0, double g_bound = 10.0, double beta2 = 0.999, bool stochastic = true, ulong seed = 0)
         : this([new ParamGroup(parameters)], lr, bits, gamma, p_scale, g_bound, beta2, stochastic, seed) { }
 
     /// <summary>Creates LNS-Madam over parameter groups.</summary>
-    public IntegerMadam(IEnumerable<ParamGroup> parameters, double lr = 0.01, int bits = 8, double gamma = 8,
+    public LnsMadamSim(IEnumerable<ParamGroup> parameters, double lr = 0.01, int bits = 8, double gamma = 8,
         double p_scale = 3.0, double g_bound = 10.0, double beta2 = 0.999, bool stochastic = true, ulong seed = 0)
         : base(parameters, new Options
         {
@@ -72,9 +84,8 @@ public sealed class IntegerMadam : HybridOptimizer<IntegerMadam.Options, Integer
         }
     }, closure);
 
-    /// <summary>Where the rounding stream is drawn: libhybrid when it loads (faster), else the managed twin (the same numbers).</summary>
-    private static readonly Lazy<ISynapseBackend> StreamBackend = new(() =>
-        NativeCpuBackend.Probe().Available ? NativeCpuBackend.Instance : ManagedBackend.Instance);
+    /// <summary>Where the rounding stream is drawn: the default backend (every backend gives the same numbers).</summary>
+    private static readonly Lazy<ISynapseBackend> StreamBackend = new(() => SynapseBackends.Get(SynapseBackends.Default));
 
     /// <summary>The Philox uniforms of the rounding stream for one parameter at one step.</summary>
     private static Tensor Uniforms(ulong seed, long step, uint tensorId, Tensor like)
@@ -95,8 +106,11 @@ public sealed class IntegerMadam : HybridOptimizer<IntegerMadam.Options, Integer
         o.stochastic ??= def.stochastic;
         o.seed ??= def.seed;
         OptimizerChecks.Madam(o.LearningRate!.Value, o.p_scale!.Value, o.g_bound!.Value, o.beta2!.Value);
-        if (o.bits is < 2 or > 16) throw new ArgumentException($"bits {o.bits} is outside [2, 16].", "bits");
-        if (!(o.gamma > 0 && o.gamma <= 4096)) throw new ArgumentException($"gamma {o.gamma} is outside (0, 4096].", "gamma");
+        // the synapse format's limits (the simulation also allows grids whose smallest levels underflow to 0 in float)
+        if (o.bits is < LnsFormat.MinBits or > LnsFormat.MaxBits)
+            throw new ArgumentException($"--bits {o.bits} is outside [{LnsFormat.MinBits}, {LnsFormat.MaxBits}].", "bits");
+        if (!(o.gamma > 0 && o.gamma <= LnsFormat.MaxGamma))
+            throw new ArgumentException($"--gamma {o.gamma} is outside (0, {LnsFormat.MaxGamma}].", "gamma");
     }
 
     /// <inheritdoc />
