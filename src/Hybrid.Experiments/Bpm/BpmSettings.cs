@@ -44,12 +44,15 @@ public sealed record BpmSettings(
     public static BpmSettings Quick => new([50], TestSize: 2000, Depth: 2, Width: 64, Steps: 100, NnVoters: 5);
 
     /// <summary>The schedule of every network.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public FitSchedule Schedule => new(Steps, Lr, Decay ?? FitSchedule.AuthorsDecay(Steps));
 
     /// <summary>The seeds of the units.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public long[] SeedList => Enumerable.Range(0, Seeds).Select(i => Seed + i).ToArray();
 
     /// <summary>The task name passed to the data layer (null for "none").</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public string? TaskOrNull => Task.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? null : Task;
 
     /// <summary>Checks every value; the message names the option and what is valid.</summary>

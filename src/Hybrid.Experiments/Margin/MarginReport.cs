@@ -68,7 +68,7 @@ public static class MarginReport
         sb.AppendLine($"- Seeds: {string.Join(", ", s.SeedList)}. Values: mean ± 95 % interval over seeds (Student t).").AppendLine();
         sb.AppendLine($"Kernel interpolator (NNGP of the same MLP): test accuracy {kernel.Format("F2", 100)} %.").AppendLine();
         sb.AppendLine(string.Create(inv, $"Normalised margin ∝ α: slope of log median margin against log α over the interpolating single nets " +
-                      $"= {slope:F3} ± {slopeSe:F3} (standard error; 1 means proportional)."));
+                      $"= {slope:F4} ± {slopeSe:G2} (standard error; 1 means proportional)."));
         sb.AppendLine();
         sb.AppendLine("| α | single net test acc (%) | k-net average (%) | random labels test acc (%) | median normalised margin | single nets at 100 % train |");
         sb.AppendLine("|---:|---:|---:|---:|---:|---:|");

@@ -78,7 +78,19 @@ public static class Units
         _ => v.ToString()!.Contains(',') ? $"\"{v}\"" : v.ToString()!,
     };
 
-    private static bool SameJson(string a, string b) => JsonNode.DeepEquals(JsonNode.Parse(a), JsonNode.Parse(b));
+    // Equal as JSON, a property holding null counting as absent (writers differ in whether they emit nulls).
+    private static bool SameJson(string a, string b) => JsonNode.DeepEquals(WithoutNulls(JsonNode.Parse(a)), WithoutNulls(JsonNode.Parse(b)));
+
+    private static JsonNode? WithoutNulls(JsonNode? node)
+    {
+        if (node is JsonObject o)
+            foreach (var (key, value) in o.ToList())
+                if (value is null) o.Remove(key);
+                else WithoutNulls(value);
+        else if (node is JsonArray a)
+            foreach (var item in a) WithoutNulls(item);
+        return node;
+    }
 
     private sealed record UnitFile<TConfig, TResult>(TConfig Config, TResult Result);
 }

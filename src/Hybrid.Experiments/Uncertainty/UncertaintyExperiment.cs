@@ -17,8 +17,9 @@ namespace Hybrid.Experiments.Uncertainty;
 /// <param name="Selective">Accuracy on the most confident fraction, one per <see cref="UncertaintySettings.Coverages"/>.</param>
 /// <param name="MeanSelective">The mean of <paramref name="Selective"/> (area under the selective-accuracy curve).</param>
 /// <param name="Bins">The reliability diagram (empty for a score).</param>
+/// <param name="MeanConfidence">Mean confidence over the test points (NaN for a score): below <paramref name="Accuracy"/> means under-confident.</param>
 public sealed record SourceMetrics(int N, long Seed, string Source, double Accuracy, double Ece, double[] Selective, double MeanSelective,
-    IReadOnlyList<ReliabilityBin> Bins);
+    IReadOnlyList<ReliabilityBin> Bins, double MeanConfidence);
 
 /// <summary>Spearman rank correlation between two sources' confidences on one unit.</summary>
 public sealed record RankCorrelation(int N, long Seed, string A, string B, double Spearman);
@@ -104,7 +105,8 @@ public static class UncertaintyExperiment
             var selective = UncertaintySettings.Coverages.Select(cov => ConfidenceMetrics.SelectiveAccuracy(confidence, correct, cov)).ToArray();
             return new SourceMetrics(n, seed, src.Key, correct.Average(b => b ? 1.0 : 0.0),
                 src.Probability ? ConfidenceMetrics.ExpectedCalibrationError(confidence, correct, bins) : double.NaN,
-                selective, selective.Average(), src.Probability ? ConfidenceMetrics.Reliability(confidence, correct, bins) : []);
+                selective, selective.Average(), src.Probability ? ConfidenceMetrics.Reliability(confidence, correct, bins) : [],
+                src.Probability ? confidence.Average() : double.NaN);
         }).ToList();
         var correlations = new List<RankCorrelation>();
         for (int i = 0; i < Sources.Count; ++i)

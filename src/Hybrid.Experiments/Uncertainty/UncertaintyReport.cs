@@ -18,8 +18,8 @@ public static class UncertaintyReport
     public static void Write(RunFolder folder, UncertaintySettings s, IReadOnlyList<SourceMetrics> metrics, IReadOnlyList<RankCorrelation> correlations)
     {
         var cov = UncertaintySettings.Coverages;
-        folder.WriteText("results.csv", Units.Csv(["n", "seed", "source", "accuracy", "ece", "mean_selective_accuracy"],
-            metrics.Select(m => new object?[] { m.N, m.Seed, m.Source, m.Accuracy, m.Ece, m.MeanSelective })));
+        folder.WriteText("results.csv", Units.Csv(["n", "seed", "source", "accuracy", "mean_confidence", "ece", "mean_selective_accuracy"],
+            metrics.Select(m => new object?[] { m.N, m.Seed, m.Source, m.Accuracy, m.MeanConfidence, m.Ece, m.MeanSelective })));
         folder.WriteText("selective.csv", Units.Csv(["n", "seed", "source", "coverage", "accuracy"],
             metrics.SelectMany(m => cov.Select((c, i) => new object?[] { m.N, m.Seed, m.Source, c, m.Selective[i] }))));
         folder.WriteText("reliability.csv", Units.Csv(["n", "seed", "source", "low", "high", "count", "confidence", "accuracy"],
@@ -54,25 +54,33 @@ public static class UncertaintyReport
         {
             var rows = metrics.Where(m => m.N == n).ToList();
             sb.AppendLine($"## n = {n}").AppendLine();
-            sb.AppendLine("| source | accuracy (%) | ECE (%) | selective acc. @10 % (%) | @50 % (%) | mean over coverages (%) |");
-            sb.AppendLine("|---|---:|---:|---:|---:|---:|");
+            sb.AppendLine("| source | accuracy (%) | mean confidence (%) | ECE (%) | selective acc. @10 % (%) | @50 % (%) | mean over coverages (%) |");
+            sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
             int i10 = Array.IndexOf(UncertaintySettings.Coverages, 0.1), i50 = Array.IndexOf(UncertaintySettings.Coverages, 0.5);
             var summaries = new Dictionary<string, (SeedSummary Acc, SeedSummary Ece, SeedSummary At10, SeedSummary At50, SeedSummary Mean)>();
+            var calibration = new List<string>();
             foreach (var (key, label, probability) in UncertaintyExperiment.Sources)
             {
                 var m = rows.Where(r => r.Source == key).ToList();
                 var x = (SeedSummary.Of(m.Select(r => r.Accuracy)), SeedSummary.Of(m.Select(r => r.Ece)), SeedSummary.Of(m.Select(r => r.Selective[i10])),
                     SeedSummary.Of(m.Select(r => r.Selective[i50])), SeedSummary.Of(m.Select(r => r.MeanSelective)));
                 summaries[key] = x;
-                sb.AppendLine($"| {label} | {x.Item1.Format("F2", 100)} | {(probability ? x.Item2.Format("F2", 100) : "—")} | " +
-                              $"{x.Item3.Format("F2", 100)} | {x.Item4.Format("F2", 100)} | {x.Item5.Format("F2", 100)} |");
+                var confidence = SeedSummary.Of(m.Select(r => r.MeanConfidence));
+                sb.AppendLine($"| {label} | {x.Item1.Format("F2", 100)} | {(probability ? confidence.Format("F2", 100) : "—")} | " +
+                              $"{(probability ? x.Item2.Format("F2", 100) : "—")} | {x.Item3.Format("F2", 100)} | {x.Item4.Format("F2", 100)} | {x.Item5.Format("F2", 100)} |");
+                if (probability)
+                {
+                    bool under = m.All(r => r.MeanConfidence < r.Accuracy), over = m.All(r => r.MeanConfidence > r.Accuracy);
+                    calibration.Add($"The {label} is {(under ? "under-confident on every seed" : over ? "over-confident on every seed" : "not consistently under- or over-confident across seeds")}: " +
+                                    $"mean confidence {confidence.Format("F2", 100)} % against accuracy {x.Item1.Format("F2", 100)} %.");
+                }
             }
             sb.AppendLine().AppendLine("Spearman rank correlation of the confidences:").AppendLine();
             sb.AppendLine("| pair | ρ |").AppendLine("|---|---:|");
             foreach (var g in correlations.Where(c => c.N == n).GroupBy(c => (c.A, c.B)))
                 sb.AppendLine($"| {g.Key.A} vs {g.Key.B} | {SeedSummary.Of(g.Select(c => c.Spearman)).Format("F3")} |");
             sb.AppendLine().AppendLine("What the measurements show:").AppendLine();
-            foreach (var line in Findings(summaries)) sb.AppendLine($"- {line}");
+            foreach (var line in calibration.Concat(Findings(summaries))) sb.AppendLine($"- {line}");
             sb.AppendLine();
         }
         sb.AppendLine("Plots: `selective-accuracy-n*.png`, `reliability-n*.png`. Per-point inputs: each bpm unit's `predictions.csv`.");
@@ -109,7 +117,7 @@ public static class UncertaintyReport
             return new Series(src.Label, cov.Select(c => 100 * c).ToArray(), sums.Select(x => 100 * x.Mean).ToArray(), sums.Select(x => 100 * x.HalfWidth).ToArray());
         });
         return SeriesPlot.Render($"Selective accuracy, n = {n} (95 % intervals over seeds)", "coverage: most confident % of test points",
-            "accuracy on them (%)", series, logX: false);
+            "accuracy on them (%)", series, logX: false, legend: Alignment.LowerLeft);
     }
 
     private static byte[] ReliabilityPlot(IReadOnlyList<SourceMetrics> rows, int n, int bins)
@@ -125,6 +133,7 @@ public static class UncertaintyReport
             return new Series(src.Label, all.Select(p => 100 * p.Conf).ToArray(), all.Select(p => 100 * p.Acc).ToArray());
         }).ToList();
         series.Add(new Series("perfect calibration", [50, 100], [50, 100], Pattern: LinePattern.Dashed));
-        return SeriesPlot.Render($"Reliability diagram, n = {n} ({bins} bins, seeds pooled)", "confidence (%)", "accuracy (%)", series, logX: false);
+        return SeriesPlot.Render($"Reliability diagram, n = {n} ({bins} bins, seeds pooled)", "confidence (%)", "accuracy (%)", series, logX: false,
+            legend: Alignment.LowerRight);
     }
 }
