@@ -134,7 +134,8 @@ public static class MarginFit
         {
             var index = labels.reshape(1, -1, 1).expand(outputs.shape[0], -1, 1);
             var correct = outputs.gather(2, index).squeeze(2);
-            var others = outputs.scatter(2, index, double.NegativeInfinity);
+            var isLabel = nn.functional.one_hot(labels, outputs.shape[2]).to_type(ScalarType.Bool).unsqueeze(0);
+            var others = outputs.masked_fill(isLabel, double.NegativeInfinity); // the true max over wrong classes
             raw = correct - others.max(2).values;
         }
         return (raw / (normProducts.unsqueeze(1) * xNorm.unsqueeze(0))).MoveToOuterDisposeScope();
