@@ -1,0 +1,88 @@
+using System.Globalization;
+using ScottPlot;
+
+namespace Hybrid.Experiments.Grid;
+
+/// <summary>Plot helpers for the Part II experiments (ScottPlot): log axes, lines with error bars, heatmaps, panels.</summary>
+public static class GridPlots
+{
+    /// <summary>The colour of series <paramref name="i"/>.</summary>
+    public static Color Color(int i) => new ScottPlot.Palettes.Category10().GetColor(i);
+
+    /// <summary>Labels an axis that holds log10 values as powers of ten ("1e-3").</summary>
+    public static void Log10Ticks(IAxis axis)
+    {
+        axis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            LabelFormatter = v => Math.Abs(v - Math.Round(v)) < 1e-9 ? $"1e{Math.Round(v).ToString(CultureInfo.InvariantCulture)}" : "",
+            IntegerTicksOnly = true,
+        };
+    }
+
+    /// <summary>
+    /// Adds a line with markers and, where a half-width is finite, vertical error bars; points
+    /// whose value is not finite are left out.
+    /// </summary>
+    public static void Line(Plot plt, IReadOnlyList<double> x, IReadOnlyList<double> y, IReadOnlyList<double>? halfWidth,
+        string label, Color color, LinePattern? pattern = null)
+    {
+        var idx = Enumerable.Range(0, x.Count).Where(i => double.IsFinite(x[i]) && double.IsFinite(y[i])).ToArray();
+        if (idx.Length == 0) return;
+        double[] xs = idx.Select(i => x[i]).ToArray(), ys = idx.Select(i => y[i]).ToArray();
+        var sc = plt.Add.Scatter(xs, ys, color);
+        sc.LegendText = label;
+        sc.MarkerSize = 6;
+        if (pattern is { } p) sc.LinePattern = p;
+        if (halfWidth is null) return;
+        var withBars = idx.Where(i => double.IsFinite(halfWidth[i])).ToArray();
+        if (withBars.Length == 0) return;
+        var eb = plt.Add.ErrorBar(withBars.Select(i => x[i]).ToArray(), withBars.Select(i => y[i]).ToArray(),
+            withBars.Select(i => halfWidth[i]).ToArray());
+        eb.Color = color;
+    }
+
+    /// <summary>
+    /// A heatmap of <paramref name="values"/> [rows, columns] with each cell's text written on it
+    /// (NaN cells grey), rows labelled top to bottom and columns left to right.
+    /// </summary>
+    public static Plot Heatmap(double[,] values, string[,] text, IReadOnlyList<string> rowLabels, IReadOnlyList<string> columnLabels,
+        string title, string xLabel, string yLabel, double min, double max)
+    {
+        var plt = new Plot();
+        int rows = values.GetLength(0), cols = values.GetLength(1);
+        var hm = plt.Add.Heatmap(values);
+        hm.Colormap = new ScottPlot.Colormaps.Viridis();
+        hm.ManualRange = new ScottPlot.Range(min, max);
+        hm.NaNCellColor = Colors.LightGray;
+        hm.Extent = new CoordinateRect(-0.5, cols - 0.5, -0.5, rows - 0.5);
+        for (int r = 0; r < rows; ++r)
+            for (int c = 0; c < cols; ++c)
+            {
+                var t = plt.Add.Text(text[r, c], c, rows - 1 - r);
+                t.LabelAlignment = Alignment.MiddleCenter;
+                t.LabelFontSize = 11;
+                t.LabelFontColor = double.IsFinite(values[r, c]) && values[r, c] > min + 0.6 * (max - min) ? Colors.Black : Colors.White;
+            }
+        plt.Add.ColorBar(hm);
+        plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, cols).Select(i => (double)i).ToArray(), columnLabels.ToArray());
+        plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+            Enumerable.Range(0, rows).Select(i => (double)(rows - 1 - i)).ToArray(), rowLabels.ToArray());
+        plt.Title(title);
+        plt.XLabel(xLabel);
+        plt.YLabel(yLabel);
+        plt.Axes.SetLimits(-0.5, cols - 0.5, -0.5, rows - 0.5);
+        return plt;
+    }
+
+    /// <summary>Renders plots as panels of a grid (row by row) into one PNG.</summary>
+    public static byte[] Panels(IReadOnlyList<Plot> plots, int columns, int panelWidth = 520, int panelHeight = 380)
+    {
+        if (plots.Count == 1) return plots[0].GetImageBytes(panelWidth, panelHeight, ImageFormat.Png);
+        int rows = (plots.Count + columns - 1) / columns;
+        var mp = new Multiplot(plots[0]); // starts with that one plot
+        foreach (var p in plots.Skip(1)) mp.AddPlot(p);
+        mp.Layout = new ScottPlot.MultiplotLayouts.Grid(rows, columns);
+        return mp.Render(columns * panelWidth, rows * panelHeight).GetImageBytes(ImageFormat.Png);
+    }
+}
