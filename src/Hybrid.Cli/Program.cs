@@ -15,6 +15,7 @@ public static class Program
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(CompareCommand.Build());
         root.Subcommands.Add(DepthCommand.Build());
+        root.Subcommands.Add(TransferCommand.Build());
         return root;
     }
 

@@ -75,17 +75,11 @@ public static class DepthCommand
         return command;
     }
 
-    /// <summary>The settings a command line gives (for tests; bad values throw <see cref="ArgumentException"/> from Validate).</summary>
+    /// <summary>The settings a command line gives, unvalidated (for tests).</summary>
     public static DepthSettings Parse(params string[] args)
     {
         var o = new Options();
-        var command = new Command("depth");
-        o.AddTo(command);
-        var parse = command.Parse(args);
-        if (parse.Errors.Count > 0) throw new ArgumentException(string.Join("; ", parse.Errors.Select(e => e.Message)));
-        var s = o.Settings(parse);
-        s.Validate();
-        return s;
+        return GridCommandOptions.Parse("depth", o.AddTo, o.Settings, args);
     }
 
     private static int Run(DepthSettings settings, string? output, string? resume)

@@ -40,6 +40,20 @@ public sealed class GridCommandOptions
         Normalize = parse.GetValue(Normalize) ?? fallback.Normalize,
     };
 
+    /// <summary>
+    /// Parses <paramref name="args"/> against a command built by <paramref name="addOptions"/> and
+    /// returns the settings <paramref name="settings"/> makes of them — what the command would run
+    /// (for tests). Parse errors throw <see cref="ArgumentException"/>; the settings are not validated.
+    /// </summary>
+    public static T Parse<T>(string name, Action<Command> addOptions, Func<ParseResult, T> settings, string[] args)
+    {
+        var command = new Command(name);
+        addOptions(command);
+        var parse = command.Parse(args);
+        if (parse.Errors.Count > 0) throw new ArgumentException(string.Join("; ", parse.Errors.Select(e => e.Message)));
+        return settings(parse);
+    }
+
     /// <summary>Parses a comma-separated integer list, or returns <paramref name="fallback"/> when the option is absent.</summary>
     public static int[] Ints(ParseResult parse, Option<string?> option, int[] fallback) =>
         parse.GetValue(option) is { } text ? GridMath.Ints(text, option.Name.TrimStart('-')) : fallback;
