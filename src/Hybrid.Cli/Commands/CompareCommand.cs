@@ -27,7 +27,9 @@ public static class CompareCommand
         var width = new Option<int>("--width") { Description = "Units per hidden layer.", DefaultValueFactory = _ => d.Width };
         var batch = new Option<int>("--batch-size") { Description = "Examples per batch.", DefaultValueFactory = _ => d.BatchSize };
         var seed = new Option<long>("--seed") { Description = "Seed of weights, batch order and rounding.", DefaultValueFactory = _ => d.Seed };
-        var data = new Option<string?>("--data") { Description = "An MNIST-format folder, or fashion-mnist, teacher, mixture." };
+        var data = new Option<string?>("--data") { Description = DataSelectionOptions.DataDescription };
+        var task = DataSelectionOptions.Task();
+        var trainSize = DataSelectionOptions.TrainSize();
         var normalize = new Option<string>("--normalize") { Description = "none, standard or sphere.", DefaultValueFactory = _ => d.Normalize };
         var lr = new Option<double>("--lr") { Description = "LNS rows' learning rate.", DefaultValueFactory = _ => d.LnsLr };
         var adamLr = new Option<double>("--adam-lr") { Description = "Adam row's learning rate.", DefaultValueFactory = _ => d.AdamLr };
@@ -48,7 +50,7 @@ public static class CompareCommand
         var resume = new Option<string?>("--resume") { Description = "Continue the comparison in this folder (same settings)." };
 
         var command = new Command("compare", "Train the same model as float32 Adam, float32 Madam and LNS synapses at several bit widths; report accuracy, memory, energy and time.");
-        foreach (var o in new Option[] { bits, quick, epochs, model, depth, width, batch, seed, data, normalize, lr, adamLr, madamLr,
+        foreach (var o in new Option[] { bits, quick, epochs, model, depth, width, batch, seed, data, task, trainSize, normalize, lr, adamLr, madamLr,
                      gamma, moment, nearest, noise, c2c, d2d, asym, stuck, backend, energy, noAdam, noMadam, output, resume })
             command.Options.Add(o);
         command.SetAction(parse =>
@@ -62,7 +64,7 @@ public static class CompareCommand
                     parse.GetValue(lr), parse.GetValue(gamma), parse.GetValue(moment)!, parse.GetValue(nearest),
                     parse.GetValue(noise) is null ? parse.GetValue(c2c) : level, parse.GetValue(noise) is null ? parse.GetValue(d2d) : level,
                     parse.GetValue(asym), parse.GetValue(stuck), parse.GetValue(backend)!, parse.GetValue(energy),
-                    !parse.GetValue(noAdam), !parse.GetValue(noMadam));
+                    !parse.GetValue(noAdam), !parse.GetValue(noMadam), parse.GetValue(task), parse.GetValue(trainSize));
                 return Run(settings, parse.GetValue(output), parse.GetValue(resume));
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException

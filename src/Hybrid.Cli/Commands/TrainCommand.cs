@@ -33,7 +33,9 @@ public static class TrainCommand
         var batch = new Option<int>("--batch-size") { Description = "Examples per batch.", DefaultValueFactory = _ => d.BatchSize };
         var seed = new Option<long>("--seed") { Description = "Seed of the initial weights, batch order and rounding.", DefaultValueFactory = _ => d.Seed };
         var device = new Option<string>("--device") { Description = "cpu, cuda or cuda:N.", DefaultValueFactory = _ => d.Device };
-        var data = new Option<string?>("--data") { Description = "An MNIST-format folder, or fashion-mnist, teacher, mixture (default: Fashion-MNIST if installed, else the teacher task)." };
+        var data = new Option<string?>("--data") { Description = DataSelectionOptions.DataDescription };
+        var task = DataSelectionOptions.Task();
+        var trainSize = DataSelectionOptions.TrainSize();
         var normalize = new Option<string>("--normalize") { Description = "Input normalisation: none, standard or sphere.", DefaultValueFactory = _ => d.Normalize };
         var schedule = new Option<string>("--lr-schedule") { Description = "constant or cosine (annealed to 0 over the epochs).", DefaultValueFactory = _ => d.LrSchedule };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/train-<time>)." };
@@ -41,7 +43,7 @@ public static class TrainCommand
 
         var command = new Command("train", "Train one model with one optimiser and write a run folder (config, metrics, summary, learning curve).");
         foreach (var o in new Option[] { model, depth, width, activation, noBias, initScale, optimizer, lr, bits, gamma, pBound,
-                     momentum, nearest, epochs, batch, seed, device, data, normalize, schedule, output, resume })
+                     momentum, nearest, epochs, batch, seed, device, data, task, trainSize, normalize, schedule, output, resume })
             command.Options.Add(o);
         command.SetAction(parse =>
         {
@@ -49,7 +51,8 @@ public static class TrainCommand
                 parse.GetValue(activation)!, !parse.GetValue(noBias), parse.GetValue(initScale), parse.GetValue(optimizer)!,
                 parse.GetValue(lr), parse.GetValue(bits), parse.GetValue(gamma), parse.GetValue(pBound), parse.GetValue(momentum),
                 !parse.GetValue(nearest), parse.GetValue(epochs), parse.GetValue(batch), parse.GetValue(seed),
-                parse.GetValue(device)!, parse.GetValue(data), parse.GetValue(normalize)!, parse.GetValue(schedule)!);
+                parse.GetValue(device)!, parse.GetValue(data), parse.GetValue(normalize)!, parse.GetValue(schedule)!,
+                parse.GetValue(task), parse.GetValue(trainSize));
             return Run(settings, parse.GetValue(output), parse.GetValue(resume));
         });
         return command;

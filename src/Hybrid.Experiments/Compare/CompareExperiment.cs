@@ -39,7 +39,7 @@ public static class CompareExperiment
             throw new InvalidOperationException($"cannot resume {folder.Path}: its settings differ from this command's (see its config.json).");
         folder.WriteText("config.json", configJson + "\n");
 
-        var resolved = DataChoice.Load(s.Data, flatten: false, s.Seed);
+        var resolved = DataChoice.Load(s.Data, flatten: false, s.Seed, s.TrainBase.Selection);
         using var data = resolved.Data;
         using var normalization = InputNormalization.Fit(TrainSettings.ParseNormalize(s.Normalize), data.TrainX);
         var spec = new ModelSpec(ModelSpec.ParseKind(s.Model), data.InputShape, data.Classes, s.Depth, s.Width);

@@ -17,7 +17,9 @@ public sealed record CompareSettings(
     long Seed = 0, string? Data = null, string Normalize = "standard", double AdamLr = 1e-3, double MadamLr = 0.01,
     double LnsLr = 0.01, float? Gamma = null, string Moment = "per-synapse", bool NearestRounding = false,
     float C2cNoise = 0, float D2dGainSd = 0, float Asymmetry = 0, float StuckFraction = 0,
-    string Backend = "native-cpu", string? EnergyTable = null, bool IncludeAdam = true, bool IncludeMadam = true)
+    string Backend = "native-cpu", string? EnergyTable = null, bool IncludeAdam = true, bool IncludeMadam = true,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Task = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? TrainSize = null)
 {
     /// <summary>The default bit widths of the LNS rows.</summary>
     public static readonly int[] DefaultBits = [16, 12, 10, 8, 6, 5, 4];
@@ -51,7 +53,7 @@ public sealed record CompareSettings(
 
     /// <summary>The training settings shared by every row (optimiser filled in per row).</summary>
     public TrainSettings TrainBase => new(Model, Depth, Width, Epochs: Epochs, BatchSize: BatchSize, Seed: Seed, Data: Data,
-        Normalize: Normalize);
+        Normalize: Normalize, Task: Task, TrainSize: TrainSize);
 
     /// <summary>Checks every value; the message names the option and the valid range.</summary>
     public void Validate()

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using Hybrid.Training;
 using Hybrid.Training.Data;
 using Hybrid.Training.Models;
@@ -8,27 +9,60 @@ using TorchSharp;
 
 namespace Hybrid.Experiments.Train;
 
-/// <summary>Which data a run uses: a folder of MNIST-format files, Fashion-MNIST, or a synthetic task.</summary>
+/// <summary>Which data a run uses: a folder of MNIST-format files, Fashion-MNIST, MNIST, or a synthetic task.</summary>
 public static class DataChoice
 {
     /// <summary>Names accepted by <c>--data</c> besides a folder path.</summary>
-    public static readonly IReadOnlyList<string> Names = ["fashion-mnist", "teacher", "mixture"];
+    public static readonly IReadOnlyList<string> Names = ["fashion-mnist", "mnist", "teacher", "mixture"];
 
-    /// <summary>Loads the data named by <paramref name="data"/> (null: Fashion-MNIST if installed, else the teacher task).</summary>
-    public static ResolvedDataSet Load(string? data, bool flatten, long seed)
+    private const int SyntheticTrain = 10_000;
+
+    /// <summary>
+    /// Checks, before any work, what can be checked without loading: the task and training size
+    /// of <paramref name="selection"/>, and for <c>mnist</c> that its files are installed and the
+    /// training size fits (a synthetic task's size is known too; a folder's is checked on load).
+    /// </summary>
+    public static void Validate(string? data, DataSelection selection)
+    {
+        switch (data?.Trim().ToLowerInvariant())
+        {
+            case "mnist":
+                MnistData.CheckPresent();
+                selection.Validate(MnistData.TrainClassCounts.Sum(), "MNIST");
+                break;
+            case "teacher" or "mixture":
+                selection.Validate(SyntheticTrain, $"the {data.Trim().ToLowerInvariant()} task");
+                break;
+            default:
+                selection.Validate();
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Loads the data named by <paramref name="data"/> (null: Fashion-MNIST if installed, else the
+    /// teacher task), then applies <paramref name="selection"/>'s task and training subset.
+    /// </summary>
+    public static ResolvedDataSet Load(string? data, bool flatten, long seed, DataSelection? selection = null) =>
+        (selection ?? new DataSelection()).Apply(LoadWhole(data, flatten, seed), seed);
+
+    private static ResolvedDataSet LoadWhole(string? data, bool flatten, long seed)
     {
         var options = new DataOptions(Flatten: flatten);
         switch (data?.Trim().ToLowerInvariant())
         {
+            case "mnist":
+                var mnist = MnistData.Load(options);
+                return new ResolvedDataSet(mnist, $"Using {mnist.Source} (chosen with --data mnist).", false);
             case null or "" or "fashion-mnist":
                 if (data is null || DataSets.FashionMnistInstalled) return DataSets.Resolve(null, options, seed: seed);
                 throw new ArgumentException(
                     $"Fashion-MNIST is not installed at {DataSets.FashionMnistFolder} ({DataSets.FashionMnistInstallHint}).", "data");
             case "teacher":
-                return new ResolvedDataSet(Synthetic.Teacher(new TeacherOptions(Train: 10_000, Test: 2_000), seed),
+                return new ResolvedDataSet(Synthetic.Teacher(new TeacherOptions(Train: SyntheticTrain, Test: 2_000), seed),
                     "synthetic teacher task (chosen with --data teacher)", false);
             case "mixture":
-                return new ResolvedDataSet(Synthetic.Mixture(new MixtureOptions(Train: 10_000, Test: 2_000), seed),
+                return new ResolvedDataSet(Synthetic.Mixture(new MixtureOptions(Train: SyntheticTrain, Test: 2_000), seed),
                     "synthetic Gaussian mixture (chosen with --data mixture)", false);
             default:
                 if (!Directory.Exists(data))
@@ -48,8 +82,14 @@ public sealed record TrainSettings(
     double InitScale = 1.0, string Optimizer = "adam", double? Lr = null, int? Bits = null, double? Gamma = null,
     double? PBound = null, double? Momentum = null, bool StochasticRounding = true, int Epochs = 10,
     int BatchSize = 128, long Seed = 0, string Device = "cpu", string? Data = null, string Normalize = "standard",
-    string LrSchedule = "constant")
+    string LrSchedule = "constant",
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Task = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? TrainSize = null)
 {
+    /// <summary>The task and training subset taken from the data (<c>--task</c>, <c>--train-size</c>).</summary>
+    [JsonIgnore]
+    public DataSelection Selection => new(Task, TrainSize);
+
     /// <summary>Valid names for <see cref="Normalize"/>.</summary>
     public static readonly IReadOnlyList<string> NormalizeNames = ["none", "standard", "sphere"];
 
@@ -73,6 +113,7 @@ public sealed record TrainSettings(
         var dev = Device.Trim().ToLowerInvariant();
         if (dev != "cpu" && !dev.StartsWith("cuda", StringComparison.Ordinal))
             throw new ArgumentException($"--device '{Device}' is unknown; valid: cpu, cuda, cuda:N.", "device");
+        DataChoice.Validate(Data, Selection);
     }
 
     /// <summary>Parses a normalisation name.</summary>
@@ -94,7 +135,7 @@ public sealed record TrainSettings(
         Validate();
         var device = TorchRuntime.Device(Device);
         var kind = ModelSpec.ParseKind(Model);
-        var resolved = DataChoice.Load(Data, flatten: false, Seed);
+        var resolved = DataChoice.Load(Data, flatten: false, Seed, Selection);
         var data = resolved.Data;
         var spec = new ModelSpec(kind, data.InputShape, data.Classes, Depth, Width, ModelSpec.ParseActivation(Activation), Bias, InitScale);
         spec.Validate();

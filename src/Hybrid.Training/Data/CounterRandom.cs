@@ -19,7 +19,7 @@ internal sealed class CounterRandom
 
     /// <summary>Stream ids: one per purpose, so no two uses ever share random numbers.</summary>
     internal const uint StreamShuffle = 1, StreamTeacherInputs = 2, StreamTeacherWeights = 3,
-        StreamMixtureCentres = 4, StreamMixturePoints = 5;
+        StreamMixtureCentres = 4, StreamMixturePoints = 5, StreamTrainSubset = 6;
 
     public CounterRandom(ulong seed, uint stream, uint substream = 0)
     {

@@ -45,9 +45,29 @@ public static class MnistFormat
 
         var trainImages = IdxReader.Read(paths[0], expectedDims: 3);
         var trainLabels = IdxReader.Read(paths[1], expectedDims: 1);
-        CheckSplit(trainImages, trainLabels, options.Classes);
         var testImages = IdxReader.Read(paths[2], expectedDims: 3);
         var testLabels = IdxReader.Read(paths[3], expectedDims: 1);
+        string fullFolder = Path.GetFullPath(folder);
+        string name = options.Name ?? DefaultName(fullFolder);
+        return FromArrays(trainImages, trainLabels, testImages, testLabels, options with { Name = name },
+            $"{name} from {fullFolder} ({string.Join(", ", paths.Select(Path.GetFileName))})");
+    }
+
+    /// <summary>Builds a data set from four IDX arrays already read, with the checks of <see cref="Load"/>.</summary>
+    /// <param name="trainImages">Training images, N×rows×columns.</param>
+    /// <param name="trainLabels">Training labels, N.</param>
+    /// <param name="testImages">Test images, M×rows×columns.</param>
+    /// <param name="testLabels">Test labels, M.</param>
+    /// <param name="options">Flattening, class count and name (<see cref="DataOptions.Name"/> is required here).</param>
+    /// <param name="origin">Where the arrays came from, in words; the sizes are appended for <see cref="DataSet.Source"/>.</param>
+    /// <exception cref="IdxFormatException">The arrays do not fit together, or a label is out of range.</exception>
+    internal static DataSet FromArrays(IdxArray trainImages, IdxArray trainLabels, IdxArray testImages, IdxArray testLabels,
+        DataOptions options, string origin)
+    {
+        if (options.Classes < 2 || options.Classes > 256)
+            throw new ArgumentOutOfRangeException(nameof(options), $"classes must be 2..256 for byte labels, got {options.Classes}.");
+        string name = options.Name ?? throw new ArgumentException("a name is required.", nameof(options));
+        CheckSplit(trainImages, trainLabels, options.Classes);
         CheckSplit(testImages, testLabels, options.Classes);
         if (testImages.Dims[1] != trainImages.Dims[1] || testImages.Dims[2] != trainImages.Dims[2])
             throw new IdxFormatException(
@@ -56,11 +76,8 @@ public static class MnistFormat
 
         int rows = trainImages.Dims[1], cols = trainImages.Dims[2];
         long[] inputShape = options.Flatten ? [rows * (long)cols] : [1, rows, cols];
-        string fullFolder = Path.GetFullPath(folder);
-        string name = options.Name ?? DefaultName(fullFolder);
         string source =
-            $"{name} from {fullFolder} ({string.Join(", ", paths.Select(Path.GetFileName))}): " +
-            $"{trainImages.Dims[0]} train / {testImages.Dims[0]} test images of {rows}×{cols}, {options.Classes} classes";
+            $"{origin}: {trainImages.Dims[0]} train / {testImages.Dims[0]} test images of {rows}×{cols}, {options.Classes} classes";
 
         Tensor? trainX = null, trainY = null, testX = null;
         try
