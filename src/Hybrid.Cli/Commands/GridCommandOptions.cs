@@ -11,9 +11,9 @@ namespace Hybrid.Cli.Commands;
 public sealed class GridCommandOptions
 {
     /// <summary>--data.</summary>
-    public Option<string?> Data { get; } = new("--data") { Description = "An MNIST-format folder, or fashion-mnist, teacher, mixture (default: Fashion-MNIST if installed, else the teacher task)." };
+    public Option<string?> Data { get; } = new("--data") { Description = "mnist (the default: the authors' data, installed by scripts/setup.sh), fashion-mnist, teacher, mixture, or an MNIST-format folder." };
     /// <summary>--train-size.</summary>
-    public Option<int?> TrainSize { get; } = new("--train-size") { Description = "Training examples (a fixed random subset); 0 for all." };
+    public Option<int?> TrainSize { get; } = new("--train-size") { Description = "Train on n examples: the first n of a fixed random permutation of the training set (the same for every seed of the runs); 0 for all." };
     /// <summary>--test-size.</summary>
     public Option<int?> TestSize { get; } = new("--test-size") { Description = "Test examples (the first ones); 0 for all." };
     /// <summary>--normalize.</summary>

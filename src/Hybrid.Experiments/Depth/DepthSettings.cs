@@ -28,14 +28,14 @@ public sealed record DepthSettings(
     public static readonly string[] DefaultOptimizers = ["sgd", "adam", "fromage", "nero", "madam"];
 
     /// <summary>The default run (sized for about ten minutes on two cores; see docs/part2.md).</summary>
-    public static DepthSettings Default => new(DefaultOptimizers, 1, [1, 2, 4, 8, 16, 32], 64, 3, 250, 0.95, 1,
-        new DataSpec(TrainSize: 5000, TestSize: 1000), 0.8);
+    public static DepthSettings Default => new(DefaultOptimizers, 1, [1, 2, 4, 8, 16, 32], 64, 5, 250, 0.95, 1,
+        new DataSpec(TrainSize: 10_000, TestSize: 1000), 0.8);
 
     /// <summary>The <c>--quick</c> run (well under a minute; what the tests run).</summary>
     public static DepthSettings Quick => Default with
     {
-        Optimizers = ["sgd", "adam", "fromage"], LrSpan = 0, Depths = [1, 4], Width = 32, Epochs = 1,
-        Data = new DataSpec(TrainSize: 1000, TestSize: 200),
+        Optimizers = ["sgd", "adam", "fromage"], LrSpan = 0, Depths = [1, 4], Width = 32, Epochs = 2, BatchSize = 100,
+        Data = new DataSpec(TrainSize: 2000, TestSize: 200),
     };
 
     /// <summary>The learning rates of <paramref name="optimizer"/>.</summary>

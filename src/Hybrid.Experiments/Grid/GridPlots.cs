@@ -20,6 +20,37 @@ public static class GridPlots
     }
 
     /// <summary>
+    /// Makes <paramref name="axis"/> (holding log10 values) span the finite <paramref name="log10Values"/>
+    /// — at least <paramref name="minSpan"/> decades, so rounding noise around a constant is not
+    /// blown up — with ticks at powers of ten, or at 1, 2, 5 × powers of ten when under three
+    /// decades are shown.
+    /// </summary>
+    public static void Log10Axis(Plot plt, IAxis axis, IEnumerable<double> log10Values, double minSpan = 1)
+    {
+        var v = log10Values.Where(double.IsFinite).ToList();
+        if (v.Count == 0) return;
+        double lo = v.Min(), hi = v.Max();
+        if (hi - lo < minSpan)
+        {
+            double mid = (hi + lo) / 2;
+            (lo, hi) = (mid - minSpan / 2, mid + minSpan / 2);
+        }
+        double pad = 0.05 * (hi - lo);
+        (lo, hi) = (lo - pad, hi + pad);
+        var ticks = new List<(double Position, string Label)>();
+        double[] mantissas = hi - lo < 3 ? [1, 2, 5] : [1];
+        for (int e = (int)Math.Floor(lo) - 1; e <= (int)Math.Ceiling(hi); ++e)
+            foreach (var m in mantissas)
+            {
+                double pos = e + Math.Log10(m);
+                if (pos >= lo && pos <= hi) ticks.Add((pos, (m * Math.Pow(10, e)).ToString("G3", CultureInfo.InvariantCulture)));
+            }
+        axis.TickGenerator = new ScottPlot.TickGenerators.NumericManual(ticks.Select(t => t.Position).ToArray(), ticks.Select(t => t.Label).ToArray());
+        if (axis == plt.Axes.Left) plt.Axes.SetLimitsY(lo, hi);
+        else if (axis == plt.Axes.Bottom) plt.Axes.SetLimitsX(lo, hi);
+    }
+
+    /// <summary>
     /// Adds a line with markers and, where a half-width is finite, vertical error bars; points
     /// whose value is not finite are left out.
     /// </summary>

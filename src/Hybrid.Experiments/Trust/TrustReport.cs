@@ -55,6 +55,15 @@ public static class TrustReport
             foreach (var l in s.Depths)
                 sb.AppendLine($"| {dir} | {l} | " + string.Join(" | ", s.Epsilons.Select(e => summary.Cells.FirstOrDefault(c => c.Direction == dir && c.Layers == l && c.Epsilon == e)
                     is { } c ? $"{Pow(c.Log10Ratio)} ({Pow(c.Log10RatioSum)})" : "—")) + " |");
+        if (s.Directions.Contains("gradient"))
+        {
+            sb.AppendLine().AppendLine("Gradient direction, measured over the bound with spectral norms, Π(1 + ‖ΔW_k‖₂/‖W_k‖₂) − 1:").AppendLine();
+            sb.AppendLine("| L | " + string.Join(" | ", s.Epsilons.Select(e => $"ε = {e.ToString("G3", Inv)}")) + " |");
+            sb.AppendLine("|---:|" + string.Concat(s.Epsilons.Select(_ => "---:|")));
+            foreach (var l in s.Depths)
+                sb.AppendLine($"| {l} | " + string.Join(" | ", s.Epsilons.Select(e => summary.Cells.FirstOrDefault(c => c.Direction == "gradient" && c.Layers == l && c.Epsilon == e)
+                    is { } c ? Pow(c.Log10RatioSpectral) : "—")) + " |");
+        }
         var worst = summary.Cells.Where(c => c.Direction != "radial").OrderByDescending(c => c.MaxRatio).FirstOrDefault();
         if (worst is not null)
             sb.AppendLine().AppendLine(string.Create(Inv, $"Largest measured/product over every non-radial direction, depth, ε and seed: {worst.MaxRatio:G3} ({worst.Direction}, L = {worst.Layers}, ε = {worst.Epsilon:G3}); " +
@@ -102,7 +111,8 @@ public static class TrustReport
             one.LinePattern = LinePattern.Dotted;
             one.Color = Colors.Gray;
             GridPlots.Log10Ticks(plt.Axes.Bottom);
-            GridPlots.Log10Ticks(plt.Axes.Left);
+            var shown = summary.Cells.Where(c => c.Direction == dir).Select(c => c.Log10Ratio).ToList();
+            GridPlots.Log10Axis(plt, plt.Axes.Left, shown.Select(c => c.Mean).Concat(shown.Select(c => c.Low)).Concat(shown.Select(c => c.High)).Append(0));
             plt.Title($"{dir}: measured / (Π(1+ε) − 1)");
             plt.XLabel("ε (relative change per layer)");
             plt.YLabel("‖Δf‖/‖f‖ over the bound");
@@ -127,7 +137,8 @@ public static class TrustReport
                 GridPlots.Line(plt, logD, cells.Select(c => c is null ? double.NaN : Math.Log10(c.Change.Mean)).ToList(), null, s.Directions[i], GridPlots.Color(i));
             }
             plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(logD.ToArray(), depths.Select(d => d.ToString(Inv)).ToArray());
-            GridPlots.Log10Ticks(plt.Axes.Left);
+            GridPlots.Log10Axis(plt, plt.Axes.Left, summary.Cells.Where(c => c.Epsilon == eps).Select(c => Math.Log10(c.Change.Mean))
+                .Concat(depths.Select(l => Math.Log10(l * eps))));
             plt.Title(string.Create(Inv, $"ε = {eps:G3}: ‖Δf‖/‖f‖ vs depth"));
             plt.XLabel("weight layers L");
             plt.YLabel("relative change of f");
@@ -153,7 +164,7 @@ public static class TrustReport
                     GridPlots.Line(plt, idx.Select(k => c.Moves[k]).ToList(), idx.Select(k => Math.Log10(y[k])).ToList(), null,
                         string.Create(Inv, $"epoch {c.Epoch:G3}"), viridis.GetColor(r.Curves.Count == 1 ? 0 : (double)i / (r.Curves.Count - 1)));
                 }
-                GridPlots.Log10Ticks(plt.Axes.Left);
+                GridPlots.Log10Axis(plt, plt.Axes.Left, r.Curves.SelectMany(c => what == "loss" ? c.Loss : c.GradChange).Where(v => v > 0).Select(Math.Log10));
                 plt.Title($"{r.Point.Title}: {what}");
                 plt.XLabel("relative move t of every layer");
                 plt.YLabel(what == "loss" ? "loss" : "‖g₁(t) − g₁(0)‖/‖g₁(0)‖");
