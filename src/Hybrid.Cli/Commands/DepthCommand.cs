@@ -64,7 +64,7 @@ public static class DepthCommand
         {
             try
             {
-                return Run(o.Settings(parse), parse.GetValue(o.Grid.Out), parse.GetValue(o.Grid.Resume));
+                return Run(o.Settings(parse), o.Grid, parse);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException
                                           or NotSupportedException)
@@ -82,10 +82,12 @@ public static class DepthCommand
         return GridCommandOptions.Parse("depth", o.AddTo, o.Settings, args);
     }
 
-    private static int Run(DepthSettings settings, string? output, string? resume)
+    private static int Run(DepthSettings settings, GridCommandOptions grid, ParseResult parse)
     {
         settings.Validate();
         TorchRuntime.EnsureAvailable();
+        grid.ApplyThreads(parse);
+        string? output = parse.GetValue(grid.Out), resume = parse.GetValue(grid.Resume);
         var folder = new RunFolder(resume ?? output ?? RunFolder.NewPath("runs", "depth"));
         AnsiConsole.MarkupLine($"[bold]hybrid depth[/] ({settings.Points.Count} runs) → {Markup.Escape(folder.Path)}");
         using var cts = CliCancel.OnCtrlC();

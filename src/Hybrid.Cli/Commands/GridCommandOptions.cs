@@ -25,10 +25,26 @@ public sealed class GridCommandOptions
     /// <summary>--resume.</summary>
     public Option<string?> Resume { get; } = new("--resume") { Description = "Continue the experiment in this folder (same settings): finished runs are read back, an interrupted one continues from its checkpoint." };
 
+    /// <summary>--threads.</summary>
+    public Option<int> Threads { get; } = new("--threads")
+    {
+        Description = "TorchSharp's CPU threads (default 1: these grids are many small runs, where a second thread mostly spins, " +
+                      "and on a shared machine it costs several times the CPU time).",
+        DefaultValueFactory = _ => 1,
+    };
+
     /// <summary>Adds the shared options to <paramref name="command"/>.</summary>
     public void AddTo(Command command)
     {
-        foreach (var o in new Option[] { Quick, Data, TrainSize, TestSize, Normalize, Out, Resume }) command.Options.Add(o);
+        foreach (var o in new Option[] { Quick, Data, TrainSize, TestSize, Normalize, Threads, Out, Resume }) command.Options.Add(o);
+    }
+
+    /// <summary>Sets TorchSharp's intra-op threads from --threads (checked: ≥ 1); call after the settings are validated.</summary>
+    public void ApplyThreads(ParseResult parse)
+    {
+        int n = parse.GetValue(Threads);
+        if (n < 1) throw new ArgumentException($"--threads {n} must be >= 1.", "threads");
+        TorchSharp.torch.set_num_threads(n);
     }
 
     /// <summary>The data spec: <paramref name="fallback"/>'s values where an option was left out; a size of 0 means all.</summary>

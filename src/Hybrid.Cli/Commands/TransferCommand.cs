@@ -69,7 +69,7 @@ public static class TransferCommand
         {
             try
             {
-                return Run(o.Settings(parse), parse.GetValue(o.Grid.Out), parse.GetValue(o.Grid.Resume));
+                return Run(o.Settings(parse), o.Grid, parse);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException
                                           or NotSupportedException)
@@ -87,10 +87,12 @@ public static class TransferCommand
         return GridCommandOptions.Parse("transfer", o.AddTo, o.Settings, args);
     }
 
-    private static int Run(TransferSettings settings, string? output, string? resume)
+    private static int Run(TransferSettings settings, GridCommandOptions grid, ParseResult parse)
     {
         settings.Validate();
         TorchRuntime.EnsureAvailable();
+        grid.ApplyThreads(parse);
+        string? output = parse.GetValue(grid.Out), resume = parse.GetValue(grid.Resume);
         var folder = new RunFolder(resume ?? output ?? RunFolder.NewPath("runs", "transfer"));
         AnsiConsole.MarkupLine($"[bold]hybrid transfer[/] ({settings.Points.Count} runs) → {Markup.Escape(folder.Path)}");
         using var cts = CliCancel.OnCtrlC();

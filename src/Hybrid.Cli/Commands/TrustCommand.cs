@@ -84,7 +84,7 @@ public static class TrustCommand
         {
             try
             {
-                return Run(o.Settings(parse), parse.GetValue(o.Grid.Out), parse.GetValue(o.Grid.Resume));
+                return Run(o.Settings(parse), o.Grid, parse);
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException
                                           or NotSupportedException)
@@ -102,10 +102,12 @@ public static class TrustCommand
         return GridCommandOptions.Parse("trust", o.AddTo, o.Settings, args);
     }
 
-    private static int Run(TrustSettings settings, string? output, string? resume)
+    private static int Run(TrustSettings settings, GridCommandOptions grid, ParseResult parse)
     {
         settings.Validate();
         TorchRuntime.EnsureAvailable();
+        grid.ApplyThreads(parse);
+        string? output = parse.GetValue(grid.Out), resume = parse.GetValue(grid.Resume);
         var folder = new RunFolder(resume ?? output ?? RunFolder.NewPath("runs", "trust"));
         AnsiConsole.MarkupLine($"[bold]hybrid trust[/] → {Markup.Escape(folder.Path)}");
         using var cts = CliCancel.OnCtrlC();
