@@ -28,7 +28,7 @@ public sealed record DepthSettings(
     public static readonly string[] DefaultOptimizers = ["sgd", "adam", "fromage", "nero", "madam"];
 
     /// <summary>The default run (sized for about ten minutes on two cores; see docs/part2.md).</summary>
-    public static DepthSettings Default => new(DefaultOptimizers, 1, [1, 2, 4, 8, 16, 32], 64, 5, 250, 0.95, 1,
+    public static DepthSettings Default => new(DefaultOptimizers, 1, [1, 2, 4, 8, 16, 32], 64, 6, 250, 0.95, 3,
         new DataSpec(TrainSize: 10_000, TestSize: 1000), 0.8);
 
     /// <summary>The <c>--quick</c> run (well under a minute; what the tests run).</summary>

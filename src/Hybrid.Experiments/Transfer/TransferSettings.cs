@@ -32,7 +32,7 @@ public sealed record TransferSettings(
 
     /// <summary>The default run (sized for about ten minutes on two cores; see docs/part2.md).</summary>
     public static TransferSettings Default => new(["sgd", "adam", "fromage", "nero", "madam"], 2, [32, 128, 512], [1, 4, 16],
-        128, 1, "cross", 2, 100, 1.0, 1, new DataSpec(TrainSize: 2000, TestSize: 500));
+        128, 1, "cross", 2, 100, 1.0, 3, new DataSpec(TrainSize: 5000, TestSize: 500));
 
     /// <summary>The <c>--quick</c> run (well under a minute; what the tests run).</summary>
     public static TransferSettings Quick => Default with

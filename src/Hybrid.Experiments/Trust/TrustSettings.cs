@@ -136,10 +136,10 @@ public sealed record TrustSettings(int[] Depths, int Width, double[] Epsilons, s
     /// <summary>The default run (sized for about ten minutes on two cores; see docs/part2.md).</summary>
     public static TrustSettings Default => new([2, 4, 8, 16, 32], 256, [1e-3, 3e-3, 1e-2, 3e-2, 1e-1], ["radial", "random", "gradient"], 256, 3,
         DefaultData,
-        new SliceSettings(["mlp-2", "mlp-16", "residual-mlp-16"], 256, "fromage", 0.01, 0.9, 2, 250, [0, 0.1, 0.5, 1, 2],
-            [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1], 1000, 1, DefaultData));
+        new SliceSettings(["mlp-2", "mlp-16", "residual-mlp-16"], 256, "fromage", 0.01, 0.9, 5, 250, [0, 0.1, 0.5, 1, 2, 5],
+            [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1], 2000, 1, DefaultData));
 
-    private static readonly DataSpec DefaultData = new(TrainSize: 10_000, TestSize: 1000), QuickData = new(TrainSize: 1000, TestSize: 200);
+    private static readonly DataSpec DefaultData = new(TrainSize: 20_000, TestSize: 1000), QuickData = new(TrainSize: 1000, TestSize: 200);
 
     /// <summary>The <c>--quick</c> run (well under a minute; what the tests run).</summary>
     public static TrustSettings Quick => Default with
