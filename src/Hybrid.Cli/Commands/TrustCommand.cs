@@ -124,7 +124,7 @@ public static class TrustCommand
         AnsiConsole.Write(table);
         foreach (var b in summary.Slices)
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-                $"{b.Title}: at t = {b.Move:G3} the first-layer gradient moves ×{Math.Pow(10, b.Log10GradChange.Mean):G3}, the loss ×{Math.Pow(10, b.Log10LossRatio.Mean):G3}")));
+                $"{b.Title}: peak first-layer gradient change ×{Math.Pow(10, b.Log10PeakGradChange.Mean):G3}, peak loss ratio ×{Math.Pow(10, b.Log10PeakLossRatio.Mean):G3}, trust radius t = {b.TrustRadius.Mean:G3}")));
         AnsiConsole.MarkupLine($"report: {Markup.Escape(folder.File("report.md"))}");
         bool complete = bounds.Count == settings.BoundPoints.Count && slices.Count == settings.Slices.Points.Count && slices.All(s => s.Status != "cancelled");
         return complete ? 0 : 3;

@@ -54,7 +54,19 @@ public static class DepthReport
             sb.AppendLine($"- {o}: {(summary.Deepest[o]?.ToString(inv) ?? "none")}" +
                           $" ({(summary.FirstFailure[o] is int f ? $"fails first at {f}" : "no depth fails")})");
         if (s.Seeds > 1)
-            sb.AppendLine().AppendLine("Two optimisers differ at a depth only where their intervals are disjoint; overlapping intervals are not a difference.");
+        {
+            sb.AppendLine().AppendLine("Two optimisers differ at a depth only where their 95 % intervals are disjoint; overlapping intervals are not a difference. " +
+                                       "At each depth, the best optimiser and those whose interval lies wholly below its:").AppendLine();
+            foreach (var d in s.Depths)
+            {
+                var here = summary.Best.Where(b => b.Depth == d).OrderByDescending(b => b.Accuracy.Mean).ToList();
+                if (here.Count == 0) continue;
+                var below = here.Skip(1).Where(b => here[0].Accuracy.DiffersFrom(b.Accuracy)).Select(b => b.Optimizer).ToList();
+                var tied = here.Skip(1).Where(b => !here[0].Accuracy.DiffersFrom(b.Accuracy)).Select(b => b.Optimizer).ToList();
+                sb.AppendLine($"- depth {d}: best {here[0].Optimizer}" + (tied.Count > 0 ? $", not distinguishable from {string.Join(", ", tied)}" : "") +
+                              (below.Count > 0 ? $"; below it: {string.Join(", ", below)}" : "") + ".");
+            }
+        }
         sb.AppendLine().AppendLine("Plots: `depth-heatmap.png`, `accuracy-vs-depth.png`, `learning-curves.png`. Every run is under `points/`.");
         return sb.ToString();
     }
@@ -71,7 +83,7 @@ public static class DepthReport
                 text[r, c] = b is null ? "" : b.Accuracy.Format("F0", 100);
             }
         var plt = GridPlots.Heatmap(values, text, s.Optimizers, s.Depths.Select(d => d.ToString(CultureInfo.InvariantCulture)).ToArray(),
-            $"Train accuracy (%) at the best lr, epoch {s.Epochs}", "depth (hidden layers)", "optimizer", 0, 100);
+            $"Train accuracy (%, viridis 0–100) at the best lr, epoch {s.Epochs}", "depth (hidden layers)", "optimizer", 0, 100);
         return plt.GetImageBytes(Math.Max(560, 160 + 80 * s.Depths.Length), 140 + 60 * s.Optimizers.Length, ImageFormat.Png);
     }
 
@@ -81,14 +93,17 @@ public static class DepthReport
         for (int i = 0; i < s.Optimizers.Length; ++i)
         {
             var rows = summary.Best.Where(b => b.Optimizer == s.Optimizers[i]).OrderBy(b => b.Depth).ToList();
-            GridPlots.Line(plt, rows.Select(b => (double)b.Depth).ToList(), rows.Select(b => 100 * b.Accuracy.Mean).ToList(),
+            GridPlots.Line(plt, rows.Select(b => Math.Log2(b.Depth)).ToList(), rows.Select(b => 100 * b.Accuracy.Mean).ToList(),
                 rows.Select(b => 100 * b.Accuracy.HalfWidth).ToList(), s.Optimizers[i], GridPlots.Color(i));
         }
+        var depths = s.Depths.Order().ToArray();
+        plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(depths.Select(d => Math.Log2(d)).ToArray(),
+            depths.Select(d => d.ToString(CultureInfo.InvariantCulture)).ToArray());
         var line = plt.Add.HorizontalLine(100 * s.Threshold);
         line.LinePattern = LinePattern.Dotted;
         line.Color = Colors.Gray;
         plt.Title($"Best-lr final-epoch train accuracy vs depth ({s.Epochs} epochs{(s.Seeds > 1 ? $", mean ± 95 % CI of {s.Seeds} seeds" : ", 1 seed")})");
-        plt.XLabel("depth (hidden layers)");
+        plt.XLabel("depth (hidden layers, log scale)");
         plt.YLabel("train accuracy (%)");
         plt.Axes.SetLimitsY(0, 102);
         plt.ShowLegend(Alignment.LowerLeft);

@@ -73,28 +73,28 @@ public static class GridPlots
     }
 
     /// <summary>
-    /// A heatmap of <paramref name="values"/> [rows, columns] with each cell's text written on it
-    /// (NaN cells grey), rows labelled top to bottom and columns left to right.
+    /// A heatmap of <paramref name="values"/> [rows, columns] drawn as one filled square per cell
+    /// (viridis from <paramref name="min"/> to <paramref name="max"/>, NaN cells grey) with each
+    /// cell's text written on it; rows are labelled top to bottom and columns left to right.
     /// </summary>
     public static Plot Heatmap(double[,] values, string[,] text, IReadOnlyList<string> rowLabels, IReadOnlyList<string> columnLabels,
         string title, string xLabel, string yLabel, double min, double max)
     {
         var plt = new Plot();
         int rows = values.GetLength(0), cols = values.GetLength(1);
-        var hm = plt.Add.Heatmap(values);
-        hm.Colormap = new ScottPlot.Colormaps.Viridis();
-        hm.ManualRange = new ScottPlot.Range(min, max);
-        hm.NaNCellColor = Colors.LightGray;
-        hm.Extent = new CoordinateRect(-0.5, cols - 0.5, -0.5, rows - 0.5);
+        var viridis = new ScottPlot.Colormaps.Viridis();
         for (int r = 0; r < rows; ++r)
             for (int c = 0; c < cols; ++c)
             {
-                var t = plt.Add.Text(text[r, c], c, rows - 1 - r);
+                double v = values[r, c], y = rows - 1 - r;
+                var cell = plt.Add.Rectangle(c - 0.5, c + 0.5, y - 0.5, y + 0.5);
+                cell.FillColor = double.IsFinite(v) ? viridis.GetColor(Math.Clamp((v - min) / (max - min), 0, 1)) : Colors.LightGray;
+                cell.LineColor = Colors.White;
+                var t = plt.Add.Text(text[r, c], c, y);
                 t.LabelAlignment = Alignment.MiddleCenter;
                 t.LabelFontSize = 11;
-                t.LabelFontColor = double.IsFinite(values[r, c]) && values[r, c] > min + 0.6 * (max - min) ? Colors.Black : Colors.White;
+                t.LabelFontColor = double.IsFinite(v) && v > min + 0.6 * (max - min) ? Colors.Black : Colors.White;
             }
-        plt.Add.ColorBar(hm);
         plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, cols).Select(i => (double)i).ToArray(), columnLabels.ToArray());
         plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
@@ -103,6 +103,7 @@ public static class GridPlots
         plt.XLabel(xLabel);
         plt.YLabel(yLabel);
         plt.Axes.SetLimits(-0.5, cols - 0.5, -0.5, rows - 0.5);
+        plt.HideGrid();
         return plt;
     }
 

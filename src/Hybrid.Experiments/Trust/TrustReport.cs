@@ -74,11 +74,13 @@ public static class TrustReport
             var p = s.Slices;
             sb.AppendLine(string.Create(Inv, $"- Nets trained with {p.Optimizer} (lr {p.Lr:G3}, ×{p.LrDecay} per epoch), width {p.Width}, batch {p.BatchSize}, {p.Epochs} epochs on {p.Data.TrainSize?.ToString(Inv) ?? "all"} training examples; " +
                                              $"slices at epochs {string.Join(", ", p.Checkpoints.Select(c => c.ToString("G3", Inv)))} on {p.SliceExamples} training examples; moves t ∈ {{{string.Join(", ", p.Moves.Select(m => m.ToString("G3", Inv)))}}}."));
-            sb.AppendLine().AppendLine("At the largest move, the largest change over checkpoints" + (p.Seeds > 1 ? $" (geometric mean ± 95 % interval over {p.Seeds} seeds)" : "") + ":").AppendLine();
-            sb.AppendLine("| net | move t | first-layer gradient change | loss(t)/loss(0) |");
-            sb.AppendLine("|---|---:|---:|---:|");
+            sb.AppendLine().AppendLine("Breakdown per net" + (p.Seeds > 1 ? $" (geometric means, and medians for the radius, with 95 % intervals over {p.Seeds} seeds)" : "") +
+                ": the peak first-layer gradient change and loss ratio over every checkpoint and move; the trust radius, the median over checkpoints of the smallest move t at which " +
+                "the first-layer gradient has changed by its own norm (2·t_max where it never does); and the checkpoints where the largest move killed the gradient.").AppendLine();
+            sb.AppendLine("| net | peak gradient change | peak loss(t)/loss(0) | trust radius t | collapsed at t_max |");
+            sb.AppendLine("|---|---:|---:|---:|---:|");
             foreach (var b in summary.Slices)
-                sb.AppendLine(string.Create(Inv, $"| {b.Title} | {b.Move:G3} | {Pow(b.Log10GradChange)} | {Pow(b.Log10LossRatio)} |"));
+                sb.AppendLine(string.Create(Inv, $"| {b.Title} | {Pow(b.Log10PeakGradChange)} | {Pow(b.Log10PeakLossRatio)} | {b.TrustRadius.Format("G3")} | {b.Collapsed} of {b.Checkpoints} |"));
             sb.AppendLine().AppendLine("Per checkpoint (seed 0):").AppendLine();
             sb.AppendLine("| net | epoch | step | accuracy | loss(0) | loss at each t | gradient change at each t |");
             sb.AppendLine("|---|---:|---:|---:|---:|---|---|");

@@ -137,7 +137,7 @@ public sealed record TrustSettings(int[] Depths, int Width, double[] Epsilons, s
     public static TrustSettings Default => new([2, 4, 8, 16, 32], 256, [1e-3, 3e-3, 1e-2, 3e-2, 1e-1], ["radial", "random", "gradient"], 256, 3,
         DefaultData,
         new SliceSettings(["mlp-2", "mlp-16", "residual-mlp-16"], 256, "fromage", 0.01, 0.9, 5, 250, [0, 0.1, 0.5, 1, 2, 5],
-            [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1], 2000, 1, DefaultData));
+            [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1], 2000, 3, DefaultData));
 
     private static readonly DataSpec DefaultData = new(TrainSize: 20_000, TestSize: 1000), QuickData = new(TrainSize: 1000, TestSize: 200);
 
@@ -147,7 +147,7 @@ public sealed record TrustSettings(int[] Depths, int Width, double[] Epsilons, s
         Depths = [2, 4], Width = 32, Epsilons = [1e-3, 1e-2, 1e-1], Examples = 64, Seeds = 2, Data = QuickData,
         Slices = Default.Slices with
         {
-            Nets = ["mlp-2", "mlp-4", "residual-mlp-4"], Width = 32, Epochs = 1, Checkpoints = [0, 1], Moves = [0.01, 0.1], SliceExamples = 256,
+            Nets = ["mlp-2", "mlp-4", "residual-mlp-4"], Width = 32, Epochs = 1, Checkpoints = [0, 1], Moves = [0.01, 0.1], SliceExamples = 256, Seeds = 1,
             Data = QuickData,
         },
     };

@@ -15,14 +15,20 @@ namespace Hybrid.Experiments.Trust;
 public sealed record TrustCell(string Direction, int Layers, double Epsilon, SeedSummary Change, SeedSummary Log10Ratio,
     SeedSummary Log10RatioSum, SeedSummary Log10RatioSpectral, double MaxRatio, double MaxExampleRatio);
 
-/// <summary>The breakdown of one slice net at the largest move, over seeds.</summary>
+/// <summary>The breakdown of one slice net, over seeds (log10 values: geometric means with their intervals).</summary>
 /// <param name="Net">"mlp-16".</param>
 /// <param name="Title">"16-layer MLP".</param>
 /// <param name="Layers">Weight layers.</param>
 /// <param name="Move">The largest relative move t.</param>
-/// <param name="Log10GradChange">log10 of the largest (over checkpoints) first-layer gradient change at that move.</param>
-/// <param name="Log10LossRatio">log10 of the largest (over checkpoints) loss(t)/loss(0) at that move.</param>
-public sealed record SliceBreakdown(string Net, string Title, int Layers, double Move, SeedSummary Log10GradChange, SeedSummary Log10LossRatio);
+/// <param name="Log10PeakGradChange">log10 of the largest first-layer gradient change over every checkpoint and move.</param>
+/// <param name="Log10PeakLossRatio">log10 of the largest loss(t)/loss(0) over every checkpoint and move.</param>
+/// <param name="TrustRadius">Per seed, the median over checkpoints of the smallest move t at which the first-layer gradient
+/// has changed by as much as its own norm (change ≥ 1); a checkpoint where that never happens counts as 2·t_max.</param>
+/// <param name="Collapsed">Checkpoints (over all seeds) where the largest move leaves the first-layer gradient at ~0
+/// (change within 1 % of 1) after it had changed by more earlier on the slice: the ReLUs died, the loss went flat.</param>
+/// <param name="Checkpoints">Checkpoints over all seeds.</param>
+public sealed record SliceBreakdown(string Net, string Title, int Layers, double Move, SeedSummary Log10PeakGradChange,
+    SeedSummary Log10PeakLossRatio, SeedSummary TrustRadius, int Collapsed, int Checkpoints);
 
 /// <summary>What <c>hybrid trust</c> found.</summary>
 public sealed record TrustSummary(IReadOnlyList<TrustCell> Cells, IReadOnlyList<SliceBreakdown> Slices)
@@ -47,10 +53,31 @@ public sealed record TrustSummary(IReadOnlyList<TrustCell> Cells, IReadOnlyList<
             var runs = slices.Where(r => $"{r.Point.Net}-{r.Point.Layers}" == net && r.Curves.Count > 0).ToList();
             if (runs.Count == 0) continue;
             var p = runs[0].Point;
-            breakdowns.Add(new SliceBreakdown(net, p.Title, p.Layers, p.Moves.Max(),
-                SeedSummary.Of(runs.Select(r => Math.Log10(r.Curves.Max(c => c.GradChange[^1])))),
-                SeedSummary.Of(runs.Select(r => Math.Log10(r.Curves.Max(c => c.Loss[^1] / c.Loss[0]))))));
+            double max = p.Moves.Max();
+            breakdowns.Add(new SliceBreakdown(net, p.Title, p.Layers, max,
+                SeedSummary.Of(runs.Select(r => Math.Log10(r.Curves.Max(c => c.GradChange.Max())))),
+                SeedSummary.Of(runs.Select(r => Math.Log10(r.Curves.Max(c => c.Loss.Max() / c.Loss[0])))),
+                SeedSummary.Of(runs.Select(r => Median(r.Curves.Select(c => Radius(c, max))))),
+                runs.Sum(r => r.Curves.Count(Collapsed)), runs.Sum(r => r.Curves.Count)));
         }
         return new TrustSummary(cells, breakdowns);
+    }
+
+    /// <summary>The smallest move at which the first-layer gradient changed by ≥ its own norm (2·t_max if none).</summary>
+    public static double Radius(SliceCurve c, double max)
+    {
+        for (int i = 1; i < c.Moves.Length; ++i)
+            if (c.GradChange[i] >= 1) return c.Moves[i];
+        return 2 * max;
+    }
+
+    /// <summary>Whether the largest move killed the gradient (change ≈ 1, i.e. g₁(t) ≈ 0) after a larger change at a smaller move.</summary>
+    public static bool Collapsed(SliceCurve c) =>
+        Math.Abs(c.GradChange[^1] - 1) < 0.01 && c.GradChange.Take(c.GradChange.Length - 1).Max() > 1.01;
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var v = values.Order().ToArray();
+        return v.Length == 0 ? double.NaN : v.Length % 2 == 1 ? v[v.Length / 2] : (v[v.Length / 2 - 1] + v[v.Length / 2]) / 2;
     }
 }
