@@ -16,6 +16,19 @@ public class Part2ExperimentTests
 {
     private string _root = null!;
 
+    private int _threads;
+
+    // One TorchSharp thread, as the commands run by default (--threads 1); restored afterwards.
+    [OneTimeSetUp]
+    public void OneThread()
+    {
+        _threads = TorchSharp.torch.get_num_threads();
+        TorchSharp.torch.set_num_threads(1);
+    }
+
+    [OneTimeTearDown]
+    public void RestoreThreads() => TorchSharp.torch.set_num_threads(_threads);
+
     [SetUp]
     public void MakeRoot() => _root = Directory.CreateTempSubdirectory("hybrid-part2-").FullName;
 
@@ -31,7 +44,7 @@ public class Part2ExperimentTests
     [Test]
     public void DepthWritesItsOutputsAndResumesWithoutRetraining()
     {
-        var s = DepthSettings.Quick with { Optimizers = ["sgd", "nero"], Depths = [1, 3], Width = 16, Seeds = 2, Data = Tiny };
+        var s = DepthSettings.Quick with { Optimizers = ["sgd", "nero"], Depths = [1, 3], Width = 16, Epochs = 1, Seeds = 2, Data = Tiny };
         var folder = Folder("depth");
         var (results, summary) = DepthExperiment.Run(s, folder, false, Silent);
         Assert.That(results, Has.Count.EqualTo(8));
@@ -55,7 +68,7 @@ public class Part2ExperimentTests
     [Test]
     public void TransferWritesItsOutputsAndFindsABestRatePerWidthAndDepth()
     {
-        var s = TransferSettings.Quick with { Optimizers = ["adam"], Widths = [8, 16], Depths = [1, 2], BaseWidth = 8, Data = Tiny };
+        var s = TransferSettings.Quick with { Optimizers = ["adam"], Widths = [8, 16], Depths = [1, 2], BaseWidth = 8, Epochs = 1, Seeds = 1, Data = Tiny };
         var folder = Folder("transfer");
         var (results, summary) = TransferExperiment.Run(s, folder, false, Silent);
         Assert.That(results, Has.Count.EqualTo(3 * 3), "architectures (8,1), (16,1), (8,2) × three rates");

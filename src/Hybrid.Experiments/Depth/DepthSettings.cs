@@ -34,7 +34,7 @@ public sealed record DepthSettings(
     /// <summary>The <c>--quick</c> run (well under a minute; what the tests run).</summary>
     public static DepthSettings Quick => Default with
     {
-        Optimizers = ["sgd", "adam", "fromage"], LrSpan = 0, Depths = [1, 4], Width = 32, Epochs = 2, BatchSize = 100,
+        Optimizers = ["sgd", "adam", "fromage"], LrSpan = 0, Depths = [1, 4], Width = 32, Epochs = 2, BatchSize = 100, Seeds = 1,
         Data = new DataSpec(TrainSize: 2000, TestSize: 200),
     };
 

@@ -37,7 +37,7 @@ public sealed record TransferSettings(
     /// <summary>The <c>--quick</c> run (well under a minute; what the tests run).</summary>
     public static TransferSettings Quick => Default with
     {
-        Optimizers = ["adam", "madam"], LrSpan = 1, Widths = [16, 32], Depths = [1, 2], BaseWidth = 16, BaseDepth = 1, Epochs = 1,
+        Optimizers = ["adam", "madam"], LrSpan = 1, Widths = [16, 32], Depths = [1, 2], BaseWidth = 16, BaseDepth = 1, Epochs = 1, Seeds = 1,
         Data = new DataSpec(TrainSize: 500, TestSize: 100),
     };
 
