@@ -101,7 +101,7 @@ public static class TransferCommand
         foreach (var c in new[] { "optimizer", "axis", "best lr per value", "shift (decades)", "range", "interp." }) table.AddColumn(c);
         foreach (var sl in summary.Slices)
             table.AddRow(sl.Optimizer, sl.Axis,
-                string.Join(", ", sl.Values.Select((v, i) => string.Create(CultureInfo.InvariantCulture, $"{v}: {sl.BestLr[i]:G3}"))),
+                string.Join(", ", sl.Values.Select((v, i) => double.IsFinite(sl.BestLr[i]) ? string.Create(CultureInfo.InvariantCulture, $"{v}: {sl.BestLr[i]:G3}") : $"{v}: —")),
                 sl.ShiftDecades.ToString("+0.##;-0.##;0", CultureInfo.InvariantCulture), sl.RangeDecades.ToString("0.##", CultureInfo.InvariantCulture),
                 sl.ShiftInterpolated.ToString("+0.##;-0.##;0", CultureInfo.InvariantCulture));
         AnsiConsole.Write(table);

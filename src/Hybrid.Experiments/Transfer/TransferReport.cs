@@ -41,17 +41,18 @@ public static class TransferReport
         sb.AppendLine(string.Create(Inv, $"- Model: {s.Model} with biases, ReLU; widths {string.Join(", ", s.Widths)} at depth {s.BaseDepth}, depths {string.Join(", ", s.Depths)} at width {s.BaseWidth} ({s.Grid} grid)."));
         sb.AppendLine(string.Create(Inv, $"- Horizon: {s.Epochs} epochs of batch {s.BatchSize}, learning rate ×{s.LrDecay} per epoch; seeds {s.Seeds}."));
         sb.AppendLine("- Learning rates: " + string.Join("; ", s.Optimizers.Select(o => $"{o} {{{string.Join(", ", s.Lrs(o).Select(l => l.ToString("G3", Inv)))}}}")) + ".");
-        sb.AppendLine("- Metric: final-epoch training loss (mean over the epoch's batches); the best rate has the lowest mean loss over seeds; a rate at which any seed diverged is never the best.");
+        sb.AppendLine("- Metric: final-epoch training loss (mean over the epoch's batches); the best rate has the lowest mean loss over seeds; a rate at which any seed diverged is never the best, and where no rate gets 5 % below the chance loss there is no best rate.");
         sb.AppendLine(string.Create(Inv, $"- Points finished: {results.Count(r => r.Status != "cancelled")} of {s.Points.Count}; diverged: {results.Count(r => r.Diverged)}."));
         sb.AppendLine().AppendLine("How far the best learning rate moves, in decades (grid resolution: one decade; \"interp.\" from a parabola in log10 lr through the best rate and its neighbours):").AppendLine();
         sb.AppendLine("| optimizer | default lr | axis | best lr per value | shift (decades) | range | shift interp. | " + (s.Seeds > 1 ? "shift per seed (mean ± 95 %) | " : "") + "default is best |");
         sb.AppendLine("|---|---:|---|---|---:|---:|---:|" + (s.Seeds > 1 ? "---:|" : "") + "---:|");
         foreach (var sl in summary.Slices)
             sb.AppendLine(string.Create(Inv, $"| {sl.Optimizer} | {OptimizerCatalog.DefaultLr(sl.Optimizer):G3} | {sl.Axis} | ") +
-                string.Join(", ", sl.Values.Select((v, i) => string.Create(Inv, $"{v}: {sl.BestLr[i]:G3}"))) +
+                string.Join(", ", sl.Values.Select((v, i) => double.IsFinite(sl.BestLr[i]) ? string.Create(Inv, $"{v}: {sl.BestLr[i]:G3}") : $"{v}: —")) +
                 string.Create(Inv, $" | {sl.ShiftDecades:+0.##;-0.##;0} | {sl.RangeDecades:0.##} | {sl.ShiftInterpolated:+0.##;-0.##;0} | ") +
                 (s.Seeds > 1 ? (sl.SeedShift?.Format("F2") ?? "—") + " | " : "") + $"{sl.DefaultIsBest}/{sl.Values.Length} |");
-        sb.AppendLine().AppendLine("A negative shift means the best rate falls as the network grows. " +
+        sb.AppendLine().AppendLine("—: no rate trains there (every rate diverged or ended within 5 % of the chance loss); shifts are between the values where one does. " +
+            "A negative shift means the best rate falls as the network grows. " +
             (s.Seeds > 1 ? "A shift whose interval contains 0 is not a shift." : "One seed: no interval, so no shift here is called significant."));
         sb.AppendLine().AppendLine("Plots: `loss-vs-lr-by-width.png`, `loss-vs-lr-by-depth.png`, `accuracy-vs-lr-by-width.png`, `accuracy-vs-lr-by-depth.png`. Every run is under `points/`.");
         return sb.ToString();

@@ -18,9 +18,10 @@ public sealed record TransferCell(string Optimizer, int Width, int Depth, double
 /// <param name="Optimizer">The optimiser.</param>
 /// <param name="Axis">"width" or "depth".</param>
 /// <param name="Values">The widths or depths, ascending.</param>
-/// <param name="BestLr">The grid's best learning rate at each value (lowest mean loss; NaN when every rate diverged).</param>
+/// <param name="BestLr">The grid's best learning rate at each value (lowest mean loss); NaN where no rate trains —
+/// every rate diverged or ended within 5 % of the chance loss ln(classes) — since an argmin among untrained runs is noise.</param>
 /// <param name="BestLrInterpolated">The minimum of a parabola through the best rate and its neighbours in log10(lr) (the grid's best where a neighbour is missing).</param>
-/// <param name="ShiftDecades">log10 of the best rate at the largest value over that at the smallest (signed, grid resolution).</param>
+/// <param name="ShiftDecades">log10 of the best rate at the largest value over that at the smallest, among values where a rate trains (signed, grid resolution; NaN with fewer than two).</param>
 /// <param name="RangeDecades">The largest minus the smallest log10 best rate over all values.</param>
 /// <param name="ShiftInterpolated">The shift of the interpolated best rates.</param>
 /// <param name="SeedShift">The shift computed within each seed, over seeds (null for one seed).</param>
@@ -31,9 +32,13 @@ public sealed record TransferSlice(string Optimizer, string Axis, int[] Values, 
 /// <summary>What <c>hybrid transfer</c> found: every cell and, per optimiser, the width and depth slices.</summary>
 public sealed record TransferSummary(IReadOnlyList<TransferCell> Cells, IReadOnlyList<TransferSlice> Slices)
 {
-    /// <summary>Summarises finished points (cancelled ones are left out).</summary>
-    public static TransferSummary From(TransferSettings s, IReadOnlyList<PointResult> results)
+    /// <summary>A final loss at or above this fraction of the chance loss ln(classes) counts as not trained.</summary>
+    public const double TrainedBelow = 0.95;
+
+    /// <summary>Summarises finished points (cancelled ones are left out) of a task with <paramref name="classes"/> classes.</summary>
+    public static TransferSummary From(TransferSettings s, IReadOnlyList<PointResult> results, int classes)
     {
+        double ceiling = TrainedBelow * Math.Log(classes);
         var done = results.Where(r => r.Status != "cancelled").ToList();
         var cells = new List<TransferCell>();
         foreach (var (w, d) in s.Architectures)
@@ -49,8 +54,8 @@ public sealed record TransferSummary(IReadOnlyList<TransferCell> Cells, IReadOnl
         var slices = new List<TransferSlice>();
         foreach (var opt in s.Optimizers)
         {
-            slices.Add(Slice(s, done, cells, opt, "width", s.Widths.Order().Select(w => (w, s.BaseDepth)).ToList()));
-            slices.Add(Slice(s, done, cells, opt, "depth", s.Depths.Order().Select(d => (s.BaseWidth, d)).ToList()));
+            slices.Add(Slice(s, done, cells, opt, "width", s.Widths.Order().Select(w => (w, s.BaseDepth)).ToList(), ceiling));
+            slices.Add(Slice(s, done, cells, opt, "depth", s.Depths.Order().Select(d => (s.BaseWidth, d)).ToList(), ceiling));
         }
         return new TransferSummary(cells, slices);
     }
@@ -58,7 +63,7 @@ public sealed record TransferSummary(IReadOnlyList<TransferCell> Cells, IReadOnl
     private static bool Matches(TrainingPoint p, string opt, int width, int depth) => p.Optimizer == opt && p.Width == width && p.Depth == depth;
 
     private static TransferSlice Slice(TransferSettings s, List<PointResult> done, List<TransferCell> cells, string opt, string axis,
-        List<(int Width, int Depth)> archs)
+        List<(int Width, int Depth)> archs, double ceiling)
     {
         var lrs = s.Lrs(opt).Order().ToArray();
         var best = new double[archs.Count];
@@ -67,21 +72,34 @@ public sealed record TransferSummary(IReadOnlyList<TransferCell> Cells, IReadOnl
         {
             var loss = lrs.Select(lr => cells.FirstOrDefault(c => c.Optimizer == opt && c.Width == archs[i].Width && c.Depth == archs[i].Depth && c.Lr == lr)
                 is { Diverged: 0 } c ? c.Loss.Mean : double.NaN).ToArray();
-            (best[i], interp[i]) = BestLr(lrs, loss);
+            (best[i], interp[i]) = Trained(loss, ceiling) ? BestLr(lrs, loss) : (double.NaN, double.NaN);
         }
         SeedSummary? seedShift = null;
         if (s.Seeds > 1)
             seedShift = SeedSummary.Of(Enumerable.Range(0, s.Seeds).Select(seed =>
             {
-                var b = archs.Select(a => BestLr(lrs, lrs.Select(lr => done.FirstOrDefault(r => Matches(r.Point, opt, a.Width, a.Depth) &&
-                    r.Point.Lr == lr && r.Point.Seed == seed) is { Diverged: false } r ? r.TrainLoss : double.NaN).ToArray()).Grid).ToArray();
-                return Math.Log10(b[^1]) - Math.Log10(b[0]);
+                var b = archs.Select(a =>
+                {
+                    var loss = lrs.Select(lr => done.FirstOrDefault(r => Matches(r.Point, opt, a.Width, a.Depth) &&
+                        r.Point.Lr == lr && r.Point.Seed == seed) is { Diverged: false } r ? r.TrainLoss : double.NaN).ToArray();
+                    return Trained(loss, ceiling) ? BestLr(lrs, loss).Grid : double.NaN;
+                }).ToArray();
+                return Shift(b);
             }));
         var logs = best.Where(double.IsFinite).Select(Math.Log10).ToArray();
         double def = OptimizerCatalog.DefaultLr(opt);
         return new TransferSlice(opt, axis, archs.Select(a => axis == "width" ? a.Width : a.Depth).ToArray(), best, interp,
-            Math.Log10(best[^1]) - Math.Log10(best[0]), logs.Length > 0 ? logs.Max() - logs.Min() : double.NaN,
-            Math.Log10(interp[^1]) - Math.Log10(interp[0]), seedShift, best.Count(b => Math.Abs(Math.Log10(b) - Math.Log10(def)) < 1e-9));
+            Shift(best), logs.Length > 1 ? logs.Max() - logs.Min() : double.NaN,
+            Shift(interp), seedShift, best.Count(b => Math.Abs(Math.Log10(b) - Math.Log10(def)) < 1e-9));
+    }
+
+    private static bool Trained(IEnumerable<double> loss, double ceiling) => loss.Where(double.IsFinite).DefaultIfEmpty(double.NaN).Min() < ceiling;
+
+    // log10 of the last finite rate over the first (NaN with fewer than two).
+    private static double Shift(double[] rates)
+    {
+        var finite = rates.Where(double.IsFinite).ToArray();
+        return finite.Length < 2 ? double.NaN : Math.Log10(finite[^1]) - Math.Log10(finite[0]);
     }
 
     /// <summary>
