@@ -17,6 +17,9 @@ public static class Program
         root.Subcommands.Add(MarginCommand.Build());
         root.Subcommands.Add(BpmCommand.Build());
         root.Subcommands.Add(UncertaintyCommand.Build());
+        root.Subcommands.Add(TrustCommand.Build());
+        root.Subcommands.Add(DepthCommand.Build());
+        root.Subcommands.Add(TransferCommand.Build());
         return root;
     }
 
