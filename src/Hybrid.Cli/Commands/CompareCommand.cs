@@ -96,7 +96,8 @@ public static class CompareCommand
     {
         settings.Validate();
         TorchRuntime.EnsureAvailable();
-        var folder = new RunFolder(resume ?? output ?? RunFolder.NewPath("runs", "compare"));
+        var folder = RunFolder.At(resume ?? output ?? RunFolder.NewPath("runs", "compare"));
+        using var held = folder.Acquire(); // one process per comparison: a second one is refused, naming the holder
         AnsiConsole.MarkupLine($"[bold]hybrid compare[/] → {Markup.Escape(folder.Path)}");
         using var cts = CliCancel.OnCtrlC();
         var rows = CompareExperiment.Run(settings, folder, resume is not null, body => ConsoleProgress.Run(body), cts.Token);

@@ -58,7 +58,8 @@ public static class TrainCommand
             var (job, note) = settings.BuildJob();
             using var data = job.Data;
             string path = resume ?? output ?? RunFolder.NewPath("runs", "train");
-            var folder = new RunFolder(path);
+            var folder = RunFolder.At(path);
+            using var held = folder.Acquire();
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(job.Name)}[/]  data: {Markup.Escape(data.Summary)}");
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(note)}[/]");
             using var cts = CliCancel.OnCtrlC();

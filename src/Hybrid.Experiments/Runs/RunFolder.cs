@@ -9,7 +9,9 @@ namespace Hybrid.Experiments.Runs;
 /// A run's folder (DESIGN.md "Runs and results"): config.json, metrics.csv, summary.json,
 /// plots and checkpoints. Every file is written to a temporary name in the same folder and
 /// renamed over the old one, so a crash never leaves a torn file. As the trainer's
-/// <see cref="IRunStore"/> it holds checkpoint.bin, config.json and metrics.csv.
+/// <see cref="IRunStore"/> it holds checkpoint.bin, config.json and metrics.csv. One process at a
+/// time: <see cref="Acquire"/> / <see cref="TryAcquire"/> take the folder's OS lock
+/// (<see cref="RunLock"/>) for the run's life.
 /// </summary>
 public sealed class RunFolder : IRunStore
 {
@@ -21,10 +23,44 @@ public sealed class RunFolder : IRunStore
     public static JsonSerializerOptions Json => Trainer.ConfigJson;
 
     /// <summary>Opens (creating if needed) the folder at <paramref name="path"/>.</summary>
-    public RunFolder(string path)
+    public RunFolder(string path) : this(path, create: true) { }
+
+    private RunFolder(string path, bool create)
     {
         Path = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(Path);
+        if (create) Directory.CreateDirectory(Path);
+    }
+
+    /// <summary>The folder at <paramref name="path"/>, without creating it: <see cref="Acquire"/> or the
+    /// first write does (so a command refused before then leaves nothing behind).</summary>
+    public static RunFolder At(string path) => new(path, create: false);
+
+    /// <summary>Whether the folder exists.</summary>
+    public bool Exists => Directory.Exists(Path);
+
+    /// <summary>The lock this object holds on the folder, or null.</summary>
+    public RunLock? HeldLock => _lock is { Held: true } ? _lock : null;
+
+    private RunLock? _lock;
+
+    /// <summary>
+    /// Takes the folder's lock for this process (creating the folder if needed) until the returned
+    /// lock is disposed or the process ends.
+    /// </summary>
+    /// <exception cref="RunFolderLockedException">Another process holds it; the message names the holder.</exception>
+    /// <exception cref="InvalidOperationException">This object already holds it.</exception>
+    public RunLock Acquire() =>
+        TryAcquire(out var holder) ?? throw new RunFolderLockedException(Path, holder);
+
+    /// <summary>Takes the folder's lock if no other process holds it; null (and the holder's record, when it
+    /// could be read) if one does — for callers that skip a folder someone else is running.</summary>
+    /// <exception cref="InvalidOperationException">This object already holds it.</exception>
+    public RunLock? TryAcquire(out LockOwner? holder)
+    {
+        if (HeldLock is not null) throw new InvalidOperationException($"{Path}: this process already holds the folder's lock.");
+        var taken = RunLock.TryTake(Path, out holder);
+        if (taken is not null) _lock = taken;
+        return taken;
     }
 
     /// <summary>The folder's absolute path.</summary>
@@ -50,18 +86,14 @@ public sealed class RunFolder : IRunStore
     /// <summary>Writes bytes atomically.</summary>
     public void WriteBytes(string name, ReadOnlySpan<byte> bytes)
     {
-        var tmp = File($".{name}.{Environment.ProcessId}.tmp");
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-        {
-            fs.Write(bytes);
-            fs.Flush(flushToDisk: true);
-        }
-        System.IO.File.Move(tmp, File(name), overwrite: true);
+        var copy = bytes.ToArray();
+        Write(name, s => s.Write(copy));
     }
 
     /// <summary>Writes whatever <paramref name="write"/> produces atomically.</summary>
     public void Write(string name, Action<Stream> write)
     {
+        Directory.CreateDirectory(Path);
         var tmp = File($".{name}.{Environment.ProcessId}.tmp");
         try
         {
@@ -74,7 +106,8 @@ public sealed class RunFolder : IRunStore
         }
         catch
         {
-            System.IO.File.Delete(tmp);
+            try { System.IO.File.Delete(tmp); }
+            catch (IOException) { } // the write's own error is the one to report
             throw;
         }
     }

@@ -9,10 +9,13 @@ namespace Hybrid.Experiments.Runs;
 /// </summary>
 public static class TrainingRun
 {
-    /// <summary>Runs (or resumes) <paramref name="job"/> in <paramref name="folder"/> and writes its summary and plot.</summary>
+    /// <summary>Runs (or resumes) <paramref name="job"/> in <paramref name="folder"/> and writes its summary and plot,
+    /// holding the folder's lock (<see cref="RunFolder.Acquire"/>) unless the caller already does.</summary>
+    /// <exception cref="RunFolderLockedException">Another process holds the folder.</exception>
     public static TrainResult Execute(TrainingJob job, RunFolder folder, ITrainingObserver observer, bool resume = false,
         CancellationToken cancel = default)
     {
+        using var held = folder.HeldLock is null ? folder.Acquire() : null;
         var started = DateTime.UtcNow;
         var result = Trainer.Run(job, folder, observer, resume, cancel);
         WriteSummary(folder, job, result, started);
