@@ -138,8 +138,9 @@ public static class OptimizerCatalog
         double lr = spec.EffectiveLr;
         return spec.Key switch
         {
-            "adam" => torch.optim.Adam(parameters, lr, spec.Beta1 ?? 0.9, spec.Beta2 ?? 0.999, spec.Eps ?? 1e-8, spec.WeightDecay ?? 0),
-            "sgd" => torch.optim.SGD(parameters, lr, spec.Momentum ?? 0.9, weight_decay: spec.WeightDecay ?? 0),
+            // TorchSharp's Adam and SGD, stepped with Scalars that live through their native calls (TorchScalars)
+            "adam" => new KeptScalarsAdam(parameters, lr, spec.Beta1 ?? 0.9, spec.Beta2 ?? 0.999, spec.Eps ?? 1e-8, spec.WeightDecay ?? 0),
+            "sgd" => new KeptScalarsSgd(parameters, lr, spec.Momentum ?? 0.9, weight_decay: spec.WeightDecay ?? 0),
             "madam" => new Madam(parameters, lr, spec.PScale ?? 3, spec.GBound ?? 10, spec.Beta2 ?? 0.999),
             "kernel-madam" => new KernelMadam(parameters, lr, spec.PScale ?? 3, spec.GBound ?? 10, spec.Beta2 ?? 0.999,
                 SynapseBackends.Get(spec.EffectiveBackend)),
