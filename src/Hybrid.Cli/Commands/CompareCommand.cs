@@ -96,8 +96,9 @@ public static class CompareCommand
     {
         settings.Validate();
         TorchRuntime.EnsureAvailable();
-        var folder = RunFolder.At(resume ?? output ?? RunFolder.NewPath("runs", "compare"));
-        using var held = folder.Acquire(); // one process per comparison: a second one is refused, naming the holder
+        var folder = RunFolderOptions.Choose(output, resume, "compare");
+        // one process per comparison: a second one is refused, naming the holder
+        using var held = RunFolderOptions.Lock(folder, resume is null ? "--out" : "--resume");
         AnsiConsole.MarkupLine($"[bold]hybrid compare[/] → {Markup.Escape(folder.Path)}");
         using var cts = CliCancel.OnCtrlC();
         var rows = CompareExperiment.Run(settings, folder, resume is not null, body => ConsoleProgress.Run(body), cts.Token);

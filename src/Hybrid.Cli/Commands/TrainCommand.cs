@@ -55,11 +55,10 @@ public static class TrainCommand
         {
             settings.Validate();
             TorchRuntime.EnsureAvailable();
+            var folder = RunFolderOptions.Choose(output, resume, "train");
+            using var held = RunFolderOptions.Lock(folder, resume is null ? "--out" : "--resume");
             var (job, note) = settings.BuildJob();
             using var data = job.Data;
-            string path = resume ?? output ?? RunFolder.NewPath("runs", "train");
-            var folder = RunFolder.At(path);
-            using var held = folder.Acquire();
             AnsiConsole.MarkupLine($"[bold]{Markup.Escape(job.Name)}[/]  data: {Markup.Escape(data.Summary)}");
             AnsiConsole.MarkupLine($"[grey]{Markup.Escape(note)}[/]");
             using var cts = CliCancel.OnCtrlC();
