@@ -99,13 +99,14 @@ public static class CliErrors
     /// <summary>Whether <paramref name="e"/> is a problem with the user's input or files (reported in one line), not a bug.</summary>
     public static bool IsUserError(Exception e) =>
         e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or NotSupportedException
-            or UnauthorizedAccessException;
+            or UnauthorizedAccessException or Hybrid.Training.Data.IdxFormatException;
 
     /// <summary>Prints the error (without .NET's "(Parameter 'x')" suffix) to stderr and returns 2.</summary>
     public static int Report(Exception e)
     {
         var message = e is ArgumentException { ParamName: { } p } ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message;
-        Console.Error.WriteLine($"error: {message}");
+        // one line, whatever the message holds
+        Console.Error.WriteLine($"error: {string.Join(' ', message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))}");
         if (Environment.GetEnvironmentVariable("HYBRID_DEBUG") == "1") Console.Error.WriteLine(e);
         return 2;
     }

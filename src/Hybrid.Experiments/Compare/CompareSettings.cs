@@ -58,7 +58,11 @@ public sealed record CompareSettings(
         Row("adam-lr", () => OptimizerCatalog.Validate(new OptimizerSpec("adam", AdamLr)));
         Row("madam-lr", () => OptimizerCatalog.Validate(new OptimizerSpec("madam", MadamLr)));
         TrainBase.Validate();
-        if (EnergyTable is not null) LoadEnergyTable();
+        if (EnergyTable is not null)
+        {
+            Hybrid.Training.Data.RegularFile.Require(EnergyTable, "an energy table (JSON)"); // a FIFO would block the read
+            LoadEnergyTable();
+        }
     }
 
     // a float row's learning rate is --adam-lr or --madam-lr here, not --lr
