@@ -95,17 +95,20 @@ public sealed class RunFolder : IRunStore
 
     /// <summary>Reads a JSON file of the folder after checking it against the manifest.</summary>
     /// <exception cref="InvalidDataException">It fails its checksum, or is not the JSON expected; the message names it.</exception>
-    public T ReadJson<T>(string name)
+    public T ReadJson<T>(string name) => ParseJson<T>(ReadText(name), File(name));
+
+    /// <summary>Parses a run file's JSON as <typeparamref name="T"/>; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">It is not the JSON expected (not JSON, null, a field of the wrong type).</exception>
+    public static T ParseJson<T>(string text, string source)
     {
-        var text = ReadText(name);
         try
         {
             return JsonSerializer.Deserialize<T>(text, Json)
-                   ?? throw new InvalidDataException($"{File(name)} holds JSON null, not a {typeof(T).Name}.");
+                   ?? throw new InvalidDataException($"{source} holds JSON null, not a {typeof(T).Name}.");
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
         {
-            throw new InvalidDataException($"{File(name)} is not a valid {typeof(T).Name} ({e.Message})", e);
+            throw new InvalidDataException($"{source} is not a valid {typeof(T).Name} ({e.Message.Split('\n')[0]})", e);
         }
     }
 

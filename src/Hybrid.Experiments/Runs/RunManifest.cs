@@ -50,18 +50,30 @@ public sealed class RunManifest
         if (_files is not null) return _files;
         var path = PathOf(FileName);
         if (!File.Exists(path)) return _files = new SortedDictionary<string, Entry>(StringComparer.Ordinal);
+        return _files = Parse(File.ReadAllText(path), path);
+    }
+
+    /// <summary>Parses a manifest's text; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">It is not a manifest.</exception>
+    public static SortedDictionary<string, Entry> Parse(string text, string source)
+    {
+        Document? doc;
         try
         {
-            var doc = JsonSerializer.Deserialize<Document>(File.ReadAllText(path), Json);
-            if (doc?.Format != Format || doc.Files is null || doc.Files.Values.Any(e => e?.Sha256 is null))
-                throw new InvalidDataException($"{path}: not a Hybrid manifest ({Format}).");
-            return _files = new SortedDictionary<string, Entry>(doc.Files, StringComparer.Ordinal);
+            doc = JsonSerializer.Deserialize<Document>(text, Json);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
         {
-            throw new InvalidDataException($"{path}: damaged, not valid JSON ({e.Message}).", e);
+            throw new InvalidDataException($"{source}: damaged, not a valid manifest ({e.Message.Split('\n')[0]}).", e);
         }
+        if (doc?.Format != Format || doc.Files is null || doc.Files.Any(f => f.Value?.Sha256 is null || f.Value.Bytes < 0 || !IsPlainName(f.Key)))
+            throw new InvalidDataException($"{source}: not a Hybrid manifest ({Format}).");
+        return new SortedDictionary<string, Entry>(doc.Files, StringComparer.Ordinal);
     }
+
+    // a manifest names files in its own folder only: never a path that leaves it
+    private static bool IsPlainName(string name) =>
+        name.Length > 0 && name.IndexOfAny(['/', '\\', '\0']) < 0 && name is not ("." or "..");
 
     /// <summary>Records that <paramref name="name"/> is about to become <paramref name="hash"/>.</summary>
     internal void Pending(string name, string hash)

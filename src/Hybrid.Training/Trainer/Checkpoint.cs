@@ -75,8 +75,9 @@ public static class Checkpoint
         {
             try { load(); }
             catch (EndOfStreamException) { throw new InvalidDataException($"{Location} is truncated inside the model or optimiser state."); }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or IOException
-                                          or System.Runtime.InteropServices.ExternalException)
+            // TorchSharp's state loaders trust their input: a damaged length or shape surfaces as whatever they hit
+            // (found by fuzzing: OverflowException, FormatException, IOException, ArgumentException)
+            catch (Exception e) when (e is not (InvalidDataException or OutOfMemoryException))
             {
                 throw new InvalidDataException($"{Location} does not fit this model and optimiser ({e.Message.Split('\n')[0]}).", e);
             }
@@ -123,6 +124,12 @@ public static class Checkpoint
         {
             r.Dispose();
             throw new InvalidDataException($"{location} is truncated.");
+        }
+        catch (Exception e) when (e is FormatException or IOException)
+        {
+            // BinaryReader.ReadString on a damaged length prefix (found by fuzzing)
+            r.Dispose();
+            throw new InvalidDataException($"{location}: a damaged string in its header ({e.Message}).", e);
         }
         catch (InvalidDataException e)
         {

@@ -15,9 +15,11 @@ public static class ConfigDiff
     public static IReadOnlyList<string> Differences(string recorded, string current, string source, params string[] mayDiffer)
     {
         JsonNode? a;
-        try { a = JsonNode.Parse(recorded); }
+        // a key given twice would make the comparison depend on which copy counts (found by fuzzing)
+        var strict = new JsonDocumentOptions { AllowDuplicateProperties = false };
+        try { a = JsonNode.Parse(recorded, documentOptions: strict); }
         catch (JsonException e) { throw new InvalidDataException($"{source}: not valid JSON ({e.Message})", e); }
-        var b = JsonNode.Parse(current);
+        var b = JsonNode.Parse(current, documentOptions: strict);
         var found = new List<string>();
         Compare(a, b, "", found, mayDiffer);
         return found;

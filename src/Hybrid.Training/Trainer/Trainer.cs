@@ -106,6 +106,8 @@ public static class Trainer
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         // unset options (null) are left out: config.json records what was chosen, defaults stay implicit
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        // reading: a key given twice is an error, not "the last one wins"
+        AllowDuplicateProperties = false,
     };
 
     private static (EpochMetrics? Row, string? Failure) TrainEpoch(TrainingJob job, nn.Module<Tensor, Tensor> model,
