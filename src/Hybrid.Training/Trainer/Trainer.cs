@@ -91,6 +91,7 @@ public static class Trainer
             store.WriteCheckpoint(stream => Checkpoint.Write(stream, configJson, epoch, rows, model, optimizer));
             store.EpochsCompleted(rows);
             observer.Epoch(row!);
+            observer.EpochModel(epoch, model);
         }
         var report = (optimizer as IReportingOptimizer)?.Report();
         return new TrainResult(job.Name, status, message, rows, store.Location, parameters, report);
