@@ -59,11 +59,11 @@ public static class TrainCommand
             using var held = RunFolderOptions.Lock(folder, resume is null ? "--out" : "--resume");
             var (job, note) = settings.BuildJob();
             using var data = job.Data;
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(job.Name)}[/]  data: {Markup.Escape(data.Summary)}");
-            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(note)}[/]");
+            Tables.Line($"[bold]{Markup.Escape(job.Name)}[/]  data: {Markup.Escape(data.Summary)}");
+            Tables.Line($"[grey]{Markup.Escape(note)}[/]");
             using var cts = CliCancel.OnCtrlC();
             var result = ConsoleProgress.Run(obs => TrainingRun.Execute(job, folder, obs, resume is not null, cts.Token));
-            AnsiConsole.MarkupLine(
+            Tables.Line(
                 $"[bold]{result.Status}[/]: {Markup.Escape(result.Message)}; final test accuracy " +
                 $"{100 * result.FinalTestAccuracy:F2}%, {result.MeanEpochSeconds:F1} s/epoch. Run folder: {Markup.Escape(folder.Path)}");
             return result.Status == RunStatus.Completed ? 0 : 3;

@@ -126,6 +126,7 @@ public sealed record TrainSettings(
         var dev = Device.Trim().ToLowerInvariant();
         if (dev != "cpu" && !dev.StartsWith("cuda", StringComparison.Ordinal))
             throw new ArgumentException($"--device '{Device}' is unknown; valid: cpu, cuda, cuda:N.", "device");
+        TorchRuntime.RequireBuildSupports(Device); // a CUDA device in a CPU build names the build switch
         DataChoice.Validate(Data, Selection);
     }
 
