@@ -119,3 +119,35 @@ public class ErrorPathTests
         OneLineError(code, err, "key 'int8Add' appears twice");
     }
 }
+
+/// <summary>What the command prints when its output is not a terminal, and the GPU build switch.</summary>
+[NonParallelizable]
+public class PipedOutputTests
+{
+    [Test]
+    public void TablesAreMarkdownWhenPiped()
+    {
+        Assert.That(Hybrid.Cli.Output.Tables.Markdown(["row", "acc"], [["LNS 8-bit", "91.20%"], ["a|b", "1"]], [false, true]),
+            Is.EqualTo("| row | acc |\n|---|---:|\n| LNS 8-bit | 91.20% |\n| a\\|b | 1 |\n"));
+        var old = Console.Out;
+        using var o = new StringWriter();
+        Console.SetOut(o);
+        try { Assert.That(Program.Main(["info"]), Is.Zero); }
+        finally { Console.SetOut(old); }
+        Assert.That(o.ToString(), Does.Contain("| backend | available | detail |").And.Contain("| native-cpu | yes |"));
+        Assert.That(o.ToString(), Does.Not.Contain("╭"), "no box drawing in a pipe");
+    }
+
+    [Test]
+    public void CudaWithoutTheBuildSwitchNamesIt()
+    {
+        var oldErr = Console.Error;
+        using var e = new StringWriter();
+        Console.SetError(e);
+        int code;
+        try { code = Program.Main(["train", "--data", "teacher", "--device", "cuda", "--out", Path.Combine(Path.GetTempPath(), "hybrid-never-" + Guid.NewGuid())]); }
+        finally { Console.SetError(oldErr); }
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(e.ToString(), Does.Contain("-p:TorchSharpRuntime=cuda-linux").And.Contain("TorchSharp-cpu"));
+    }
+}

@@ -42,7 +42,7 @@ public static class InfoCommand
             about.Add(["loaded from", n.LoadedFrom]);
         }
         about.Add(["torchsharp", $"{r.TorchSharp}: {r.TorchRuntimeDetail}"]);
-        about.Add(["torchsharp runtime", TorchSharpRuntime.Description]);
+        about.Add(["torchsharp runtime", Hybrid.Training.TorchSharpRuntime.Description]);
         Tables.Write(["Hybrid", ""], about);
         Tables.Write(["backend", "available", "detail"], r.Backends.Select(b => (IReadOnlyList<string>)[b.Name, b.Available ? "yes" : "no", b.Detail]));
         return 0;
