@@ -60,7 +60,8 @@ public sealed record CompareSettings(
         TrainBase.Validate();
         if (EnergyTable is not null)
         {
-            Hybrid.Training.Data.RegularFile.Require(EnergyTable, "an energy table (JSON)"); // a FIFO would block the read
+            // a FIFO would block the read; a missing file is the table reader's own error
+            if (File.Exists(EnergyTable)) Hybrid.Training.Data.RegularFile.Require(EnergyTable, "an energy table (JSON)");
             LoadEnergyTable();
         }
     }
