@@ -46,6 +46,9 @@ public static class FuzzTargets
         return (model, OptimizerCatalog.Create(new OptimizerSpec("madam"), model.parameters(), 1));
     });
 
+    /// <summary>Loads TorchSharp and builds the checkpoint targets' model (none of it instrumented).</summary>
+    public static void Warm() => _ = Tiny.Value;
+
     /// <summary>The checkpoint reader as a resume meets a file: checksum first.</summary>
     public static void CheckpointAsIs(byte[] input) => LoadCheckpoint(input);
 

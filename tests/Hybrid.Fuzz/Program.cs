@@ -26,6 +26,9 @@ public static class Program
             foreach (var file in args.Skip(1)) target(File.ReadAllBytes(file));
             return 0;
         }
+        // load TorchSharp and build the tiny model before AFL's first timed input (seconds on a busy machine); no
+        // instrumented code may run before Fuzzer.OutOfProcess.Run has mapped AFL's coverage map
+        FuzzTargets.Warm();
         Fuzzer.OutOfProcess.Run(stream =>
         {
             using var ms = new MemoryStream();
