@@ -9,7 +9,9 @@ namespace Hybrid.Experiments.Runs;
 /// A run's folder (DESIGN.md "Runs and results"): config.json, metrics.csv, summary.json,
 /// plots and checkpoints. Every file is written to a temporary name in the same folder and
 /// renamed over the old one, so a crash never leaves a torn file. As the trainer's
-/// <see cref="IRunStore"/> it holds checkpoint.bin, config.json and metrics.csv.
+/// <see cref="IRunStore"/> it holds checkpoint.bin, config.json and metrics.csv. One process at a
+/// time: <see cref="Acquire"/> / <see cref="TryAcquire"/> take the folder's OS lock
+/// (<see cref="RunLock"/>) for the run's life.
 /// </summary>
 public sealed class RunFolder : IRunStore
 {
@@ -21,10 +23,51 @@ public sealed class RunFolder : IRunStore
     public static JsonSerializerOptions Json => Trainer.ConfigJson;
 
     /// <summary>Opens (creating if needed) the folder at <paramref name="path"/>.</summary>
-    public RunFolder(string path)
+    public RunFolder(string path) : this(path, create: true) { }
+
+    private RunFolder(string path, bool create)
     {
         Path = System.IO.Path.GetFullPath(path);
-        Directory.CreateDirectory(Path);
+        Manifest = new RunManifest(Path);
+        if (create) Directory.CreateDirectory(Path);
+    }
+
+    /// <summary>The checksums of every file written through this folder (manifest.json).</summary>
+    public RunManifest Manifest { get; }
+
+    /// <summary>The configuration file every run records.</summary>
+    public const string ConfigFile = "config.json";
+
+    /// <summary>The folder at <paramref name="path"/>, without creating it: <see cref="Acquire"/> or the
+    /// first write does (so a command refused before then leaves nothing behind).</summary>
+    public static RunFolder At(string path) => new(path, create: false);
+
+    /// <summary>Whether the folder exists.</summary>
+    public bool Exists => Directory.Exists(Path);
+
+    /// <summary>The lock this object holds on the folder, or null.</summary>
+    public RunLock? HeldLock => _lock is { Held: true } ? _lock : null;
+
+    private RunLock? _lock;
+
+    /// <summary>
+    /// Takes the folder's lock for this process (creating the folder if needed) until the returned
+    /// lock is disposed or the process ends.
+    /// </summary>
+    /// <exception cref="RunFolderLockedException">Another process holds it; the message names the holder.</exception>
+    /// <exception cref="InvalidOperationException">This object already holds it.</exception>
+    public RunLock Acquire() =>
+        TryAcquire(out var holder) ?? throw new RunFolderLockedException(Path, holder);
+
+    /// <summary>Takes the folder's lock if no other process holds it; null (and the holder's record, when it
+    /// could be read) if one does — for callers that skip a folder someone else is running.</summary>
+    /// <exception cref="InvalidOperationException">This object already holds it.</exception>
+    public RunLock? TryAcquire(out LockOwner? holder)
+    {
+        if (HeldLock is not null) throw new InvalidOperationException($"{Path}: this process already holds the folder's lock.");
+        var taken = RunLock.TryTake(Path, out holder);
+        if (taken is not null) _lock = taken;
+        return taken;
     }
 
     /// <summary>The folder's absolute path.</summary>
@@ -42,39 +85,106 @@ public sealed class RunFolder : IRunStore
     /// <summary>Writes an object as JSON atomically.</summary>
     public void WriteJson<T>(string name, T value) => WriteText(name, JsonSerializer.Serialize(value, Json) + "\n");
 
-    /// <summary>Reads a JSON file of the folder.</summary>
-    public T ReadJson<T>(string name) =>
-        JsonSerializer.Deserialize<T>(System.IO.File.ReadAllText(File(name)), Json)
-        ?? throw new InvalidDataException($"{File(name)} is empty or not valid JSON.");
+    /// <summary>Reads a text file of the folder after checking it against the manifest.</summary>
+    /// <exception cref="InvalidDataException">It fails its checksum (named in the message).</exception>
+    public string ReadText(string name)
+    {
+        Manifest.Check(name);
+        return System.IO.File.ReadAllText(File(name));
+    }
+
+    /// <summary>Reads a JSON file of the folder after checking it against the manifest.</summary>
+    /// <exception cref="InvalidDataException">It fails its checksum, or is not the JSON expected; the message names it.</exception>
+    public T ReadJson<T>(string name) => ParseJson<T>(ReadText(name), File(name));
+
+    /// <summary>Parses a run file's JSON as <typeparamref name="T"/>; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">It is not the JSON expected (not JSON, null, a field of the wrong type).</exception>
+    public static T ParseJson<T>(string text, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(text, Json)
+                   ?? throw new InvalidDataException($"{source} holds JSON null, not a {typeof(T).Name}.");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
+        {
+            throw new InvalidDataException($"{source} is not a valid {typeof(T).Name} ({e.Message.Split('\n')[0]})", e);
+        }
+    }
+
+    /// <summary>Refuses to start a new run of <paramref name="kind"/> in a folder that already holds one.</summary>
+    /// <exception cref="InvalidOperationException">It does (config.json is there).</exception>
+    public void RequireNoRun(string kind)
+    {
+        if (Has(ConfigFile))
+            throw new InvalidOperationException($"{Path} already holds a {kind}; use --resume to continue it or choose another --out.");
+    }
+
+    /// <summary>
+    /// Before resuming: the folder holds a run (config.json), every file it wrote passes its checksum, and its
+    /// recorded configuration equals <paramref name="configJson"/> outside <paramref name="mayDiffer"/> (top-level
+    /// fields), else an error naming the file or every differing field. Reads only; changes nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No run to resume, or the settings differ.</exception>
+    /// <exception cref="InvalidDataException">A file is missing or changed.</exception>
+    public void RequireResumable(string configJson, params string[] mayDiffer)
+    {
+        if (!Exists) throw new InvalidOperationException($"cannot resume {Path}: no such folder.");
+        if (!Has(ConfigFile))
+            throw new InvalidOperationException($"cannot resume {Path}: it holds no run ({ConfigFile} is missing).");
+        Verify();
+        ConfigDiff.RequireSame(ReadText(ConfigFile), configJson, Path, File(ConfigFile), mayDiffer);
+    }
+
+    /// <inheritdoc />
+    public void Verify()
+    {
+        if (!Manifest.Exists && (Has(ConfigFile) || Has(CheckpointFile)))
+            throw new InvalidDataException(
+                $"{File(RunManifest.FileName)} is missing: the folder's files cannot be verified (written by an older Hybrid, or damaged).");
+        Manifest.CheckAll();
+    }
+
+    /// <inheritdoc />
+    public string? RecordedConfig => Has(ConfigFile) ? ReadText(ConfigFile) : null;
+
+    /// <inheritdoc />
+    public string CheckpointLocation => File(CheckpointFile);
 
     /// <summary>Writes bytes atomically.</summary>
     public void WriteBytes(string name, ReadOnlySpan<byte> bytes)
     {
-        var tmp = File($".{name}.{Environment.ProcessId}.tmp");
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
-        {
-            fs.Write(bytes);
-            fs.Flush(flushToDisk: true);
-        }
-        System.IO.File.Move(tmp, File(name), overwrite: true);
+        var copy = bytes.ToArray();
+        Write(name, s => s.Write(copy));
     }
 
     /// <summary>Writes whatever <paramref name="write"/> produces atomically.</summary>
     public void Write(string name, Action<Stream> write)
     {
+        Directory.CreateDirectory(Path);
         var tmp = File($".{name}.{Environment.ProcessId}.tmp");
         try
         {
-            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+            string hash;
+            long length;
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.ReadWrite))
             {
                 write(fs);
                 fs.Flush(flushToDisk: true);
+                length = fs.Length;
+                fs.Position = 0;
+                hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(fs));
             }
+            // manifest first (pending), then the rename, then the manifest again: a kill at any point
+            // leaves a file whose hash the manifest accepts (RunManifest)
+            Manifest.Pending(name, hash);
             System.IO.File.Move(tmp, File(name), overwrite: true);
+            Manifest.Written(name, hash, length);
         }
         catch
         {
-            System.IO.File.Delete(tmp);
+            try { System.IO.File.Delete(tmp); }
+            catch (IOException) { } // the write's own error is the one to report
             throw;
         }
     }
@@ -95,7 +205,7 @@ public sealed class RunFolder : IRunStore
     public bool HasCheckpoint => Has(CheckpointFile);
 
     /// <inheritdoc />
-    public void Begin(string configJson) => WriteText("config.json", configJson + "\n");
+    public void Begin(string configJson) => WriteText(ConfigFile, configJson + "\n");
 
     /// <inheritdoc />
     public void WriteCheckpoint(Action<Stream> write) => Write(CheckpointFile, write);
@@ -105,6 +215,7 @@ public sealed class RunFolder : IRunStore
     {
         var path = File(CheckpointFile);
         if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"{path} does not exist: the run has no completed epoch.", path);
+        Manifest.Check(CheckpointFile);
         return System.IO.File.OpenRead(path);
     }
 

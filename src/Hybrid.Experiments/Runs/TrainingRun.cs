@@ -5,16 +5,20 @@ namespace Hybrid.Experiments.Runs;
 /// <summary>
 /// One training job as a run folder: the trainer fills config.json, metrics.csv and
 /// checkpoint.bin (the folder is its <see cref="IRunStore"/>); this adds summary.json (results,
-/// versions, build, CPU) and learning-curve.png when the job ends.
+/// versions, build, CPU) and learning-curve.png when the job ends, and TensorBoard event files under
+/// tensorboard/ as it goes (<see cref="TensorBoardLog"/>).
 /// </summary>
 public static class TrainingRun
 {
-    /// <summary>Runs (or resumes) <paramref name="job"/> in <paramref name="folder"/> and writes its summary and plot.</summary>
+    /// <summary>Runs (or resumes) <paramref name="job"/> in <paramref name="folder"/> and writes its summary and plot,
+    /// holding the folder's lock (<see cref="RunFolder.Acquire"/>) unless the caller already does.</summary>
+    /// <exception cref="RunFolderLockedException">Another process holds the folder.</exception>
     public static TrainResult Execute(TrainingJob job, RunFolder folder, ITrainingObserver observer, bool resume = false,
         CancellationToken cancel = default)
     {
+        using var held = folder.HeldLock is null ? folder.Acquire() : null;
         var started = DateTime.UtcNow;
-        var result = Trainer.Run(job, folder, observer, resume, cancel);
+        var result = Trainer.Run(job, folder, new TensorBoardLog(folder, observer), resume, cancel);
         WriteSummary(folder, job, result, started);
         if (result.Epochs.Count > 0)
             folder.WriteBytes("learning-curve.png", LearningCurvePlot.Render(job.Name, [(job.Name, result.Epochs)]));

@@ -67,8 +67,11 @@ public sealed record EnergyTable(double Int8Add, double Int32Add, double Int8Mul
                 throw new InvalidDataException($"energy table {name}: expected a JSON object of costs in pJ.");
             string[] keys = ["int8Add", "int32Add", "int8Mult", "int32Mult", "fp32Add", "fp32Mult", "memory64", "randomWord"];
             var values = new Dictionary<string, double>();
+            var seen = new HashSet<string>();
             foreach (var p in doc.RootElement.EnumerateObject())
             {
+                if (!seen.Add(p.Name))
+                    throw new InvalidDataException($"energy table {name}: key '{p.Name}' appears twice; each cost is given once.");
                 if (p.Name == "source") continue;
                 if (!keys.Contains(p.Name))
                     throw new InvalidDataException($"energy table {name}: unknown key '{p.Name}'; valid: {string.Join(", ", keys)}, source.");

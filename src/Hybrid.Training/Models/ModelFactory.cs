@@ -59,7 +59,8 @@ public static class ModelFactory
         if (spec.InitScale != 1.0)
         {
             using var noGrad = torch.no_grad();
-            foreach (var p in model.parameters()) p.mul_(spec.InitScale);
+            using Scalar scale = spec.InitScale.ToScalar(); // lives through every call (TorchScalars)
+            foreach (var p in model.parameters()) p.mul_(scale);
         }
         if (device is not null && device.type != DeviceType.CPU) model.to(device);
         return model;

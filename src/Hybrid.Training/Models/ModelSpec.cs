@@ -119,6 +119,38 @@ public sealed record ModelSpec(
             throw new ArgumentException(
                 $"the CNN needs image input [channels, rows, columns] with rows and columns ≥ 4, got [{string.Join(", ", InputShape)}]; " +
                 "load images unflattened or use --model mlp.", nameof(InputShape));
+        long features = Kind == ModelKind.Cnn ? CnnFeatures(InputShape) : InputSize;
+        RequireFits(Depth, Width, features, Classes, Bias);
+    }
+
+    /// <summary>The most elements one weight matrix may have (the synapse layer and the native kernels index with int32).</summary>
+    public const long MaxTensorElements = int.MaxValue;
+
+    /// <summary>
+    /// Checks, in closed form and without building anything, that an MLP head of <paramref name="depth"/> hidden
+    /// layers of <paramref name="width"/> units fits: every weight matrix within <see cref="MaxTensorElements"/>, and
+    /// weights, gradients and two optimiser moments (16 bytes a parameter) within this machine's memory. The message
+    /// says how much would be needed.
+    /// </summary>
+    /// <exception cref="ArgumentException">It does not fit (named "depth" or "width").</exception>
+    public static void RequireFits(long depth, long width, long features = 1, long classes = 2, bool bias = true)
+    {
+        double b = bias ? 1 : 0;
+        double first = depth > 0 ? width * (features + b) : classes * (features + b);
+        double hidden = depth > 1 ? (depth - 1) * (width * (width + b)) : 0;
+        double last = depth > 0 ? classes * (width + b) : 0;
+        double total = depth > 0 ? first + hidden + last : first;
+        double largest = Math.Max(depth > 1 ? width * (double)width : 0, Math.Max(first, last));
+        string option = depth > 1 && hidden >= first ? "depth" : "width";
+        if (largest > MaxTensorElements)
+            throw new ArgumentException(
+                $"--depth {depth} --width {width}: one weight matrix would have {largest:G3} elements, more than {MaxTensorElements} (2^31 − 1).", "width");
+        double bytes = 16 * total;
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (bytes > available)
+            throw new ArgumentException(
+                $"--depth {depth} --width {width}: the model would have {total:G3} parameters, about {bytes / (1L << 30):F1} GiB for weights, " +
+                $"gradients and optimiser state; this machine has {available / (double)(1L << 30):F1} GiB.", option);
     }
 
     /// <summary>The number of trainable parameters the built model has, from the spec alone.</summary>

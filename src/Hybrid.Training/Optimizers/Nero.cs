@@ -106,10 +106,12 @@ public sealed class Nero : HybridOptimizer<Nero.Options, Nero.State>
             var s = StateOf(p);
             s.step += 1;
             double bc = 1 - Math.Pow(beta, s.step);
-            s.exp_avg_sq.mul_(beta).add_(NeuronNorm(grad, ens).square(), alpha: 1 - beta);
-            var gNormed = grad / (s.exp_avg_sq / bc).sqrt();
+            // every Scalar lives to the end of the block (TorchScalars: implicit ones can be freed mid-call)
+            using Scalar b = beta.ToScalar(), a = (1 - beta).ToScalar(), bcS = bc.ToScalar(), step = (-lr * s.scale).ToScalar();
+            s.exp_avg_sq.mul_(b).add_(NeuronNorm(grad, ens).square(), a);
+            var gNormed = grad / (s.exp_avg_sq / bcS).sqrt();
             gNormed.nan_to_num_(0.0, double.PositiveInfinity, double.NegativeInfinity);
-            p.add_(gNormed, alpha: -lr * s.scale);
+            p.add_(gNormed, step);
             if (constraints && p.dim() > ens + 1) Project(p, ens);
         }
     }, closure);
