@@ -33,6 +33,7 @@ int main(void) {
     hyb_lns_madam_config c;
     memset(&c, 0, sizeof c);
     c.format = f8; c.lr = 0.01f; c.beta2 = 0.999f; c.g_bound = 10.0f; c.step = 1;
+    c.random_bits = HYB_RANDOM_BITS_DEFAULT;
 
     fill();
     /* formats */
