@@ -56,6 +56,7 @@ lns_stochastic_kernel(lns_step_args a, code_t* __restrict__ codes, const float* 
                       unsigned long long* counters) {
     const hyb_step_lanes k = hyb_step_lanes_make(&a.k, a.bits, 0.0f, 0.0f);
     const int moment = GENERAL ? a.moment : (int)HYB_MOMENT_MODE_PER_SYNAPSE;
+    const int flags = (a.propagate ? HYB_STEP_PROPAGATE : 0) | (GENERAL && a.device ? HYB_STEP_DEVICE : 0);
     const int r = a.random_bits, e = hyb_rounding_per_block(r);
     const int64_t se = (int64_t)HYB_RANDOM_STRIPE * e;
     const int64_t blocks = (n + se - 1) / se * HYB_RANDOM_STRIPE; /* whole stripes: warp-uniform */
@@ -96,9 +97,8 @@ lns_stochastic_kernel(lns_step_args a, code_t* __restrict__ codes, const float* 
                                         moment == HYB_MOMENT_MODE_PER_NEURON)
                                 ? shared_d(a, dsh, i) : 0.0f;
             hyb_vi ch = 0, nf = 0;
-            const uint32_t cn = (uint32_t)hyb_lns_element(&k, moment, a.propagate, GENERAL && a.device,
-                                                          (hyb_vi)codes[i], grad[i], &vi, d, u, fac,
-                                                          &ch, &nf);
+            const uint32_t cn = (uint32_t)hyb_lns_element(&k, moment, flags, (hyb_vi)codes[i], grad[i],
+                                                          &vi, d, u, fac, &ch, &nf);
             codes[i] = (code_t)cn;
             if (moment == HYB_MOMENT_MODE_PER_SYNAPSE) v[i] = vi;
             if (STATS) { changed += ch; nonfinite += nf; }
@@ -118,6 +118,7 @@ lns_nearest_kernel(lns_step_args a, code_t* __restrict__ codes, const float* __r
                    unsigned long long* counters) {
     const hyb_step_lanes k = hyb_step_lanes_make(&a.k, a.bits, 0.0f, 0.0f);
     const int moment = GENERAL ? a.moment : (int)HYB_MOMENT_MODE_PER_SYNAPSE;
+    const int flags = (a.propagate ? HYB_STEP_PROPAGATE : 0) | (GENERAL && a.device ? HYB_STEP_DEVICE : 0);
     const int64_t groups = (n + 3) / 4;
     hyb_vi changed = 0, nonfinite = 0;
     for (int64_t gi = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; gi < groups;
@@ -146,8 +147,8 @@ lns_nearest_kernel(lns_step_args a, code_t* __restrict__ codes, const float* __r
                 const float d = GENERAL && (moment == HYB_MOMENT_MODE_PER_TENSOR ||
                                             moment == HYB_MOMENT_MODE_PER_NEURON)
                                     ? shared_d(a, dsh, i0 + j) : 0.0f;
-                c[j] = (uint32_t)hyb_lns_element(&k, moment, a.propagate, GENERAL && a.device,
-                                                 (hyb_vi)c[j], g[j], &vv[j], d, 0.5f, fac[j], &ch, &nf);
+                c[j] = (uint32_t)hyb_lns_element(&k, moment, flags, (hyb_vi)c[j], g[j], &vv[j], d,
+                                                 0.5f, fac[j], &ch, &nf);
             }
         if (STATS) { changed += ch; nonfinite += nf; }
         if (moment == HYB_MOMENT_MODE_PER_SYNAPSE) hyb_store4(v, i0, m, vec, vv);

@@ -130,6 +130,7 @@ typedef struct hyb_lns_job {
     float d_shared;          /* per tensor: the denominator */
     int32_t code_bytes;
     int32_t random_bits;     /* r of a stochastic rounding (0: nearest) */
+    int32_t flags;           /* HYB_STEP_* (element_steps.h) this step's elements all satisfy */
     int64_t cols;            /* per neuron: elements per row */
     float beta2, one_m_beta2, bias_corr, g_bound, code_scale, pot_scale, dep_scale; /* consts */
 } hyb_lns_job;
@@ -140,7 +141,7 @@ typedef struct hyb_madam_job {
     const float* grad;
     float* v;
     float lr, w_max;
-    int32_t propagate;
+    int32_t flags;           /* HYB_STEP_PROPAGATE, HYB_STEP_FINITE */
     float beta2, one_m_beta2, bias_corr, g_bound;
 } hyb_madam_job;
 

@@ -60,6 +60,13 @@ hyb_status hyb_lns_job_make(const char* fn, const hyb_lns_madam_config* cfg, int
     job->v = v;
     job->code_bytes = code_bytes;
     job->random_bits = cfg->rounding == HYB_ROUNDING_STOCHASTIC ? cfg->random_bits : 0;
+    const int device = hyb_lns_device_model_on(cfg);
+    job->flags = (cfg->nonfinite == HYB_NONFINITE_POLICY_PROPAGATE ? HYB_STEP_PROPAGATE : 0) |
+                 (cfg->nonfinite == HYB_NONFINITE_POLICY_REJECT ? HYB_STEP_FINITE : 0) |
+                 (device ? HYB_STEP_DEVICE : 0) |
+                 /* |gh| <= g_bound, so |dk| <= g_bound code_scale (one rounding): the clamp binds
+                  * only beyond that, with a margin for the float product's rounding */
+                 (!device && (double)c.g_bound * (double)c.code_scale <= 65535.0 ? HYB_STEP_IN_RANGE : 0);
     job->cols = n;
     job->beta2 = c.beta2;
     job->one_m_beta2 = c.one_m_beta2;

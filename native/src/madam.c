@@ -10,8 +10,9 @@ void hyb_madam_range_scalar(const void* p, int64_t begin, int64_t end, int64_t c
     const hyb_madam_consts c = {j->beta2, j->one_m_beta2, j->bias_corr, j->g_bound, 0.0f, 1.0f, 1.0f};
     const hyb_step_lanes k = hyb_step_lanes_make(&c, 0, j->lr, j->w_max);
     hyb_vi nch = 0, nnf = 0;
+    const int flags = j->flags & HYB_STEP_PROPAGATE; /* the reference takes no shortcut */
     for (int64_t i = begin; i < end; ++i)
-        j->w[i] = hyb_madam_element(&k, j->propagate, j->w[i], j->grad[i], &j->v[i], &nch, &nnf);
+        j->w[i] = hyb_madam_element(&k, flags, j->w[i], j->grad[i], &j->v[i], &nch, &nnf);
     counts[0] += nch;
     counts[1] += nnf;
 }
@@ -37,7 +38,8 @@ hyb_status hyb_madam_step_f32(const hyb_madam_config* cfg, float* w, const float
                         (long long)bad, (double)w[bad]);
     const hyb_madam_consts c = hyb_madam_consts_make(cfg->beta2, cfg->g_bound, cfg->step, 1.0f, 0.0f, 0.0f);
     const hyb_madam_job job = {w, grad, v, cfg->lr, cfg->w_max,
-                               cfg->nonfinite == HYB_NONFINITE_POLICY_PROPAGATE,
+                               (cfg->nonfinite == HYB_NONFINITE_POLICY_PROPAGATE ? HYB_STEP_PROPAGATE : 0) |
+                                   (cfg->nonfinite == HYB_NONFINITE_POLICY_REJECT ? HYB_STEP_FINITE : 0),
                                c.beta2, c.one_m_beta2, c.bias_corr, c.g_bound};
     int64_t counts[2];
     hyb_parallel(n, HYB_CHUNK, n, cpu->madam_range ? cpu->madam_range : hyb_madam_range_scalar, &job,

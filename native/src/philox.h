@@ -54,8 +54,10 @@ HYB_HD float hyb_u32_to_unit_f32(uint32_t x) {
 }
 
 /* Stochastic rounding's stream (hybrid/random.h): elements one block serves at r random bits,
- * 4 floor(32 / r): 32, 16, 8, 8, 4 for r = 4, 8, 12, 16, 32. */
-HYB_HD int hyb_rounding_per_block(int r) { return 4 * (32 / r); }
+ * 4 floor(32 / r): 32, 16, 8, 8, 4 for r = 4, 8, 12, 16, 32 (always a power of two: its log2
+ * lets the layout shift instead of divide). */
+HYB_HD int hyb_rounding_per_block_log2(int r) { return r == 4 ? 5 : r == 8 ? 4 : r == 32 ? 2 : 3; }
+HYB_HD int hyb_rounding_per_block(int r) { return 1 << hyb_rounding_per_block_log2(r); }
 
 /* The rounding uniform of slice p of word w: (s + 1/2) 2^-r with s = bits [p r, p r + r) of w,
  * for r <= 16, exact in float; for r = 32 the word's 24-bit uniform. philox_lanes.h computes the
@@ -66,13 +68,16 @@ HYB_HD float hyb_rounding_slice(uint32_t w, int p, int r) {
     return (float)(2u * s + 1u) * (1.0f / (float)(2u << r));
 }
 
+HYB_STATIC_ASSERT(HYB_RANDOM_STRIPE == 32, "hyb_rounding_uniform shifts by log2 of the stripe");
+
 /* The rounding uniform of element i (hybrid/random.h's striped layout). */
 HYB_HD float hyb_rounding_uniform(uint64_t seed, int64_t step, uint32_t tensor_id, int r,
                                   uint64_t i) {
-    const uint64_t e = (uint64_t)hyb_rounding_per_block(r), se = (uint64_t)HYB_RANDOM_STRIPE * e;
-    const uint64_t t = i % se;
-    const uint64_t block = (i / se) * HYB_RANDOM_STRIPE + t % HYB_RANDOM_STRIPE;
-    const int slot = (int)(t / HYB_RANDOM_STRIPE);
+    /* stripe = i / (S E), t = i mod (S E), block = stripe S + t mod S, slot = t / S (S = 32) */
+    const int shift = 5 + hyb_rounding_per_block_log2(r);
+    const uint64_t t = i & ((1ull << shift) - 1u);
+    const uint64_t block = ((i >> shift) << 5) + (t & 31u);
+    const int slot = (int)(t >> 5);
     hyb_u32x4 b = hyb_stream_block(seed, step, tensor_id, HYB_RANDOM_PURPOSE_ROUNDING, block);
     return hyb_rounding_slice(b.v[slot & 3], slot >> 2, r);
 }

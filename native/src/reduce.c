@@ -178,11 +178,20 @@ void hyb_lns_fill_rounding(const hyb_lns_madam_config* cfg, int64_t sb, int64_t 
         for (int64_t i = 0; i < m; ++i) u[i] = 0.5f;
         return;
     }
+    const int r = cfg->random_bits;
+    if (m <= 8) { /* a few elements: a block each, no stripe bookkeeping */
+        for (int64_t i = 0; i < m; ++i)
+            u[i] = hyb_rounding_uniform(cfg->seed, cfg->step, cfg->tensor_id, r, (uint64_t)(sb + i));
+        return;
+    }
     /* Stripe by stripe: each block of a stripe serves E elements S apart (hybrid/random.h). */
-    const int r = cfg->random_bits, e = hyb_rounding_per_block(r), s = HYB_RANDOM_STRIPE;
+    const int e = hyb_rounding_per_block(r), s = HYB_RANDOM_STRIPE;
     const int64_t se = (int64_t)s * e, end = sb + m;
     for (int64_t base = sb - sb % se; base < end; base += se)
         for (int q = 0; q < s; ++q) {
+            /* the block's first element in range (elements base + q + slot s): none, no draw */
+            const int64_t lo = sb - base - q > 0 ? (sb - base - q + s - 1) / s : 0;
+            if (lo >= e || base + q + lo * s >= end) continue;
             const hyb_u32x4 b = hyb_stream_block(cfg->seed, cfg->step, cfg->tensor_id,
                                                  HYB_RANDOM_PURPOSE_ROUNDING,
                                                  (uint64_t)(base / se * s + q));

@@ -37,7 +37,12 @@ hyb_status hyb_check_lns_format(const char* fn, const hyb_lns_format* f, int cod
         return hyb_fail(HYB_STATUS_INVALID_FORMAT,
                         "%s: w_max = %g must be a finite, normal, positive float", fn,
                         (double)f->w_max);
-    /* the smallest non-zero level must stay a normal float */
+    /* the smallest non-zero level must stay a normal float; the last format that passed this
+     * thread's check (a layer steps with one format every call) skips the log2 */
+    static _Thread_local hyb_lns_format last_ok;
+    if (f->bits == last_ok.bits && f->gamma == last_ok.gamma && f->w_max == last_ok.w_max &&
+        f->reserved == 0)
+        return HYB_STATUS_OK;
     int32_t kmax = (1 << (f->bits - 1)) - 1;
     double lo = hyb_log2_d((double)f->w_max) - (double)(kmax > 0 ? kmax - 1 : 0) / (double)f->gamma;
     if (lo < -126.0)
@@ -47,6 +52,7 @@ hyb_status hyb_check_lns_format(const char* fn, const hyb_lns_format* f, int cod
                         fn, lo, (int)f->bits, (double)f->gamma, (double)f->w_max);
     if (f->reserved != 0)
         return hyb_fail(HYB_STATUS_INVALID_FORMAT, "%s: format.reserved must be 0", fn);
+    last_ok = *f;
     return HYB_STATUS_OK;
 }
 
