@@ -13,12 +13,13 @@ public class Part2CommandTests
 {
     private static string Json<T>(T value) => JsonSerializer.Serialize(value, RunFolder.Json);
 
-    // Runs the command line with Spectre.Console and Console writing into one string.
+    // Runs the command line with Spectre.Console, Console.Out and Console.Error (where the CLI's errors go) writing into one string.
     private static (int Code, string Output) Invoke(params string[] args)
     {
         var output = new StringWriter();
-        var (savedOut, savedConsole) = (Console.Out, AnsiConsole.Console);
+        var (savedOut, savedErr, savedConsole) = (Console.Out, Console.Error, AnsiConsole.Console);
         Console.SetOut(output);
+        Console.SetError(output);
         AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Interactive = InteractionSupport.No });
         try
         {
@@ -27,6 +28,7 @@ public class Part2CommandTests
         finally
         {
             Console.SetOut(savedOut);
+            Console.SetError(savedErr);
             AnsiConsole.Console = savedConsole;
         }
     }
