@@ -27,6 +27,12 @@ public static class TorchScalars
     /// <summary>The integer 1, alive for the whole process: the alpha of a tensor-plus-tensor.</summary>
     public static readonly Scalar One = 1.ToScalar();
 
+    /// <summary>The integer 0, alive for the whole process (<c>t.gt(Zero)</c>, <c>t.clamp_min(Zero)</c>).</summary>
+    public static readonly Scalar Zero = 0.ToScalar();
+
+    /// <summary>The integer 2, alive for the whole process.</summary>
+    public static readonly Scalar Two = 2.ToScalar();
+
     /// <summary><c>t += other</c> in place, with an alpha that is not left to the finalizer.</summary>
     public static Tensor AddInPlace(this Tensor t, Tensor other) => t.add_(other, One);
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Hybrid.Experiments.Margin;
 using Hybrid.Experiments.Runs;
+using Hybrid.Training;
 using Hybrid.Training.Data;
 using Hybrid.Training.Models;
 using Hybrid.Training.Trainer;
@@ -85,11 +86,11 @@ public static class BpmUnit
         using var testOut = fit.TestOutputs.squeeze(2);   // [V+1, T]
         using var trainOut = fit.TrainOutputs.squeeze(2); // [V+1, n]
         using var voters = testOut.narrow(0, 0, c.NnVoters);
-        using var nnPlus = voters.gt(0).to_type(ScalarType.Float64).mean([0]);
+        using var nnPlus = voters.gt(TorchScalars.Zero).to_type(ScalarType.Float64).mean([0]);
         var nnStats = VoteStatistics.Of(nnPlus, yTest);
         using var largeMargin = testOut[c.NnVoters];
         var large = VoteStatistics.SignError(largeMargin, yTest);
-        using var trainCorrect = (trainOut * yTrain.to_type(ScalarType.Float64).unsqueeze(0)).gt(0).to_type(ScalarType.Float64).mean([1]);
+        using var trainCorrect = (trainOut * yTrain.to_type(ScalarType.Float64).unsqueeze(0)).gt(TorchScalars.Zero).to_type(ScalarType.Float64).mean([1]);
         var trainAcc = trainCorrect.data<double>().ToArray();
         double nnSeconds = clock.Elapsed.TotalSeconds - kernelSeconds - gpSeconds;
 
@@ -123,8 +124,9 @@ public static class BpmUnit
         var gen = new torch.Generator(unchecked((ulong)seed));
         var y32 = y.to_type(ScalarType.Float32);
         var xi = torch.randn([voters, y.shape[0]], generator: gen).abs();
-        var small = xi * y32.unsqueeze(0) * (float)scale;
-        var all = torch.cat([small, (y32 * (float)alpha).unsqueeze(0)]);
+        using Scalar scaleS = ((float)scale).ToScalar(), alphaS = ((float)alpha).ToScalar(); // live through the calls (TorchScalars)
+        var small = xi * y32.unsqueeze(0) * scaleS;
+        var all = torch.cat([small, (y32 * alphaS).unsqueeze(0)]);
         return all.unsqueeze(2).MoveToOuterDisposeScope();
     }
 

@@ -1,3 +1,4 @@
+using Hybrid.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -87,7 +88,8 @@ public sealed class GpPosterior : IDisposable
         Tensor l;
         while (true)
         {
-            var (factor, info) = torch.linalg.cholesky_ex(jitter == 0 ? sigma : sigma + jitter * torch.eye(n, dtype: ScalarType.Float64));
+            using Scalar j = jitter.ToScalar(); // lives through the call (TorchScalars)
+            var (factor, info) = torch.linalg.cholesky_ex(jitter == 0 ? sigma : sigma.Plus(j * torch.eye(n, dtype: ScalarType.Float64)));
             if (info.item<int>() == 0) { l = factor; break; }
             jitter = jitter == 0 ? 1e-10 * meanDiag : jitter * 10;
             if (jitter > 1e-2 * meanDiag)
@@ -96,7 +98,7 @@ public sealed class GpPosterior : IDisposable
         }
         var b = kCross.to_type(ScalarType.Float64).t().cholesky_solve(l).t().contiguous(); // [T, n] = (Σ⁻¹·Σ_ba)ᵀ
         var mean = b.matmul(y64);
-        var variance = (kTestDiagonal.to_type(ScalarType.Float64) - (b * kCross.to_type(ScalarType.Float64)).sum(1)).clamp_min(0);
+        var variance = (kTestDiagonal.to_type(ScalarType.Float64) - (b * kCross.to_type(ScalarType.Float64)).sum(1)).clamp_min(TorchScalars.Zero);
         return new GpPosterior(l.MoveToOuterDisposeScope(), b.MoveToOuterDisposeScope(), mean.MoveToOuterDisposeScope(),
             variance.MoveToOuterDisposeScope(), y64.clone().MoveToOuterDisposeScope(), jitter);
     }
@@ -125,17 +127,18 @@ public sealed class GpPosterior : IDisposable
         long t = B.shape[0];
         var plus = torch.zeros(t, dtype: ScalarType.Float64);
         using var sd = PosteriorVariance.sqrt().to_type(ScalarType.Float32).unsqueeze(1);
-        using var scaledY = Y.unsqueeze(1) * TargetScale;
+        using Scalar targetScale = TargetScale.ToScalar(), count = voters.ToScalar(); // live through every call (TorchScalars)
+        using var scaledY = Y.unsqueeze(1) * targetScale;
         for (int done = 0; done < voters; done += chunk)
         {
             using var scope = torch.NewDisposeScope();
             int c = Math.Min(chunk, voters - done);
             var fTrain = torch.randn([N, c], dtype: ScalarType.Float64, generator: generator).abs_().mul_(scaledY);
             var mu = B.matmul(fTrain).to_type(ScalarType.Float32); // [T, c]
-            var f = torch.randn([t, c], generator: generator).mul_(sd).add_(mu);
-            plus.add_(f.gt(0).sum([1], type: ScalarType.Float64));
+            var f = torch.randn([t, c], generator: generator).mul_(sd).AddInPlace(mu);
+            plus.AddInPlace(f.gt(TorchScalars.Zero).sum([1], type: ScalarType.Float64));
         }
-        plus.div_(voters);
+        plus.div_(count);
         return plus;
     }
 
@@ -148,8 +151,9 @@ public sealed class GpPosterior : IDisposable
     {
         using var scope = torch.NewDisposeScope();
         double s = TargetScale;
-        var mean = InterpolatorMean * (s * Math.Sqrt(2 / Math.PI));
-        var variance = PosteriorVariance + B.square().sum(1) * (s * s * (1 - 2 / Math.PI));
+        using Scalar meanScale = (s * Math.Sqrt(2 / Math.PI)).ToScalar(), varianceScale = (s * s * (1 - 2 / Math.PI)).ToScalar(); // (TorchScalars)
+        var mean = InterpolatorMean * meanScale;
+        var variance = PosteriorVariance.Plus(B.square().sum(1) * varianceScale);
         return (mean.MoveToOuterDisposeScope(), variance.sqrt().MoveToOuterDisposeScope());
     }
 
@@ -167,20 +171,23 @@ public sealed class GpPosterior : IDisposable
         var generator = new torch.Generator(unchecked((ulong)seed));
         var logW = new List<Tensor>();
         double s = TargetScale;
+        // every Scalar lives through the loop (TorchScalars: implicit ones can be freed mid-call)
+        using Scalar sS = s.ToScalar(), half = 0.5.ToScalar(), offset = (-N * Math.Log(2)).ToScalar();
         for (int done = 0; done < samples; done += chunk)
         {
             using var scope = torch.NewDisposeScope();
             int c = Math.Min(chunk, samples - done);
             var xi = torch.randn([N, c], dtype: ScalarType.Float64, generator: generator);
-            var f = xi.abs() * (Y.unsqueeze(1) * s);
+            var f = xi.abs() * (Y.unsqueeze(1) * sS);
             var z = torch.linalg.solve_triangular(L, f, upper: false); // ‖L⁻¹f‖² = fᵀΣ⁻¹f
-            var lw = -N * Math.Log(2) - 0.5 * (z.square().sum([0]) - xi.square().sum([0]));
+            var lw = offset - half * (z.square().sum([0]) - xi.square().sum([0]));
             logW.Add(lw.MoveToOuterDisposeScope());
         }
         using var all = torch.cat(logW);
         foreach (var w in logW) w.Dispose();
         double max = all.max().item<double>();
-        using var scaled = (all - max).exp();
+        using Scalar maxS = max.ToScalar(); // lives through the call (TorchScalars)
+        using var scaled = (all - maxS).exp();
         double mean = scaled.mean().item<double>(), sq = scaled.square().mean().item<double>();
         double lnP = max + Math.Log(mean);
         double relVar = Math.Max(0, sq / (mean * mean) - 1); // var(w)/E[w]², per sample

@@ -1,3 +1,4 @@
+using Hybrid.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,13 +17,16 @@ namespace Hybrid.Experiments.Bpm;
 /// </summary>
 public static class NngpKernel
 {
+    // process-lifetime Scalars: implicit ones could be freed mid-call (TorchScalars)
+    private static readonly Scalar MinusOne = (-1.0).ToScalar(), PlusOne = 1.0.ToScalar(), Pi = Math.PI.ToScalar();
+
     /// <summary>One arc-cosine step applied elementwise to a kernel matrix (float64, returns a new tensor).</summary>
     public static Tensor Step(Tensor k)
     {
         using var scope = torch.NewDisposeScope();
-        var c = k.clamp(-1.0, 1.0);
-        var next = ((1 - c * c).clamp_min(0).sqrt() + c * (Math.PI - c.acos())) / Math.PI;
-        return next.clamp(-1.0, 1.0).MoveToOuterDisposeScope();
+        var c = k.clamp(MinusOne, PlusOne);
+        var next = (TorchScalars.One - c * c).clamp_min(TorchScalars.Zero).sqrt().Plus(c * (Pi - c.acos())) / Pi;
+        return next.clamp(MinusOne, PlusOne).MoveToOuterDisposeScope();
     }
 
     /// <summary>The same step on one number (for tests and documentation).</summary>
@@ -45,8 +49,9 @@ public static class NngpKernel
         using var scope = torch.NewDisposeScope();
         var a64 = a.to_type(ScalarType.Float64);
         var b64 = ReferenceEquals(a, b) ? a64 : b.to_type(ScalarType.Float64);
-        var k = (a64.matmul(b64.t()) / a.shape[1]).clamp(-1.0, 1.0);
-        if (ReferenceEquals(a, b)) k = (k + k.t()) / 2; // exactly symmetric
+        using Scalar d = a.shape[1].ToScalar(); // lives through the calls (TorchScalars)
+        var k = (a64.matmul(b64.t()) / d).clamp(MinusOne, PlusOne);
+        if (ReferenceEquals(a, b)) k = k.Plus(k.t()) / TorchScalars.Two; // exactly symmetric
         for (int l = 0; l < hiddenLayers; ++l) k = Step(k);
         return k.MoveToOuterDisposeScope();
     }
@@ -56,7 +61,8 @@ public static class NngpKernel
     {
         using var scope = torch.NewDisposeScope();
         var x64 = x.to_type(ScalarType.Float64);
-        var k = ((x64 * x64).sum(1) / x.shape[1]).clamp(-1.0, 1.0);
+        using Scalar d = x.shape[1].ToScalar(); // lives through the call (TorchScalars)
+        var k = ((x64 * x64).sum(1) / d).clamp(MinusOne, PlusOne);
         for (int l = 0; l < hiddenLayers; ++l) k = Step(k);
         return k.MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using Hybrid.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -20,19 +21,22 @@ namespace Hybrid.Experiments.Bpm;
 public sealed record VoteStatistics(double VoteError, double VoteErrorSe, double GibbsRisk, double GibbsRiskSe,
     double Disagreement, double CBound)
 {
+    // a process-lifetime Scalar: an implicit one could be freed mid-call (TorchScalars)
+    private static readonly Scalar Half = 0.5.ToScalar();
+
     /// <summary>The statistics of voters whose +1 fractions are <paramref name="plusFraction"/> [T] on test points with signs <paramref name="y"/> [T] (±1).</summary>
     public static VoteStatistics Of(Tensor plusFraction, Tensor y)
     {
         using var scope = torch.NewDisposeScope();
         var p = plusFraction.to_type(ScalarType.Float64);
-        var positive = y.to_type(ScalarType.Float64).gt(0);
-        var wrong = torch.where(positive, 1 - p, p);           // fraction of voters that err at x
-        var voteWrong = wrong.ge(0.5).to_type(ScalarType.Float64); // ties are errors
+        var positive = y.to_type(ScalarType.Float64).gt(TorchScalars.Zero);
+        var wrong = torch.where(positive, TorchScalars.One - p, p); // fraction of voters that err at x
+        var voteWrong = wrong.ge(Half).to_type(ScalarType.Float64); // ties are errors
         long t = p.shape[0];
         double vote = voteWrong.mean().item<double>();
         double r = wrong.mean().item<double>();
         double rSe = t > 1 ? wrong.std().item<double>() / Math.Sqrt(t) : double.NaN;
-        double d = (2 * p * (1 - p)).mean().item<double>();
+        double d = (TorchScalars.Two * p * (TorchScalars.One - p)).mean().item<double>();
         return new VoteStatistics(vote, Math.Sqrt(vote * (1 - vote) / t), r, rSe, d, Bounds.CBound(r, d));
     }
 
@@ -40,7 +44,7 @@ public sealed record VoteStatistics(double VoteError, double VoteErrorSe, double
     public static (double Error, double Se) SignError(Tensor output, Tensor y)
     {
         using var scope = torch.NewDisposeScope();
-        var correct = (output.to_type(ScalarType.Float64) * y.to_type(ScalarType.Float64)).gt(0);
+        var correct = (output.to_type(ScalarType.Float64) * y.to_type(ScalarType.Float64)).gt(TorchScalars.Zero);
         double e = 1 - correct.to_type(ScalarType.Float64).mean().item<double>();
         return (e, Math.Sqrt(e * (1 - e) / output.shape[0]));
     }

@@ -1,3 +1,4 @@
+using Hybrid.Training;
 using Hybrid.Training.Models;
 using Hybrid.Training.Optimizers;
 using Hybrid.Training.Trainer;
@@ -56,6 +57,8 @@ public sealed record FitResult(Tensor TrainOutputs, Tensor TestOutputs, Tensor N
 public static class MarginFit
 {
     private const int EvalChunk = 2048;
+    // a process-lifetime Scalar: an implicit one could be freed mid-call (TorchScalars)
+    private static readonly Scalar NegativeInfinity = double.NegativeInfinity.ToScalar();
 
     /// <summary>
     /// Trains members initialised by <c>ModelFactory.Build(spec, seeds[i])</c> to their targets
@@ -129,13 +132,13 @@ public static class MarginFit
         var xNorm = inputs.to_type(ScalarType.Float64).norm(1); // [N]
         Tensor raw;
         if (outputs.shape[2] == 1)
-            raw = outputs.squeeze(2) * (labels.to_type(ScalarType.Float64) * 2 - 1);
+            raw = outputs.squeeze(2) * (labels.to_type(ScalarType.Float64) * TorchScalars.Two - TorchScalars.One);
         else
         {
             var index = labels.reshape(1, -1, 1).expand(outputs.shape[0], -1, 1);
             var correct = outputs.gather(2, index).squeeze(2);
             var isLabel = nn.functional.one_hot(labels, outputs.shape[2]).to_type(ScalarType.Bool).unsqueeze(0);
-            var others = outputs.masked_fill(isLabel, double.NegativeInfinity); // the true max over wrong classes
+            var others = outputs.masked_fill(isLabel, NegativeInfinity); // the true max over wrong classes
             raw = correct - others.max(2).values;
         }
         return (raw / (normProducts.unsqueeze(1) * xNorm.unsqueeze(0))).MoveToOuterDisposeScope();
@@ -143,5 +146,5 @@ public static class MarginFit
 
     /// <summary>Predicted classes [k, N] from outputs [k, N, outputs] (binary: f &gt; 0 → class 1).</summary>
     public static Tensor Predictions(Tensor outputs) =>
-        outputs.shape[2] == 1 ? outputs.squeeze(2).gt(0).to_type(ScalarType.Int64) : outputs.argmax(2);
+        outputs.shape[2] == 1 ? outputs.squeeze(2).gt(TorchScalars.Zero).to_type(ScalarType.Int64) : outputs.argmax(2);
 }

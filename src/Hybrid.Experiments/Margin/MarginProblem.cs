@@ -1,4 +1,5 @@
 using Hybrid.Experiments.Train;
+using Hybrid.Training;
 using Hybrid.Training.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -67,15 +68,19 @@ public sealed record MarginProblem(Tensor TrainX, Tensor TrainY, Tensor TestX, T
     }
 
     /// <summary>±1 signs of <paramref name="labels"/> (binary tasks): class 1 → +1, class 0 → −1. float32.</summary>
-    public static Tensor Signs(Tensor labels) => labels.to_type(ScalarType.Float32) * 2 - 1;
+    public static Tensor Signs(Tensor labels) => labels.to_type(ScalarType.Float32) * TorchScalars.Two - TorchScalars.One;
 
     /// <summary>
     /// The regression targets of the control recipe for labels [n]: α·y as [n, 1] for a binary task,
     /// α·onehot(y) as [n, classes] otherwise.
     /// </summary>
-    public Tensor Targets(Tensor labels, double alpha) => Binary
-        ? (Signs(labels) * alpha).unsqueeze(1)
-        : nn.functional.one_hot(labels, Classes).to_type(ScalarType.Float32) * alpha;
+    public Tensor Targets(Tensor labels, double alpha)
+    {
+        using Scalar a = alpha.ToScalar(); // lives through the call (TorchScalars)
+        return Binary
+            ? (Signs(labels) * a).unsqueeze(1)
+            : nn.functional.one_hot(labels, Classes).to_type(ScalarType.Float32) * a;
+    }
 
     /// <summary>Outputs of the model: 1 for a binary task, the number of classes otherwise.</summary>
     public int Outputs => Binary ? 1 : Classes;

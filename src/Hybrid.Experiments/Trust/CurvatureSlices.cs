@@ -1,5 +1,6 @@
 using Hybrid.Experiments.Grid;
 using Hybrid.Experiments.Runs;
+using Hybrid.Training;
 using Hybrid.Training.Models;
 using Hybrid.Training.Optimizers;
 using Hybrid.Training.Trainer;
@@ -132,7 +133,11 @@ public static class CurvatureSlices
         {
             using (torch.no_grad())
                 for (int k = 0; k < ps.Count; ++k)
-                    if (gNorm[k] > 0) ps[k].copy_(w0[k] - ts[i] * wNorm[k] / gNorm[k] * g0[k]);
+                    if (gNorm[k] > 0)
+                    {
+                        using Scalar move = (ts[i] * wNorm[k] / gNorm[k]).ToScalar(); // lives through the call (TorchScalars)
+                        ps[k].copy_(w0[k] - move * g0[k]);
+                    }
             (loss[i], _) = LossAndGradient(model, x, y);
             change[i] = (ps[0].grad! - g0[0]).norm().item<float>() / gNorm[0];
         }

@@ -1,4 +1,5 @@
 using Hybrid.Experiments.Grid;
+using Hybrid.Training;
 using Hybrid.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -74,11 +75,13 @@ public static class TrustBound
             {
                 // ΔW_k = ε·‖W_k‖/‖D_k‖ · D_k (a zero direction leaves the layer unperturbed)
                 var scale = weights.Select((w, k) => dNorms[k] > 0 ? eps * wNorms[k] / dNorms[k] : 0.0).ToArray();
-                var perturbed = weights.Select((w, k) => w + scale[k] * d[k]).ToList();
+                var scaleS = scale.Select(v => v.ToScalar()).ToArray(); // live until disposed below (TorchScalars)
+                var perturbed = weights.Select((w, k) => w.Plus(scaleS[k] * d[k])).ToList();
                 var diff = Forward(perturbed, x64) - f;
                 double change = diff.norm().item<double>() / fNorm;
                 var perExample = diff.norm(1) / exampleNorms;
-                double maxExample = perExample.masked_select(exampleNorms > 0).max().item<double>();
+                double maxExample = perExample.masked_select(exampleNorms > TorchScalars.Zero).max().item<double>();
+                foreach (var v in scaleS) v.Dispose();
                 double product = 1, spectral = 1, sum = 0;
                 for (int k = 0; k < weights.Count; ++k)
                 {

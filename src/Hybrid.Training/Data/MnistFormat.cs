@@ -134,9 +134,10 @@ public static class MnistFormat
     // float copy is the only large allocation besides the file's bytes.
     private static Tensor Images(IdxArray images, long[] inputShape)
     {
+        using Scalar full = 255f.ToScalar(); // lives through the call (TorchScalars)
         long[] shape = [images.Dims[0], .. inputShape];
         using var bytes = torch.tensor(images.Data, shape, dtype: ScalarType.Byte);
-        return bytes.to_type(ScalarType.Float32).div_(255f);
+        return bytes.to_type(ScalarType.Float32).div_(full);
     }
 
     private static Tensor Labels(IdxArray labels)

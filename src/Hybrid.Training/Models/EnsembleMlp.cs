@@ -117,7 +117,7 @@ public sealed class EnsembleMlp : nn.Module<Tensor, Tensor>
             Tensor y = x.dim() == 2
                 ? x.matmul(weight.reshape(k * output, -1).t()).reshape(x.shape[0], k, output).permute(1, 0, 2)
                 : torch.bmm(x, weight.transpose(1, 2));
-            return bias is null ? y : y + bias.unsqueeze(1);
+            return bias is null ? y : y.Plus(bias.unsqueeze(1)); // an alpha that outlives the call (TorchScalars)
         }
     }
 }

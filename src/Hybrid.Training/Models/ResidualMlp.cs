@@ -48,7 +48,7 @@ public sealed class ResidualMlp : nn.Module<Tensor, Tensor>
         for (int i = 0; i < _hidden.Count; ++i)
         {
             var a = _activations[i].call(_hidden[i].call(h));
-            h = i == 0 ? a : h + a;
+            h = i == 0 ? a : h.Plus(a); // an alpha that outlives the call (TorchScalars)
         }
         return _out.call(h).MoveToOuterDisposeScope();
     }
