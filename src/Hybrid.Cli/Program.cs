@@ -14,6 +14,7 @@ public static class Program
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(CompareCommand.Build());
+        root.Subcommands.Add(SweepCommand.Build());
         return root;
     }
 

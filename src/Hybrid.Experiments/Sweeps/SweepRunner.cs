@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Hybrid.Experiments.Runs;
+using Hybrid.Training;
+using Hybrid.Training.Trainer;
+
+namespace Hybrid.Experiments.Sweeps;
+
+/// <summary>What one shard did.</summary>
+/// <param name="Shard">The shard.</param>
+/// <param name="Share">Runs the shard owns.</param>
+/// <param name="Ran">Runs it started (fresh or resumed).</param>
+/// <param name="Completed">Of those, completed.</param>
+/// <param name="Diverged">Of those, diverged.</param>
+/// <param name="Failed">Of those, failed.</param>
+/// <param name="AlreadyFinished">Skipped: finished before (by anyone).</param>
+/// <param name="HeldElsewhere">Skipped: another process holds them (a misconfigured array, or a second copy of this shard).</param>
+/// <param name="Cancelled">Whether the shard stopped on request before its share was done.</param>
+public sealed record ShardReport(ShardSpec Shard, int Share, int Ran, int Completed, int Diverged, int Failed,
+    int AlreadyFinished, int HeldElsewhere, bool Cancelled)
+{
+    /// <summary>Whether every run this shard started ended as a result (completed or diverged) and nothing was cancelled.</summary>
+    public bool Succeeded => Failed == 0 && !Cancelled;
+}
+
+/// <summary>How a shard reports: one line per event, and the progress display around each run.</summary>
+public sealed class SweepRunnerHooks
+{
+    /// <summary>A line for the log ("[3/8] 1f2e… optimizer.bits=4 seed=1: completed …").</summary>
+    public Action<string> Log { get; init; } = _ => { };
+
+    /// <summary>Runs a run's body with an observer (the CLI puts a progress display around it).</summary>
+    public Func<Func<ITrainingObserver, ExperimentOutcome>, ExperimentOutcome> WithProgress { get; init; } =
+        body => body(SilentObserver.Instance);
+
+    /// <summary>How long to keep trying a run whose lock is taken before leaving it to its holder
+    /// (a <c>sweep status</c> probe holds a lock for microseconds).</summary>
+    public TimeSpan ClaimPatience { get; init; } = TimeSpan.FromSeconds(1);
+}
+
+/// <summary>
+/// Runs one shard of a sweep: each run it owns that has no final result, under the run folder's
+/// OS lock (<see cref="RunFolder.TryAcquire"/>), so two processes given the same run never both
+/// work on it: the first takes the lock and runs it, the other skips it (and, if it comes later,
+/// finds its result and skips it too). An interrupted run resumes from what it left (the trainer's
+/// checkpoint, a comparison's finished rows). A run that throws is recorded as failed and the
+/// shard goes on; it runs again next time.
+/// </summary>
+public static class SweepRunner
+{
+    /// <summary>Runs <paramref name="shard"/>'s share of <paramref name="plan"/>.</summary>
+    public static ShardReport Run(SweepPlan plan, ShardSpec shard, SweepRunnerHooks? hooks = null, CancellationToken cancel = default)
+    {
+        hooks ??= new SweepRunnerHooks();
+        var share = plan.ShareOf(shard).ToList();
+        plan.WriteManifest();
+        int ran = 0, completed = 0, diverged = 0, failed = 0, finished = 0, held = 0, position = 0;
+        foreach (var run in share)
+        {
+            ++position;
+            string tag = $"[{position}/{share.Count}] {run.Id} {run.Label}";
+            if (cancel.IsCancellationRequested)
+                return new ShardReport(shard, share.Count, ran, completed, diverged, failed, finished, held, true);
+            var path = plan.RunPath(run.Id);
+            if (SweepRunFiles.ReadResult(path) is { Finished: true } earlier)
+            {
+                ++finished;
+                hooks.Log($"{tag}: already {earlier.Status}");
+                continue;
+            }
+            var folder = RunFolder.At(path);
+            using var claim = Claim(folder, hooks.ClaimPatience, out var holder);
+            if (claim is null)
+            {
+                ++held;
+                hooks.Log($"{tag}: held by {holder?.ToString() ?? "another process"}; left to it");
+                continue;
+            }
+            // the holder before us may have finished it between our first look and the lock
+            if (SweepRunFiles.ReadResult(path) is { Finished: true } justDone)
+            {
+                ++finished;
+                hooks.Log($"{tag}: already {justDone.Status}");
+                continue;
+            }
+            var result = RunOne(plan, run, folder, shard, hooks, tag, cancel);
+            if (result is null)
+            {
+                hooks.Log($"{tag}: cancelled; it resumes next time");
+                return new ShardReport(shard, share.Count, ran + 1, completed, diverged, failed, finished, held, true);
+            }
+            ++ran;
+            switch (result.Status)
+            {
+                case ExperimentOutcome.Completed: ++completed; break;
+                case ExperimentOutcome.Diverged: ++diverged; break;
+                default: ++failed; break;
+            }
+        }
+        return new ShardReport(shard, share.Count, ran, completed, diverged, failed, finished, held, false);
+    }
+
+    /// <summary>Sets libtorch's intra-op threads for this process (a Slurm task's CPUs; the default is every core).</summary>
+    /// <exception cref="ArgumentException"><paramref name="threads"/> &lt; 1.</exception>
+    public static void UseThreads(int threads)
+    {
+        if (threads < 1) throw new ArgumentException($"--threads {threads} must be ≥ 1.", "threads");
+        TorchRuntime.EnsureAvailable();
+        TorchSharp.torch.set_num_threads(threads);
+    }
+
+    private static RunLock? Claim(RunFolder folder, TimeSpan patience, out LockOwner? holder)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var taken = folder.TryAcquire(out holder);
+            if (taken is not null || clock.Elapsed >= patience) return taken;
+            Thread.Sleep(100);
+        }
+    }
+
+    /// <summary>Runs one claimed run; null when it was cancelled (nothing recorded: it resumes next time).</summary>
+    private static RunResult? RunOne(SweepPlan plan, PlannedRun run, RunFolder folder, ShardSpec shard, SweepRunnerHooks hooks,
+        string tag, CancellationToken cancel)
+    {
+        var record = SweepRunFiles.ReadRecord(folder.Path);
+        var config = (JsonObject)JsonNode.Parse(run.Canonical)!;
+        if (record is not null && (record.Id != run.Id || !JsonNode.DeepEquals(record.Config, config)))
+            throw new InvalidOperationException($"{folder.Path} holds run {record.Id} with another configuration than this sweep's run " +
+                                                $"{run.Id}; move it away (the folder name is the configuration's hash, so something copied it).");
+        bool resumed = Directory.EnumerateFileSystemEntries(folder.Path).Select(Path.GetFileName)
+            .Any(n => !RunLock.IsLockFile(n!) && n is not SweepRunFiles.RecordFile and not SweepRunFiles.ResultFile);
+        var attempts = (record?.Attempts ?? []).Append(new RunAttempt(Environment.MachineName, Environment.ProcessId,
+            shard.ToString(), DateTime.UtcNow, resumed)).ToList();
+        folder.WriteJson(SweepRunFiles.RecordFile, new RunRecord(run.Id, plan.Definition.Experiment.Name, config, attempts));
+        File.Delete(folder.File(SweepRunFiles.ResultFile)); // an earlier failure's; we are its retry
+
+        hooks.Log($"{tag}: {(resumed ? "resuming" : "starting")} (attempt {attempts.Count})");
+        var clock = Stopwatch.StartNew();
+        ExperimentOutcome outcome;
+        try
+        {
+            outcome = hooks.WithProgress(observer => plan.Definition.Experiment.Run(run.Settings, folder, observer, cancel));
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            outcome = new ExperimentOutcome(RunResult.Failed, $"{e.GetType().Name}: {e.Message}",
+                new Dictionary<string, double>(), new Dictionary<string, double>());
+        }
+        if (outcome.Status == ExperimentOutcome.Cancelled) return null;
+        var timing = new SortedDictionary<string, double>(outcome.Timing.ToDictionary(), StringComparer.Ordinal);
+        var result = new RunResult(run.Id, outcome.Status, outcome.Message,
+            new SortedDictionary<string, double>(outcome.Metrics.ToDictionary(), StringComparer.Ordinal), timing,
+            clock.Elapsed.TotalSeconds, DateTime.UtcNow, Environment.MachineName, shard.ToString(), attempts.Count);
+        folder.WriteJson(SweepRunFiles.ResultFile, result);
+        var headline = plan.Definition.Experiment.Headline(run.Settings).FirstOrDefault();
+        string shown = headline is not null && result.Metrics.TryGetValue(headline.Name, out var v) ? $", {headline.Name} {v:G4}" : "";
+        hooks.Log($"{tag}: {result.Status}{shown} in {result.Seconds:F1} s" + (result.Status == RunResult.Failed ? $": {result.Message}" : ""));
+        return result;
+    }
+}
