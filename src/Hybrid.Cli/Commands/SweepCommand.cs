@@ -9,7 +9,7 @@ namespace Hybrid.Cli.Commands;
 public sealed record SweepPlanRequest(string File, string? Out, int? Shards);
 
 /// <summary><c>hybrid sweep run FILE</c>: one shard's runs.</summary>
-public sealed record SweepRunRequest(string File, string? Out, string? Shard, int? Shards, int? Threads);
+public sealed record SweepRunRequest(string File, string? Out, string? Shard, int? Shards, int? Threads, bool Steal);
 
 /// <summary><c>hybrid sweep status FILE</c>.</summary>
 public sealed record SweepStatusRequest(string File, string? Out, bool AllRuns);
@@ -61,10 +61,12 @@ public static class SweepCommand
         var output = OutOption();
         var shard = new Option<string?>("--shard") { Description = "Run shard i of n (i/n, from 0). Default: SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, else JOB_COMPLETION_INDEX of --shards, else everything." };
         var shards = new Option<int?>("--shards") { Description = "Shard count for a Kubernetes Indexed Job (with JOB_COMPLETION_INDEX; or set HYBRID_SHARD_COUNT)." };
-        var threads = new Option<int?>("--threads") { Description = "libtorch threads for this process (default: every core)." };
+        var threads = new Option<int?>("--threads") { Description = "libtorch threads for this process (default: every core; 1 is fastest for tiny models)." };
+        var steal = new Option<bool>("--steal") { Description = "After this shard's own runs, help with other shards' runs that nobody has finished or holds." };
         var command = new Command("run", "Run this process's share of the sweep: skip finished runs, resume interrupted ones, leave runs another process holds to it.")
-            { file, output, shard, shards, threads };
-        Func<ParseResult, SweepRunRequest> read = p => new(p.GetValue(file)!, p.GetValue(output), p.GetValue(shard), p.GetValue(shards), p.GetValue(threads));
+            { file, output, shard, shards, threads, steal };
+        Func<ParseResult, SweepRunRequest> read = p => new(p.GetValue(file)!, p.GetValue(output), p.GetValue(shard), p.GetValue(shards),
+            p.GetValue(threads), p.GetValue(steal));
         command.SetAction(p => Guarded(() => SweepConsole.Run(read(p))));
         Settings.Add(command, read);
         return command;
@@ -108,10 +110,12 @@ public static class SweepCommand
         var hybrid = new Option<string?>("--hybrid") { Description = "How the nodes start hybrid (default: this hybrid's own path)." };
         var script = new Option<string?>("--script") { Description = "Where to write the script (default: <sweep folder>/<name>.sbatch)." };
         var submit = new Option<bool>("--submit") { Description = "Submit it with sbatch and print the job id." };
+        var steal = new Option<bool>("--steal") { Description = "Tasks help with other shards' runs after their own (sweep run --steal): late tasks find their runs done." };
         var command = new Command("slurm", "Write the sweep's sbatch script (a job array, one shard per task, a log per task) and, with --submit, submit it.")
-            { file, output, array, partition, time, cpus, gpus, mem, hybrid, script, submit };
+            { file, output, array, partition, time, cpus, gpus, mem, hybrid, script, submit, steal };
         Func<ParseResult, SweepSlurmRequest> read = p => new(p.GetValue(file)!, p.GetValue(output),
-            new SlurmOptions(p.GetValue(array), p.GetValue(partition), p.GetValue(time), p.GetValue(cpus), p.GetValue(gpus), p.GetValue(mem), p.GetValue(hybrid)),
+            new SlurmOptions(p.GetValue(array), p.GetValue(partition), p.GetValue(time), p.GetValue(cpus), p.GetValue(gpus), p.GetValue(mem),
+                p.GetValue(hybrid), p.GetValue(steal)),
             p.GetValue(script), p.GetValue(submit));
         command.SetAction(p => Guarded(() => SweepConsole.Slurm(read(p))));
         Settings.Add(command, read);

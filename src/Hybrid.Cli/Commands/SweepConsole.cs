@@ -54,10 +54,12 @@ public static class SweepConsole
         {
             Log = line => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {line}"),
             WithProgress = body => ConsoleProgress.Run(body),
+            Steal = r.Steal,
         };
         var report = SweepRunner.Run(plan, shard, hooks, cts.Token);
         Console.WriteLine($"shard {shard}: ran {report.Ran} (completed {report.Completed}, diverged {report.Diverged}, failed {report.Failed}); " +
                           $"skipped {report.AlreadyFinished} already finished, {report.HeldElsewhere} held by another process" +
+                          (r.Steal ? $"; {report.Stolen} of the runs were other shards'" : "") +
                           (report.Cancelled ? "; stopped on request" : "") + ".");
         return report.Succeeded ? 0 : 3;
     }

@@ -13,8 +13,9 @@ namespace Hybrid.Experiments.Sweeps;
 /// <param name="Gpus">GPUs per task (as <c>--gres=gpu:G</c>), 0 for none.</param>
 /// <param name="Memory">Memory per task ("4G"), or null for the cluster's default.</param>
 /// <param name="Hybrid">The command that starts hybrid on the nodes (shell words).</param>
+/// <param name="Steal">Tasks help with other shards' runs after their own (<c>sweep run --steal</c>).</param>
 public sealed record SlurmOptions(int Array, string? Partition = null, string? Time = null, int Cpus = 1, int Gpus = 0,
-    string? Memory = null, string? Hybrid = null)
+    string? Memory = null, string? Hybrid = null, bool Steal = false)
 {
     private static readonly Regex TimePattern = new(@"^(\d+-)?\d+(:\d+){0,2}$", RegexOptions.Compiled);
     private static readonly Regex Word = new(@"^[A-Za-z0-9._,:+-]+$", RegexOptions.Compiled);
@@ -79,7 +80,7 @@ public static class SlurmScript
         if (o.Memory is not null) sb.AppendLine($"#SBATCH --mem={o.Memory}");
         sb.AppendLine("set -euo pipefail");
         sb.AppendLine("echo \"== hybrid sweep: task ${SLURM_ARRAY_TASK_ID} of ${SLURM_ARRAY_TASK_COUNT} (job ${SLURM_ARRAY_JOB_ID}) on $(hostname) at $(date -u +%FT%TZ), restart ${SLURM_RESTART_COUNT:-0}\"");
-        sb.AppendLine($"exec {o.Hybrid ?? CurrentHybrid()} sweep run {Quote(d.SourcePath)} --out {Quote(plan.Root)} --threads \"${{SLURM_CPUS_PER_TASK:-{o.Cpus}}}\"");
+        sb.AppendLine($"exec {o.Hybrid ?? CurrentHybrid()} sweep run {Quote(d.SourcePath)} --out {Quote(plan.Root)} --threads \"${{SLURM_CPUS_PER_TASK:-{o.Cpus}}}\"" + (o.Steal ? " --steal" : ""));
         return sb.ToString();
     }
 

@@ -9,21 +9,23 @@ namespace Hybrid.Experiments.Sweeps;
 /// <summary>What one shard did.</summary>
 /// <param name="Shard">The shard.</param>
 /// <param name="Share">Runs the shard owns.</param>
-/// <param name="Ran">Runs it started (fresh or resumed).</param>
+/// <param name="Ran">Runs it started (fresh or resumed), its own and stolen ones.</param>
 /// <param name="Completed">Of those, completed.</param>
 /// <param name="Diverged">Of those, diverged.</param>
 /// <param name="Failed">Of those, failed.</param>
-/// <param name="AlreadyFinished">Skipped: finished before (by anyone).</param>
-/// <param name="HeldElsewhere">Skipped: another process holds them (a misconfigured array, or a second copy of this shard).</param>
+/// <param name="AlreadyFinished">Own runs skipped: finished before (by anyone).</param>
+/// <param name="HeldElsewhere">Own runs skipped: another process holds them (a misconfigured array, a second copy of
+/// this shard, or a shard that stole them).</param>
 /// <param name="Cancelled">Whether the shard stopped on request before its share was done.</param>
+/// <param name="Stolen">Runs of other shards it ran (<see cref="SweepRunnerHooks.Steal"/>).</param>
 public sealed record ShardReport(ShardSpec Shard, int Share, int Ran, int Completed, int Diverged, int Failed,
-    int AlreadyFinished, int HeldElsewhere, bool Cancelled)
+    int AlreadyFinished, int HeldElsewhere, bool Cancelled, int Stolen = 0)
 {
     /// <summary>Whether every run this shard started ended as a result (completed or diverged) and nothing was cancelled.</summary>
     public bool Succeeded => Failed == 0 && !Cancelled;
 }
 
-/// <summary>How a shard reports: one line per event, and the progress display around each run.</summary>
+/// <summary>How a shard behaves and reports: one line per event, the progress display around each run.</summary>
 public sealed class SweepRunnerHooks
 {
     /// <summary>A line for the log ("[3/8] 1f2e… optimizer.bits=4 seed=1: completed …").</summary>
@@ -36,6 +38,14 @@ public sealed class SweepRunnerHooks
     /// <summary>How long to keep trying a run whose lock is taken before leaving it to its holder
     /// (a <c>sweep status</c> probe holds a lock for microseconds).</summary>
     public TimeSpan ClaimPatience { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// After its own share, run other shards' runs that are neither finished nor held (last first,
+    /// so a helper and the owner working forward meet in the middle): array tasks that start late,
+    /// because the cluster runs fewer at once than there are, find their runs done. A helper may
+    /// run longer than its own share would take (mind a task's time limit).
+    /// </summary>
+    public bool Steal { get; init; }
 }
 
 /// <summary>
@@ -48,56 +58,84 @@ public sealed class SweepRunnerHooks
 /// </summary>
 public static class SweepRunner
 {
-    /// <summary>Runs <paramref name="shard"/>'s share of <paramref name="plan"/>.</summary>
+    private sealed class Tally
+    {
+        public int Ran, Completed, Diverged, Failed, Finished, Held, Stolen;
+
+        public ShardReport Report(ShardSpec shard, int share, bool cancelled) =>
+            new(shard, share, Ran, Completed, Diverged, Failed, Finished, Held, cancelled, Stolen);
+    }
+
+    /// <summary>Runs <paramref name="shard"/>'s share of <paramref name="plan"/> (and, with
+    /// <see cref="SweepRunnerHooks.Steal"/>, what is left of the others').</summary>
     public static ShardReport Run(SweepPlan plan, ShardSpec shard, SweepRunnerHooks? hooks = null, CancellationToken cancel = default)
     {
         hooks ??= new SweepRunnerHooks();
         var share = plan.ShareOf(shard).ToList();
         plan.WriteManifest();
-        int ran = 0, completed = 0, diverged = 0, failed = 0, finished = 0, held = 0, position = 0;
-        foreach (var run in share)
+        var tally = new Tally();
+        for (int k = 0; k < share.Count; ++k)
+            if (!Visit(plan, share[k], $"[{k + 1}/{share.Count}]", own: true, shard, hooks, tally, cancel))
+                return tally.Report(shard, share.Count, cancelled: true);
+        if (hooks.Steal)
+            foreach (var run in plan.Runs.Where(r => r.Index % shard.Count != shard.Index).Reverse())
+                if (!Visit(plan, run, "[helping]", own: false, shard, hooks, tally, cancel))
+                    return tally.Report(shard, share.Count, cancelled: true);
+        return tally.Report(shard, share.Count, cancelled: false);
+    }
+
+    /// <summary>Runs <paramref name="run"/> unless it is finished or held; false when the shard was cancelled.</summary>
+    private static bool Visit(SweepPlan plan, PlannedRun run, string position, bool own, ShardSpec shard, SweepRunnerHooks hooks,
+        Tally tally, CancellationToken cancel)
+    {
+        string tag = $"{position} {run.Id} {run.Label}";
+        if (cancel.IsCancellationRequested) return false;
+        var path = plan.RunPath(run.Id);
+        if (SweepRunFiles.ReadResult(path) is { Finished: true } earlier)
         {
-            ++position;
-            string tag = $"[{position}/{share.Count}] {run.Id} {run.Label}";
-            if (cancel.IsCancellationRequested)
-                return new ShardReport(shard, share.Count, ran, completed, diverged, failed, finished, held, true);
-            var path = plan.RunPath(run.Id);
-            if (SweepRunFiles.ReadResult(path) is { Finished: true } earlier)
+            if (own)
             {
-                ++finished;
+                ++tally.Finished;
                 hooks.Log($"{tag}: already {earlier.Status}");
-                continue;
             }
-            var folder = RunFolder.At(path);
-            using var claim = Claim(folder, hooks.ClaimPatience, out var holder);
-            if (claim is null)
-            {
-                ++held;
-                hooks.Log($"{tag}: held by {holder?.ToString() ?? "another process"}; left to it");
-                continue;
-            }
-            // the holder before us may have finished it between our first look and the lock
-            if (SweepRunFiles.ReadResult(path) is { Finished: true } justDone)
-            {
-                ++finished;
-                hooks.Log($"{tag}: already {justDone.Status}");
-                continue;
-            }
-            var result = RunOne(plan, run, folder, shard, hooks, tag, cancel);
-            if (result is null)
-            {
-                hooks.Log($"{tag}: cancelled; it resumes next time");
-                return new ShardReport(shard, share.Count, ran + 1, completed, diverged, failed, finished, held, true);
-            }
-            ++ran;
-            switch (result.Status)
-            {
-                case ExperimentOutcome.Completed: ++completed; break;
-                case ExperimentOutcome.Diverged: ++diverged; break;
-                default: ++failed; break;
-            }
+            return true;
         }
-        return new ShardReport(shard, share.Count, ran, completed, diverged, failed, finished, held, false);
+        var folder = RunFolder.At(path);
+        using var claim = Claim(folder, own ? hooks.ClaimPatience : TimeSpan.Zero, out var holder);
+        if (claim is null)
+        {
+            if (own)
+            {
+                ++tally.Held;
+                hooks.Log($"{tag}: held by {holder?.ToString() ?? "another process"}; left to it");
+            }
+            return true;
+        }
+        // the holder before us may have finished it between our first look and the lock
+        if (SweepRunFiles.ReadResult(path) is { Finished: true } justDone)
+        {
+            if (own)
+            {
+                ++tally.Finished;
+                hooks.Log($"{tag}: already {justDone.Status}");
+            }
+            return true;
+        }
+        var result = RunOne(plan, run, folder, shard, hooks, tag, cancel);
+        if (result is null)
+        {
+            hooks.Log($"{tag}: cancelled; it resumes next time");
+            return false;
+        }
+        ++tally.Ran;
+        if (!own) ++tally.Stolen;
+        switch (result.Status)
+        {
+            case ExperimentOutcome.Completed: ++tally.Completed; break;
+            case ExperimentOutcome.Diverged: ++tally.Diverged; break;
+            default: ++tally.Failed; break;
+        }
+        return true;
     }
 
     /// <summary>Sets libtorch's intra-op threads for this process (a Slurm task's CPUs; the default is every core).</summary>

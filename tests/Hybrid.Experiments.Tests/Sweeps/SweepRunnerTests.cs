@@ -127,6 +127,23 @@ public class SweepRunnerTests : ToySweepTestBase
     }
 
     [Test]
+    public void AHelperRunsWhatOtherShardsLeftButNotWhatTheyHold()
+    {
+        var plan = ToyPlan(ToySweep("[1, 2, 3]", "2")); // 6 runs; shard 0/3 owns runs 0 and 3
+        var owned = plan.RunPath(plan.Runs[4].Id);      // shard 1/3's second run, held by its owner
+        using (RunFolder.At(owned).Acquire())
+        {
+            var helper = SweepRunner.Run(plan, new ShardSpec(0, 3, "test"), new SweepRunnerHooks { Steal = true });
+            Assert.That((helper.Ran, helper.Stolen, helper.HeldElsewhere), Is.EqualTo((5, 3, 0)));
+            Assert.That(SweepRunFiles.State(owned).State, Is.EqualTo(RunState.Running));
+        }
+        var late = SweepRunner.Run(plan, new ShardSpec(1, 3, "test"), Impatient); // the owner of runs 1 and 4
+        Assert.That((late.Ran, late.AlreadyFinished), Is.EqualTo((1, 1)), "it finds run 1 done by the helper and runs 4");
+        Assert.That(ToyExperiment.Starts.Values, Has.All.EqualTo(1));
+        Assert.That(SweepRunner.Run(plan, new ShardSpec(2, 3, "test")).Ran, Is.EqualTo(0));
+    }
+
+    [Test]
     public void AFolderHoldingAnotherConfigurationIsNotTouched()
     {
         var plan = ToyPlan(ToySweep("[1]", "1"));
