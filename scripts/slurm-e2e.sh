@@ -45,9 +45,9 @@ wait_job() {
 }
 # the states of job $1's array tasks, one per line, by task id
 task_states() { scontrol show job "$1" -o | sed -n 's/.*ArrayTaskId=\([0-9]*\) .*JobState=\([A-Z_]*\).*/\1 \2/p' | sort -n; }
-submit() { # sweep file, sweep folder, tasks → job id
+submit() { # sweep file, sweep folder, tasks [, more sweep slurm options] → job id
     local out
-    out=$("$hybrid" sweep slurm "$1" --out "$2" --array "$3" --cpus 1 --submit) || fail "sweep slurm --submit failed: $out"
+    out=$("$hybrid" sweep slurm "$1" --out "$2" --array "$3" --cpus 1 --submit "${@:4}") || fail "sweep slurm --submit failed: $out"
     sed -n 's/^submitted job \([0-9]*\)$/\1/p' <<<"$out"
 }
 run_id() { grep -o '"id": "[0-9a-f]*"' "$1/plan.json" | sed -n "$(($2 + 1))s/.*\"\([0-9a-f]*\)\"/\1/p"; }
@@ -73,25 +73,35 @@ EOF
     echo "$work/$1.json"
 }
 
+elapsed() { awk -v a="$(date +%s.%N)" -v b="$1" 'BEGIN { printf "%.1f", a - b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+
+array_time() { # sweep file, folder, extra options → seconds from submission to the last task's end
+    local t0 job
+    t0=$(date +%s.%N)
+    job=$(submit "$1" "$2" 4 "${@:3}")
+    wait_job "$job" 900
+    elapsed "$t0"
+    all_completed "$job" 4
+    "$hybrid" sweep merge "$1" --out "$2" >/dev/null
+}
+
 overhead() {
-    local repeats=${1:-3} file i t0 one array job
+    local repeats=${1:-3} file i t0 one static steal
     file=$(sweep_file overhead "[0.03, 0.01, 0.003, 0.001]" "[16, 32]" 4 3)
-    say "sharding overhead: 32 runs of $(grep -o '"base".*' "$file" | head -c 200)..."
-    say "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); Slurm: $(sinfo -h -o '%c CPUs, %m MB')"
+    say "sharding overhead: 32 runs (MLP 32-{16,32}-10, 3 epochs of 40 steps on 2000 synthetic examples, --threads 1)"
+    say "machine: $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); Slurm: $(sinfo -h -o '%c CPUs, %m MB'), 1 CPU per task"
     for ((i = 1; i <= repeats; ++i)); do
         t0=$(date +%s.%N)
         "$hybrid" sweep run "$file" --out "$work/one-$i" --threads 1 >/dev/null || fail "one-process run failed"
-        one=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print a - b }')
-        t0=$(date +%s.%N)
-        job=$(submit "$file" "$work/array-$i" 4)
-        wait_job "$job" 900
-        array=$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN { print a - b }')
-        all_completed "$job" 4
+        one=$(elapsed "$t0")
         "$hybrid" sweep merge "$file" --out "$work/one-$i" >/dev/null
-        "$hybrid" sweep merge "$file" --out "$work/array-$i" >/dev/null
-        cmp -s "$work/one-$i/merged/results.csv" "$work/array-$i/merged/results.csv" || fail "array and one process differ ($i)"
-        printf 'slurm-e2e: repeat %d: one process %.1f s, 4-task array %.1f s, ratio %.2f (load %s)\n' \
-            "$i" "$one" "$array" "$(awk -v a="$array" -v b="$one" 'BEGIN { print a / b }')" "$(cut -d' ' -f1 /proc/loadavg)" >&2
+        static=$(array_time "$file" "$work/static-$i")
+        steal=$(array_time "$file" "$work/steal-$i" --steal)
+        for a in static steal; do
+            cmp -s "$work/one-$i/merged/results.csv" "$work/$a-$i/merged/results.csv" || fail "the $a array's results differ from one process's ($i)"
+        done
+        say "repeat $i: one process ${one} s; 4-task array ${static} s (ratio $(ratio "$static" "$one")), with --steal ${steal} s (ratio $(ratio "$steal" "$one")); load $(cut -d' ' -f1 /proc/loadavg)"
     done
 }
 

@@ -81,6 +81,30 @@ public class SlurmScriptTests : SweepTestBase
         Assert.That(Assert.Throws<InvalidOperationException>(() => SlurmScript.Submit("/x/job.sbatch", garbled))!.Message, Does.Contain("not a job id"));
     }
 
+    [Test]
+    public void ARealSlurmAcceptsTheScriptAndRefusesABadPartition()
+    {
+        var conf = RealSlurm.Conf() ?? throw new InvalidOperationException();
+        var plan = Plan(Tiny());
+        var script = SlurmScript.Write(plan, new SlurmOptions(4, Time: "10:00", Hybrid: "/bin/true"));
+        var (code, output) = RealSlurm.Run(conf, "sbatch", "--test-only", script);
+        Assert.That(code, Is.EqualTo(0), output);
+        Assert.That(output, Does.Contain("to start at"), "sbatch --test-only accepted the array and found it a start time");
+
+        var bad = SlurmScript.Write(plan, new SlurmOptions(4, Partition: "no-such-partition", Hybrid: "/bin/true"));
+        var previous = Environment.GetEnvironmentVariable("SLURM_CONF");
+        Environment.SetEnvironmentVariable("SLURM_CONF", conf);
+        try
+        {
+            var e = Assert.Throws<InvalidOperationException>(() => SlurmScript.Submit(bad))!;
+            Assert.That(e.Message, Does.Contain("sbatch refused").And.Contain("artition"));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("SLURM_CONF", previous);
+        }
+    }
+
     private string FakeSbatch(string body)
     {
         var path = Path.Combine(Root, $"sbatch-{Guid.NewGuid():N}");
@@ -88,5 +112,46 @@ public class SlurmScriptTests : SweepTestBase
         if (!OperatingSystem.IsWindows())
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         return path;
+    }
+}
+
+/// <summary>A Slurm to test against, if one runs here: $SLURM_CONF, else scripts/setup-slurm.sh's default place.</summary>
+internal static class RealSlurm
+{
+    /// <summary>The slurm.conf of a responding cluster; ignores the test (with the reason) when there is none.</summary>
+    public static string? Conf()
+    {
+        var conf = Environment.GetEnvironmentVariable("SLURM_CONF") is { Length: > 0 } c ? c
+            : Path.Combine(Environment.GetEnvironmentVariable("HYBRID_SLURM_DIR") ?? "/tmp/hybrid-slurm", "slurm.conf");
+        if (!File.Exists(conf))
+            Assert.Ignore($"no Slurm here ({conf} does not exist): start a one-node Slurm with scripts/setup-slurm.sh start (as root).");
+        var (code, output) = Run(conf, "sinfo", "-h");
+        if (code != 0)
+            Assert.Ignore($"Slurm does not answer ({conf}: sinfo exit {code}: {output.Trim()}); start it with scripts/setup-slurm.sh start.");
+        return conf;
+    }
+
+    /// <summary>Runs a Slurm command against <paramref name="conf"/>; (exit code, stdout + stderr); -1 when it cannot start.</summary>
+    public static (int Code, string Output) Run(string conf, string command, params string[] args)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        start.Environment["SLURM_CONF"] = conf;
+        try
+        {
+            using var p = System.Diagnostics.Process.Start(start)!;
+            var stdout = p.StandardOutput.ReadToEndAsync();
+            var stderr = p.StandardError.ReadToEnd();
+            if (!p.WaitForExit(30_000))
+            {
+                p.Kill();
+                return (-1, $"{command} did not answer in 30 s");
+            }
+            return (p.ExitCode, stdout.Result + stderr);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            return (-1, $"{command} is not installed ({e.Message})");
+        }
     }
 }
