@@ -18,24 +18,26 @@ public static class SweepConsole
         var d = plan.Definition;
         var states = plan.Runs.Select(run => SweepRunFiles.State(plan.RunPath(run.Id)).State).ToList();
         var table = new Table().Border(TableBorder.Simple);
-        foreach (var c in new[] { "#", "id" }.Concat(r.Shards is null ? [] : ["shard"]).Concat(["run", "cost (GMAC)", "state"]))
+        foreach (var c in new[] { "#", "id" }.Concat(r.Shards is null ? [] : ["shard"]).Concat(["run", "cost (MAC)", "state"]))
             table.AddColumn(c);
         foreach (var run in plan.Runs)
             table.AddRow([(run.Index + 1).ToString(Inv), run.Id, .. r.Shards is int n ? [(run.Index % n).ToString(Inv)] : Array.Empty<string>(),
-                Markup.Escape(run.Label), (run.Cost / 1e9).ToString("F1", Inv), StateName(states[run.Index])]);
+                Markup.Escape(run.Label), Si(run.Cost), StateName(states[run.Index])]);
         AnsiConsole.Write(table);
 
         double total = plan.Runs.Sum(x => x.Cost), left = plan.Runs.Where((x, i) => !Finished(states[i])).Sum(x => x.Cost);
         AnsiConsole.WriteLine($"sweep {d.Name}: {plan.Runs.Count} runs of {d.Experiment.Name} ({d.Experiment.Description}); folder {plan.Root}");
-        AnsiConsole.WriteLine($"estimated cost: {total / 1e9:F1} GMAC of model arithmetic in all, {left / 1e9:F1} GMAC not yet finished.");
+        AnsiConsole.WriteLine($"estimated cost: {Si(total)}MAC of model arithmetic (multiply-adds) in all, {Si(left)}MAC not yet finished.");
         var measured = plan.Runs.Where((x, i) => states[i] == RunState.Done)
             .Select(x => (x.Cost, SweepRunFiles.ReadResult(plan.RunPath(x.Id))!.Seconds)).Where(x => x.Cost > 0).ToList();
-        if (measured.Count > 0)
+        if (left == 0)
+            AnsiConsole.WriteLine("every run is finished.");
+        else if (measured.Count > 0)
         {
             double secondsPerMac = measured.Sum(x => x.Seconds) / measured.Sum(x => x.Cost);
-            double hours = left * secondsPerMac / 3600;
-            AnsiConsole.WriteLine($"at the speed of its {measured.Count} finished runs that is about {hours:F2} h of one process" +
-                                  (r.Shards is int n && n > 1 ? $", about {hours / n:F2} h over {n} shards." : " (divide by the shards)."));
+            double seconds = left * secondsPerMac;
+            AnsiConsole.WriteLine($"at the speed of its {measured.Count} finished runs that is about {Duration(seconds)} of one process" +
+                                  (r.Shards is int n && n > 1 ? $", about {Duration(seconds / n)} over {n} shards." : " (divide by the shards)."));
         }
         else AnsiConsole.WriteLine("no run has finished yet, so there is no measured speed to turn the cost into time.");
         return 0;
@@ -78,7 +80,8 @@ public static class SweepConsole
                 table.AddRow((run.Index + 1).ToString(Inv), run.Id, Markup.Escape(run.Label), StateName(s.State), Markup.Escape(Detail(s)));
             AnsiConsole.Write(table);
         }
-        var counts = Enum.GetValues<RunState>().Select(st => (st, n: rows.Count(x => x.s.State == st))).ToList();
+        var order = new[] { RunState.Done, RunState.Diverged, RunState.Running, RunState.Interrupted, RunState.Failed, RunState.Missing };
+        var counts = order.Select(st => (st, n: rows.Count(x => x.s.State == st))).ToList();
         Console.WriteLine($"sweep {plan.Definition.Name}: {plan.Runs.Count} runs: " +
                           string.Join(", ", counts.Select(c => $"{StateName(c.st)} {c.n}")) + $" ({plan.Root})");
         return rows.All(x => Finished(x.s.State)) ? 0 : 3;
@@ -127,6 +130,19 @@ public static class SweepConsole
         Console.WriteLine($"submitted job {job}");
         Console.WriteLine($"follow it with: squeue -j {job}; hybrid sweep status {SlurmScript.Quote(plan.Definition.SourcePath)} --out {SlurmScript.Quote(plan.Root)}");
         return 0;
+    }
+
+    private static string Duration(double seconds) =>
+        seconds < 120 ? $"{seconds:F0} s" : seconds < 7200 ? $"{seconds / 60:F0} min" : $"{seconds / 3600:F1} h";
+
+    /// <summary>"3.2 G", "450 M", "12 k" (with a trailing space, for units).</summary>
+    private static string Si(double x)
+    {
+        if (!double.IsFinite(x)) return "? ";
+        string[] prefixes = ["", "k", "M", "G", "T", "P", "E"];
+        int p = 0;
+        while (Math.Abs(x) >= 1000 && p < prefixes.Length - 1) { x /= 1000; ++p; }
+        return x.ToString(x < 10 ? "0.0" : "0", Inv) + " " + prefixes[p];
     }
 
     private static bool Finished(RunState s) => s is RunState.Done or RunState.Diverged;

@@ -163,7 +163,7 @@ public static class SweepReport
     {
         var groups = m.Groups.Where(g => g.Metrics.TryGetValue(h.Name, out var s) && s.Count > 0).ToList();
         if (groups.Count == 0) return null;
-        // x: the first numeric axis (else the first axis) that is not the seed; log10 when it spans two decades or more
+        // x: the first numeric axis (else the first axis) that is not the seed; log10 when it spans a decade or more
         var candidates = m.Plan.Definition.Axes.Where(a => !a.IsSeed).ToList();
         var xAxis = candidates.FirstOrDefault(a => a.Values.All(v => double.TryParse(SettingsContract.Show(v), NumberStyles.Float, Inv, out _)))
                     ?? candidates.FirstOrDefault();
@@ -174,7 +174,7 @@ public static class SweepReport
         var labels = xAxis?.Values.Select(SettingsContract.Show).ToList() ?? [""];
         bool numeric = labels.All(l => double.TryParse(l, NumberStyles.Float, Inv, out _));
         var numbers = numeric ? labels.Select(l => double.Parse(l, Inv)).ToList() : [];
-        bool log = numeric && numbers.All(x => x > 0) && numbers.Max() / numbers.Min() >= 100;
+        bool log = numeric && numbers.All(x => x > 0) && numbers.Max() / numbers.Min() >= 10;
         double Position(string label) => !numeric ? labels.IndexOf(label) : log ? Math.Log10(double.Parse(label, Inv)) : double.Parse(label, Inv);
 
         var plt = new Plot();
