@@ -125,14 +125,17 @@ internal static class RealSlurm
             : Path.Combine(Environment.GetEnvironmentVariable("HYBRID_SLURM_DIR") ?? "/tmp/hybrid-slurm", "slurm.conf");
         if (!File.Exists(conf))
             Assert.Ignore($"no Slurm here ({conf} does not exist): start a one-node Slurm with scripts/setup-slurm.sh start (as root).");
-        var (code, output) = Run(conf, "sinfo", "-h");
+        var (code, output) = Run(conf, "sinfo", ["-h"], 3_000);
         if (code != 0)
             Assert.Ignore($"Slurm does not answer ({conf}: sinfo exit {code}: {output.Trim()}); start it with scripts/setup-slurm.sh start.");
         return conf;
     }
 
     /// <summary>Runs a Slurm command against <paramref name="conf"/>; (exit code, stdout + stderr); -1 when it cannot start.</summary>
-    public static (int Code, string Output) Run(string conf, string command, params string[] args)
+    public static (int Code, string Output) Run(string conf, string command, params string[] args) => Run(conf, command, args, 30_000);
+
+    /// <summary>The same, giving up after <paramref name="timeoutMs"/>.</summary>
+    public static (int Code, string Output) Run(string conf, string command, string[] args, int timeoutMs)
     {
         var start = new System.Diagnostics.ProcessStartInfo(command) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) start.ArgumentList.Add(a);
@@ -141,13 +144,13 @@ internal static class RealSlurm
         {
             using var p = System.Diagnostics.Process.Start(start)!;
             var stdout = p.StandardOutput.ReadToEndAsync();
-            var stderr = p.StandardError.ReadToEnd();
-            if (!p.WaitForExit(30_000))
+            var stderr = p.StandardError.ReadToEndAsync();
+            if (!p.WaitForExit(timeoutMs))
             {
                 p.Kill();
-                return (-1, $"{command} did not answer in 30 s");
+                return (-1, $"{command} did not answer in {timeoutMs / 1000} s");
             }
-            return (p.ExitCode, stdout.Result + stderr);
+            return (p.ExitCode, stdout.Result + stderr.Result);
         }
         catch (System.ComponentModel.Win32Exception e)
         {

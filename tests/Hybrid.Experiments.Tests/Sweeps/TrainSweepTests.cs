@@ -12,8 +12,8 @@ public class TrainSweepTests : SweepTestBase
     [Test]
     public void ShardedRunsEqualOneProcessRunForRun()
     {
-        var whole = Plan(Tiny(), Path.Combine(Root, "whole"));
-        var sharded = Plan(Tiny(), Path.Combine(Root, "sharded"));
+        var whole = Plan(Tiny(epochs: 1), Path.Combine(Root, "whole"));
+        var sharded = Plan(Tiny(epochs: 1), Path.Combine(Root, "sharded"));
         Assert.That(SweepRunner.Run(whole, ShardSpec.Whole).Completed, Is.EqualTo(4));
         for (int i = 0; i < 3; ++i) SweepRunner.Run(sharded, new ShardSpec(i, 3, "test"));
         var a = Merged(whole);
