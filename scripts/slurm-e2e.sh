@@ -139,7 +139,7 @@ pid=$(sed -n 's/.*"pid": *\([0-9]*\).*/\1/p' "$folder/.hybrid.lock.owner")
 [[ -n "$pid" ]] || fail "no lock owner recorded in $folder"
 kill -9 "$pid"
 say "   killed pid $pid (task 2) while it ran $victim after its first epoch"
-[[ ! -f "$folder/result.json" ]] || fail "the kill came after $victim finished; make the runs longer"
+grep -q '"status": "started"' "$folder/result.json" || fail "the kill came after $victim finished; make the runs longer"
 until [[ "$(task_states "$job" | sed -n 's/^2 //p')" != RUNNING ]]; do sleep 0.2; done
 say "   task 2: $(task_states "$job" | sed -n 's/^2 //p'); requeueing it"
 scontrol requeue "${job}_2"

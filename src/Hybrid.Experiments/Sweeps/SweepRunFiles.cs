@@ -15,9 +15,10 @@ public sealed record RunAttempt(string Host, int Pid, string Shard, DateTime Sta
 /// <summary>run.json: the run's id, experiment and full configuration, and every start of it.</summary>
 public sealed record RunRecord(string Id, string Experiment, JsonObject Config, IReadOnlyList<RunAttempt> Attempts);
 
-/// <summary>result.json: how a run ended and its flat metrics. Written once, atomically, when the run ends.</summary>
+/// <summary>result.json: how a run ended and its flat metrics. Written (atomically, through the run folder, like every
+/// file of it) as "started" when an attempt begins and again when it ends.</summary>
 /// <param name="Id">The run's id.</param>
-/// <param name="Status">completed, diverged or failed.</param>
+/// <param name="Status">completed, diverged, failed, or started (an attempt is under way, or was killed).</param>
 /// <param name="Message">How it ended, in words (the error for a failed run).</param>
 /// <param name="Metrics">Results (deterministic for a configuration).</param>
 /// <param name="Timing">Measurements of the machine: seconds, examples per second.</param>
@@ -32,6 +33,9 @@ public sealed record RunResult(string Id, string Status, string Message, SortedD
     /// <summary>The status of a run that threw (a bug, a missing file, a lock held elsewhere); it runs again next time.</summary>
     public const string Failed = "failed";
 
+    /// <summary>The status while an attempt runs; left behind if it is killed (the run is then interrupted).</summary>
+    public const string Started = "started";
+
     /// <summary>Whether the run needs no more work (completed or diverged; a failed run is retried).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public bool Finished => Status is ExperimentOutcome.Completed or ExperimentOutcome.Diverged;
@@ -42,7 +46,7 @@ public enum RunState
 {
     /// <summary>Nothing written yet.</summary>
     Missing,
-    /// <summary>Started, stopped before its end (killed, cancelled, node lost); the next start resumes it.</summary>
+    /// <summary>Started, stopped before its end (killed, cancelled, node lost) and held by nobody; the next start resumes it.</summary>
     Interrupted,
     /// <summary>A process holds its lock now.</summary>
     Running,
@@ -50,7 +54,7 @@ public enum RunState
     Done,
     /// <summary>Finished with status diverged (a result: the loss stopped being finite).</summary>
     Diverged,
-    /// <summary>Threw; result.json holds the error; the next start runs it again.</summary>
+    /// <summary>Threw; result.json holds the error; the next start runs it again (resuming what it can).</summary>
     Failed,
 }
 
@@ -107,8 +111,8 @@ public static class SweepRunFiles
         {
             if (probe is null) return (RunState.Running, result, holder);
         }
-        if (result is not null) return (RunState.Failed, result, null);
-        bool started = Directory.EnumerateFileSystemEntries(runPath).Any(e => !RunLock.IsLockFile(Path.GetFileName(e)));
-        return (started ? RunState.Interrupted : RunState.Missing, null, null);
+        if (result is { Status: RunResult.Failed }) return (RunState.Failed, result, null);
+        bool started = result is not null || Directory.EnumerateFileSystemEntries(runPath).Any(e => !RunLock.IsLockFile(Path.GetFileName(e)));
+        return (started ? RunState.Interrupted : RunState.Missing, result, null);
     }
 }

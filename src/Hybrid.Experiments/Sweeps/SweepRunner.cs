@@ -138,6 +138,11 @@ public static class SweepRunner
         return true;
     }
 
+    /// <summary>Whether a file of a run folder is the experiment's (not the sweep's records, the lock's, a checksum manifest,
+    /// or a temporary file): one means an earlier attempt left something to resume.</summary>
+    private static bool IsExperimentFile(string? name) =>
+        name is { Length: > 0 } && name[0] != '.' && name is not (SweepRunFiles.RecordFile or SweepRunFiles.ResultFile or "manifest.json");
+
     /// <summary>Sets libtorch's intra-op threads for this process (a Slurm task's CPUs; the default is every core).</summary>
     /// <exception cref="ArgumentException"><paramref name="threads"/> &lt; 1.</exception>
     public static void UseThreads(int threads)
@@ -167,12 +172,13 @@ public static class SweepRunner
         if (record is not null && (record.Id != run.Id || !JsonNode.DeepEquals(record.Config, config)))
             throw new InvalidOperationException($"{folder.Path} holds run {record.Id} with another configuration than this sweep's run " +
                                                 $"{run.Id}; move it away (the folder name is the configuration's hash, so something copied it).");
-        bool resumed = Directory.EnumerateFileSystemEntries(folder.Path).Select(Path.GetFileName)
-            .Any(n => !RunLock.IsLockFile(n!) && n is not SweepRunFiles.RecordFile and not SweepRunFiles.ResultFile);
+        bool resumed = Directory.EnumerateFileSystemEntries(folder.Path).Select(Path.GetFileName).Any(IsExperimentFile);
         var attempts = (record?.Attempts ?? []).Append(new RunAttempt(Environment.MachineName, Environment.ProcessId,
             shard.ToString(), DateTime.UtcNow, resumed)).ToList();
         folder.WriteJson(SweepRunFiles.RecordFile, new RunRecord(run.Id, plan.Definition.Experiment.Name, config, attempts));
-        File.Delete(folder.File(SweepRunFiles.ResultFile)); // an earlier failure's; we are its retry
+        // "started" replaces an earlier failure's result; if this attempt is killed it stays, and the run reads as interrupted
+        folder.WriteJson(SweepRunFiles.ResultFile, new RunResult(run.Id, RunResult.Started, $"attempt {attempts.Count} started",
+            new(), new(), 0, DateTime.UtcNow, Environment.MachineName, shard.ToString(), attempts.Count));
 
         hooks.Log($"{tag}: {(resumed ? "resuming" : "starting")} (attempt {attempts.Count})");
         var clock = Stopwatch.StartNew();

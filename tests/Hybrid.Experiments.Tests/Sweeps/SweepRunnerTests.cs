@@ -56,7 +56,7 @@ public class SweepRunnerTests : ToySweepTestBase
         Assert.That(stopped.Cancelled && !stopped.Succeeded);
         var path = plan.RunPath(plan.Runs[0].Id);
         Assert.That(SweepRunFiles.State(path).State, Is.EqualTo(RunState.Interrupted));
-        Assert.That(File.Exists(Path.Combine(path, SweepRunFiles.ResultFile)), Is.False);
+        Assert.That(SweepRunFiles.ReadResult(path)!.Status, Is.EqualTo(RunResult.Started), "no result, only the start");
 
         ToyExperiment.AfterEpoch = null;
         var resumed = SweepRunner.Run(plan, ShardSpec.Whole);
