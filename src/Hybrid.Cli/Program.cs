@@ -14,6 +14,12 @@ public static class Program
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(CompareCommand.Build());
+        root.Subcommands.Add(MarginCommand.Build());
+        root.Subcommands.Add(BpmCommand.Build());
+        root.Subcommands.Add(UncertaintyCommand.Build());
+        root.Subcommands.Add(TrustCommand.Build());
+        root.Subcommands.Add(DepthCommand.Build());
+        root.Subcommands.Add(TransferCommand.Build());
         root.Subcommands.Add(SweepCommand.Build());
         return root;
     }

@@ -24,9 +24,22 @@ public static class TorchRuntime
         if (!Available) throw new InvalidOperationException(Detail);
     }
 
+    /// <summary>Refuses, before anything loads, a CUDA device in a build that references TorchSharp's CPU runtime,
+    /// naming the build switch that changes it.</summary>
+    /// <exception cref="ArgumentException">A CUDA device asked of a CPU build.</exception>
+    public static void RequireBuildSupports(string device)
+    {
+        var lower = device.Trim().ToLowerInvariant();
+        if (lower.StartsWith("cuda", StringComparison.Ordinal) && !TorchSharpRuntime.IsCuda)
+            throw new ArgumentException(
+                $"--device {device}: this build references TorchSharp's CPU runtime ({TorchSharpRuntime.Package}). On a machine with an " +
+                $"NVIDIA GPU, build with {TorchSharpRuntime.CudaSwitch} (docs/cuda.md), then run again.", "device");
+    }
+
     /// <summary>Resolves a device name ("cpu", "cuda", "cuda:1"), with a clear error when unavailable.</summary>
     public static torch.Device Device(string name)
     {
+        RequireBuildSupports(name);
         EnsureAvailable();
         var lower = name.Trim().ToLowerInvariant();
         if (lower == "cpu") return torch.CPU;
@@ -34,8 +47,8 @@ public static class TorchRuntime
         {
             if (!torch.cuda.is_available())
                 throw new ArgumentException(
-                    $"device '{name}': CUDA is not available to TorchSharp here (the CPU package TorchSharp-cpu is " +
-                    "installed; a CUDA build needs TorchSharp-cuda-linux and an NVIDIA driver). Use --device cpu.");
+                    $"device '{name}': this build references {TorchSharpRuntime.Package}, but TorchSharp finds no CUDA device " +
+                    "(no NVIDIA GPU or driver here). Use --device cpu.");
             return torch.device(lower);
         }
         throw new ArgumentException($"device '{name}' is unknown; valid: cpu, cuda, cuda:N.");
@@ -76,4 +89,30 @@ public static class TorchRuntime
         }
         return true;
     }
+}
+
+/// <summary>
+/// Which TorchSharp runtime package this build references, chosen by the build switch
+/// <c>-p:TorchSharpRuntime=cpu|cuda-linux</c> (Directory.Build.props; default cpu) and recorded in the assembly.
+/// </summary>
+public static class TorchSharpRuntime
+{
+    /// <summary>The switch that selects TorchSharp's CUDA runtime.</summary>
+    public const string CudaSwitch = "dotnet build -p:TorchSharpRuntime=cuda-linux";
+
+    /// <summary>"cpu" or "cuda-linux".</summary>
+    public static string Name { get; } = Metadata("TorchSharpRuntime") ?? "cpu";
+
+    /// <summary>The package referenced: TorchSharp-cpu or TorchSharp-cuda-linux.</summary>
+    public static string Package { get; } = Metadata("TorchSharpPackage") ?? "TorchSharp-cpu";
+
+    /// <summary>Whether the build references TorchSharp's CUDA runtime.</summary>
+    public static bool IsCuda => Name == "cuda-linux";
+
+    /// <summary>"TorchSharp-cpu (build switch -p:TorchSharpRuntime=cpu)".</summary>
+    public static string Description => $"{Package} (build switch -p:TorchSharpRuntime={Name})";
+
+    private static string? Metadata(string key) =>
+        typeof(TorchSharpRuntime).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .Cast<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;
 }

@@ -1,8 +1,8 @@
 using System.Text.Json;
 using Hybrid.Experiments.Compare;
+using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Train;
 using Hybrid.Training.Data;
-using Hybrid.Experiments.Runs;
 
 namespace Hybrid.Experiments.Tests;
 

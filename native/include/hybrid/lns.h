@@ -25,9 +25,10 @@
  * 1e-21 with v = 0) divides to +-inf and clamps to a full +-g_bound step.
  * v may instead be kept per neuron, per tensor or not at all (hyb_moment_mode), and an optional
  * device model perturbs the step (see hyb_lns_madam_config).
- * Stochastic rounding is floor(x + u), u from the Philox stream (hybrid/random.h) with
- * purpose HYB_RANDOM_PURPOSE_ROUNDING keyed by (seed, step, tensor_id, element index):
- * unbiased, and identical on every backend and thread count. Nearest is floor(x + 1/2). */
+ * Stochastic rounding is floor(x + u), u a uniform of random_bits bits from the Philox stream
+ * (hybrid/random.h: purpose HYB_RANDOM_PURPOSE_ROUNDING keyed by (seed, step, tensor_id,
+ * element index)): unbiased to within 2^-(r+1) of a code step (2^-24 for r = 32), and identical
+ * on every backend, SIMD level and thread count. Nearest is floor(x + 1/2). */
 #ifndef HYBRID_LNS_H
 #define HYBRID_LNS_H
 
@@ -103,7 +104,8 @@ typedef struct hyb_lns_madam_config {
     float d2d_gain_sd;        /* device-to-device step-gain spread (sd), in [0, 10] */
     float asymmetry;          /* up/down asymmetry, in (-1, 1) */
     float stuck_fraction;     /* fraction of synapses that never move, in [0, 1] */
-    int32_t reserved;         /* zero */
+    int32_t random_bits;      /* bits per stochastic rounding: 4, 8, 12, 16 or 32 (0 allowed with
+                                 nearest rounding, which draws nothing) */
     int64_t rows;             /* neurons (rows) for HYB_MOMENT_MODE_PER_NEURON; n = rows * cols */
 } hyb_lns_madam_config;
 HYB_STATIC_ASSERT(sizeof(hyb_lns_madam_config) == 88, "hyb_lns_madam_config layout changed");

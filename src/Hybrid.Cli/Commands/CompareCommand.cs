@@ -96,21 +96,20 @@ public static class CompareCommand
     {
         settings.Validate();
         TorchRuntime.EnsureAvailable();
-        var folder = RunFolder.At(resume ?? output ?? RunFolder.NewPath("runs", "compare"));
-        using var held = folder.Acquire(); // one process per comparison: a second one is refused, naming the holder
-        AnsiConsole.MarkupLine($"[bold]hybrid compare[/] → {Markup.Escape(folder.Path)}");
+        var folder = RunFolderOptions.Choose(output, resume, "compare");
+        // one process per comparison: a second one is refused, naming the holder
+        using var held = RunFolderOptions.Lock(folder, resume is null ? "--out" : "--resume");
+        Tables.Line($"[bold]hybrid compare[/] → {Markup.Escape(folder.Path)}");
         using var cts = CliCancel.OnCtrlC();
         var rows = CompareExperiment.Run(settings, folder, resume is not null, body => ConsoleProgress.Run(body), cts.Token);
-        var table = new Table().Border(TableBorder.Rounded);
-        foreach (var c in new[] { "row", "bits", "test acc", "train loss", "s/epoch", "weights KiB", "state KiB", "µJ/step*", "changed/step" })
-            table.AddColumn(c);
-        foreach (var r in rows)
-            table.AddRow(Markup.Escape(r.Name), r.BitsPerSynapse.ToString(CultureInfo.InvariantCulture), $"{100 * r.TestAccuracy:F2}%",
-                $"{r.FinalTrainLoss:F4}", $"{r.EpochSeconds:F2}", $"{r.WeightBytes / 1024.0:F1}", $"{r.StateBytes / 1024.0:F1}",
-                $"{r.EnergyPerStepPj / 1e6:F3}", $"{r.CodesChangedPerStep:F0}");
-        AnsiConsole.Write(table);
-        AnsiConsole.MarkupLine($"[grey]* {Markup.Escape(CompareReport.EnergyCaveat)}[/]");
-        AnsiConsole.MarkupLine($"report: {Markup.Escape(folder.File("report.md"))}");
+        var inv = CultureInfo.InvariantCulture;
+        Tables.Write(["row", "bits", "test acc", "train loss", "s/epoch", "weights KiB", "state KiB", "µJ/step*", "changed/step"],
+            rows.Select(r => (IReadOnlyList<string>)[r.Name, r.BitsPerSynapse.ToString(inv), string.Create(inv, $"{100 * r.TestAccuracy:F2}%"),
+                r.FinalTrainLoss.ToString("F4", inv), r.EpochSeconds.ToString("F2", inv), (r.WeightBytes / 1024.0).ToString("F1", inv),
+                (r.StateBytes / 1024.0).ToString("F1", inv), (r.EnergyPerStepPj / 1e6).ToString("F3", inv), r.CodesChangedPerStep.ToString("F0", inv)]),
+            [false, true, true, true, true, true, true, true, true]);
+        Tables.Line($"[grey]* {Markup.Escape(CompareReport.EnergyCaveat)}[/]");
+        Tables.Line($"report: {Markup.Escape(folder.File("report.md"))}");
         return rows.All(r => r.Status == "completed") ? 0 : 3;
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using Hybrid.Cli.Output;
 using Hybrid.Experiments.Runs;
 using Spectre.Console;
 
@@ -28,26 +29,22 @@ public static class InfoCommand
             Console.WriteLine(JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true }));
             return 0;
         }
-        var about = new Table().Border(TableBorder.Rounded).AddColumn("Hybrid").AddColumn("");
-        about.AddRow("version", Markup.Escape(r.Hybrid));
-        about.AddRow("runtime", Markup.Escape(r.DotNet));
-        about.AddRow("os", Markup.Escape(r.Os));
-        about.AddRow("cpu", Markup.Escape($"{r.Cpu} ({r.LogicalCpus} logical)"));
+        var about = new List<IReadOnlyList<string>>
+        {
+            new[] { "version", r.Hybrid }, new[] { "runtime", r.DotNet }, new[] { "os", r.Os },
+            new[] { "cpu", $"{r.Cpu} ({r.LogicalCpus} logical)" },
+        };
         if (r.Native is { } n)
         {
-            about.AddRow("libhybrid", Markup.Escape($"{n.Version} (ABI {n.Abi}), {n.BuildType}, {n.Compiler}"));
-            about.AddRow("cpu kernels", Markup.Escape($"{n.Simd}, {n.Threading}, {n.Threads} threads" +
-                                                      (n.Sanitizers ? ", ASan+UBSan" : "")));
-            about.AddRow("cuda", Markup.Escape(n.CudaCompiled ? $"compiled in (CUDA {n.CudaVersion})" : "not compiled in"));
-            about.AddRow("loaded from", Markup.Escape(n.LoadedFrom));
+            about.Add(["libhybrid", $"{n.Version} (ABI {n.Abi}), {n.BuildType}, {n.Compiler}"]);
+            about.Add(["cpu kernels", $"{n.Simd}, {n.Threading}, {n.Threads} threads" + (n.Sanitizers ? ", ASan+UBSan" : "")]);
+            about.Add(["cuda", n.CudaCompiled ? $"compiled in (CUDA {n.CudaVersion})" : "not compiled in"]);
+            about.Add(["loaded from", n.LoadedFrom]);
         }
-        about.AddRow("torchsharp", Markup.Escape($"{r.TorchSharp}: {r.TorchRuntimeDetail}"));
-        AnsiConsole.Write(about);
-
-        var backends = new Table().Border(TableBorder.Rounded).AddColumn("backend").AddColumn("available").AddColumn("detail");
-        foreach (var b in r.Backends)
-            backends.AddRow(Markup.Escape(b.Name), b.Available ? "[green]yes[/]" : "[yellow]no[/]", Markup.Escape(b.Detail));
-        AnsiConsole.Write(backends);
+        about.Add(["torchsharp", $"{r.TorchSharp}: {r.TorchRuntimeDetail}"]);
+        about.Add(["torchsharp runtime", Hybrid.Training.TorchSharpRuntime.Description]);
+        Tables.Write(["Hybrid", ""], about);
+        Tables.Write(["backend", "available", "detail"], r.Backends.Select(b => (IReadOnlyList<string>)[b.Name, b.Available ? "yes" : "no", b.Detail]));
         return 0;
     }
 }

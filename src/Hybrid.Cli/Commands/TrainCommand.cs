@@ -55,16 +55,15 @@ public static class TrainCommand
         {
             settings.Validate();
             TorchRuntime.EnsureAvailable();
+            var folder = RunFolderOptions.Choose(output, resume, "train");
+            using var held = RunFolderOptions.Lock(folder, resume is null ? "--out" : "--resume");
             var (job, note) = settings.BuildJob();
             using var data = job.Data;
-            string path = resume ?? output ?? RunFolder.NewPath("runs", "train");
-            var folder = RunFolder.At(path);
-            using var held = folder.Acquire();
-            AnsiConsole.MarkupLine($"[bold]{Markup.Escape(job.Name)}[/]  data: {Markup.Escape(data.Summary)}");
-            AnsiConsole.MarkupLine($"[grey]{Markup.Escape(note)}[/]");
+            Tables.Line($"[bold]{Markup.Escape(job.Name)}[/]  data: {Markup.Escape(data.Summary)}");
+            Tables.Line($"[grey]{Markup.Escape(note)}[/]");
             using var cts = CliCancel.OnCtrlC();
             var result = ConsoleProgress.Run(obs => TrainingRun.Execute(job, folder, obs, resume is not null, cts.Token));
-            AnsiConsole.MarkupLine(
+            Tables.Line(
                 $"[bold]{result.Status}[/]: {Markup.Escape(result.Message)}; final test accuracy " +
                 $"{100 * result.FinalTestAccuracy:F2}%, {result.MeanEpochSeconds:F1} s/epoch. Run folder: {Markup.Escape(folder.Path)}");
             return result.Status == RunStatus.Completed ? 0 : 3;
@@ -100,13 +99,14 @@ public static class CliErrors
     /// <summary>Whether <paramref name="e"/> is a problem with the user's input or files (reported in one line), not a bug.</summary>
     public static bool IsUserError(Exception e) =>
         e is ArgumentException or InvalidOperationException or IOException or InvalidDataException or NotSupportedException
-            or UnauthorizedAccessException;
+            or UnauthorizedAccessException or Hybrid.Training.Data.IdxFormatException;
 
     /// <summary>Prints the error (without .NET's "(Parameter 'x')" suffix) to stderr and returns 2.</summary>
     public static int Report(Exception e)
     {
         var message = e is ArgumentException { ParamName: { } p } ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message;
-        Console.Error.WriteLine($"error: {message}");
+        // one line, whatever the message holds
+        Console.Error.WriteLine($"error: {string.Join(' ', message.Split('\n', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))}");
         if (Environment.GetEnvironmentVariable("HYBRID_DEBUG") == "1") Console.Error.WriteLine(e);
         return 2;
     }

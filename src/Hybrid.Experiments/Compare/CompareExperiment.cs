@@ -33,11 +33,10 @@ public static class CompareExperiment
         TorchRuntime.EnsureAvailable();
         var table = s.LoadEnergyTable();
         string configJson = JsonSerializer.Serialize(s, RunFolder.Json);
-        if (!resume && folder.Has("config.json"))
-            throw new InvalidOperationException($"{folder.Path} already holds a comparison; use --resume to continue it or choose another --out.");
-        if (resume && folder.Has("config.json") && !SameConfig(File.ReadAllText(folder.File("config.json")), configJson))
-            throw new InvalidOperationException($"cannot resume {folder.Path}: its settings differ from this command's (see its config.json).");
-        folder.WriteText("config.json", configJson + "\n");
+        // the run folder's checks (issue 15): no run to overwrite; or one to resume whose files pass their
+        // checksums and whose settings match field by field
+        if (resume) folder.RequireResumable(configJson);
+        else folder.RequireNoRun("comparison");
 
         var resolved = DataChoice.Load(s.Data, flatten: false, s.Seed, s.TrainBase.Selection);
         using var data = resolved.Data;
@@ -45,6 +44,7 @@ public static class CompareExperiment
         var spec = new ModelSpec(ModelSpec.ParseKind(s.Model), data.InputShape, data.Classes, s.Depth, s.Width);
         spec.Validate();
         long batches = (data.TrainCount + s.BatchSize - 1) / s.BatchSize;
+        if (!resume) folder.WriteText(RunFolder.ConfigFile, configJson + "\n"); // once the data loaded: a bad --data leaves nothing
 
         var rows = withProgress(observer =>
         {
@@ -124,7 +124,4 @@ public static class CompareExperiment
         if (row.Status == "completed") rowFolder.WriteJson("row.json", row);
         return row;
     }
-
-    private static bool SameConfig(string a, string b) =>
-        System.Text.Json.Nodes.JsonNode.Parse(a)?.ToJsonString() == System.Text.Json.Nodes.JsonNode.Parse(b)?.ToJsonString();
 }

@@ -58,7 +58,12 @@ public sealed record CompareSettings(
         Row("adam-lr", () => OptimizerCatalog.Validate(new OptimizerSpec("adam", AdamLr)));
         Row("madam-lr", () => OptimizerCatalog.Validate(new OptimizerSpec("madam", MadamLr)));
         TrainBase.Validate();
-        if (EnergyTable is not null) LoadEnergyTable();
+        if (EnergyTable is not null)
+        {
+            // a FIFO would block the read; a missing file is the table reader's own error
+            if (File.Exists(EnergyTable)) Hybrid.Training.Data.RegularFile.Require(EnergyTable, "an energy table (JSON)");
+            LoadEnergyTable();
+        }
     }
 
     // a float row's learning rate is --adam-lr or --madam-lr here, not --lr

@@ -28,8 +28,15 @@ public sealed class RunFolder : IRunStore
     private RunFolder(string path, bool create)
     {
         Path = System.IO.Path.GetFullPath(path);
+        Manifest = new RunManifest(Path);
         if (create) Directory.CreateDirectory(Path);
     }
+
+    /// <summary>The checksums of every file written through this folder (manifest.json).</summary>
+    public RunManifest Manifest { get; }
+
+    /// <summary>The configuration file every run records.</summary>
+    public const string ConfigFile = "config.json";
 
     /// <summary>The folder at <paramref name="path"/>, without creating it: <see cref="Acquire"/> or the
     /// first write does (so a command refused before then leaves nothing behind).</summary>
@@ -78,10 +85,71 @@ public sealed class RunFolder : IRunStore
     /// <summary>Writes an object as JSON atomically.</summary>
     public void WriteJson<T>(string name, T value) => WriteText(name, JsonSerializer.Serialize(value, Json) + "\n");
 
-    /// <summary>Reads a JSON file of the folder.</summary>
-    public T ReadJson<T>(string name) =>
-        JsonSerializer.Deserialize<T>(System.IO.File.ReadAllText(File(name)), Json)
-        ?? throw new InvalidDataException($"{File(name)} is empty or not valid JSON.");
+    /// <summary>Reads a text file of the folder after checking it against the manifest.</summary>
+    /// <exception cref="InvalidDataException">It fails its checksum (named in the message).</exception>
+    public string ReadText(string name)
+    {
+        Manifest.Check(name);
+        return System.IO.File.ReadAllText(File(name));
+    }
+
+    /// <summary>Reads a JSON file of the folder after checking it against the manifest.</summary>
+    /// <exception cref="InvalidDataException">It fails its checksum, or is not the JSON expected; the message names it.</exception>
+    public T ReadJson<T>(string name) => ParseJson<T>(ReadText(name), File(name));
+
+    /// <summary>Parses a run file's JSON as <typeparamref name="T"/>; <paramref name="source"/> names it in errors.</summary>
+    /// <exception cref="InvalidDataException">It is not the JSON expected (not JSON, null, a field of the wrong type).</exception>
+    public static T ParseJson<T>(string text, string source)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(text, Json)
+                   ?? throw new InvalidDataException($"{source} holds JSON null, not a {typeof(T).Name}.");
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
+        {
+            throw new InvalidDataException($"{source} is not a valid {typeof(T).Name} ({e.Message.Split('\n')[0]})", e);
+        }
+    }
+
+    /// <summary>Refuses to start a new run of <paramref name="kind"/> in a folder that already holds one.</summary>
+    /// <exception cref="InvalidOperationException">It does (config.json is there).</exception>
+    public void RequireNoRun(string kind)
+    {
+        if (Has(ConfigFile))
+            throw new InvalidOperationException($"{Path} already holds a {kind}; use --resume to continue it or choose another --out.");
+    }
+
+    /// <summary>
+    /// Before resuming: the folder holds a run (config.json), every file it wrote passes its checksum, and its
+    /// recorded configuration equals <paramref name="configJson"/> outside <paramref name="mayDiffer"/> (top-level
+    /// fields), else an error naming the file or every differing field. Reads only; changes nothing.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No run to resume, or the settings differ.</exception>
+    /// <exception cref="InvalidDataException">A file is missing or changed.</exception>
+    public void RequireResumable(string configJson, params string[] mayDiffer)
+    {
+        if (!Exists) throw new InvalidOperationException($"cannot resume {Path}: no such folder.");
+        if (!Has(ConfigFile))
+            throw new InvalidOperationException($"cannot resume {Path}: it holds no run ({ConfigFile} is missing).");
+        Verify();
+        ConfigDiff.RequireSame(ReadText(ConfigFile), configJson, Path, File(ConfigFile), mayDiffer);
+    }
+
+    /// <inheritdoc />
+    public void Verify()
+    {
+        if (!Manifest.Exists && (Has(ConfigFile) || Has(CheckpointFile)))
+            throw new InvalidDataException(
+                $"{File(RunManifest.FileName)} is missing: the folder's files cannot be verified (written by an older Hybrid, or damaged).");
+        Manifest.CheckAll();
+    }
+
+    /// <inheritdoc />
+    public string? RecordedConfig => Has(ConfigFile) ? ReadText(ConfigFile) : null;
+
+    /// <inheritdoc />
+    public string CheckpointLocation => File(CheckpointFile);
 
     /// <summary>Writes bytes atomically.</summary>
     public void WriteBytes(string name, ReadOnlySpan<byte> bytes)
@@ -97,12 +165,21 @@ public sealed class RunFolder : IRunStore
         var tmp = File($".{name}.{Environment.ProcessId}.tmp");
         try
         {
-            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write))
+            string hash;
+            long length;
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.ReadWrite))
             {
                 write(fs);
                 fs.Flush(flushToDisk: true);
+                length = fs.Length;
+                fs.Position = 0;
+                hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(fs));
             }
+            // manifest first (pending), then the rename, then the manifest again: a kill at any point
+            // leaves a file whose hash the manifest accepts (RunManifest)
+            Manifest.Pending(name, hash);
             System.IO.File.Move(tmp, File(name), overwrite: true);
+            Manifest.Written(name, hash, length);
         }
         catch
         {
@@ -128,7 +205,7 @@ public sealed class RunFolder : IRunStore
     public bool HasCheckpoint => Has(CheckpointFile);
 
     /// <inheritdoc />
-    public void Begin(string configJson) => WriteText("config.json", configJson + "\n");
+    public void Begin(string configJson) => WriteText(ConfigFile, configJson + "\n");
 
     /// <inheritdoc />
     public void WriteCheckpoint(Action<Stream> write) => Write(CheckpointFile, write);
@@ -138,6 +215,7 @@ public sealed class RunFolder : IRunStore
     {
         var path = File(CheckpointFile);
         if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"{path} does not exist: the run has no completed epoch.", path);
+        Manifest.Check(CheckpointFile);
         return System.IO.File.OpenRead(path);
     }
 

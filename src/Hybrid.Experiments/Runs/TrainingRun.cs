@@ -5,7 +5,8 @@ namespace Hybrid.Experiments.Runs;
 /// <summary>
 /// One training job as a run folder: the trainer fills config.json, metrics.csv and
 /// checkpoint.bin (the folder is its <see cref="IRunStore"/>); this adds summary.json (results,
-/// versions, build, CPU) and learning-curve.png when the job ends.
+/// versions, build, CPU) and learning-curve.png when the job ends, and TensorBoard event files under
+/// tensorboard/ as it goes (<see cref="TensorBoardLog"/>).
 /// </summary>
 public static class TrainingRun
 {
@@ -17,7 +18,7 @@ public static class TrainingRun
     {
         using var held = folder.HeldLock is null ? folder.Acquire() : null;
         var started = DateTime.UtcNow;
-        var result = Trainer.Run(job, folder, observer, resume, cancel);
+        var result = Trainer.Run(job, folder, new TensorBoardLog(folder, observer), resume, cancel);
         WriteSummary(folder, job, result, started);
         if (result.Epochs.Count > 0)
             folder.WriteBytes("learning-curve.png", LearningCurvePlot.Render(job.Name, [(job.Name, result.Epochs)]));

@@ -119,12 +119,14 @@ public sealed record TrainSettings(
         if (BatchSize < 1) throw new ArgumentException($"--batch-size {BatchSize} must be >= 1.", "batch-size");
         if (Depth < 0) throw new ArgumentException($"--depth {Depth} must be >= 0.", "depth");
         if (Width < 1) throw new ArgumentException($"--width {Width} must be >= 1.", "width");
+        ModelSpec.RequireFits(Depth, Width); // before loading data: a size that cannot fit is refused at once
         if (!(InitScale > 0) || !double.IsFinite(InitScale)) throw new ArgumentException($"--init-scale {InitScale} must be > 0.", "init-scale");
         ParseNormalize(Normalize);
         LearningRateSchedules.Parse(LrSchedule, Epochs);
         var dev = Device.Trim().ToLowerInvariant();
         if (dev != "cpu" && !dev.StartsWith("cuda", StringComparison.Ordinal))
             throw new ArgumentException($"--device '{Device}' is unknown; valid: cpu, cuda, cuda:N.", "device");
+        TorchRuntime.RequireBuildSupports(Device); // a CUDA device in a CPU build names the build switch
         DataChoice.Validate(Data, Selection);
     }
 

@@ -166,9 +166,12 @@ public unsafe partial struct HybLnsMadamConfig
     // C: float stuck_fraction (offset 72)
     public float StuckFraction;
 
-    /// <summary>zero</summary>
-    // C: int32_t reserved (offset 76)
-    public int Reserved;
+    /// <summary>
+    /// bits per stochastic rounding: 4, 8, 12, 16 or 32 (0 allowed with
+    ///                                 nearest rounding, which draws nothing)
+    /// </summary>
+    // C: int32_t random_bits (offset 76)
+    public int RandomBits;
 
     /// <summary>neurons (rows) for HYB_MOMENT_MODE_PER_NEURON; n = rows * cols</summary>
     // C: int64_t rows (offset 80)

@@ -91,6 +91,9 @@ public static class HybridLibrary
         var here = Path.GetDirectoryName(typeof(HybridLibrary).Assembly.Location);
         if (!string.IsNullOrEmpty(here) && Path.GetFullPath(here) != Path.GetFullPath(AppContext.BaseDirectory))
             yield return Path.Combine(here, file);
+        // a NuGet consumer's output keeps the package's native asset under runtimes/<rid>/native/
+        yield return Path.Combine(AppContext.BaseDirectory, "runtimes", RuntimeInformation.RuntimeIdentifier, "native", file);
+        yield return Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", file);
     }
 
     /// <summary>

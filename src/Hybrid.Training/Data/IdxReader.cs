@@ -37,22 +37,40 @@ public static class IdxReader
 
     private const int MaxDims = 8;
 
-    /// <summary>Reads the IDX file at <paramref name="path"/>.</summary>
+    /// <summary>The most elements (bytes) one IDX array may declare, unless a caller passes its own limit:
+    /// 1 GiB, twenty times Fashion-MNIST's training images.</summary>
+    public const long DefaultMaxBytes = 1L << 30;
+
+    /// <summary>Deflate's largest expansion: one compressed byte never inflates to more than 1032 bytes.</summary>
+    private const long MaxDeflateRatio = 1032;
+
+    /// <summary>Reads the IDX file at <paramref name="path"/>: a regular file only (never a FIFO or device).</summary>
     /// <param name="path">A raw or gzip-compressed IDX file.</param>
     /// <param name="expectedDims">When given, the number of dimensions the file must have
     /// (3 for images, 1 for labels).</param>
+    /// <param name="maxBytes">The most data bytes the file may declare (<see cref="DefaultMaxBytes"/>).</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
-    /// <exception cref="IdxFormatException">The file is not valid IDX, or has other dimensions.</exception>
-    public static IdxArray Read(string path, int? expectedDims = null)
+    /// <exception cref="IdxFormatException">The file is not valid IDX, not a regular file, or has other dimensions.</exception>
+    public static IdxArray Read(string path, int? expectedDims = null, long maxBytes = DefaultMaxBytes)
     {
-        if (!File.Exists(path)) throw new FileNotFoundException($"{path}: no such file.", path);
+        try
+        {
+            RegularFile.Require(path, "an IDX file");
+        }
+        catch (InvalidDataException e)
+        {
+            throw new IdxFormatException(e.Message, e);
+        }
         using var file = File.OpenRead(path);
-        return Read(file, Path.GetFileName(path), expectedDims);
+        return Read(file, Path.GetFileName(path), expectedDims, maxBytes);
     }
 
     /// <summary>Reads an IDX array from <paramref name="stream"/>, named <paramref name="name"/> in messages.</summary>
+    /// <remarks>Sizes are checked before anything large is allocated: a seekable raw stream must hold exactly the
+    /// declared bytes; a gzip stream may declare no more than deflate could expand its compressed bytes to, and
+    /// its buffer grows only as decompressed data arrives. A gzip file is one member, nothing after it.</remarks>
     /// <exception cref="IdxFormatException">The stream is not valid IDX, or has other dimensions.</exception>
-    public static IdxArray Read(Stream stream, string name, int? expectedDims = null)
+    public static IdxArray Read(Stream stream, string name, int? expectedDims = null, long maxBytes = DefaultMaxBytes)
     {
         Span<byte> first = stackalloc byte[2];
         int got = ReadFully(stream, first, name);
@@ -60,20 +78,73 @@ public static class IdxReader
         // The first two bytes decide: gzip's magic is 1f 8b, an IDX file starts with 00 00.
         if (got == 2 && prefix[0] == 0x1f && prefix[1] == 0x8b)
         {
-            using var gz = new GZipStream(new PrefixedStream(prefix, stream), CompressionMode.Decompress, leaveOpen: true);
-            try
+            long compressed = stream.CanSeek ? stream.Length : -1;
+            if (compressed > maxBytes)
+                throw new IdxFormatException($"{name}: {compressed} compressed bytes, more than the limit of {maxBytes}.");
+            // the whole member in memory (bounded just above), so that what follows it can be checked
+            using var all = new MemoryStream();
+            all.Write(prefix);
+            CopyBounded(stream, all, maxBytes, name);
+            all.Position = 0;
+            IdxArray idx;
+            using (var gz = new GZipStream(all, CompressionMode.Decompress, leaveOpen: true))
             {
-                return ReadIdx(gz, name, [], expectedDims, gzip: true);
+                try
+                {
+                    idx = ReadIdx(gz, name, [], expectedDims, gzip: true, Math.Min(maxBytes, MaxDeflateRatio * all.Length), knownSize: -1);
+                }
+                catch (InvalidDataException e)
+                {
+                    throw new IdxFormatException($"{name}: corrupt gzip stream ({e.Message}).", e);
+                }
             }
-            catch (InvalidDataException e)
-            {
-                throw new IdxFormatException($"{name}: corrupt gzip stream ({e.Message}).", e);
-            }
+            RequireTrailerAtEnd(all.GetBuffer().AsSpan(0, (int)all.Length), idx, name);
+            return idx;
         }
-        return ReadIdx(stream, name, prefix, expectedDims, gzip: false);
+        long remaining = stream.CanSeek ? stream.Length - stream.Position + got : -1;
+        return ReadIdx(stream, name, prefix, expectedDims, gzip: false, maxBytes, remaining);
     }
 
-    private static IdxArray ReadIdx(Stream stream, string name, byte[] consumed, int? expectedDims, bool gzip)
+    private static void CopyBounded(Stream from, Stream to, long maxBytes, string name)
+    {
+        var buffer = new byte[81920];
+        int n;
+        while ((n = from.Read(buffer)) > 0)
+        {
+            to.Write(buffer, 0, n);
+            if (to.Length > maxBytes)
+                throw new IdxFormatException($"{name}: more than the limit of {maxBytes} compressed bytes.");
+        }
+    }
+
+    // A gzip member ends with CRC-32 and size (mod 2^32) of its data, little-endian; .NET's GZipStream checks
+    // them but then ignores any bytes that do not start another member (issue 15 item 4). So the file must end
+    // exactly with this member's trailer.
+    private static void RequireTrailerAtEnd(ReadOnlySpan<byte> file, IdxArray idx, string name)
+    {
+        var header = IdxHeader(idx.Dims);
+        var crc = new System.IO.Hashing.Crc32();
+        crc.Append(header);
+        crc.Append(idx.Data);
+        long size = header.Length + (long)idx.Data.Length;
+        Span<byte> trailer = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer, crc.GetCurrentHashAsUInt32());
+        BinaryPrimitives.WriteUInt32LittleEndian(trailer[4..], (uint)size);
+        if (file.Length < 18 || !file[^8..].SequenceEqual(trailer))
+            throw new IdxFormatException(
+                $"{name}: bytes follow the gzip stream (or it holds several gzip members); an IDX file is one gzip member and nothing after it.");
+    }
+
+    private static byte[] IdxHeader(int[] dims)
+    {
+        var h = new byte[4 + 4 * dims.Length];
+        h[2] = TypeUByte;
+        h[3] = (byte)dims.Length;
+        for (int i = 0; i < dims.Length; ++i) BinaryPrimitives.WriteInt32BigEndian(h.AsSpan(4 + 4 * i), dims[i]);
+        return h;
+    }
+
+    private static IdxArray ReadIdx(Stream stream, string name, byte[] consumed, int? expectedDims, bool gzip, long maxBytes, long knownSize)
     {
         // Sizes in messages are decompressed bytes; .NET reads a cut-off gzip stream as a short one.
         string unzipped = gzip ? " (after gunzip)" : "";
@@ -103,25 +174,48 @@ public static class IdxReader
             throw new IdxFormatException($"{name}: truncated header: {ndims} dimensions need {dimBytes.Length} bytes, the file holds {gotDims}{unzipped}.");
         var dims = new int[ndims];
         long total = 1;
+        long limit = Math.Min(maxBytes, Array.MaxLength);
         for (int i = 0; i < ndims; ++i)
         {
             dims[i] = BinaryPrimitives.ReadInt32BigEndian(dimBytes.AsSpan(4 * i));
             if (dims[i] <= 0)
                 throw new IdxFormatException($"{name}: dimension {i} is {dims[i]}; every dimension must be positive.");
-            total *= dims[i]; // ≤ 2^31 per factor, and we stop as soon as it passes Array.MaxLength
-            if (total > Array.MaxLength)
-                throw new IdxFormatException($"{name}: declares {string.Join('×', dims[..(i + 1)])}… elements, more than one array can hold.");
+            total *= dims[i]; // ≤ 2^31 per factor, and we stop as soon as it passes the limit
+            if (total > limit)
+                throw new IdxFormatException($"{name}: declares {string.Join('×', dims[..(i + 1)])}… bytes, more than " +
+                    (gzip ? $"its compressed size could hold or the limit ({limit} bytes)." : $"the limit of {limit} bytes."));
         }
 
         var shape = string.Join('×', dims);
-        var data = new byte[total];
-        int have = ReadFully(stream, data, name);
+        long headerLength = 4 + 4L * ndims;
+        if (knownSize >= 0 && knownSize != headerLength + total)
+            throw new IdxFormatException(knownSize < headerLength + total
+                ? $"{name}: truncated: declares {shape} = {total} bytes but holds {knownSize - headerLength}."
+                : $"{name}: {knownSize - headerLength - total} trailing bytes after the declared {shape} = {total} bytes.");
+        var data = ReadGrowing(stream, total, name, out long have);
         if (have < total)
             throw new IdxFormatException($"{name}: truncated: declares {shape} = {total} bytes but holds {have}{unzipped}.");
         long trailing = CountRemaining(stream, name);
         if (trailing > 0)
             throw new IdxFormatException($"{name}: {trailing} trailing bytes after the declared {shape} = {total} bytes{unzipped}.");
         return new IdxArray(name, dims, data);
+    }
+
+    // Reads up to total bytes into a buffer that grows as data arrives, so a header that lies costs only what the
+    // stream really holds.
+    private static byte[] ReadGrowing(Stream stream, long total, string name, out long have)
+    {
+        var data = new byte[Math.Min(total, 1 << 20)];
+        have = 0;
+        while (true)
+        {
+            int n = ReadFully(stream, data.AsSpan((int)have), name);
+            have += n;
+            if (have < data.Length || have == total) break;
+            Array.Resize(ref data, (int)Math.Min(total, 2L * data.Length));
+        }
+        if (have < data.Length) Array.Resize(ref data, (int)have);
+        return data;
     }
 
     private static int ReadFully(Stream stream, Span<byte> buffer, string name)

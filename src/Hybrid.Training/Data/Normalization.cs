@@ -70,7 +70,8 @@ public sealed class InputNormalization : IDisposable
             {
                 using var x = trainX.detach().to(torch.CPU).to_type(ScalarType.Float64);
                 using var mean = x.mean([0]);
-                using var std = x.std(0).clamp_min(1e-6);
+                using Scalar floor = 1e-6.ToScalar(); // lives through the call (TorchScalars)
+                using var std = x.std(0).clamp_min(floor);
                 return new InputNormalization(kind, mean.to_type(ScalarType.Float32), std.to_type(ScalarType.Float32),
                     $"standardize per feature ({mean.numel()} means and standard deviations from the training inputs)");
             }
@@ -91,8 +92,9 @@ public sealed class InputNormalization : IDisposable
                 using var flat = x.reshape(x.shape[0], -1);
                 using var squares = flat.square();
                 using var norms = squares.sum(1, keepdim: true);
-                norms.sqrt_().clamp_min_(1e-30);
-                using var scaled = flat.div(norms).mul_(Math.Sqrt(d));
+                using Scalar floor = 1e-30.ToScalar(), scale = Math.Sqrt(d).ToScalar(); // (TorchScalars)
+                norms.sqrt_().clamp_min_(floor);
+                using var scaled = flat.div(norms).mul_(scale);
                 return scaled.reshape(x.shape);
             }
             default:

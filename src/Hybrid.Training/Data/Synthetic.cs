@@ -41,6 +41,10 @@ public sealed record MixtureOptions(int Train = 2000, int Test = 500, int Dim = 
 /// </summary>
 public static class Synthetic
 {
+    // process-lifetime Scalars: implicit ones could be freed mid-call (TorchScalars)
+    private static readonly Scalar Sqrt2 = Math.Sqrt(2.0).ToScalar();
+    private static readonly Scalar StdFloor = 1e-12.ToScalar();
+
     // Substreams within a purpose's stream.
     private const uint SubTrain = 0, SubTest = 1, SubReference = 2;
     private const int ReferenceSize = 4096;
@@ -80,14 +84,14 @@ public static class Synthetic
             for (int layer = 0; layer < weights.Count; ++layer)
             {
                 h = h.matmul(weights[layer]);
-                if (layer < weights.Count - 1) h = torch.nn.functional.relu(h) * Math.Sqrt(2.0);
+                if (layer < weights.Count - 1) h = torch.nn.functional.relu(h) * Sqrt2;
             }
             return h;
         }
 
         var reference = Logits(Gaussian(new CounterRandom(s, CounterRandom.StreamTeacherInputs, SubReference), [ReferenceSize, o.Dim]));
         var mean = reference.mean([0]);
-        var std = reference.std(0).clamp_min(1e-12);
+        var std = reference.std(0).clamp_min(StdFloor);
         Tensor Label(Tensor x) => ((Logits(x) - mean) / std).argmax(1);
 
         var trainX = Gaussian(new CounterRandom(s, CounterRandom.StreamTeacherInputs, SubTrain), [o.Train, o.Dim]);

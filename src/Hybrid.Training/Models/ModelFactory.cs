@@ -13,7 +13,8 @@ namespace Hybrid.Training.Models;
 /// would be hidden by the namespace from any code in <c>Hybrid.Training.*</c>.)
 /// <para>Layer names, which are also the parameter names of the state dict:
 /// MLP <c>flatten, fc1, act1, …, fc{depth}, act{depth}, out</c>;
-/// CNN <c>conv1, act_conv1, pool1, conv2, act_conv2, pool2, flatten, fc1, act1, …, out</c>.
+/// CNN <c>conv1, act_conv1, pool1, conv2, act_conv2, pool2, flatten, fc1, act1, …, out</c>;
+/// residual MLP <c>fc1, act1, …, fc{depth}, act{depth}, out</c> (<see cref="ResidualMlp"/>).
 /// Convolutions are 3×3 with padding 1 and stride 1; pools are 2×2 max-pools.</para>
 /// </remarks>
 public static class ModelFactory
@@ -43,7 +44,12 @@ public static class ModelFactory
             try
             {
                 torch.manual_seed(seed);
-                model = spec.Kind == ModelKind.Cnn ? Cnn(spec) : Mlp(spec);
+                model = spec.Kind switch
+                {
+                    ModelKind.Cnn => Cnn(spec),
+                    ModelKind.ResidualMlp => new ResidualMlp(spec),
+                    _ => Mlp(spec),
+                };
             }
             finally
             {
@@ -53,7 +59,8 @@ public static class ModelFactory
         if (spec.InitScale != 1.0)
         {
             using var noGrad = torch.no_grad();
-            foreach (var p in model.parameters()) p.mul_(spec.InitScale);
+            using Scalar scale = spec.InitScale.ToScalar(); // lives through every call (TorchScalars)
+            foreach (var p in model.parameters()) p.mul_(scale);
         }
         if (device is not null && device.type != DeviceType.CPU) model.to(device);
         return model;

@@ -9,6 +9,10 @@ public enum ModelKind
     /// <summary>A small CNN for image input: two 3×3 convolutions (32 and 64 channels, each
     /// followed by the activation and a 2×2 max-pool), then an MLP head.</summary>
     Cnn,
+
+    /// <summary>An MLP whose hidden layers after the first add their output to their input,
+    /// h ← h + act(W·h + b) (<see cref="ResidualMlp"/>); the plain MLP's parameters.</summary>
+    ResidualMlp,
 }
 
 /// <summary>Hidden-layer nonlinearities.</summary>
@@ -33,10 +37,10 @@ public enum Activation
 /// <see cref="Validate"/> (the factory does); parse user-facing names with
 /// <see cref="ParseKind"/> and <see cref="ParseActivation"/>.
 /// </summary>
-/// <param name="Kind">MLP or CNN.</param>
+/// <param name="Kind">MLP, CNN or residual MLP.</param>
 /// <param name="InputShape">One example's shape: [features], or [channels, rows, columns] (required for the CNN).</param>
 /// <param name="Classes">Outputs (logits); 1 is allowed for a scalar-output binary model.</param>
-/// <param name="Depth">MLP: hidden layers (0 = a linear model). CNN: hidden fully connected layers after the convolutions.</param>
+/// <param name="Depth">MLP and residual MLP: hidden layers (0 = a linear model). CNN: hidden fully connected layers after the convolutions.</param>
 /// <param name="Width">Units per hidden fully connected layer.</param>
 /// <param name="Activation">The hidden nonlinearity.</param>
 /// <param name="Bias">Whether linear and convolution layers have biases.</param>
@@ -46,7 +50,7 @@ public sealed record ModelSpec(
     int Depth = 2, int Width = 256, Activation Activation = Activation.Relu, bool Bias = true, double InitScale = 1.0)
 {
     /// <summary>Valid names for <see cref="ParseKind"/>.</summary>
-    public static readonly IReadOnlyList<string> KindNames = ["mlp", "cnn"];
+    public static readonly IReadOnlyList<string> KindNames = ["mlp", "cnn", "residual-mlp"];
 
     /// <summary>Valid names for <see cref="ParseActivation"/> (the first spelling of each).</summary>
     public static readonly IReadOnlyList<string> ActivationNames = ["relu", "tanh", "gelu", "relu-sqrt2"];
@@ -61,12 +65,13 @@ public sealed record ModelSpec(
     public static ModelSpec MarginMlp(long[] inputShape, int classes, int depth, int width) =>
         new(ModelKind.Mlp, inputShape, classes, depth, width, Activation.ReluSqrt2, Bias: false);
 
-    /// <summary>Parses "mlp" or "cnn" (case-insensitive).</summary>
+    /// <summary>Parses "mlp", "cnn" or "residual-mlp" (case-insensitive).</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the valid ones.</exception>
     public static ModelKind ParseKind(string name) => name.Trim().ToLowerInvariant() switch
     {
         "mlp" => ModelKind.Mlp,
         "cnn" => ModelKind.Cnn,
+        "residual-mlp" => ModelKind.ResidualMlp,
         _ => throw new ArgumentException($"unknown model '{name}'; valid: {string.Join(", ", KindNames)}.", nameof(name)),
     };
 
@@ -114,6 +119,38 @@ public sealed record ModelSpec(
             throw new ArgumentException(
                 $"the CNN needs image input [channels, rows, columns] with rows and columns ≥ 4, got [{string.Join(", ", InputShape)}]; " +
                 "load images unflattened or use --model mlp.", nameof(InputShape));
+        long features = Kind == ModelKind.Cnn ? CnnFeatures(InputShape) : InputSize;
+        RequireFits(Depth, Width, features, Classes, Bias);
+    }
+
+    /// <summary>The most elements one weight matrix may have (the synapse layer and the native kernels index with int32).</summary>
+    public const long MaxTensorElements = int.MaxValue;
+
+    /// <summary>
+    /// Checks, in closed form and without building anything, that an MLP head of <paramref name="depth"/> hidden
+    /// layers of <paramref name="width"/> units fits: every weight matrix within <see cref="MaxTensorElements"/>, and
+    /// weights, gradients and two optimiser moments (16 bytes a parameter) within this machine's memory. The message
+    /// says how much would be needed.
+    /// </summary>
+    /// <exception cref="ArgumentException">It does not fit (named "depth" or "width").</exception>
+    public static void RequireFits(long depth, long width, long features = 1, long classes = 2, bool bias = true)
+    {
+        double b = bias ? 1 : 0;
+        double first = depth > 0 ? width * (features + b) : classes * (features + b);
+        double hidden = depth > 1 ? (depth - 1) * (width * (width + b)) : 0;
+        double last = depth > 0 ? classes * (width + b) : 0;
+        double total = depth > 0 ? first + hidden + last : first;
+        double largest = Math.Max(depth > 1 ? width * (double)width : 0, Math.Max(first, last));
+        string option = depth > 1 && hidden >= first ? "depth" : "width";
+        if (largest > MaxTensorElements)
+            throw new ArgumentException(
+                $"--depth {depth} --width {width}: one weight matrix would have {largest:G3} elements, more than {MaxTensorElements} (2^31 − 1).", "width");
+        double bytes = 16 * total;
+        long available = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (bytes > available)
+            throw new ArgumentException(
+                $"--depth {depth} --width {width}: the model would have {total:G3} parameters, about {bytes / (1L << 30):F1} GiB for weights, " +
+                $"gradients and optimiser state; this machine has {available / (double)(1L << 30):F1} GiB.", option);
     }
 
     /// <summary>The number of trainable parameters the built model has, from the spec alone.</summary>

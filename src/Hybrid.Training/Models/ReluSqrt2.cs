@@ -12,7 +12,8 @@ namespace Hybrid.Training.Models;
 /// </summary>
 public sealed class ReluSqrt2 : nn.Module<Tensor, Tensor>
 {
-    private static readonly double Sqrt2 = Math.Sqrt(2.0);
+    // a process-lifetime Scalar: an implicit one per call could be freed mid-call (TorchScalars)
+    private static readonly Scalar Sqrt2 = Math.Sqrt(2.0).ToScalar();
 
     /// <summary>A parameter-free ReLU·√2 module.</summary>
     public ReluSqrt2() : base(nameof(ReluSqrt2)) => RegisterComponents();

@@ -45,12 +45,15 @@ public sealed class Fromage : HybridOptimizer<Fromage.Options, Fromage.State>
             s.initialised = true;
             double pNorm = p.norm().item<float>(), gNorm = grad.norm().item<float>();
             double scale = pNorm > 0 && gNorm > 0 ? pNorm / gNorm : 1.0;
-            p.add_(grad, alpha: -lr * scale);
-            p.div_(Math.Sqrt(1 + lr * lr));
+            // every Scalar lives to the end of the block (TorchScalars: implicit ones can be freed mid-call)
+            using Scalar step = (-lr * scale).ToScalar(), shrink = Math.Sqrt(1 + lr * lr).ToScalar();
+            p.add_(grad, step);
+            p.div_(shrink);
             if (bounded)
             {
                 double norm = p.norm().item<float>();
-                if (norm > s.max_norm) p.mul_(s.max_norm / norm);
+                using Scalar back = (s.max_norm / Math.Max(norm, double.Epsilon)).ToScalar();
+                if (norm > s.max_norm) p.mul_(back);
             }
         }
     }, closure);

@@ -72,14 +72,19 @@ public sealed class LnsMadamSim : HybridOptimizer<LnsMadamSim.Options, LnsMadamS
             if (s.step == 0) s.Encode(p, o.p_scale!.Value, bits, gamma);
             s.step += 1;
             double bc = 1 - Math.Pow(beta2, s.step);
-            s.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value: 1 - beta2);
-            var gh = grad / (s.exp_avg_sq / bc).sqrt();
+            // every Scalar lives to the end of the block (TorchScalars: implicit ones can be freed mid-call)
+            using Scalar b2 = beta2.ToScalar(), a2 = (1 - beta2).ToScalar(), bcS = bc.ToScalar(),
+                lo = (-gBound).ToScalar(), hi = gBound.ToScalar(), scale = (gamma * lr / Math.Log(2)).ToScalar(),
+                half = 0.5.ToScalar(), dkLo = (-65536).ToScalar(), dkHi = 65536.ToScalar(),
+                kLo = 0.ToScalar(), kHi = (kmax - 1).ToScalar();
+            s.exp_avg_sq.mul_(b2).addcmul_(grad, grad, a2);
+            var gh = grad / (s.exp_avg_sq / bcS).sqrt();
             gh.nan_to_num_(0.0, double.PositiveInfinity, double.NegativeInfinity);
-            gh.clamp_(-gBound, gBound);
-            var dk = gh.mul_(s.sign).mul_(gamma * lr / Math.Log(2));
-            var u = o.stochastic!.Value ? Uniforms(o.seed!.Value, s.step, s.tensor_id, p) : torch.full_like(dk, 0.5);
-            var r = dk.add_(u).floor_().clamp_(-65536, 65536).to(ScalarType.Int32);
-            s.k.add_(r).clamp_(0, kmax - 1);
+            gh.clamp_(lo, hi);
+            var dk = gh.mul_(s.sign).mul_(scale);
+            var u = o.stochastic!.Value ? Uniforms(o.seed!.Value, s.step, s.tensor_id, p) : torch.full_like(dk, half);
+            var r = dk.AddInPlace(u).floor_().clamp_(dkLo, dkHi).to(ScalarType.Int32);
+            s.k.AddInPlace(r).clamp_(kLo, kHi);
             s.Decode(p, bits, gamma);
         }
     }, closure);
@@ -207,14 +212,19 @@ public sealed class LnsMadamSim : HybridOptimizer<LnsMadamSim.Options, LnsMadamS
             w_max = pScale * p.square().mean().sqrt().item<float>();
             if (!(w_max > 0)) throw new InvalidOperationException("LNS-Madam: a parameter is all zeros; its grid has no scale.");
             sign.copy_(p.sign());
-            var kreal = (Math.Log2(w_max) - p.abs().log2()).mul_(gamma);
-            k.copy_(kreal.nan_to_num_(0, kmax - 1, 0).add_(0.5).floor_().clamp_(0, kmax - 1).to(ScalarType.Int32));
+            using Scalar top = Math.Log2(w_max).ToScalar(), g = gamma.ToScalar(), half = 0.5.ToScalar(),
+                kLo = 0.ToScalar(), kHi = (kmax - 1).ToScalar();
+            var kreal = (top - p.abs().log2()).mul_(g);
+            k.copy_(kreal.nan_to_num_(0, kmax - 1, 0).add_(half).floor_().clamp_(kLo, kHi).to(ScalarType.Int32));
             Decode(p, bits, gamma);
         }
 
         /// <summary>Writes sign · w_max · 2^(−k/γ) into the parameter.</summary>
-        internal void Decode(Tensor p, int bits, double gamma) =>
-            p.copy_(k.to(ScalarType.Float32).div_(-gamma).exp2_().mul_(w_max).mul_(sign));
+        internal void Decode(Tensor p, int bits, double gamma)
+        {
+            using Scalar g = (-gamma).ToScalar(), top = w_max.ToScalar();
+            p.copy_(k.to(ScalarType.Float32).div_(g).exp2_().mul_(top).mul_(sign));
+        }
 
         /// <inheritdoc />
         public void Dispose()

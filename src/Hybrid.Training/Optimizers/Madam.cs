@@ -49,12 +49,16 @@ public sealed class Madam : HybridOptimizer<Madam.Options, Madam.State>
             if (s.step == 0) s.w_max = o.p_scale!.Value * p.square().mean().sqrt().item<float>();
             s.step += 1;
             double bc = 1 - Math.Pow(beta2, s.step);
-            s.exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value: 1 - beta2);
-            var gNormed = grad / (s.exp_avg_sq / bc).sqrt();
+            // every Scalar lives to the end of the block (TorchScalars: implicit ones can be freed mid-call)
+            using Scalar b2 = beta2.ToScalar(), a2 = (1 - beta2).ToScalar(), bcS = bc.ToScalar(),
+                lo = (-gBound).ToScalar(), hi = gBound.ToScalar(), step = (-lr).ToScalar(),
+                wLo = (-s.w_max).ToScalar(), wHi = s.w_max.ToScalar();
+            s.exp_avg_sq.mul_(b2).addcmul_(grad, grad, a2);
+            var gNormed = grad / (s.exp_avg_sq / bcS).sqrt();
             gNormed.nan_to_num_(0.0, double.PositiveInfinity, double.NegativeInfinity);
-            gNormed.clamp_(-gBound, gBound);
-            p.mul_((gNormed * p.sign()).mul_(-lr).exp_());
-            p.clamp_(-s.w_max, s.w_max);
+            gNormed.clamp_(lo, hi);
+            p.mul_((gNormed * p.sign()).mul_(step).exp_());
+            p.clamp_(wLo, wHi);
         }
     }, closure);
 

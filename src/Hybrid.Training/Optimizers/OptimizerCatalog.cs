@@ -82,6 +82,7 @@ public static class OptimizerCatalog
         Range(spec.GBound, "g-bound", g => g > 0 && double.IsFinite(g), "finite and > 0");
         Range(spec.PBound, "p-bound", p => p > 0 && double.IsFinite(p), "finite and > 0");
         Range(spec.NeroBeta, "nero-beta", b => b >= 0 && b < 1, "in [0, 1)");
+        RequireUpdateFits(spec);
         if (LnsFamily.Contains(name)) ValidateLns(spec);
         if (spec.Backend is not null) SynapseBackends.Get(spec.Backend);
     }
@@ -103,6 +104,32 @@ public static class OptimizerCatalog
         {
             throw new ArgumentException($"lns settings (bits {bits}, gamma {spec.EffectiveGamma}, lr {spec.EffectiveLr}): {e.Message}", e.ParamName ?? "lns");
         }
+    }
+
+    /// <summary>
+    /// Refuses a learning rate whose update overflows float32 before it starts (issue 15 item 8: --lr 1e39 ended in
+    /// TorchSharp's "value cannot be converted" after a row had trained). Every optimiser hands lr to float32 tensors;
+    /// then the bound of one update: Adam |Δ| ≤ lr·max(1, (1 − β1)/√(1 − β2)) (Kingma and Ba, section 2.1); SGD's
+    /// momentum multiplies lr up to 1/(1 − μ); Madam multiplies by exp(±lr·g_bound); an LNS code step is
+    /// γ·lr·g_bound/ln 2 levels, which must fit an int32.
+    /// </summary>
+    private static void RequireUpdateFits(OptimizerSpec spec)
+    {
+        const double max = float.MaxValue;
+        double lr = spec.EffectiveLr;
+        string? why = spec.Key switch
+        {
+            _ when lr > max => $"it is larger than float32 holds ({max:G3})",
+            "adam" when lr * Math.Max(1, (1 - (spec.Beta1 ?? 0.9)) / Math.Sqrt(1 - (spec.Beta2 ?? 0.999))) > max =>
+                "Adam's update, up to lr·(1 − β1)/√(1 − β2), overflows float32",
+            "sgd" when lr / (1 - (spec.Momentum ?? 0.9)) > max => "SGD's momentum update, up to lr/(1 − momentum) per unit gradient, overflows float32",
+            "madam" or "kernel-madam" when lr * (spec.GBound ?? 10) > Math.Log(max) =>
+                $"Madam's factor exp(lr·g_bound) overflows float32 (lr·g_bound must be ≤ {Math.Log(max):F1})",
+            "lns-madam" or "lns-madam-sim" when spec.EffectiveGamma * lr * (spec.GBound ?? 10) / Math.Log(2) > int.MaxValue =>
+                "one LNS step, γ·lr·g_bound/ln 2 levels, overflows an int32",
+            _ => null,
+        };
+        if (why is not null) throw new ArgumentException($"--lr {lr}: {why}.", "lr");
     }
 
     private static void Range(double? value, string option, Func<double, bool> ok, string rule)
@@ -138,8 +165,9 @@ public static class OptimizerCatalog
         double lr = spec.EffectiveLr;
         return spec.Key switch
         {
-            "adam" => torch.optim.Adam(parameters, lr, spec.Beta1 ?? 0.9, spec.Beta2 ?? 0.999, spec.Eps ?? 1e-8, spec.WeightDecay ?? 0),
-            "sgd" => torch.optim.SGD(parameters, lr, spec.Momentum ?? 0.9, weight_decay: spec.WeightDecay ?? 0),
+            // TorchSharp's Adam and SGD, stepped with Scalars that live through their native calls (TorchScalars)
+            "adam" => new KeptScalarsAdam(parameters, lr, spec.Beta1 ?? 0.9, spec.Beta2 ?? 0.999, spec.Eps ?? 1e-8, spec.WeightDecay ?? 0),
+            "sgd" => new KeptScalarsSgd(parameters, lr, spec.Momentum ?? 0.9, weight_decay: spec.WeightDecay ?? 0),
             "madam" => new Madam(parameters, lr, spec.PScale ?? 3, spec.GBound ?? 10, spec.Beta2 ?? 0.999),
             "kernel-madam" => new KernelMadam(parameters, lr, spec.PScale ?? 3, spec.GBound ?? 10, spec.Beta2 ?? 0.999,
                 SynapseBackends.Get(spec.EffectiveBackend)),

@@ -36,14 +36,19 @@ public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccur
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (lines.Length == 0 || lines[0].Trim() != CsvHeader)
             throw new InvalidDataException($"metrics.csv does not start with the header '{CsvHeader}'.");
-        return lines.Skip(1).Select(l =>
+        return lines.Skip(1).Select((l, row) =>
         {
             var c = l.Split(',');
-            if (c.Length != 8) throw new InvalidDataException($"metrics.csv row '{l}' has {c.Length} columns, not 8.");
-            double D(int i) => double.Parse(c[i], CultureInfo.InvariantCulture);
-            return new EpochMetrics(int.Parse(c[0], CultureInfo.InvariantCulture), D(1), D(2), D(3), D(4), D(5), D(6), D(7));
+            if (c.Length != 8) throw new InvalidDataException($"metrics.csv row {row + 1} has {c.Length} columns, not 8.");
+            double D(int i) => double.TryParse(c[i], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v
+                : throw new InvalidDataException($"metrics.csv row {row + 1}, column {i + 1}: '{Clip(c[i])}' is not a number.");
+            int epoch = int.TryParse(c[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int e) && e >= 1 ? e
+                : throw new InvalidDataException($"metrics.csv row {row + 1}: epoch '{Clip(c[0])}' is not a positive integer.");
+            return new EpochMetrics(epoch, D(1), D(2), D(3), D(4), D(5), D(6), D(7));
         }).ToList();
     }
+
+    private static string Clip(string s) => s.Length <= 20 ? s : s[..20] + "…";
 
     private static string F(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 }

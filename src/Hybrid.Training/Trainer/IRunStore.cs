@@ -14,8 +14,23 @@ public interface IRunStore
     /// <summary>Whether a checkpoint exists to resume from.</summary>
     bool HasCheckpoint { get; }
 
+    /// <summary>The checkpoint's name in messages (a file path).</summary>
+    string CheckpointLocation => $"the checkpoint of {Location}";
+
+    /// <summary>The configuration recorded by the last <see cref="Begin"/>, if the store keeps one apart
+    /// from the checkpoint (a run folder's config.json); a resume compares it field by field.</summary>
+    /// <exception cref="InvalidDataException">It is there but fails its checks (named in the message).</exception>
+    string? RecordedConfig => null;
+
+    /// <summary>Checks, before a resume reads anything, that every file the run wrote is as it was written
+    /// (a run folder's manifest of checksums).</summary>
+    /// <exception cref="InvalidDataException">One is missing or changed; the message names it.</exception>
+    void Verify() { }
+
     /// <summary>The run starts (or resumes) with this configuration: the trainer has checked
-    /// that a fresh run has no checkpoint and that a resumed one was made with the same settings.</summary>
+    /// that a fresh run has no checkpoint and that a resumed one was made with the same settings.
+    /// Called right before this command's first checkpoint, so a command that fails before then
+    /// changes nothing.</summary>
     void Begin(string configJson);
 
     /// <summary>Replaces the checkpoint with what <paramref name="write"/> produces, atomically:
@@ -41,6 +56,12 @@ public sealed class MemoryRunStore : IRunStore
     public bool HasCheckpoint => _checkpoint is not null;
     /// <summary>The configuration of the last <see cref="Begin"/>.</summary>
     public string? ConfigJson { get; private set; }
+    /// <inheritdoc />
+    public string? RecordedConfig => ConfigJson;
+    /// <inheritdoc />
+    public string CheckpointLocation => "the in-memory checkpoint";
+    /// <summary>The checkpoint's bytes (tests damage them).</summary>
+    public byte[]? CheckpointBytes { get => _checkpoint; set => _checkpoint = value; }
     /// <summary>The epochs reported last.</summary>
     public IReadOnlyList<EpochMetrics> Epochs { get; private set; } = [];
 

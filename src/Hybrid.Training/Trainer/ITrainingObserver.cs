@@ -14,6 +14,9 @@ public interface ITrainingObserver
 
     /// <summary>Something worth telling the user (resume, divergence, where files went).</summary>
     void Message(string text);
+
+    /// <summary>An epoch's model, after its checkpoint was kept (for logs that look inside, such as histograms of synapse codes).</summary>
+    void EpochModel(int epoch, TorchSharp.torch.nn.Module model) { }
 }
 
 /// <summary>An observer that ignores everything (tests, benchmarks).</summary>

@@ -18,10 +18,12 @@ namespace Hybrid.Training.Trainer;
 /// </summary>
 public static class Trainer
 {
-    private const string CheckpointMagic = "HYBRID-CHECKPOINT-1";
-
     /// <summary>Runs (or, with <paramref name="resume"/>, continues) <paramref name="job"/> into <paramref name="store"/>.</summary>
-    /// <exception cref="InvalidOperationException">A fresh run into a store that already holds one, or a resume whose config differs.</exception>
+    /// <remarks>Nothing is written before the first epoch's checkpoint: a run refused or failing before then leaves
+    /// the store as it was, and config.json is (re)written together with that checkpoint.</remarks>
+    /// <exception cref="InvalidOperationException">A fresh run into a store that already holds one, or a resume whose
+    /// settings differ (the message names every differing field).</exception>
+    /// <exception cref="InvalidDataException">A resumed run's files fail their checks (the message names the file).</exception>
     public static TrainResult Run(TrainingJob job, IRunStore store, ITrainingObserver observer, bool resume = false,
         CancellationToken cancel = default)
     {
@@ -31,8 +33,14 @@ public static class Trainer
         if (!resume && store.HasCheckpoint)
             throw new InvalidOperationException(
                 $"{store.Location} already holds a run (checkpoint.bin); use --resume to continue it or choose another --out.");
-        if (resume && !store.HasCheckpoint)
-            throw new InvalidOperationException($"{store.Location} has no checkpoint to resume from.");
+        if (resume)
+        {
+            if (!store.HasCheckpoint)
+                throw new InvalidOperationException($"{store.Location} has no checkpoint to resume from (no epoch of a run there completed).");
+            store.Verify();
+            if (store.RecordedConfig is { } recorded)
+                ConfigDiff.RequireSame(recorded, configJson, store.Location, $"{store.Location}/config.json", "epochs");
+        }
 
         using var model = job.BuildModel(job.Device);
         using var optimizer = job.BuildOptimizer(model);
@@ -43,7 +51,6 @@ public static class Trainer
             firstEpoch = LoadCheckpoint(store, configJson, model, optimizer, rows) + 1;
             observer.Message($"resuming {store.Location} after epoch {firstEpoch - 1}");
         }
-        store.Begin(configJson); // after the checks: a refused command changes nothing
         long parameters = model.parameters().Sum(p => p.numel());
         var train = new Batches(job.Data.TrainX, job.Data.TrainY, job.BatchSize, job.Seed,
             normalization: job.Normalization, device: job.Device);
@@ -52,7 +59,10 @@ public static class Trainer
         observer.Started(job.Name, firstEpoch, job.Epochs, train.Count);
 
         var status = RunStatus.Completed;
-        string message = $"trained {job.Epochs} epochs";
+        string message = firstEpoch > job.Epochs
+            ? $"the run already has {rows.Count} epochs (--epochs {job.Epochs} asks for no more); nothing trained"
+            : firstEpoch > 1 ? $"trained epochs {firstEpoch}..{job.Epochs} ({job.Epochs} in all)" : $"trained {job.Epochs} epochs";
+        bool begun = false;
         for (int epoch = firstEpoch; epoch <= job.Epochs; ++epoch)
         {
             if (cancel.IsCancellationRequested)
@@ -61,18 +71,27 @@ public static class Trainer
                 break;
             }
             var (row, failure) = TrainEpoch(job, model, optimizer, train, test, epoch, observer);
+            if (failure is null && Checkpoint.NonFinite(model) is long bad and > 0)
+                failure = $"epoch {epoch} left {bad} weights NaN or infinite";
+            if (failure is null && !double.IsFinite(row!.TestLoss))
+                failure = $"the test loss became {row.TestLoss} after epoch {epoch}";
             if (failure is not null)
             {
+                // the last checkpoint was written after a finite epoch with finite weights (checked above)
                 (status, message) = (RunStatus.Diverged, failure + (epoch > 1
-                    ? $"; the checkpoint after epoch {epoch - 1} is kept (resume from it with a lower learning rate)"
+                    ? $"; the checkpoint after epoch {epoch - 1} is kept (its weights and losses are finite). Resuming would repeat " +
+                      "the same steps: to go on, start a new run with a lower --lr"
                     : "; no epoch completed, so there is no checkpoint"));
                 observer.Message(message);
                 break;
             }
             rows.Add(row!);
-            SaveCheckpoint(store, configJson, epoch, model, optimizer, rows);
+            if (!begun) store.Begin(configJson); // config.json goes with this command's first checkpoint
+            begun = true;
+            store.WriteCheckpoint(stream => Checkpoint.Write(stream, configJson, epoch, rows, model, optimizer));
             store.EpochsCompleted(rows);
             observer.Epoch(row!);
+            observer.EpochModel(epoch, model);
         }
         var report = (optimizer as IReportingOptimizer)?.Report();
         return new TrainResult(job.Name, status, message, rows, store.Location, parameters, report);
@@ -88,6 +107,8 @@ public static class Trainer
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         // unset options (null) are left out: config.json records what was chosen, defaults stay implicit
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+        // reading: a key given twice is an error, not "the last one wins"
+        AllowDuplicateProperties = false,
     };
 
     private static (EpochMetrics? Row, string? Failure) TrainEpoch(TrainingJob job, nn.Module<Tensor, Tensor> model,
@@ -144,74 +165,32 @@ public static class Trainer
         return (lossSum / seen, (double)correct / seen);
     }
 
-    private static void SaveCheckpoint(IRunStore store, string configJson, int epoch, nn.Module model,
-        optim.Optimizer optimizer, List<EpochMetrics> rows) =>
-        store.WriteCheckpoint(stream =>
-        {
-            using var w = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-            w.Write(CheckpointMagic);
-            w.Write(configJson);
-            w.Write(epoch);
-            w.Write(EpochMetrics.Csv(rows));
-            model.save(w);
-            OptimizerCatalog.Save(optimizer, w);
-        });
-
     /// <summary>Restores model, optimiser and metrics; returns the last completed epoch.</summary>
     private static int LoadCheckpoint(IRunStore store, string configJson, nn.Module model, optim.Optimizer optimizer,
         List<EpochMetrics> rows)
     {
-        using var r = OpenCheckpoint(store, out string saved, out int epoch, rows);
-        if (WithoutEpochs(saved) != WithoutEpochs(configJson))
-            throw new InvalidOperationException(
-                $"cannot resume {store.Location}: its settings differ from this command's (only --epochs may change). " +
-                "Resume with the settings in its config.json, or start a new run.");
-        model.load(r);
-        OptimizerCatalog.Load(optimizer, r);
-        return epoch;
+        using var r = OpenCheckpoint(store);
+        ConfigDiff.RequireSame(r.Config, configJson, store.Location, r.Location, "epochs");
+        r.LoadInto(model, optimizer);
+        rows.AddRange(r.Metrics);
+        return r.Epoch;
     }
 
     /// <summary>
     /// Loads the weights of a run's last checkpoint into <paramref name="model"/> (built with the
     /// run's settings) and returns the epoch they are from and the metrics up to it.
     /// </summary>
+    /// <exception cref="InvalidDataException">The checkpoint fails its checks (named in the message).</exception>
     public static (int Epoch, List<EpochMetrics> Metrics) LoadWeights(IRunStore store, nn.Module model)
     {
-        var rows = new List<EpochMetrics>();
-        using var r = OpenCheckpoint(store, out _, out int epoch, rows);
-        model.load(r);
-        return (epoch, rows);
+        using var r = OpenCheckpoint(store);
+        r.LoadInto(model, null);
+        return (r.Epoch, r.Metrics);
     }
 
-    private static BinaryReader OpenCheckpoint(IRunStore store, out string config, out int epoch, List<EpochMetrics> rows)
+    private static Checkpoint.Reader OpenCheckpoint(IRunStore store)
     {
-        var path = $"the checkpoint of {store.Location}";
-        var r = new BinaryReader(store.OpenCheckpoint(), Encoding.UTF8);
-        try
-        {
-            if (r.ReadString() != CheckpointMagic) throw new InvalidDataException($"{path} is not a Hybrid checkpoint.");
-            config = r.ReadString();
-            epoch = r.ReadInt32();
-            rows.AddRange(EpochMetrics.ParseCsv(r.ReadString()));
-            return r;
-        }
-        catch (EndOfStreamException)
-        {
-            r.Dispose();
-            throw new InvalidDataException($"{path} is truncated.");
-        }
-        catch
-        {
-            r.Dispose();
-            throw;
-        }
-    }
-
-    /// <summary>A config's JSON without its "epochs" (the one setting a resume may change).</summary>
-    private static string WithoutEpochs(string json)
-    {
-        var node = System.Text.Json.Nodes.JsonNode.Parse(json);
-        if (node is System.Text.Json.Nodes.JsonObject o) o.Remove("epochs");
-        return node?.ToJsonString() ?? "";
+        using var stream = store.OpenCheckpoint();
+        return Checkpoint.Open(stream, store.CheckpointLocation);
     }
 }

@@ -99,7 +99,7 @@ public class TrainerTests
         Assert.That(again!.Message, Does.Contain("--resume"));
         var other = Assert.Throws<InvalidOperationException>(() =>
             Hybrid.Training.Trainer.Trainer.Run(Job(data, epochs: 2, seed: 7), folder, SilentObserver.Instance, resume: true));
-        Assert.That(other!.Message, Does.Contain("settings differ"));
+        Assert.That(other!.Message, Does.Contain("seed: 1 in the run, 7 in this command"), "the differing field is named");
         Assert.Throws<InvalidOperationException>(() =>
             Hybrid.Training.Trainer.Trainer.Run(Job(data), new MemoryRunStore(), SilentObserver.Instance, resume: true));
     }

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# `dotnet pack` the libraries (Hybrid.Native with libhybrid.so as runtimes/linux-x64/native, Hybrid.Synapse,
+# Hybrid.Training) into a local folder feed, then build a fresh sample project that takes them from that feed
+# (and TorchSharp from the machine's usual NuGet source) and run it: one Madam step and one LNS step, the
+# README's snippet (docs/package.md). Exit 0 only when the sample prints both results.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+work=$(mktemp -d /tmp/hybrid-pack-XXXXXX)
+# a version of its own, so the sample can only restore what was packed now (never a copy in the NuGet cache)
+version="$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' Directory.Build.props)-check.$(date +%s)"
+cache=${NUGET_PACKAGES:-$HOME/.nuget/packages}
+trap 'rm -rf "$work" "$cache"/hybrid.native/"$version" "$cache"/hybrid.synapse/"$version" "$cache"/hybrid.training/"$version"' EXIT
+feed=$work/feed
+
+echo "== dotnet pack → $feed"
+for p in src/Hybrid.Native src/Hybrid.Synapse src/Hybrid.Training; do
+    dotnet pack "$p" -c Release -o "$feed" -p:Version="$version" -nologo -clp:ErrorsOnly >/dev/null
+done
+ls "$feed"
+unzip -l "$feed"/Hybrid.Native.*.nupkg | grep -q 'runtimes/linux-x64/native/libhybrid.so' \
+    || { echo "Hybrid.Native's package lacks runtimes/linux-x64/native/libhybrid.so"; exit 1; }
+unzip -l "$feed"/Hybrid.Training.*.nupkg | grep -q 'README.md' || { echo "no README in Hybrid.Training's package"; exit 1; }
+
+echo "== a fresh sample project from the folder feed"
+sample=$work/sample
+mkdir -p "$sample"
+# the folder feed first; the machine's own sources stay (TorchSharp-cpu and friends)
+cat > "$sample/nuget.config" <<XML
+<configuration><packageSources><add key="hybrid-local" value="$feed" /></packageSources></configuration>
+XML
+cat > "$sample/Sample.csproj" <<XML
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable>
+    <ImplicitUsings>enable</ImplicitUsings><ManagePackageVersionsCentrally>false</ManagePackageVersionsCentrally></PropertyGroup>
+  <ItemGroup><PackageReference Include="Hybrid.Training" Version="$version" /></ItemGroup>
+</Project>
+XML
+# the snippet of docs/package.md, verbatim
+sed -n '/^```csharp$/,/^```$/p' docs/package.md | sed '1d;$d' > "$sample/Program.cs"
+cat >> "$sample/Program.cs" <<'CS'
+Console.WriteLine($"madam stepped: {layer.weight!.grad is not null}; lns backend {synapses.Backend.Name}");
+CS
+# a folder outside the repository: the repository's Directory.*.props must not apply
+(cd "$sample" && dotnet run -c Release 2>&1 | tee "$work/out.txt")
+grep -q "synapses changed" "$work/out.txt" && grep -q "lns backend native-cpu" "$work/out.txt" \
+    || { echo "the sample did not take both steps"; exit 1; }
+echo "== the packages work from a folder feed"

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text;
+using Hybrid.Experiments.Margin;
+using Hybrid.Experiments.Runs;
+using ScottPlot;
+
+namespace Hybrid.Experiments.Bpm;
+
+/// <summary>The outputs of <c>hybrid bpm</c>: results.csv (one row per unit), summary.csv, results.json, report.md, summary.json and two plots.</summary>
+public static class BpmReport
+{
+    /// <summary>jxbz/bpm's published rows (MNIST odd vs even, depth 7, width 1000, 501 NN voters, 10⁵ GP voters; test error %), for comparison.</summary>
+    public static readonly IReadOnlyDictionary<int, IReadOnlyDictionary<string, double>> Anchors = new Dictionary<int, IReadOnlyDictionary<string, double>>
+    {
+        [50] = new Dictionary<string, double>
+        {
+            ["gibbs_bound"] = 58.5, ["gp_gibbs"] = 39.1, ["gp_vote"] = 20.65, ["kernel"] = 20.66, ["large_margin"] = 21.1,
+            ["nn_gibbs"] = 37.2, ["nn_vote"] = 24.4,
+        },
+        [1000] = new Dictionary<string, double>
+        {
+            ["gibbs_bound"] = 41.4, ["gp_gibbs"] = 26.6, ["gp_vote"] = 4.26, ["kernel"] = 4.27, ["large_margin"] = 4.41,
+            ["nn_gibbs"] = 23.2, ["nn_vote"] = 5.48,
+        },
+    };
+
+    /// <summary>Writes every output.</summary>
+    public static void Write(RunFolder folder, BpmSettings s, IReadOnlyList<BpmUnitResult> units, IReadOnlyList<BpmSummaryRow> summary,
+        string dataSource)
+    {
+        folder.WriteText("results.csv", Units.RecordCsv(units));
+        folder.WriteText("summary.csv", SummaryCsv(summary));
+        folder.WriteJson("results.json", new { units, summary = summary.Select(SummaryJson) });
+        folder.WriteText("report.md", Markdown(s, units, summary, dataSource));
+        folder.WriteJson("summary.json", new { units = units.Count, data = dataSource, environment = RunEnvironment.Capture(), finishedUtc = DateTime.UtcNow });
+        folder.WriteBytes("test-error-vs-n.png", Plot(summary, ["kernel", "gp_vote", "large_margin", "nn_vote", "nn_gibbs", "gp_gibbs"],
+            "Test error vs training size (95 % intervals over seeds)"));
+        folder.WriteBytes("bounds-vs-n.png", Plot(summary, ["gibbs_bound", "gibbs_bound_mc", "gp_cbound", "nn_cbound", "gp_gibbs", "gp_vote"],
+            "Bounds vs training size (test errors for reference)"));
+    }
+
+    /// <summary>The per-n summary as CSV.</summary>
+    public static string SummaryCsv(IEnumerable<BpmSummaryRow> rows) => Units.Csv(
+        ["n", "key", "label", "mean", "half_width_95", "sd", "seeds", "test_se"],
+        rows.Select(r => new object?[] { r.N, r.Key, r.Label, r.Seeds.Mean, r.Seeds.HalfWidth, r.Seeds.Sd, r.Seeds.Count, r.TestSe }));
+
+    private static object SummaryJson(BpmSummaryRow r) =>
+        new { r.N, r.Key, r.Label, mean = r.Seeds.Mean, halfWidth95 = r.Seeds.HalfWidth, sd = r.Seeds.Sd, seeds = r.Seeds.Count, testSe = r.TestSe };
+
+    /// <summary>The report: settings, one table per n, the per-unit diagnostics.</summary>
+    public static string Markdown(BpmSettings s, IReadOnlyList<BpmUnitResult> units, IReadOnlyList<BpmSummaryRow> summary, string dataSource)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.AppendLine("# hybrid bpm: neural networks as Bayes point machines, and the bounds").AppendLine();
+        sb.AppendLine($"- Data: {dataSource}; {(s.TestSize is int t ? $"{t} test points" : "the whole test set")}.");
+        sb.AppendLine(string.Create(inv, $"- Networks: bias-free ReLU·√2 MLP, {s.Depth} hidden layers of {s.Width} (depth {s.Depth + 1} in the authors' count), " +
+                      $"Nero lr {s.Lr} × {s.Schedule.Decay:G4}^t, {s.Steps} full-batch steps, loss ‖f(X) − targets‖. Ensemble: {s.NnVoters} small-margin nets " +
+                      $"(targets y ⊙ |ξ| · det(Σ)^{{1/2n}}); one large-margin net (α = {s.LargeMargin})."));
+        sb.AppendLine(string.Create(inv, $"- GP: NNGP kernel ({s.Depth} arc-cos steps from x·x′/d), float64 Cholesky; {s.GpVoters} posterior draws " +
+                      $"(training values y ⊙ |ξ| · det(Σ)^{{1/2n}}, test values from the exact conditional, marginally per test point); " +
+                      $"δ = {s.Delta}; Monte-Carlo ln 1/P from {s.BoundSamples} importance samples."));
+        sb.AppendLine($"- Seeds: {string.Join(", ", s.SeedList)} (each a different training subset, initialisation and draw). " +
+                      "Values: mean ± 95 % interval over seeds (Student t); test SE = standard error over test points, mean over seeds.").AppendLine();
+        foreach (var group in summary.GroupBy(r => r.N))
+        {
+            sb.AppendLine($"## n = {group.Key}").AppendLine();
+            bool anchored = Anchors.TryGetValue(group.Key, out var anchor);
+            sb.AppendLine(anchored ? "| quantity | test error / bound (%) | test SE (%) | jxbz/bpm (%) |" : "| quantity | test error / bound (%) | test SE (%) |");
+            sb.AppendLine(anchored ? "|---|---:|---:|---:|" : "|---|---:|---:|");
+            foreach (var r in group)
+            {
+                string line = $"| {r.Label} | {r.Seeds.Format("F2", 100)} | {(double.IsNaN(r.TestSe) ? "—" : (100 * r.TestSe).ToString("F2", inv))} |";
+                if (anchored) line += $" {(anchor!.TryGetValue(r.Key, out var a) ? a.ToString("0.##", inv) : "")} |";
+                sb.AppendLine(line);
+            }
+            sb.AppendLine();
+        }
+        sb.AppendLine("## Per unit").AppendLine();
+        sb.AppendLine("| n | seed | jitter | det(Σ)^{1/n} | ln 1/P analytic | ln 1/P MC (± SE, ESS) | voters at 100 % train | large-margin train acc | s (kernel / GP / NN) |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var u in units)
+            sb.AppendLine(string.Create(inv, $"| {u.N} | {u.Seed} | {u.Jitter:G3} | {u.NthRootDet:G4} | {u.LnInvPAnalytic:F1} | " +
+                $"{u.LnInvPMonteCarlo:F1} ± {u.LnInvPMonteCarloSe:F2}, {u.BoundEffectiveSamples:F0} | {100 * u.NnVotersInterpolating:F0} % | " +
+                $"{100 * u.LargeMarginTrainAccuracy:F1} % | {u.KernelSeconds:F1} / {u.GpSeconds:F1} / {u.NnSeconds:F1} |"));
+        sb.AppendLine().AppendLine("The Monte-Carlo ln 1/P is an importance-sampling estimate (proposal y ⊙ |ξ| · det(Σ)^{1/2n}); where its effective " +
+                                   "sample size (ESS) is small it rests on a few samples and its standard error is not to be trusted. " +
+                                   "The analytic ln 1/P is a certified upper bound.");
+        sb.AppendLine().AppendLine("Plots: `test-error-vs-n.png`, `bounds-vs-n.png`. Per-unit files (unit.json, predictions.csv) are under `units/`.");
+        return sb.ToString();
+    }
+
+    private static byte[] Plot(IReadOnlyList<BpmSummaryRow> summary, string[] keys, string title)
+    {
+        var series = keys.Select(k =>
+        {
+            var rows = summary.Where(r => r.Key == k).OrderBy(r => r.N).ToArray();
+            var pattern = k.Contains("bound") ? LinePattern.Dashed : k.StartsWith("nn") || k == "large_margin" ? LinePattern.Solid : LinePattern.Dotted;
+            return new Series(rows.FirstOrDefault()?.Label ?? k, rows.Select(r => (double)r.N).ToArray(),
+                rows.Select(r => 100 * r.Seeds.Mean).ToArray(), rows.Select(r => 100 * r.Seeds.HalfWidth).ToArray(), pattern);
+        });
+        return SeriesPlot.Render(title, "training examples n", "% test error (bounds: % bound)", series, logX: false, yRange: (0, 100));
+    }
+}

@@ -1,0 +1,77 @@
+using System.Text.Json.Serialization;
+using Hybrid.Experiments.Grid;
+
+namespace Hybrid.Experiments.Transfer;
+
+/// <summary>
+/// <c>hybrid transfer</c> (config.json): does the best learning rate stay put across width and
+/// depth? Every optimiser over decades of learning rate around its published default, on MLPs
+/// of several widths (at <see cref="BaseDepth"/>) and several depths (at <see cref="BaseWidth"/>) —
+/// or, with <see cref="Grid"/> "product", every width at every depth. Each point is a
+/// <see cref="TrainingPoint"/> run per seed; the metric is the final epoch's training loss.
+/// </summary>
+/// <param name="Optimizers">Optimiser names.</param>
+/// <param name="LrSpan">Decades each side of an optimiser's default learning rate (2 gives five rates, default·10^{2…−2}).</param>
+/// <param name="Widths">Widths of the width slice.</param>
+/// <param name="Depths">Depths (hidden layers) of the depth slice.</param>
+/// <param name="BaseWidth">The width of the depth slice (one of <see cref="Widths"/>).</param>
+/// <param name="BaseDepth">The depth of the width slice (one of <see cref="Depths"/>).</param>
+/// <param name="Grid">cross (the two slices) or product (every width × every depth).</param>
+/// <param name="Epochs">Epochs per run.</param>
+/// <param name="BatchSize">Examples per batch.</param>
+/// <param name="LrDecay">Per-epoch learning-rate factor.</param>
+/// <param name="Seeds">Runs per point, seeds 0…Seeds−1.</param>
+/// <param name="Data">The data.</param>
+/// <param name="Model">mlp or residual-mlp.</param>
+public sealed record TransferSettings(
+    string[] Optimizers, int LrSpan, int[] Widths, int[] Depths, int BaseWidth, int BaseDepth, string Grid,
+    int Epochs, int BatchSize, double LrDecay, int Seeds, DataSpec Data, string Model = "mlp")
+{
+    /// <summary>Valid <see cref="Grid"/> names.</summary>
+    public static readonly IReadOnlyList<string> GridNames = ["cross", "product"];
+
+    /// <summary>The default run (sized for about ten minutes on two cores; see docs/part2.md).</summary>
+    public static TransferSettings Default => new(["sgd", "adam", "fromage", "nero", "madam"], 2, [32, 128, 512], [1, 4, 16],
+        128, 1, "cross", 2, 100, 1.0, 3, new DataSpec(TrainSize: 5000, TestSize: 500));
+
+    /// <summary>The <c>--quick</c> run (well under a minute; what the tests run).</summary>
+    public static TransferSettings Quick => Default with
+    {
+        Optimizers = ["adam", "madam"], LrSpan = 1, Widths = [16, 32], Depths = [1, 2], BaseWidth = 16, BaseDepth = 1, Epochs = 1, Seeds = 1,
+        Data = new DataSpec(TrainSize: 500, TestSize: 100),
+    };
+
+    /// <summary>The learning rates of <paramref name="optimizer"/>, largest first.</summary>
+    public double[] Lrs(string optimizer) => GridMath.LrGrid(optimizer, LrSpan);
+
+    /// <summary>The (width, depth) pairs the grid trains.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<(int Width, int Depth)> Architectures => Grid == "product"
+        ? (from d in Depths from w in Widths select (w, d)).ToList()
+        : Widths.Select(w => (w, BaseDepth)).Concat(Depths.Where(d => d != BaseDepth).Select(d => (BaseWidth, d))).ToList();
+
+    /// <summary>Every point: seed by seed, architecture by architecture, then optimiser and learning rate.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<TrainingPoint> Points =>
+        (from seed in Enumerable.Range(0, Seeds)
+         from a in Architectures
+         from opt in Optimizers
+         from lr in Lrs(opt)
+         select new TrainingPoint(Model, a.Depth, a.Width, true, opt, lr, Epochs, BatchSize, LrDecay, seed, Data)).ToList();
+
+    /// <summary>Checks every value before any work; the message names the option.</summary>
+    public void Validate()
+    {
+        GridMath.Optimizers(Optimizers);
+        if (LrSpan is < 1 or > 4) throw new ArgumentException($"--lr-span {LrSpan} must be 1…4 decades (the best rate needs neighbours).", "lr-span");
+        GridMath.NonEmptyDistinct(Widths, "widths");
+        GridMath.NonEmptyDistinct(Depths, "depths");
+        foreach (var w in Widths) if (w < 1) throw new ArgumentException($"--widths {w}: a width must be >= 1.", "widths");
+        foreach (var d in Depths) if (d < 1) throw new ArgumentException($"--depths {d}: a depth must be >= 1 (hidden layers).", "depths");
+        if (!Widths.Contains(BaseWidth)) throw new ArgumentException($"--base-width {BaseWidth} must be one of --widths {string.Join(",", Widths)}.", "base-width");
+        if (!Depths.Contains(BaseDepth)) throw new ArgumentException($"--base-depth {BaseDepth} must be one of --depths {string.Join(",", Depths)}.", "base-depth");
+        if (!GridNames.Contains(Grid)) throw new ArgumentException($"--grid '{Grid}' is unknown; valid: {string.Join(", ", GridNames)}.", "grid");
+        if (Seeds < 1) throw new ArgumentException($"--seeds {Seeds} must be >= 1.", "seeds");
+        foreach (var p in Points) p.Validate();
+    }
+}

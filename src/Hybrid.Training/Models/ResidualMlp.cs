@@ -1,0 +1,55 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hybrid.Training.Models;
+
+/// <summary>
+/// A residual multilayer perceptron (<see cref="ModelKind.ResidualMlp"/>): the flattened input goes
+/// through <c>fc1</c> and the activation, then every further hidden layer adds its output to its
+/// input, <c>h ← h + act(fc_i(h))</c> (i = 2…depth), and <c>out</c> maps to the logits. The
+/// parameters are those of the plain MLP of the same spec, under the same names
+/// (<c>fc1…fc{depth}, out</c>), so the two have equal parameter counts and state-dict keys.
+/// </summary>
+/// <remarks>
+/// The residual net of jxbz/fromage's curvature slices (<c>classify-mnist/curvature.ipynb</c>)
+/// adds every layer to its input, which works there because its width equals the input size
+/// (784). Here the first hidden layer is a plain projection so that any width works; at width
+/// = input size the two differ only in that first layer's skip connection.
+/// </remarks>
+public sealed class ResidualMlp : nn.Module<Tensor, Tensor>
+{
+    private readonly List<nn.Module<Tensor, Tensor>> _hidden = [];
+    private readonly List<nn.Module<Tensor, Tensor>> _activations = [];
+    private readonly nn.Module<Tensor, Tensor> _out;
+
+    /// <summary>Builds the layers of <paramref name="spec"/> (an MLP-shaped spec: flattened input, depth, width, bias, activation).</summary>
+    public ResidualMlp(ModelSpec spec) : base(nameof(ResidualMlp))
+    {
+        long features = spec.InputSize;
+        for (int i = 1; i <= spec.Depth; ++i)
+        {
+            var fc = nn.Linear(features, spec.Width, hasBias: spec.Bias);
+            var act = ModelFactory.ActivationModule(spec.Activation);
+            register_module($"fc{i}", fc);
+            register_module($"act{i}", act);
+            _hidden.Add(fc);
+            _activations.Add(act);
+            features = spec.Width;
+        }
+        _out = nn.Linear(features, spec.Classes, hasBias: spec.Bias);
+        register_module("out", _out);
+    }
+
+    /// <summary>Logits [B, classes] of inputs [B, ...].</summary>
+    public override Tensor forward(Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        var h = input.reshape(input.shape[0], -1);
+        for (int i = 0; i < _hidden.Count; ++i)
+        {
+            var a = _activations[i].call(_hidden[i].call(h));
+            h = i == 0 ? a : h + a;
+        }
+        return _out.call(h).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,169 @@
+using Hybrid.Experiments.Depth;
+using Hybrid.Experiments.Grid;
+using Hybrid.Experiments.Runs;
+using Hybrid.Experiments.Transfer;
+using Hybrid.Experiments.Trust;
+using Hybrid.Training.Trainer;
+
+namespace Hybrid.Experiments.Tests;
+
+/// <summary>
+/// hybrid trust, depth and transfer end to end on synthetic data (so the tests need no data
+/// set installed): every output written, a resumed experiment reads finished points back
+/// instead of retraining, and bad input is refused before anything is written.
+/// </summary>
+public class Part2ExperimentTests
+{
+    private string _root = null!;
+
+    private int _threads;
+
+    // One TorchSharp thread, as the commands run by default (--threads 1); restored afterwards.
+    [OneTimeSetUp]
+    public void OneThread()
+    {
+        _threads = TorchSharp.torch.get_num_threads();
+        TorchSharp.torch.set_num_threads(1);
+    }
+
+    [OneTimeTearDown]
+    public void RestoreThreads() => TorchSharp.torch.set_num_threads(_threads);
+
+    [SetUp]
+    public void MakeRoot() => _root = Directory.CreateTempSubdirectory("hybrid-part2-").FullName;
+
+    [TearDown]
+    public void RemoveRoot() => Directory.Delete(_root, recursive: true);
+
+    private static readonly DataSpec Tiny = new("mixture", TrainSize: 400, TestSize: 100);
+
+    private RunFolder Folder(string name) => new(Path.Combine(_root, name));
+
+    private static List<PointResult> Silent(Func<ITrainingObserver, List<PointResult>> body) => body(SilentObserver.Instance);
+
+    [Test]
+    public void DepthWritesItsOutputsAndResumesWithoutRetraining()
+    {
+        var s = DepthSettings.Quick with { Optimizers = ["sgd", "nero"], Depths = [1, 3], Width = 16, Epochs = 1, Seeds = 2, Data = Tiny };
+        var folder = Folder("depth");
+        var (results, summary) = DepthExperiment.Run(s, folder, false, Silent);
+        Assert.That(results, Has.Count.EqualTo(8));
+        Assert.That(results.All(r => r.Completed && r.Epochs == 1));
+        foreach (var f in new[] { "config.json", "results.csv", "results.json", "summary.json", "report.md", "depth-heatmap.png",
+                     "accuracy-vs-depth.png", "learning-curves.png" })
+            Assert.That(folder.Has(f), f);
+        Assert.That(File.ReadAllLines(folder.File("results.csv")), Has.Length.EqualTo(9));
+        Assert.That(summary.Best, Has.Count.EqualTo(4));
+        Assert.That(summary.Best.All(b => b.Accuracy.Count == 2 && double.IsFinite(b.Accuracy.HalfWidth)), "two seeds give an interval");
+        var point = Path.Combine(folder.Path, "points", results[0].Point.Key, GridRunner.PointFile);
+        Assert.That(File.Exists(Path.Combine(folder.Path, "points", results[0].Point.Key, RunFolder.CheckpointFile)), Is.False, "finished checkpoints removed");
+        var stamp = File.GetLastWriteTimeUtc(point);
+        var (again, _) = DepthExperiment.Run(s, folder, true, Silent);
+        Assert.That(again, Is.EqualTo(results));
+        Assert.That(File.GetLastWriteTimeUtc(point), Is.EqualTo(stamp), "a finished point is read back, not retrained");
+        Assert.Throws<InvalidOperationException>(() => DepthExperiment.Run(s, folder, false, Silent), "a fresh run into a used folder");
+        Assert.Throws<InvalidOperationException>(() => DepthExperiment.Run(s with { Width = 8 }, folder, true, Silent), "resume with other settings");
+    }
+
+    [Test]
+    public void TransferWritesItsOutputsAndFindsABestRatePerWidthAndDepth()
+    {
+        var s = TransferSettings.Quick with { Optimizers = ["adam"], Widths = [8, 16], Depths = [1, 2], BaseWidth = 8, Epochs = 1, Seeds = 1, Data = Tiny };
+        var folder = Folder("transfer");
+        var (results, summary) = TransferExperiment.Run(s, folder, false, Silent);
+        Assert.That(results, Has.Count.EqualTo(3 * 3), "architectures (8,1), (16,1), (8,2) × three rates");
+        foreach (var f in new[] { "config.json", "results.csv", "summary.json", "report.md", "loss-vs-lr-by-width.png", "loss-vs-lr-by-depth.png",
+                     "accuracy-vs-lr-by-width.png", "accuracy-vs-lr-by-depth.png" })
+            Assert.That(folder.Has(f), f);
+        Assert.That(summary.Slices.Select(x => x.Axis), Is.EqualTo(new[] { "width", "depth" }));
+        foreach (var slice in summary.Slices)
+        {
+            Assert.That(slice.BestLr, Is.All.AnyOf(1e-2, 1e-3, 1e-4));
+            Assert.That(slice.ShiftDecades, Is.EqualTo(Math.Log10(slice.BestLr[^1] / slice.BestLr[0])).Within(1e-9));
+        }
+        var (again, _) = TransferExperiment.Run(s, folder, true, Silent);
+        Assert.That(again, Is.EqualTo(results));
+    }
+
+    [Test]
+    public void TheInterpolatedBestRateIsTheParabolasMinimum()
+    {
+        double[] lrs = [1e-3, 1e-2, 1e-1];
+        // loss = (log10 lr + 1.8)² + 1: minimum at 10^-1.8, inside the grid's best (1e-2) and its neighbours
+        var loss = lrs.Select(l => Math.Pow(Math.Log10(l) + 1.8, 2) + 1).ToArray();
+        var (grid, interp) = TransferSummary.BestLr(lrs, loss);
+        Assert.That(grid, Is.EqualTo(1e-2));
+        Assert.That(Math.Log10(interp), Is.EqualTo(-1.8).Within(1e-9));
+        Assert.That(TransferSummary.BestLr(lrs, [1, 2, 3]), Is.EqualTo((1e-3, 1e-3)), "at the edge: no neighbour, no interpolation");
+        Assert.That(TransferSummary.BestLr(lrs, [double.NaN, 2, double.NaN]), Is.EqualTo((1e-2, 1e-2)), "diverged neighbours");
+        Assert.That(double.IsNaN(TransferSummary.BestLr(lrs, [double.NaN, double.NaN, double.NaN]).Grid));
+    }
+
+    [Test]
+    public void TrustWritesTheRatiosAndTheSlicesAndResumes()
+    {
+        var s = TrustSettings.Quick with
+        {
+            Depths = [1, 3], Width = 16, Examples = 32, Seeds = 2, Data = Tiny,
+            Slices = TrustSettings.Quick.Slices with { Nets = ["mlp-2", "residual-mlp-3"], Width = 16, SliceExamples = 64, Data = Tiny },
+        };
+        var folder = Folder("trust");
+        var (bounds, slices) = TrustExperiment.Run(s, folder, false, body => body(SilentObserver.Instance));
+        Assert.That(bounds, Has.Count.EqualTo(4));
+        Assert.That(slices, Has.Count.EqualTo(2));
+        Assert.That(slices.All(r => r.Status == "completed" && r.Curves.Count == 2), "a slice at the initialisation and after epoch 1");
+        Assert.That(bounds.SelectMany(b => b.Rows).Where(r => r.Direction == "radial").Select(r => r.Ratio), Is.All.EqualTo(1.0).Within(1e-9));
+        foreach (var f in new[] { "config.json", "results.csv", "slices.csv", "summary.json", "report.md", "trust-ratio.png", "trust-vs-depth.png", "curvature-slices.png" })
+            Assert.That(folder.Has(f), f);
+        var sliceFile = Path.Combine(folder.Path, "slices", slices[0].Point.Key, "slices.json");
+        var stamp = File.GetLastWriteTimeUtc(sliceFile);
+        var (b2, s2) = TrustExperiment.Run(s, folder, true, body => body(SilentObserver.Instance));
+        Assert.That(b2.SelectMany(b => b.Rows), Is.EqualTo(bounds.SelectMany(b => b.Rows)));
+        Assert.That(s2.SelectMany(r => r.Curves.SelectMany(c => c.Loss)), Is.EqualTo(slices.SelectMany(r => r.Curves.SelectMany(c => c.Loss))));
+        Assert.That(File.GetLastWriteTimeUtc(sliceFile), Is.EqualTo(stamp), "finished slices are read back");
+    }
+
+    private static IEnumerable<TestCaseData> BadInput()
+    {
+        var depth = DepthSettings.Quick with { Data = Tiny };
+        var transfer = TransferSettings.Quick with { Data = Tiny };
+        var trust = TrustSettings.Quick with { Data = Tiny };
+        yield return new TestCaseData("depth", depth with { Depths = [0, 2] }, "--depths").SetName("DepthBelowOne");
+        yield return new TestCaseData("depth", depth with { Depths = [] }, "--depths").SetName("EmptyDepthGrid");
+        yield return new TestCaseData("depth", depth with { Optimizers = [] }, "--optimizers").SetName("EmptyOptimizerGrid");
+        yield return new TestCaseData("depth", depth with { Optimizers = ["adamw"] }, "valid: adam").SetName("UnknownOptimizer");
+        yield return new TestCaseData("depth", depth with { Seeds = 0 }, "--seeds").SetName("NoSeeds");
+        yield return new TestCaseData("depth", depth with { Data = Tiny with { TrainSize = 0 } }, "--train-size").SetName("EmptyTrainingSet");
+        yield return new TestCaseData("depth", depth with { Data = Tiny with { TrainSize = 20_000 } }, "--train-size").SetName("TrainingSetTooLarge");
+        yield return new TestCaseData("transfer", transfer with { Widths = [] }, "--widths").SetName("EmptyWidthGrid");
+        yield return new TestCaseData("transfer", transfer with { Depths = [2, -1] }, "--depths").SetName("TransferDepthBelowOne");
+        yield return new TestCaseData("transfer", transfer with { BaseWidth = 99 }, "--base-width").SetName("BaseWidthOffTheGrid");
+        yield return new TestCaseData("transfer", transfer with { Grid = "diagonal" }, "--grid").SetName("UnknownGrid");
+        yield return new TestCaseData("trust", trust with { Epsilons = [0.01, 0] }, "--epsilons").SetName("EpsilonZero");
+        yield return new TestCaseData("trust", trust with { Epsilons = [-0.1] }, "--epsilons").SetName("EpsilonNegative");
+        yield return new TestCaseData("trust", trust with { Epsilons = [] }, "--epsilons").SetName("EmptyEpsilonGrid");
+        yield return new TestCaseData("trust", trust with { Depths = [0] }, "--depths").SetName("TrustDepthBelowOne");
+        yield return new TestCaseData("trust", trust with { Directions = ["sideways"] }, "--directions").SetName("UnknownDirection");
+        yield return new TestCaseData("trust", trust with { Slices = trust.Slices with { Nets = ["mlp-0"] } }, "--slice-nets").SetName("SliceNetDepthBelowOne");
+        yield return new TestCaseData("trust", trust with { Slices = trust.Slices with { Nets = ["cnn-4"] } }, "--slice-nets").SetName("SliceNetUnknownKind");
+        yield return new TestCaseData("trust", trust with { Slices = trust.Slices with { Moves = [0.1, 0] } }, "--slice-moves").SetName("SliceMoveZero");
+        yield return new TestCaseData("trust", trust with { Slices = trust.Slices with { Checkpoints = [5] } }, "--slice-checkpoints").SetName("CheckpointAfterTraining");
+    }
+
+    [TestCaseSource(nameof(BadInput))]
+    public void BadInputIsRefusedBeforeAnythingIsWritten(string command, object settings, string mentions)
+    {
+        var folder = Folder("bad");
+        var ex = Assert.Catch<ArgumentException>(() =>
+        {
+            switch (settings)
+            {
+                case DepthSettings d: DepthExperiment.Run(d, folder, false, Silent); break;
+                case TransferSettings t: TransferExperiment.Run(t, folder, false, Silent); break;
+                case TrustSettings s: TrustExperiment.Run(s, folder, false, body => body(SilentObserver.Instance)); break;
+            }
+        }, command);
+        Assert.That(ex!.Message, Does.Contain(mentions));
+        Assert.That(Directory.GetFileSystemEntries(folder.Path), Is.Empty, "nothing was written");
+    }
+}

@@ -1,0 +1,87 @@
+using System.Security.Cryptography;
+using System.Text;
+using Hybrid.Experiments.Compare;
+using Hybrid.Experiments.Runs;
+using Hybrid.Synapse.Energy;
+using Hybrid.Training.Data;
+using Hybrid.Training.Models;
+using Hybrid.Training.Optimizers;
+using Hybrid.Training.Trainer;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Hybrid.Fuzz;
+
+/// <summary>
+/// One fuzz target per reader of untrusted bytes. A target feeds the input to the reader and lets through only
+/// the reader's documented refusal (<see cref="IdxFormatException"/>, <see cref="InvalidDataException"/>); any
+/// other exception, a hang or a native crash is a finding.
+/// </summary>
+public static class FuzzTargets
+{
+    /// <summary>Target names and what they read.</summary>
+    public static readonly IReadOnlyDictionary<string, Action<byte[]>> All = new Dictionary<string, Action<byte[]>>
+    {
+        ["idx"] = Idx,
+        ["checkpoint"] = CheckpointAsIs,
+        ["checkpoint-body"] = CheckpointBody,
+        ["run-json"] = RunJson,
+        ["energy-table"] = Energy,
+    };
+
+    /// <summary>The IDX reader (raw and gzip), limited to 64 MiB so a valid huge header is a refusal, not a slow run.</summary>
+    public static void Idx(byte[] input)
+    {
+        try
+        {
+            using var s = new MemoryStream(input, writable: false);
+            IdxReader.Read(s, "input", maxBytes: 64 << 20);
+        }
+        catch (IdxFormatException) { }
+    }
+
+    private static readonly Lazy<(nn.Module<Tensor, Tensor> Model, optim.Optimizer Optimizer)> Tiny = new(() =>
+    {
+        var model = ModelFactory.Build(new ModelSpec(ModelKind.Mlp, [4], 2, Depth: 1, Width: 3), 1);
+        return (model, OptimizerCatalog.Create(new OptimizerSpec("madam"), model.parameters(), 1));
+    });
+
+    /// <summary>Loads TorchSharp and builds the checkpoint targets' model (none of it instrumented).</summary>
+    public static void Warm() => _ = Tiny.Value;
+
+    /// <summary>The checkpoint reader as a resume meets a file: checksum first.</summary>
+    public static void CheckpointAsIs(byte[] input) => LoadCheckpoint(input);
+
+    /// <summary>The checkpoint parser behind the checksum: the input with its SHA-256 appended, so mutations reach
+    /// the header, the metrics and TorchSharp's state loaders.</summary>
+    public static void CheckpointBody(byte[] input) => LoadCheckpoint([.. input, .. SHA256.HashData(input)]);
+
+    private static void LoadCheckpoint(byte[] bytes)
+    {
+        try
+        {
+            using var r = Checkpoint.Open(bytes, "input");
+            r.LoadInto(Tiny.Value.Model, Tiny.Value.Optimizer);
+        }
+        catch (InvalidDataException) { }
+    }
+
+    /// <summary>Every reader of a run folder's JSON and CSV: a compare row, a config compared on resume, the manifest, metrics.csv.</summary>
+    public static void RunJson(byte[] input)
+    {
+        string text = Encoding.UTF8.GetString(input);
+        Polite(() => RunFolder.ParseJson<CompareRow>(text, "row.json"));
+        Polite(() => ConfigDiff.Differences(text, """{"model": {"depth": 1}, "epochs": 2, "optimizer": {"name": "adam"}}""", "config.json", "epochs"));
+        Polite(() => RunManifest.Parse(text, "manifest.json"));
+        Polite(() => EpochMetrics.ParseCsv(text));
+    }
+
+    /// <summary>The energy table reader.</summary>
+    public static void Energy(byte[] input) => Polite(() => EnergyTable.Parse(Encoding.UTF8.GetString(input), "input"));
+
+    private static void Polite(Action read)
+    {
+        try { read(); }
+        catch (InvalidDataException) { }
+    }
+}
