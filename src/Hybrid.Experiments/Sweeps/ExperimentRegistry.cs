@@ -104,7 +104,12 @@ public sealed class Experiment<T> : IExperiment where T : class
 public static class ExperimentRegistry
 {
     /// <summary>The registered experiments, in the order help lists them.</summary>
-    public static readonly IReadOnlyList<IExperiment> All = [TrainEntry.Experiment, CompareEntry.Experiment];
+    public static readonly IReadOnlyList<IExperiment> All =
+    [
+        TrainEntry.Experiment, CompareEntry.Experiment,
+        MarginEntry.Experiment, BpmEntry.Experiment, UncertaintyEntry.Experiment,
+        DepthEntry.Experiment, TransferEntry.Experiment,
+    ];
 
     /// <summary>Their names.</summary>
     public static IReadOnlyList<string> Names => All.Select(e => e.Name).ToList();
