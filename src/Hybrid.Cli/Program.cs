@@ -20,6 +20,7 @@ public static class Program
         root.Subcommands.Add(TrustCommand.Build());
         root.Subcommands.Add(DepthCommand.Build());
         root.Subcommands.Add(TransferCommand.Build());
+        root.Subcommands.Add(SweepCommand.Build());
         return root;
     }
 

@@ -16,13 +16,14 @@ namespace Hybrid.Experiments.Depth;
 /// <param name="Epochs">Epochs per run (the horizon).</param>
 /// <param name="BatchSize">Examples per batch.</param>
 /// <param name="LrDecay">Per-epoch learning-rate factor (the authors: 0.95).</param>
-/// <param name="Seeds">Runs per point, seeds 0…Seeds−1.</param>
+/// <param name="Seeds">Runs per point, seeds Seed…Seed+Seeds−1.</param>
 /// <param name="Data">The data.</param>
 /// <param name="Threshold">A depth counts as trainable when the best learning rate's mean final-epoch training accuracy reaches this.</param>
+/// <param name="Seed">The first seed (0 unless a sweep sets it: a sweep's seed axis runs one seed per run).</param>
 /// <param name="Model">mlp (the authors') or residual-mlp.</param>
 public sealed record DepthSettings(
     string[] Optimizers, int LrSpan, int[] Depths, int Width, int Epochs, int BatchSize, double LrDecay, int Seeds,
-    DataSpec Data, double Threshold, string Model = "mlp")
+    DataSpec Data, double Threshold, string Model = "mlp", long Seed = 0)
 {
     /// <summary>The optimisers of the default run.</summary>
     public static readonly string[] DefaultOptimizers = ["sgd", "adam", "fromage", "nero", "madam"];
@@ -41,10 +42,11 @@ public sealed record DepthSettings(
     /// <summary>The learning rates of <paramref name="optimizer"/>.</summary>
     public double[] Lrs(string optimizer) => GridMath.LrGrid(optimizer, LrSpan);
 
-    /// <summary>Every point: seed by seed, depth by depth, then optimiser and learning rate.</summary>
+    /// <summary>Every point: seed by seed (Seed, Seed + 1, …), depth by depth, then optimiser and learning rate.</summary>
     [JsonIgnore]
     public IReadOnlyList<TrainingPoint> Points =>
-        (from seed in Enumerable.Range(0, Seeds)
+        (from i in Enumerable.Range(0, Seeds)
+         let seed = Seed + i
          from depth in Depths
          from opt in Optimizers
          from lr in Lrs(opt)

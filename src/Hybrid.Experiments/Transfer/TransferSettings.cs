@@ -20,12 +20,13 @@ namespace Hybrid.Experiments.Transfer;
 /// <param name="Epochs">Epochs per run.</param>
 /// <param name="BatchSize">Examples per batch.</param>
 /// <param name="LrDecay">Per-epoch learning-rate factor.</param>
-/// <param name="Seeds">Runs per point, seeds 0…Seeds−1.</param>
+/// <param name="Seeds">Runs per point, seeds Seed…Seed+Seeds−1.</param>
 /// <param name="Data">The data.</param>
+/// <param name="Seed">The first seed (0 unless a sweep sets it: a sweep's seed axis runs one seed per run).</param>
 /// <param name="Model">mlp or residual-mlp.</param>
 public sealed record TransferSettings(
     string[] Optimizers, int LrSpan, int[] Widths, int[] Depths, int BaseWidth, int BaseDepth, string Grid,
-    int Epochs, int BatchSize, double LrDecay, int Seeds, DataSpec Data, string Model = "mlp")
+    int Epochs, int BatchSize, double LrDecay, int Seeds, DataSpec Data, string Model = "mlp", long Seed = 0)
 {
     /// <summary>Valid <see cref="Grid"/> names.</summary>
     public static readonly IReadOnlyList<string> GridNames = ["cross", "product"];
@@ -50,10 +51,11 @@ public sealed record TransferSettings(
         ? (from d in Depths from w in Widths select (w, d)).ToList()
         : Widths.Select(w => (w, BaseDepth)).Concat(Depths.Where(d => d != BaseDepth).Select(d => (BaseWidth, d))).ToList();
 
-    /// <summary>Every point: seed by seed, architecture by architecture, then optimiser and learning rate.</summary>
+    /// <summary>Every point: seed by seed (Seed, Seed + 1, …), architecture by architecture, then optimiser and learning rate.</summary>
     [JsonIgnore]
     public IReadOnlyList<TrainingPoint> Points =>
-        (from seed in Enumerable.Range(0, Seeds)
+        (from i in Enumerable.Range(0, Seeds)
+         let seed = Seed + i
          from a in Architectures
          from opt in Optimizers
          from lr in Lrs(opt)

@@ -1,0 +1,188 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Hybrid.Experiments.Runs;
+
+namespace Hybrid.Experiments.Sweeps;
+
+/// <summary>One axis value of a run: the axis's path and the value as a label.</summary>
+public sealed record AxisValue(string Axis, string Value, bool IsSeed);
+
+/// <summary>
+/// One run of a sweep: its place in the plan, its id (a hash of the experiment's name and its
+/// full canonical configuration, so the same configuration is the same run in any sweep, on any
+/// machine), the axis values that made it, and its settings.
+/// </summary>
+public sealed record PlannedRun(int Index, string Id, IReadOnlyList<AxisValue> Point, object Settings, string Canonical, double Cost)
+{
+    /// <summary>"optimizer.bits=4 seed=1" (or "base" for a sweep without axes).</summary>
+    public string Label => Point.Count == 0 ? "base" : string.Join(" ", Point.Select(p => $"{p.Axis}={p.Value}"));
+
+    /// <summary>The point without its seed: runs with the same key differ only in the seed.</summary>
+    public string GroupKey => string.Join(" ", Point.Where(p => !p.IsSeed).Select(p => $"{p.Axis}={p.Value}"));
+
+    /// <summary>The seed axis's value, if the sweep has one.</summary>
+    public string? Seed => Point.FirstOrDefault(p => p.IsSeed)?.Value;
+}
+
+/// <summary>
+/// A sweep expanded into its runs, in a fixed order (the axes' cross product in file order, the
+/// first axis slowest, seeds fastest), and where everything lives under the sweep folder:
+/// <c>runs/&lt;id&gt;/</c> per run, <c>merged/</c>, <c>logs/</c>, <c>plan.json</c>.
+/// </summary>
+public sealed class SweepPlan
+{
+    /// <summary>Characters of the SHA-256 hex digest in a run id (48 bits: collisions need ~10^7 runs).</summary>
+    public const int IdLength = 12;
+
+    private SweepPlan(SweepDefinition definition, IReadOnlyList<PlannedRun> runs)
+    {
+        Definition = definition;
+        Runs = runs;
+    }
+
+    /// <summary>The sweep file.</summary>
+    public SweepDefinition Definition { get; }
+
+    /// <summary>Every run, in plan order.</summary>
+    public IReadOnlyList<PlannedRun> Runs { get; }
+
+    /// <summary>The sweep folder.</summary>
+    public string Root => Definition.Out;
+
+    /// <summary>The folder of run <paramref name="id"/>.</summary>
+    public string RunPath(string id) => Path.Combine(Root, "runs", id);
+
+    /// <summary>Where <c>sweep merge</c> writes.</summary>
+    public string MergedPath => Path.Combine(Root, "merged");
+
+    /// <summary>Where scheduler logs go.</summary>
+    public string LogsPath => Path.Combine(Root, "logs");
+
+    /// <summary>Reads, checks and expands the sweep file at <paramref name="path"/>.</summary>
+    /// <exception cref="ArgumentException">Anything wrong with the file or any run's settings; nothing has been written.</exception>
+    public static SweepPlan Load(string path, string? outOverride = null) => Expand(SweepDefinition.Load(path, outOverride));
+
+    /// <summary>Expands <paramref name="d"/> into its runs, checking every run's settings.</summary>
+    public static SweepPlan Expand(SweepDefinition d)
+    {
+        var start = SettingsContract.ToNode(d.Experiment.Defaults);
+        foreach (var (field, value) in d.Base) start[field] = value?.DeepClone();
+
+        var runs = new List<PlannedRun>();
+        var byId = new Dictionary<string, PlannedRun>();
+        foreach (var combination in Cross(d.Axes))
+        {
+            var node = (JsonObject)start.DeepClone();
+            var point = new List<AxisValue>();
+            for (int a = 0; a < d.Axes.Count; ++a)
+            {
+                Set(node, d.Axes[a].Path, combination[a]?.DeepClone());
+                point.Add(new AxisValue(d.Axes[a].Path, SettingsContract.Show(combination[a]), d.Axes[a].IsSeed));
+            }
+            int index = runs.Count;
+            string label = point.Count == 0 ? "the base settings" : string.Join(" ", point.Select(p => $"{p.Axis}={p.Value}"));
+            string where = $"sweep file {d.SourcePath}: run {index + 1} ({label})";
+            object settings = SettingsContract.Read(node, d.Experiment.SettingsType, where);
+            try
+            {
+                d.Experiment.Validate(settings);
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException)
+            {
+                var message = e is ArgumentException { ParamName: { } p } ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message;
+                throw new ArgumentException($"{where}: {message}");
+            }
+            string canonical = SettingsContract.Canonical(settings);
+            var run = new PlannedRun(index, IdOf(d.Experiment.Name, canonical), point, settings, canonical, d.Experiment.Cost(settings));
+            if (byId.TryGetValue(run.Id, out var twin))
+                throw new ArgumentException($"sweep file {d.SourcePath}: runs {twin.Index + 1} ({twin.Label}) and {index + 1} ({run.Label}) " +
+                                            "are the same configuration; list each value once.");
+            byId[run.Id] = run;
+            runs.Add(run);
+        }
+        return new SweepPlan(d, runs);
+    }
+
+    /// <summary>A run's id: the first <see cref="IdLength"/> hex digits of SHA-256(experiment, newline, canonical JSON).</summary>
+    public static string IdOf(string experiment, string canonical) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(experiment + "\n" + canonical)))[..IdLength];
+
+    /// <summary>The runs shard <paramref name="shard"/> owns: every n-th run from the i-th (round robin, so each
+    /// shard gets a share of every part of the grid).</summary>
+    public IEnumerable<PlannedRun> ShareOf(ShardSpec shard) => Runs.Where(r => r.Index % shard.Count == shard.Index);
+
+    /// <summary>The run with id <paramref name="id"/>, or null.</summary>
+    public PlannedRun? Find(string id) => Runs.FirstOrDefault(r => r.Id == id);
+
+    /// <summary>plan.json: every run's index, id, point and configuration.</summary>
+    public JsonObject ToJson()
+    {
+        var runs = new JsonArray();
+        foreach (var r in Runs)
+            runs.Add(new JsonObject
+            {
+                ["index"] = r.Index,
+                ["id"] = r.Id,
+                ["point"] = new JsonObject(r.Point.Select(p => KeyValuePair.Create(p.Axis, (JsonNode?)JsonValue.Create(p.Value)))),
+                ["config"] = JsonNode.Parse(r.Canonical),
+            });
+        return new JsonObject
+        {
+            ["name"] = Definition.Name,
+            ["experiment"] = Definition.Experiment.Name,
+            ["runs"] = runs,
+        };
+    }
+
+    /// <summary>Writes sweep.json (the file as given) and plan.json into the sweep folder. Every shard writes the same
+    /// content, possibly at once: each writes a temporary file of its own and renames it over the old one.</summary>
+    public void WriteManifest()
+    {
+        Directory.CreateDirectory(Root);
+        Replace(Path.Combine(Root, "sweep.json"), Definition.SourceText.EndsWith('\n') ? Definition.SourceText : Definition.SourceText + "\n");
+        Replace(Path.Combine(Root, "plan.json"), ToJson().ToJsonString(RunFolder.Json) + "\n");
+    }
+
+    private static void Replace(string path, string text)
+    {
+        if (File.Exists(path) && File.ReadAllText(path) == text) return;
+        var tmp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            File.WriteAllText(tmp, text);
+            File.Move(tmp, path, overwrite: true);
+        }
+        finally
+        {
+            File.Delete(tmp);
+        }
+    }
+
+    private static IEnumerable<JsonNode?[]> Cross(IReadOnlyList<SweepAxis> axes)
+    {
+        var index = new int[axes.Count];
+        while (true)
+        {
+            yield return axes.Select((a, i) => a.Values[index[i]]).ToArray();
+            int k = axes.Count - 1;
+            while (k >= 0 && ++index[k] == axes[k].Values.Count) index[k--] = 0;
+            if (k < 0) yield break;
+        }
+    }
+
+    private static void Set(JsonObject node, string path, JsonNode? value)
+    {
+        var parts = path.Split('.');
+        for (int i = 0; i < parts.Length - 1; ++i)
+        {
+            if (node[parts[i]] is not JsonObject inner)
+            {
+                inner = new JsonObject();
+                node[parts[i]] = inner;
+            }
+            node = inner;
+        }
+        node[parts[^1]] = value;
+    }
+}
