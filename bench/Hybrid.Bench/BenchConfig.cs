@@ -27,7 +27,7 @@ public static class BenchConfig
         return config;
     }
 
-    /// <summary>Whether the native-cuda backend can run here (never, until it lands: see the hook in KernelBenchmarks).</summary>
+    /// <summary>Whether the native-cuda backend can run here (a CUDA build of libhybrid and a GPU; see the hook in KernelBenchmarks).</summary>
     public static bool CudaAvailable() =>
         SynapseBackends.Describe().Any(b => b.Name == "native-cuda" && b.Available);
 

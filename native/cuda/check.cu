@@ -73,6 +73,28 @@ hyb_status hyb_cuda_find_bad(const char* fn, cudaStream_t s, int64_t n, const fl
     return HYB_STATUS_OK;
 }
 
+hyb_status hyb_cuda_check_step_data(const char* fn, cudaStream_t s, int64_t n, const float* grad,
+                                    int reject, const float* w, const void* codes,
+                                    int code_bytes, int32_t bits) {
+    hyb_cuda_first_bad bad;
+    hyb_status st = hyb_cuda_find_bad(fn, s, n, reject ? grad : nullptr, w, codes, code_bytes,
+                                      bits, &bad);
+    if (st) return st;
+    if (bad.code >= 0)
+        return hyb_fail(HYB_STATUS_INVALID_CODE,
+                        "%s: codes[%lld] = %u has bits above bit %d of a %d-bit format", fn,
+                        (long long)bad.code, (unsigned)hyb_cuda_peek_code(codes, code_bytes, bad.code),
+                        (int)bits - 1, (int)bits);
+    if (bad.a >= 0)
+        return hyb_fail(HYB_STATUS_NON_FINITE,
+                        "%s: grad[%lld] = %g is not finite (policy: reject)", fn,
+                        (long long)bad.a, (double)hyb_cuda_peek_f32(grad, bad.a));
+    if (bad.b >= 0)
+        return hyb_fail(HYB_STATUS_NON_FINITE, "%s: w[%lld] = %g is not finite", fn,
+                        (long long)bad.b, (double)hyb_cuda_peek_f32(w, bad.b));
+    return HYB_STATUS_OK;
+}
+
 float hyb_cuda_peek_f32(const float* p, int64_t i) {
     float x = 0.0f;
     if (cudaMemcpy(&x, p + i, sizeof x, cudaMemcpyDeviceToHost) != cudaSuccess)

@@ -85,6 +85,26 @@ hyb_status hyb_cuda_check_buffer(const char* fn, const char* name, const void* p
     return HYB_STATUS_OK;
 }
 
+hyb_status hyb_cuda_check_buffers3(const char* fn, const char* an, const void* a, size_t ab,
+                                   const char* bn, const void* b, size_t bb, const char* cn,
+                                   const void* c, size_t cbytes) {
+    hyb_status st;
+    if ((st = hyb_cuda_check_buffer(fn, an, a, ab)) || (st = hyb_cuda_check_buffer(fn, bn, b, bb)) ||
+        (st = hyb_cuda_check_buffer(fn, cn, c, cbytes)))
+        return st;
+    return HYB_STATUS_OK;
+}
+
+hyb_status hyb_cuda_read_stats(const char* fn, const hyb_cuda_scratch& counters, int64_t n,
+                               hyb_step_stats* stats, cudaStream_t s) {
+    unsigned long long c[2];
+    HYB_CUDA_TRY(fn, "cudaMemcpyAsync(counters)",
+                 cudaMemcpyAsync(c, counters.ptr, sizeof c, cudaMemcpyDeviceToHost, s));
+    HYB_CUDA_TRY(fn, "cudaStreamSynchronize", cudaStreamSynchronize(s));
+    *stats = hyb_step_stats{n, (int64_t)c[0], (int64_t)c[1], 0};
+    return HYB_STATUS_OK;
+}
+
 hyb_status hyb_cuda_grid(const char* fn, int64_t items, unsigned* grid) {
     int dev = 0, sms = 0;
     HYB_CUDA_TRY(fn, "cudaGetDevice", cudaGetDevice(&dev));

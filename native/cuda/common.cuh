@@ -24,6 +24,11 @@ hyb_status hyb_cuda_fail(const char* fn, const char* what, cudaError_t err);
  * allocation; bytes == 0 always passes. `name` is the argument's name for the message. */
 hyb_status hyb_cuda_check_buffer(const char* fn, const char* name, const void* p, size_t bytes);
 
+/* hyb_cuda_check_buffer for the three buffers of a step (names, pointers, bytes). */
+hyb_status hyb_cuda_check_buffers3(const char* fn, const char* an, const void* a, size_t ab,
+                                   const char* bn, const void* b, size_t bb, const char* cn,
+                                   const void* c, size_t cbytes);
+
 /* Blocks of 256 threads for `items` work items (grid-stride loops cover the rest), at most a
  * few waves of the current device. */
 enum { HYB_CUDA_BLOCK = 256 };
@@ -44,6 +49,11 @@ struct hyb_cuda_scratch {
     unsigned long long* words() const { return (unsigned long long*)ptr; }
     ~hyb_cuda_scratch();
 };
+
+/* A step's stats from its two device counters (changed, non-finite): one read-back and one
+ * synchronisation of the stream. */
+hyb_status hyb_cuda_read_stats(const char* fn, const hyb_cuda_scratch& counters, int64_t n,
+                               hyb_step_stats* stats, cudaStream_t s);
 
 /* ---- device helpers ---- */
 

@@ -56,11 +56,8 @@ static hyb_status lns_decode(const char* fn, const hyb_lns_format* format, const
                              float* x, int64_t n, void* stream) {
     hyb_clear_error();
     const int cb = (int)sizeof(code_t);
-    hyb_status st = hyb_check_lns_format(fn, format, cb);
-    if (st || (st = hyb_check_length(fn, n)) || (st = hyb_check_ptr(fn, codes, "codes", n)) ||
-        (st = hyb_check_ptr(fn, x, "x", n)) ||
-        (st = hyb_check_disjoint(fn, x, (size_t)n * 4, "x", codes, (size_t)n * cb, "codes")))
-        return st;
+    hyb_status st = hyb_check_lns_codec(fn, format, cb, x, codes, n, 1);
+    if (st) return st;
     if (n == 0) return HYB_STATUS_OK;
     if ((st = hyb_cuda_check_buffer(fn, "codes", codes, (size_t)n * cb)) ||
         (st = hyb_cuda_check_buffer(fn, "x", x, (size_t)n * 4)))

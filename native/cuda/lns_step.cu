@@ -1,5 +1,5 @@
 /* lns_step.cu - hyb_cuda_lns_madam_step_u8/u16, with every moment mode and device-model
- * option of the CPU step (lns_kernels.inc). One thread per Philox block of four elements
+ * option of the CPU step, through the same element step (hyb_lns_element, element_steps.h). One thread per Philox block of four elements
  * (element i uses lane i mod 4 of block i / 4, as on the CPU), so every uniform is drawn once
  * and nothing depends on the launch geometry. Shared moments are reduced first
  * (sum_squares.cu, then lns_moment_kernel), in the CPU's order, so they are the same floats. */
@@ -11,7 +11,7 @@
 static __global__ void lns_moment_kernel(lns_step_args a, const double* __restrict__ partial,
                                          int64_t rows, float* __restrict__ v,
                                          float* __restrict__ d) {
-    const hyb_madam_consts k = a.k;
+    const hyb_step_lanes k = hyb_step_lanes_make(&a.k, a.bits, 0.0f, 0.0f);
     const int64_t nb = hyb_sum_blocks_per_row(a.cols);
     for (int64_t r = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; r < rows;
          r += (int64_t)gridDim.x * blockDim.x) {
@@ -19,7 +19,7 @@ static __global__ void lns_moment_kernel(lns_step_args a, const double* __restri
         for (int64_t b = 0; b < nb; ++b) total += partial[r * nb + b]; /* block order */
         const float ms = (float)(total / (double)a.cols);             /* hyb_mean_square */
         float vr = v[r];
-        d[r] = hyb_madam_shared_denominator(ms, &vr, &k);
+        d[r] = hyb_madam_moment(ms, &vr, &k);
         v[r] = vr;
     }
 }
@@ -42,10 +42,10 @@ static __global__ void __launch_bounds__(HYB_CUDA_BLOCK, 4)
 lns_step_kernel(lns_step_args a, code_t* __restrict__ codes, const float* __restrict__ grad,
                 float* __restrict__ v, const float* __restrict__ dsh, int64_t n, int vec,
                 unsigned long long* counters) {
-    const hyb_madam_consts k = a.k;
+    const hyb_step_lanes k = hyb_step_lanes_make(&a.k, a.bits, 0.0f, 0.0f);
     const int moment = GENERAL ? a.moment : (int)HYB_MOMENT_MODE_PER_SYNAPSE;
     const int64_t groups = (n + 3) / 4;
-    unsigned long long changed = 0, skipped = 0;
+    hyb_vi changed = 0, nonfinite = 0;
     for (int64_t gi = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; gi < groups;
          gi += (int64_t)gridDim.x * blockDim.x) {
         const int64_t i0 = 4 * gi;
@@ -84,31 +84,17 @@ lns_step_kernel(lns_step_args a, code_t* __restrict__ codes, const float* __rest
         hyb_load4(codes, i0, m, vec, c);
         if (moment == HYB_MOMENT_MODE_PER_SYNAPSE) hyb_load4(v, i0, m, vec, vv);
 #pragma unroll
-        for (int j = 0; j < 4; ++j) {
-            const int ok = hyb_isfinite_f32(g[j]);
-            const float g0 = ok ? g[j] : 0.0f;
-            float gh;
-            if (moment == HYB_MOMENT_MODE_PER_SYNAPSE) {
-                float vn = vv[j];
-                gh = hyb_madam_normalised(g0, &vn, &k);
-                vv[j] = ok ? vn : vv[j];
-            } else if (moment == HYB_MOMENT_MODE_NONE) {
-                gh = g0 > 0.0f ? 1.0f : (g0 < 0.0f ? -1.0f : 0.0f); /* sign-only */
-            } else {
-                gh = hyb_madam_divide(g0, d[j], &k);
-            }
-            uint32_t cn = hyb_lns_step_one(c[j], gh, u[j], fac[j], a.bits, &k);
-            cn = ok ? cn : c[j];
-            changed += (j < m) & (cn != c[j]);
-            skipped += (j < m) & !ok;
-            c[j] = cn;
-        }
+        for (int j = 0; j < 4; ++j)
+            if (j < m)
+                c[j] = (uint32_t)hyb_lns_element(&k, moment, a.propagate, GENERAL && a.device,
+                                                 (hyb_vi)c[j], g[j], &vv[j], d[j], u[j], fac[j],
+                                                 &changed, &nonfinite);
         if (moment == HYB_MOMENT_MODE_PER_SYNAPSE) hyb_store4(v, i0, m, vec, vv);
         hyb_store4(codes, i0, m, vec, c);
     }
     if (counters != nullptr) {
-        hyb_warp_add(&counters[0], changed);
-        hyb_warp_add(&counters[1], skipped);
+        hyb_warp_add(&counters[0], (unsigned long long)changed);
+        hyb_warp_add(&counters[1], (unsigned long long)nonfinite);
     }
 }
 
@@ -137,38 +123,21 @@ static hyb_status lns_step(const char* fn, const hyb_lns_madam_config* cfg, code
                            hyb_step_stats* stats, void* stream) {
     hyb_clear_error();
     const int cb = (int)sizeof(code_t);
-    hyb_status st = hyb_check_lns_step(fn, cfg, cb, n, v_len);
-    if (st || (st = hyb_check_ptr(fn, codes, "codes", n)) ||
-        (st = hyb_check_ptr(fn, grad, "grad", n)) || (st = hyb_check_ptr(fn, v, "v", v_len)))
-        return st;
+    hyb_status st = hyb_check_lns_step(fn, cfg, cb, codes, grad, n, v, v_len);
+    if (st) return st;
     const size_t cbytes = (size_t)n * cb, fbytes = (size_t)n * 4, vbytes = (size_t)v_len * 4;
-    if ((st = hyb_check_disjoint(fn, codes, cbytes, "codes", grad, fbytes, "grad")) ||
-        (st = hyb_check_disjoint(fn, codes, cbytes, "codes", v, vbytes, "v")) ||
-        (st = hyb_check_disjoint(fn, grad, fbytes, "grad", v, vbytes, "v")))
-        return st;
     if (n == 0) { /* nothing moves, not even a shared moment (as on the CPU) */
         if (stats) *stats = hyb_step_stats{0, 0, 0, 0};
         return HYB_STATUS_OK;
     }
-    if ((st = hyb_cuda_check_buffer(fn, "codes", codes, cbytes)) ||
-        (st = hyb_cuda_check_buffer(fn, "grad", grad, fbytes)) ||
-        (st = hyb_cuda_check_buffer(fn, "v", v, vbytes)))
+    if ((st = hyb_cuda_check_buffers3(fn, "codes", codes, cbytes, "grad", grad, fbytes, "v", v,
+                                      vbytes)))
         return st;
     cudaStream_t s = (cudaStream_t)stream;
-    const int reject = cfg->nonfinite == HYB_NONFINITE_POLICY_REJECT;
-    hyb_cuda_first_bad bad;
-    if ((st = hyb_cuda_find_bad(fn, s, n, reject ? grad : nullptr, nullptr, codes, cb,
-                                cfg->format.bits, &bad)))
+    if ((st = hyb_cuda_check_step_data(fn, s, n, grad,
+                                       cfg->nonfinite == HYB_NONFINITE_POLICY_REJECT, nullptr,
+                                       codes, cb, cfg->format.bits)))
         return st;
-    if (bad.code >= 0)
-        return hyb_fail(HYB_STATUS_INVALID_CODE,
-                        "%s: codes[%lld] = %u has bits above bit %d of a %d-bit format", fn,
-                        (long long)bad.code, (unsigned)hyb_cuda_peek_code(codes, cb, bad.code),
-                        (int)cfg->format.bits - 1, (int)cfg->format.bits);
-    if (bad.a >= 0)
-        return hyb_fail(HYB_STATUS_NON_FINITE,
-                        "%s: grad[%lld] = %g is not finite (policy: reject)", fn,
-                        (long long)bad.a, (double)hyb_cuda_peek_f32(grad, bad.a));
     /* Validated: from here on the step writes. */
     lns_step_args a;
     a.k = hyb_madam_consts_make(cfg->beta2, cfg->g_bound, cfg->step, cfg->format.gamma,
@@ -179,6 +148,7 @@ static hyb_status lns_step(const char* fn, const hyb_lns_madam_config* cfg, code
     a.bits = cfg->format.bits;
     a.stochastic = cfg->rounding == HYB_ROUNDING_STOCHASTIC;
     a.moment = (int32_t)cfg->moment;
+    a.propagate = cfg->nonfinite == HYB_NONFINITE_POLICY_PROPAGATE;
     a.device = hyb_lns_device_model_on(cfg);
     a.c2c = cfg->c2c_noise;
     a.d2d = cfg->d2d_gain_sd;
@@ -204,20 +174,13 @@ static hyb_status lns_step(const char* fn, const hyb_lns_madam_config* cfg, code
     if (shared) {
         double* partial = (double*)(base + p_off);
         HYB_CUDA_TRY(fn, "launch(sum_squares)",
-                     sum_squares_partials_launch(grad, rows, a.cols, partial, s));
+                     sum_squares_partials_launch(grad, rows, a.cols, !a.propagate, partial, s));
         HYB_CUDA_TRY(fn, "launch(lns_moment)", lns_moment_launch(a, partial, rows, v, d, s));
     }
     HYB_CUDA_TRY(fn, "launch(lns_step)",
                  lns_step_launch<code_t>(a, codes, grad, v, d, n,
                                          stats ? scratch.words() : nullptr, grid, s));
-    if (stats) {
-        unsigned long long c[2];
-        HYB_CUDA_TRY(fn, "cudaMemcpyAsync(counters)",
-                     cudaMemcpyAsync(c, scratch.ptr, sizeof c, cudaMemcpyDeviceToHost, s));
-        HYB_CUDA_TRY(fn, "cudaStreamSynchronize", cudaStreamSynchronize(s));
-        *stats = hyb_step_stats{n, (int64_t)c[0], (int64_t)c[1], 0};
-    }
-    return HYB_STATUS_OK;
+    return stats ? hyb_cuda_read_stats(fn, scratch, n, stats, s) : HYB_STATUS_OK;
 }
 
 extern "C" hyb_status hyb_cuda_lns_madam_step_u8(const hyb_lns_madam_config* config,

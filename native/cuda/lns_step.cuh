@@ -1,10 +1,10 @@
-/* lns_step.cuh - the LNS Madam step on the GPU: per element the normalised gradient (own,
- * shared or sign-only moment), the device factor and hyb_lns_step_one (lns_math.h), with
- * uniforms and device draws from the shared Philox stream (philox.h). */
+/* lns_step.cuh - the LNS Madam step on the GPU: per element hyb_lns_element (element_steps.h),
+ * with uniforms and device draws from the shared Philox stream (philox.h). */
 #ifndef HYBRID_CUDA_LNS_STEP_CUH
 #define HYBRID_CUDA_LNS_STEP_CUH
 #include "common.cuh"
-#include "lns_math.h"
+#include "lanes_scalar.h"
+#include "element_steps.h"
 
 /* Everything a step kernel needs besides the buffers (computed once on the host). */
 struct lns_step_args {
@@ -15,6 +15,7 @@ struct lns_step_args {
     int32_t bits;
     int32_t stochastic;
     int32_t moment;      /* hyb_moment_mode */
+    int32_t propagate;   /* 1 under HYB_NONFINITE_POLICY_PROPAGATE */
     int32_t device;      /* 1 if any device-model option is on */
     float c2c, d2d, stuck;
     int64_t cols;        /* elements per row sharing one moment (per neuron: n / rows) */

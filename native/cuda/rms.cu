@@ -33,7 +33,7 @@ extern "C" hyb_status hyb_cuda_rms_f32(const float* x, int64_t n, double* out, v
         free(host);
         return st;
     }
-    e = sum_squares_partials_launch(x, 1, n, (double*)partial.ptr, s);
+    e = sum_squares_partials_launch(x, 1, n, 1, (double*)partial.ptr, s);
     if (e == cudaSuccess) {
         what = "cudaMemcpyAsync(rms partials)";
         e = cudaMemcpyAsync(host, partial.ptr, (size_t)nblocks * sizeof(double),

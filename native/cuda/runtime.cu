@@ -146,42 +146,35 @@ static hyb_status check_host(const char* fn, const char* name, const void* p) {
     return HYB_STATUS_OK;
 }
 
-extern "C" hyb_status hyb_cuda_memcpy_htod(void* dst, const void* src, int64_t bytes,
-                                           void* stream) {
-    static const char* fn = "hyb_cuda_memcpy_htod";
+/* A host<->device copy that returns once the host buffer may be reused: the device side is
+ * checked like a kernel's buffer, the host side must not be device memory. */
+static hyb_status copy_and_wait(const char* fn, void* dst, const void* src, int64_t bytes,
+                                void* stream, cudaMemcpyKind kind) {
     hyb_clear_error();
     hyb_status st = check_bytes(fn, bytes);
     if (st || (st = hyb_check_ptr(fn, dst, "dst", bytes)) ||
         (st = hyb_check_ptr(fn, src, "src", bytes)))
         return st;
     if (bytes == 0) return HYB_STATUS_OK;
-    if ((st = hyb_cuda_check_buffer(fn, "dst", dst, (size_t)bytes)) ||
-        (st = check_host(fn, "src", src)))
+    const int to_device = kind == cudaMemcpyHostToDevice;
+    if ((st = hyb_cuda_check_buffer(fn, to_device ? "dst" : "src", to_device ? dst : src,
+                                    (size_t)bytes)) ||
+        (st = check_host(fn, to_device ? "src" : "dst", to_device ? src : dst)))
         return st;
     cudaStream_t s = (cudaStream_t)stream;
-    HYB_CUDA_TRY(fn, "cudaMemcpyAsync",
-                 cudaMemcpyAsync(dst, src, (size_t)bytes, cudaMemcpyHostToDevice, s));
+    HYB_CUDA_TRY(fn, "cudaMemcpyAsync", cudaMemcpyAsync(dst, src, (size_t)bytes, kind, s));
     HYB_CUDA_TRY(fn, "cudaStreamSynchronize", cudaStreamSynchronize(s));
     return HYB_STATUS_OK;
 }
 
+extern "C" hyb_status hyb_cuda_memcpy_htod(void* dst, const void* src, int64_t bytes,
+                                           void* stream) {
+    return copy_and_wait("hyb_cuda_memcpy_htod", dst, src, bytes, stream, cudaMemcpyHostToDevice);
+}
+
 extern "C" hyb_status hyb_cuda_memcpy_dtoh(void* dst, const void* src, int64_t bytes,
                                            void* stream) {
-    static const char* fn = "hyb_cuda_memcpy_dtoh";
-    hyb_clear_error();
-    hyb_status st = check_bytes(fn, bytes);
-    if (st || (st = hyb_check_ptr(fn, dst, "dst", bytes)) ||
-        (st = hyb_check_ptr(fn, src, "src", bytes)))
-        return st;
-    if (bytes == 0) return HYB_STATUS_OK;
-    if ((st = hyb_cuda_check_buffer(fn, "src", src, (size_t)bytes)) ||
-        (st = check_host(fn, "dst", dst)))
-        return st;
-    cudaStream_t s = (cudaStream_t)stream;
-    HYB_CUDA_TRY(fn, "cudaMemcpyAsync",
-                 cudaMemcpyAsync(dst, src, (size_t)bytes, cudaMemcpyDeviceToHost, s));
-    HYB_CUDA_TRY(fn, "cudaStreamSynchronize", cudaStreamSynchronize(s));
-    return HYB_STATUS_OK;
+    return copy_and_wait("hyb_cuda_memcpy_dtoh", dst, src, bytes, stream, cudaMemcpyDeviceToHost);
 }
 
 extern "C" hyb_status hyb_cuda_memcpy_dtod(void* dst, const void* src, int64_t bytes,

@@ -17,9 +17,6 @@ hyb_status hyb_fail(hyb_status status, const char* fmt, ...)
 /* Clears the thread's last-error message (called at the start of every entry point). */
 void hyb_clear_error(void);
 
-/* Largest element count accepted anywhere (2^58: the random stream's block counter). */
-#define HYB_MAX_ELEMENTS ((int64_t)1 << 58)
-
 /* Returns HYB_STATUS_NULL_POINTER naming `name` if p is NULL and n > 0 (or always, when
  * required). Empty tensors (n = 0) may pass NULL data pointers. */
 #define HYB_CHECK_PTR(p, name, n)                                                          \
@@ -57,17 +54,29 @@ hyb_status hyb_check_lns_format(const char* fn, const hyb_lns_format* format, in
 hyb_status hyb_check_madam_common(const char* fn, float lr, float beta2, float g_bound,
                                   int64_t step, hyb_nonfinite_policy policy);
 
-/* Validates an LNS Madam step's config against n elements and v_len moments. */
+/* The argument checks of LNS encode and decode (CPU and CUDA entries alike, same order, same
+ * messages): the format for codes of code_bytes bytes, n, the two pointers, and no overlap. */
+hyb_status hyb_check_lns_codec(const char* fn, const hyb_lns_format* format, int code_bytes,
+                               const float* x, const void* codes, int64_t n, int decode);
+
+/* The argument checks of an LNS Madam step (CPU and CUDA): the config against n elements and
+ * v_len moments, the pointers, and no overlap between codes, grad and v. */
 hyb_status hyb_check_lns_step(const char* fn, const hyb_lns_madam_config* cfg, int code_bytes,
-                              int64_t n, int64_t v_len);
+                              const void* codes, const float* grad, int64_t n, const float* v,
+                              int64_t v_len);
 
-/* Sum of x[i]^2 in double over fixed blocks of 4096 (in order within a block, then the block
- * sums in order), non-finite elements counted as 0: the same double for any thread count,
- * and reproduced exactly by the managed twin. */
-double hyb_sum_squares(const float* x, int64_t n);
+/* The argument checks of a float Madam step (CPU and CUDA): config, n, pointers, overlap. */
+hyb_status hyb_check_madam_step(const char* fn, const hyb_madam_config* cfg, const float* w,
+                                const float* grad, const float* v, int64_t n);
 
-/* (float)(hyb_sum_squares(x, n) / n): the mean square a shared moment is fed (n >= 1). */
-float hyb_mean_square(const float* x, int64_t n);
+/* Sum of x[i]^2 in double over fixed blocks of HYB_SUM_BLOCK (in order within a block, then
+ * the block sums in order): the same double for any thread count, and reproduced exactly by
+ * the CUDA kernels and the managed twin. Non-finite elements count as 0 when finite_only,
+ * else enter by IEEE arithmetic (HYB_NONFINITE_POLICY_PROPAGATE). */
+double hyb_sum_squares(const float* x, int64_t n, int finite_only);
+
+/* (float)(hyb_sum_squares(x, n, finite_only) / n): what a shared moment is fed (n >= 1). */
+float hyb_mean_square(const float* x, int64_t n, int finite_only);
 
 /* 1 if any device-model option of the step is on. */
 int hyb_lns_device_model_on(const hyb_lns_madam_config* cfg);

@@ -2,8 +2,8 @@
  * per-code-type bodies in lns_kernels.inc). */
 #include <stdlib.h>
 #include "internal.h"
-#include "lns_math.h"
-#include "philox.h"
+#include "lanes_scalar.h"
+#include "element_steps.h"
 
 #define HYB_CODE_T uint8_t
 #define HYB_SFX u8

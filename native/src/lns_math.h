@@ -1,5 +1,7 @@
-/* lns_math.h - the element-level maths of the LNS synapse, shared by the C kernels, the
- * CUDA kernels and (line for line) the C# twin in Hybrid.Synapse (LnsMath.cs).
+/* lns_math.h - the number maths of the LNS synapse (log2, exp2, encode, decode, a step's
+ * constants, the device model's draws), shared by the C kernels, the CUDA kernels and (line
+ * for line) the C# twin in Hybrid.Synapse (LnsMath.cs). The per-element steps built on it are
+ * element_steps.h.
  *
  * Bit-identical results across backends need identical IEEE operation sequences, so this
  * file uses only +, -, *, /, sqrt, floor, comparisons and exact power-of-two scaling
@@ -11,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "hd.h"
+#include "hybrid/hybrid.h"
 #include "philox.h"
 
 #define HYB_LN2 0.69314718055994530942
@@ -144,56 +147,9 @@ HYB_HD hyb_madam_consts hyb_madam_consts_make(float beta2, float g_bound, int64_
     return c;
 }
 
-/* v <- beta2 v + (1 - beta2) ms for a shared moment (ms = a mean of g^2), and the
- * denominator sqrt(v / bc) every synapse sharing it divides by. */
-HYB_HD float hyb_madam_shared_denominator(float ms, float* v, const hyb_madam_consts* c) {
-    float nv = c->beta2 * *v + c->one_m_beta2 * ms;
-    *v = nv;
-    return HYB_SQRTF(nv / c->bias_corr);
-}
-
-/* g / d clamped to +-g_bound, 0 where d is 0 or NaN. */
-HYB_HD float hyb_madam_divide(float g, float d, const hyb_madam_consts* c) {
-    float gh = d > 0.0f ? g / d : 0.0f;
-    gh = gh > c->g_bound ? c->g_bound : gh;
-    gh = gh < -c->g_bound ? -c->g_bound : gh;
-    return gh;
-}
-
 /* An approximately standard normal from four uniforms (Irwin-Hall): (sum - 2) * sqrt(3). */
 HYB_HD float hyb_irwin_hall4(float u0, float u1, float u2, float u3) {
     return (((u0 + u1) + (u2 + u3)) - 2.0f) * 1.73205080756887729f;
-}
-
-/* The normalised, clamped gradient of one element with its own moment; updates *v.
- * gh = g / sqrt(v / bc), 0 where sqrt(v / bc) is 0 or NaN (0/0 -> 0, and a gradient so
- * small that g^2 underflows makes no step). */
-HYB_HD float hyb_madam_normalised(float g, float* v, const hyb_madam_consts* c) {
-    float g2 = g * g;
-    float nv = c->beta2 * *v + c->one_m_beta2 * g2;
-    *v = nv;
-    float d = HYB_SQRTF(nv / c->bias_corr);
-    return hyb_madam_divide(g, d, c);
-}
-
-/* The new code after a step. u = 1/2 rounds to nearest, a uniform in [0, 1) stochastically;
- * fac is the device factor (stuck, gain, cycle noise), exactly 1 without a device model. */
-HYB_HD uint32_t hyb_lns_step_one(uint32_t code, float gh, float u, float fac, int32_t bits,
-                                 const hyb_madam_consts* c) {
-    const uint32_t kmax = (1u << (bits - 1)) - 1u;
-    uint32_t k = code & kmax;
-    uint32_t sign = code & ~kmax;
-    float dk = gh * c->code_scale;
-    dk = sign ? -dk : dk;                  /* magnitude shrinks (k grows) when w*g > 0 */
-    dk = dk * (dk < 0.0f ? c->pot_scale : c->dep_scale);
-    dk = dk * fac;
-    dk = dk > 65536.0f ? 65536.0f : dk;    /* beyond any code range: keeps the int exact */
-    dk = dk < -65536.0f ? -65536.0f : dk;
-    float r = HYB_FLOORF(dk + u);
-    int32_t kn = (int32_t)k + (int32_t)r;
-    kn = kn < 0 ? 0 : kn;
-    kn = kn > (int32_t)kmax - 1 ? (int32_t)kmax - 1 : kn;
-    return k == kmax ? code : (sign | (uint32_t)kn);
 }
 
 /* isfinite by the exponent bits (vectorises, and is the same on host and device). */
@@ -203,29 +159,6 @@ HYB_HD int hyb_isfinite_f32(float x) {
     return (u & 0x7F800000u) != 0x7F800000u;
 }
 
-/* e^x in float for the float Madam step: x = n ln2 + r (Cody-Waite, |r| <= ln2/2), e^r by
- * its Taylor polynomial to r^7 (truncation below 2^-27), times 2^n from the exponent bits.
- * About 2 ulp from the correctly rounded value; arguments are clamped to [-87, 88]. */
-HYB_HD float hyb_expf(float x) {
-    x = x < -87.0f ? -87.0f : x;
-    x = x > 88.0f ? 88.0f : x;
-    float n = HYB_FLOORF(x * 1.44269504088896341f + 0.5f);
-    float r = x - n * 0.693145751953125f;      /* ln 2, high part (exact product) */
-    r = r - n * 1.42860676533018704e-06f;      /* ln 2, low part */
-    float p = 1.0f / 5040.0f;
-    p = p * r + 1.0f / 720.0f;
-    p = p * r + 1.0f / 120.0f;
-    p = p * r + 1.0f / 24.0f;
-    p = p * r + 1.0f / 6.0f;
-    p = p * r + 0.5f;
-    p = p * r + 1.0f;
-    p = p * r + 1.0f;
-    uint32_t bits = (uint32_t)((int32_t)n + 127) << 23;
-    float scale;
-    memcpy(&scale, &bits, 4);
-    return p * scale;
-}
-
 /* The device factor of element e: 0 if stuck, else gain_e * (1 + c2c * z_e,step), with
  * gain_e = max(0, 1 + d2d * z_e) fixed per device; z are Irwin-Hall normals. Each option
  * draws only when it is on, so a model with all options off draws nothing. */
@@ -233,20 +166,20 @@ HYB_HD float hyb_lns_device_factor(uint64_t seed, int64_t step, uint32_t tensor_
                                    float c2c, float d2d, float stuck_fraction) {
     float f = 1.0f;
     if (d2d > 0.0f) {
-        hyb_u32x4 r = hyb_stream_block(seed, 0, tensor_id, 2u /* DEVICE_GAIN */, e);
+        hyb_u32x4 r = hyb_stream_block(seed, 0, tensor_id, HYB_RANDOM_PURPOSE_DEVICE_GAIN, e);
         float z = hyb_irwin_hall4(hyb_u32_to_unit_f32(r.v[0]), hyb_u32_to_unit_f32(r.v[1]),
                                   hyb_u32_to_unit_f32(r.v[2]), hyb_u32_to_unit_f32(r.v[3]));
         float gain = 1.0f + d2d * z;
         f = gain > 0.0f ? gain : 0.0f;
     }
     if (c2c > 0.0f) {
-        hyb_u32x4 r = hyb_stream_block(seed, step, tensor_id, 1u /* STEP_NOISE */, e);
+        hyb_u32x4 r = hyb_stream_block(seed, step, tensor_id, HYB_RANDOM_PURPOSE_STEP_NOISE, e);
         float z = hyb_irwin_hall4(hyb_u32_to_unit_f32(r.v[0]), hyb_u32_to_unit_f32(r.v[1]),
                                   hyb_u32_to_unit_f32(r.v[2]), hyb_u32_to_unit_f32(r.v[3]));
         f = f * (1.0f + c2c * z);
     }
     if (stuck_fraction > 0.0f) {
-        hyb_u32x4 r = hyb_stream_block(seed, 0, tensor_id, 3u /* STUCK */, e >> 2);
+        hyb_u32x4 r = hyb_stream_block(seed, 0, tensor_id, HYB_RANDOM_PURPOSE_STUCK, e >> 2);
         f = hyb_u32_to_unit_f32(r.v[e & 3]) < stuck_fraction ? 0.0f : f;
     }
     return f;

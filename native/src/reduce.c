@@ -4,25 +4,23 @@
 #include "philox.h"
 #include <stdlib.h>
 
-#define HYB_SUM_BLOCK 4096
-
-static double hyb_block_sum_squares(const float* x, int64_t n) {
+static double hyb_block_sum_squares(const float* x, int64_t n, int finite_only) {
     double acc = 0.0;
     for (int64_t i = 0; i < n; ++i) {
-        const double xi = hyb_isfinite_f32(x[i]) ? (double)x[i] : 0.0;
+        const double xi = finite_only && !hyb_isfinite_f32(x[i]) ? 0.0 : (double)x[i];
         acc += xi * xi;
     }
     return acc;
 }
 
-double hyb_sum_squares(const float* x, int64_t n) {
+double hyb_sum_squares(const float* x, int64_t n, int finite_only) {
     const int64_t nblocks = (n + HYB_SUM_BLOCK - 1) / HYB_SUM_BLOCK;
     const int nt = hyb_threads_for(n);
     double total = 0.0;
     if (nt <= 1 || nblocks < 2) {
         for (int64_t b = 0; b < nblocks; ++b) {
             const int64_t s = b * HYB_SUM_BLOCK;
-            total += hyb_block_sum_squares(x + s, n - s < HYB_SUM_BLOCK ? n - s : HYB_SUM_BLOCK);
+            total += hyb_block_sum_squares(x + s, n - s < HYB_SUM_BLOCK ? n - s : HYB_SUM_BLOCK, finite_only);
         }
         return total;
     }
@@ -32,22 +30,22 @@ double hyb_sum_squares(const float* x, int64_t n) {
     if (!partial) { /* fall back to the serial order, same result */
         for (int64_t b = 0; b < nblocks; ++b) {
             const int64_t s = b * HYB_SUM_BLOCK;
-            total += hyb_block_sum_squares(x + s, n - s < HYB_SUM_BLOCK ? n - s : HYB_SUM_BLOCK);
+            total += hyb_block_sum_squares(x + s, n - s < HYB_SUM_BLOCK ? n - s : HYB_SUM_BLOCK, finite_only);
         }
         return total;
     }
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (int64_t b = 0; b < nblocks; ++b) {
         const int64_t s = b * HYB_SUM_BLOCK;
-        partial[b] = hyb_block_sum_squares(x + s, n - s < HYB_SUM_BLOCK ? n - s : HYB_SUM_BLOCK);
+        partial[b] = hyb_block_sum_squares(x + s, n - s < HYB_SUM_BLOCK ? n - s : HYB_SUM_BLOCK, finite_only);
     }
     for (int64_t b = 0; b < nblocks; ++b) total += partial[b];
     free(partial);
     return total;
 }
 
-float hyb_mean_square(const float* x, int64_t n) {
-    return (float)(hyb_sum_squares(x, n) / (double)n);
+float hyb_mean_square(const float* x, int64_t n, int finite_only) {
+    return (float)(hyb_sum_squares(x, n, finite_only) / (double)n);
 }
 
 int hyb_lns_device_model_on(const hyb_lns_madam_config* cfg) {

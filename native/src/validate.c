@@ -64,7 +64,8 @@ hyb_status hyb_check_madam_common(const char* fn, float lr, float beta2, float g
     if (step < 1)
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: step = %lld must be >= 1", fn,
                         (long long)step);
-    if (policy != HYB_NONFINITE_POLICY_REJECT && policy != HYB_NONFINITE_POLICY_SKIP)
+    if (policy != HYB_NONFINITE_POLICY_REJECT && policy != HYB_NONFINITE_POLICY_SKIP &&
+        policy != HYB_NONFINITE_POLICY_PROPAGATE)
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: nonfinite policy %d is unknown", fn,
                         (int)policy);
     return HYB_STATUS_OK;
@@ -83,8 +84,42 @@ int64_t hyb_find_nonfinite(const float* x, int64_t n) {
     return -1;
 }
 
+hyb_status hyb_check_lns_codec(const char* fn, const hyb_lns_format* format, int code_bytes,
+                               const float* x, const void* codes, int64_t n, int decode) {
+    hyb_status st = hyb_check_lns_format(fn, format, code_bytes);
+    if (st || (st = hyb_check_length(fn, n))) return st;
+    if (decode ? ((st = hyb_check_ptr(fn, codes, "codes", n)) || (st = hyb_check_ptr(fn, x, "x", n)))
+               : ((st = hyb_check_ptr(fn, x, "x", n)) || (st = hyb_check_ptr(fn, codes, "codes", n))))
+        return st;
+    return hyb_check_disjoint(fn, x, (size_t)n * 4, "x", codes, (size_t)n * (size_t)code_bytes,
+                              "codes");
+}
+
+hyb_status hyb_check_madam_step(const char* fn, const hyb_madam_config* cfg, const float* w,
+                                const float* grad, const float* v, int64_t n) {
+    if (cfg == NULL) return hyb_fail(HYB_STATUS_NULL_POINTER, "%s: config is NULL", fn);
+    hyb_status st = hyb_check_madam_common(fn, cfg->lr, cfg->beta2, cfg->g_bound, cfg->step,
+                                           cfg->nonfinite);
+    if (st) return st;
+    if (!(cfg->w_max > 0.0f) || !isfinite(cfg->w_max))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: w_max = %g must be finite and > 0",
+                        fn, (double)cfg->w_max);
+    if (cfg->reserved != 0)
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: config.reserved must be 0", fn);
+    if ((st = hyb_check_length(fn, n)) || (st = hyb_check_ptr(fn, w, "w", n)) ||
+        (st = hyb_check_ptr(fn, grad, "grad", n)) || (st = hyb_check_ptr(fn, v, "v", n)))
+        return st;
+    const size_t fb = (size_t)n * 4;
+    if ((st = hyb_check_disjoint(fn, w, fb, "w", grad, fb, "grad")) ||
+        (st = hyb_check_disjoint(fn, w, fb, "w", v, fb, "v")) ||
+        (st = hyb_check_disjoint(fn, grad, fb, "grad", v, fb, "v")))
+        return st;
+    return HYB_STATUS_OK;
+}
+
 hyb_status hyb_check_lns_step(const char* fn, const hyb_lns_madam_config* cfg, int code_bytes,
-                              int64_t n, int64_t v_len) {
+                              const void* codes, const float* grad, int64_t n, const float* v,
+                              int64_t v_len) {
     if (cfg == NULL) return hyb_fail(HYB_STATUS_NULL_POINTER, "%s: config is NULL", fn);
     hyb_status st = hyb_check_lns_format(fn, &cfg->format, code_bytes);
     if (st) return st;
@@ -94,17 +129,22 @@ hyb_status hyb_check_lns_step(const char* fn, const hyb_lns_madam_config* cfg, i
     if (cfg->rounding != HYB_ROUNDING_NEAREST && cfg->rounding != HYB_ROUNDING_STOCHASTIC)
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: rounding %d is unknown", fn,
                         (int)cfg->rounding);
-    const double steps = (double)cfg->format.gamma * (double)cfg->lr * HYB_INV_LN2 *
-                         (double)cfg->g_bound;
-    if (!(steps <= 1048576.0))
+    const double scale = (double)cfg->format.gamma * (double)cfg->lr * HYB_INV_LN2;
+    if (!(scale <= 3.4028234663852886e38)) /* the code scale is a float (hyb_madam_consts) */
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT,
-                        "%s: gamma * lr * g_bound / ln 2 = %g code steps exceeds 2^20", fn, steps);
-    if (!(cfg->c2c_noise >= 0.0f && cfg->c2c_noise <= 10.0f))
-        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: c2c_noise = %g is outside [0, 10]", fn,
-                        (double)cfg->c2c_noise);
-    if (!(cfg->d2d_gain_sd >= 0.0f && cfg->d2d_gain_sd <= 10.0f))
-        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: d2d_gain_sd = %g is outside [0, 10]",
-                        fn, (double)cfg->d2d_gain_sd);
+                        "%s: gamma * lr / ln 2 = %g code steps per unit gradient overflows float",
+                        fn, scale);
+    const double steps = scale * (double)cfg->g_bound;
+    if (!(steps <= (double)HYB_LNS_MAX_CODE_STEPS))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT,
+                        "%s: gamma * lr * g_bound / ln 2 = %g code steps exceeds 2^20 = %d", fn, steps,
+                        HYB_LNS_MAX_CODE_STEPS);
+    if (!(cfg->c2c_noise >= 0.0f && cfg->c2c_noise <= (float)HYB_DEVICE_MAX_SD))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: c2c_noise = %g is outside [0, %d]", fn,
+                        (double)cfg->c2c_noise, HYB_DEVICE_MAX_SD);
+    if (!(cfg->d2d_gain_sd >= 0.0f && cfg->d2d_gain_sd <= (float)HYB_DEVICE_MAX_SD))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: d2d_gain_sd = %g is outside [0, %d]",
+                        fn, (double)cfg->d2d_gain_sd, HYB_DEVICE_MAX_SD);
     if (!(cfg->asymmetry > -1.0f && cfg->asymmetry < 1.0f))
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: asymmetry = %g is outside (-1, 1)", fn,
                         (double)cfg->asymmetry);
@@ -114,7 +154,7 @@ hyb_status hyb_check_lns_step(const char* fn, const hyb_lns_madam_config* cfg, i
                         (double)cfg->stuck_fraction);
     if (cfg->reserved != 0)
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: config.reserved must be 0", fn);
-    HYB_CHECK_LENGTH(n);
+    if ((st = hyb_check_length(fn, n))) return st;
     if (v_len < 0)
         return hyb_fail(HYB_STATUS_INVALID_LENGTH, "%s: v_len = %lld is negative", fn,
                         (long long)v_len);
@@ -138,5 +178,13 @@ hyb_status hyb_check_lns_step(const char* fn, const hyb_lns_madam_config* cfg, i
         return hyb_fail(HYB_STATUS_INVALID_LENGTH,
                         "%s: v_len = %lld but moment mode %d with n = %lld needs %lld", fn,
                         (long long)v_len, (int)cfg->moment, (long long)n, (long long)want);
+    if ((st = hyb_check_ptr(fn, codes, "codes", n)) || (st = hyb_check_ptr(fn, grad, "grad", n)) ||
+        (st = hyb_check_ptr(fn, v, "v", v_len)))
+        return st;
+    const size_t cb = (size_t)n * (size_t)code_bytes, fb = (size_t)n * 4, vb = (size_t)v_len * 4;
+    if ((st = hyb_check_disjoint(fn, codes, cb, "codes", grad, fb, "grad")) ||
+        (st = hyb_check_disjoint(fn, codes, cb, "codes", v, vb, "v")) ||
+        (st = hyb_check_disjoint(fn, grad, fb, "grad", v, vb, "v")))
+        return st;
     return HYB_STATUS_OK;
 }

@@ -71,13 +71,15 @@ static void fill_codes(uint16_t* c, int64_t n, int bits, uint64_t seed) {
     const uint32_t ncodes = 1u << bits;
     for (int64_t i = 0; i < n; ++i) c[i] = (uint16_t)(test_uniform() * ncodes);
 }
-/* Gradients (slot: which of two cached sets), a tenth of them small; with `nonfinite`, a NaN
- * and an infinity in it. */
+/* Gradients (slot: which of two cached sets), a tenth of them small, one in 64 so small that
+ * g^2 underflows (a full +-g_bound step from v = 0); with `nonfinite`, a NaN and an infinity
+ * in it. */
 static void fill_grad(float* g, int64_t n, uint64_t seed, int nonfinite, int slot) {
     if (memo_grad_n[slot] != n || memo_grad_seed[slot] != seed) {
         test_rng_state = 0xABCDEF ^ (seed * 0xD1B54A32D192ED03ull) ^ (uint64_t)n;
         for (int64_t i = 0; i < n; ++i)
-            memo_grad[slot][i] = test_normal() * (test_uniform() < 0.1 ? 1e-3f : 1.0f);
+            memo_grad[slot][i] = test_normal() * (test_uniform() < 0.1 ? 1e-3f : 1.0f) *
+                                 (i % 64 == 7 ? 1e-25f : 1.0f);
         memo_grad_n[slot] = n;
         memo_grad_seed[slot] = seed;
     }
@@ -188,7 +190,7 @@ static int lns_step_case(int bits, int wide, step_opts o, int64_t n, uint64_t se
     if (nv > 0) up(dv, h_v, nv * 4);
     for (int t = 1; t <= 2; ++t) {
         c.step = t;
-        fill_grad(h_y, n, seed + 1000u * (uint64_t)t, o.policy == HYB_NONFINITE_POLICY_SKIP, t - 1);
+        fill_grad(h_y, n, seed + 1000u * (uint64_t)t, o.policy != HYB_NONFINITE_POLICY_REJECT, t - 1);
         up(dg, h_y, n * 4);
         hyb_step_stats want = {0}, got = {0};
         float* hv = nv > 0 ? h_v : NULL;
@@ -223,7 +225,7 @@ static void step_options_cases(int64_t n, uint64_t seed, int misalign, int* case
         for (int dev = 0; dev < 2; ++dev) {
             if (mode == HYB_MOMENT_MODE_PER_SYNAPSE && !dev) continue; /* the main matrix's */
             for (int r = 0; r < 2; ++r) {
-                step_opts o = {(hyb_rounding)r, (hyb_nonfinite_policy)((n / 2 + r) & 1),
+                step_opts o = {(hyb_rounding)r, (hyb_nonfinite_policy)((n / 2 + r) % 3),
                                (hyb_moment_mode)mode, rows_for(n), dev};
                 for (int bi = 0; bi < (full_b ? 4 : 2); ++bi) {
                     ++*cases;
@@ -259,7 +261,7 @@ static int madam_case(int64_t n, uint64_t seed, hyb_nonfinite_policy pol, int mi
     up(dv, h_v, n * 4);
     for (int t = 1; t <= 2; ++t) {
         m.step = t;
-        fill_grad(h_y, n, seed + 77u * (uint64_t)t, pol == HYB_NONFINITE_POLICY_SKIP, t - 1);
+        fill_grad(h_y, n, seed + 77u * (uint64_t)t, pol != HYB_NONFINITE_POLICY_REJECT, t - 1);
         up(dg, h_y, n * 4);
         hyb_step_stats want = {0}, got = {0};
         CHECK_OK(hyb_madam_step_f32(&m, h_w, h_y, h_v, n, &want));
@@ -440,13 +442,13 @@ int main(void) {
             for (int b = 2; b <= 16; ++b) RUN(codec_case(b, 1, n, seeds[si], mis));
             for (int b = 2; b <= 8; ++b) RUN(codec_case(b, 0, n, seeds[si], mis));
             for (int r = 0; r < 2; ++r) {
-                const step_opts o = {(hyb_rounding)r, (hyb_nonfinite_policy)((n / 2) & 1),
+                const step_opts o = {(hyb_rounding)r, (hyb_nonfinite_policy)((n / 2) % 3),
                                      HYB_MOMENT_MODE_PER_SYNAPSE, 1, 0};
                 for (int b = 2; b <= 16; ++b) RUN(lns_step_case(b, 1, o, n, seeds[si], mis));
                 for (int b = 2; b <= 8; ++b) RUN(lns_step_case(b, 0, o, n, seeds[si], mis));
             }
             if (si == 1) step_options_cases(n, seeds[si], mis, &cases, &failed, 1);
-            RUN(madam_case(n, seeds[si], (hyb_nonfinite_policy)((n / 2) & 1), mis));
+            RUN(madam_case(n, seeds[si], (hyb_nonfinite_policy)((n / 2) % 3), mis));
             RUN(rms_random_case(n, seeds[si], mis));
         }
         printf("test_cuda: lengths 0..300, seed %llu: %d cases, %d failed\n",
@@ -458,7 +460,7 @@ int main(void) {
         for (int b = 2; b <= 16; ++b) RUN(codec_case(b, 1, n, seeds[1], 0));
         for (int b = 2; b <= 8; ++b) RUN(codec_case(b, 0, n, seeds[1], 0));
         for (int r = 0; r < 2; ++r)
-            for (int pol = 0; pol < 2; ++pol) {
+            for (int pol = 0; pol < 3; ++pol) {
                 const step_opts o = {(hyb_rounding)r, (hyb_nonfinite_policy)pol,
                                      HYB_MOMENT_MODE_PER_SYNAPSE, 1, 0};
                 for (int b = 2; b <= 16; ++b) RUN(lns_step_case(b, 1, o, n, seeds[1], 0));
@@ -467,6 +469,7 @@ int main(void) {
         step_options_cases(n, seeds[1], 0, &cases, &failed, 0);
         RUN(madam_case(n, seeds[1], HYB_NONFINITE_POLICY_REJECT, 0));
         RUN(madam_case(n, seeds[1], HYB_NONFINITE_POLICY_SKIP, 1));
+        RUN(madam_case(n, seeds[1], HYB_NONFINITE_POLICY_PROPAGATE, 0));
         RUN(rms_random_case(n, seeds[1], 0));
         printf("test_cuda: length %lld: %d cases, %d failed\n", (long long)n, cases, failed);
     }

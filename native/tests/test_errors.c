@@ -79,6 +79,10 @@ int main(void) {
     cb = c; cb.rounding = (hyb_rounding)7; CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "rounding");
     cb = c; cb.nonfinite = (hyb_nonfinite_policy)9; CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "policy");
     cb = c; cb.lr = 1e6f;  CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "2^20");
+    /* gamma lr / ln 2 beyond float (a tiny g_bound keeps the 2^20 rule satisfied): refused, since
+     * an infinite code scale would turn a zero gradient into NaN */
+    cb = c; cb.lr = 3e38f; cb.g_bound = 1e-38f;
+    CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "overflows float");
     CHECK_FAILS(hyb_lns_madam_step_u8(&c, codes8, g, N, g, N, NULL), HYB_STATUS_OVERLAP, "grad and v");
     CHECK_FAILS(hyb_lns_madam_step_u8(&c, codes8, g, N, NULL, N, NULL), HYB_STATUS_NULL_POINTER, "v");
     g[63] = INFINITY;

@@ -93,6 +93,43 @@ int main(void) {
               "skipped elements changed");
         CHECK(st.nonfinite_skipped == 2, "skipped %lld", (long long)st.nonfinite_skipped);
     }
+    /* IEEE division as the authors' reference: an underflowing g^2 (v = 0) takes a full
+     * g_bound step, dk = 8 * 0.01 * 10 / ln 2 = 1.154 -> nearest 1; a zero gradient none. */
+    {
+        hyb_lns_madam_config c = config(8, 8.0f, 0.01f, HYB_ROUNDING_NEAREST);
+        uint8_t codes[3] = {10, 128 | 10, 10};
+        float g[3] = {1e-25f, 1e-25f, 0.0f}, v[3] = {0};
+        CHECK_OK(hyb_lns_madam_step_u8(&c, codes, g, 3, v, 3, NULL));
+        CHECK(codes[0] == 11 && codes[1] == (128 | 9) && codes[2] == 10, "underflow: %d %d %d",
+              codes[0], codes[1], codes[2]);
+    }
+    /* PROPAGATE: NaN/inf gradients poison v and take no step, then the element stays frozen;
+     * per tensor, one NaN freezes the whole tensor (its shared v is NaN). */
+    {
+        hyb_lns_madam_config c = config(8, 8.0f, 0.1f, HYB_ROUNDING_NEAREST);
+        c.nonfinite = HYB_NONFINITE_POLICY_PROPAGATE;
+        uint8_t codes[3] = {10, 10, 10};
+        float g[3] = {NAN, INFINITY, 1.0f}, v[3] = {0}, g2[3] = {1.0f, 1.0f, 1.0f};
+        hyb_step_stats st;
+        CHECK_OK(hyb_lns_madam_step_u8(&c, codes, g, 3, v, 3, &st));
+        CHECK(codes[0] == 10 && codes[1] == 10 && codes[2] == 11, "propagate: %d %d %d", codes[0], codes[1], codes[2]);
+        CHECK(isnan(v[0]) && isinf(v[1]) && st.nonfinite_skipped == 2, "v %g %g, counted %lld", v[0], v[1],
+              (long long)st.nonfinite_skipped);
+        c.step = 2;
+        CHECK_OK(hyb_lns_madam_step_u8(&c, codes, g2, 3, v, 3, &st));
+        CHECK(codes[0] == 10 && codes[1] == 10 && st.changed == 1, "frozen: %d %d", codes[0], codes[1]);
+        c.moment = HYB_MOMENT_MODE_PER_TENSOR; c.step = 1;
+        uint8_t ct[3] = {10, 10, 10};
+        float vt[1] = {0};
+        CHECK_OK(hyb_lns_madam_step_u8(&c, ct, g, 3, vt, 1, &st));
+        CHECK(ct[0] == 10 && ct[1] == 10 && ct[2] == 10 && isnan(vt[0]), "per tensor: %d %d %d v %g",
+              ct[0], ct[1], ct[2], vt[0]);
+        /* sign-only: +-inf steps by its sign, NaN does not */
+        c.moment = HYB_MOMENT_MODE_NONE;
+        uint8_t cs[3] = {10, 10, 10};
+        CHECK_OK(hyb_lns_madam_step_u8(&c, cs, g, 3, NULL, 0, &st));
+        CHECK(cs[0] == 10 && cs[1] == 11 && cs[2] == 11, "sign-only: %d %d %d", cs[0], cs[1], cs[2]);
+    }
     /* Per-neuron moment, by hand: 2 rows x 3; row means of g^2 feed one v per row, so every
      * synapse of a row divides by the same sqrt(v_r / bc). Step 1: v_r = (1-b2) ms_r, bc = 1-b2
      * (as floats), so gh = g / sqrt(ms_r) up to rounding. */

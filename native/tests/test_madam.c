@@ -54,6 +54,44 @@ int main(void) {
         CHECK_OK(hyb_madam_step_f32(&c, w, g, v, 1, NULL)); /* gh = 1/sqrt(0.001) = 31.6 -> 10 */
         CHECK(close_rel(w[0], exp(-0.1), 4e-7), "g_bound: %.9g want %.9g", w[0], exp(-0.1));
     }
+    /* The authors' reference (jxbz/madam) divides by IEEE rules: g so small that g^2 underflows
+     * with v = 0 gives g/0 = +-inf, clamped to a full g_bound step; a zero gradient gives
+     * 0/0 = NaN -> 0, no step. */
+    {
+        hyb_madam_config c = config(10.0f, 1);
+        float w[3] = {1.0f, -1.0f, 1.0f}, v[3] = {0}, g[3] = {1e-25f, 1e-25f, 0.0f};
+        hyb_step_stats st;
+        CHECK_OK(hyb_madam_step_f32(&c, w, g, v, 3, &st));
+        CHECK(v[0] == 0.0f, "g^2 underflows: v = %g", v[0]);
+        CHECK(close_rel(w[0], exp(-0.1), 4e-7), "underflowed g: full step, %.9g want %.9g", w[0], exp(-0.1));
+        CHECK(close_rel(w[1], -exp(0.1), 4e-7), "underflowed g, w < 0: %.9g want %.9g", w[1], -exp(0.1));
+        CHECK(w[2] == 1.0f, "zero gradient moved the weight to %.9g", w[2]);
+        CHECK(st.changed == 2 && st.nonfinite_skipped == 0, "stats %lld %lld", (long long)st.changed,
+              (long long)st.nonfinite_skipped);
+    }
+    /* PROPAGATE, as the reference: a NaN or infinite gradient enters v by IEEE arithmetic (NaN,
+     * +inf), gh = NaN -> 0, so the weight stays, and with v poisoned it stays on later steps. */
+    {
+        hyb_madam_config c = config(10.0f, 1);
+        c.nonfinite = HYB_NONFINITE_POLICY_PROPAGATE;
+        float w[4] = {0.5f, 0.5f, 0.5f, 0.5f}, v[4] = {0};
+        float g1[4] = {NAN, INFINITY, -INFINITY, 1.0f}, g2[4] = {1.0f, 1.0f, 1.0f, 1.0f};
+        hyb_step_stats st;
+        CHECK_OK(hyb_madam_step_f32(&c, w, g1, v, 4, &st));
+        CHECK(w[0] == 0.5f && w[1] == 0.5f && w[2] == 0.5f, "non-finite g moved: %g %g %g", w[0], w[1], w[2]);
+        CHECK(isnan(v[0]) && isinf(v[1]) && isinf(v[2]), "v = %g %g %g", v[0], v[1], v[2]);
+        CHECK(st.nonfinite_skipped == 3 && st.changed == 1, "stats %lld %lld",
+              (long long)st.nonfinite_skipped, (long long)st.changed);
+        c.step = 2;
+        CHECK_OK(hyb_madam_step_f32(&c, w, g2, v, 4, &st));
+        CHECK(w[0] == 0.5f && w[1] == 0.5f && w[2] == 0.5f, "frozen elements moved: %g %g %g", w[0], w[1], w[2]);
+        CHECK(st.changed == 1 && st.nonfinite_skipped == 0, "step 2 stats %lld", (long long)st.changed);
+        /* SKIP leaves v alone instead */
+        c.nonfinite = HYB_NONFINITE_POLICY_SKIP; c.step = 1;
+        float ws[2] = {0.5f, 0.5f}, vs[2] = {0.25f, 0.25f}, gs[2] = {NAN, INFINITY};
+        CHECK_OK(hyb_madam_step_f32(&c, ws, gs, vs, 2, &st));
+        CHECK(ws[0] == 0.5f && vs[0] == 0.25f && vs[1] == 0.25f && st.nonfinite_skipped == 2, "skip");
+    }
     /* Invariants on random data over many steps: sign frozen, zeros stay, |w| <= w_max. */
     {
         enum { N = 100000 };

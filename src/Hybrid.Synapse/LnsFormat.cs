@@ -1,3 +1,4 @@
+using Hybrid.Native.Interop;
 using Hybrid.Synapse.Twin;
 
 namespace Hybrid.Synapse;
@@ -12,12 +13,12 @@ namespace Hybrid.Synapse;
 /// <param name="WMax">The largest magnitude, finite, normal and positive.</param>
 public readonly record struct LnsFormat(int Bits, float Gamma, float WMax)
 {
-    /// <summary>Smallest supported bit width.</summary>
-    public const int MinBits = 2;
-    /// <summary>Largest supported bit width.</summary>
-    public const int MaxBits = 16;
-    /// <summary>Largest supported γ.</summary>
-    public const float MaxGamma = 4096;
+    /// <summary>Smallest supported bit width (HYB_LNS_MIN_BITS).</summary>
+    public const int MinBits = HybridConstants.HYB_LNS_MIN_BITS;
+    /// <summary>Largest supported bit width (HYB_LNS_MAX_BITS).</summary>
+    public const int MaxBits = HybridConstants.HYB_LNS_MAX_BITS;
+    /// <summary>Largest supported γ (HYB_LNS_MAX_GAMMA).</summary>
+    public const float MaxGamma = HybridConstants.HYB_LNS_MAX_GAMMA;
 
     /// <summary>K = 2^(B−1) − 1, the magnitude index that means zero.</summary>
     public int ZeroIndex => (1 << (Bits - 1)) - 1;

@@ -1,3 +1,5 @@
+using Hybrid.Native.Interop;
+
 namespace Hybrid.Synapse;
 
 /// <summary>How a step turns a real-valued code increment into an integer.</summary>
@@ -9,19 +11,23 @@ public enum RoundingMode
     Stochastic = 1,
 }
 
-/// <summary>What a step does with a NaN or infinite gradient element.</summary>
+/// <summary>What a step does with a NaN or infinite gradient element (every policy counts them).</summary>
 public enum NonFinitePolicy
 {
     /// <summary>Throw, with nothing written.</summary>
     Reject = 0,
-    /// <summary>Leave that element (weight or code, and its second moment) unchanged, and count it.</summary>
+    /// <summary>Leave that element (weight or code, and its second moment) unchanged.</summary>
     Skip = 1,
+    /// <summary>IEEE arithmetic, as the authors' reference (jxbz/madam) and the TorchSharp Madam: g² enters v
+    /// (NaN or +∞), ĝ is NaN → 0, so the element takes no step and, its v poisoned, none after (a shared
+    /// moment freezes its row or tensor; sign-only steps ±∞ by its sign). See hybrid/lns.h.</summary>
+    Propagate = 2,
 }
 
 /// <summary>What one step did.</summary>
 /// <param name="Elements">Elements in the tensor.</param>
 /// <param name="Changed">Codes or weights whose value changed.</param>
-/// <param name="NonFiniteSkipped">Gradient elements skipped under <see cref="NonFinitePolicy.Skip"/>.</param>
+/// <param name="NonFiniteSkipped">NaN or infinite gradient elements (skipped, or propagated).</param>
 public readonly record struct StepStats(long Elements, long Changed, long NonFiniteSkipped);
 
 /// <summary>A position in the shared Philox stream (see native/include/hybrid/random.h).</summary>
@@ -30,8 +36,9 @@ public readonly record struct RandomStream(ulong Seed, long Step, uint TensorId,
     /// <summary>Throws unless the purpose is in [0, 255].</summary>
     public void Validate()
     {
-        if (Purpose is < 0 or > 255)
-            throw new ArgumentException($"random purpose = {Purpose} is outside [0, 255].", nameof(Purpose));
+        if (Purpose is < 0 or > HybridConstants.HYB_RANDOM_MAX_PURPOSE)
+            throw new ArgumentException(
+                $"random purpose = {Purpose} is outside [0, {HybridConstants.HYB_RANDOM_MAX_PURPOSE}].", nameof(Purpose));
     }
 }
 
@@ -48,7 +55,7 @@ internal static class MadamChecks
             throw new ArgumentException($"Madam g_bound = {gBound} must be finite and > 0.", "GBound");
         if (step < 1)
             throw new ArgumentException($"Madam step = {step} must be >= 1 (the step being taken).", "Step");
-        if (policy is not (NonFinitePolicy.Reject or NonFinitePolicy.Skip))
+        if (policy is not (NonFinitePolicy.Reject or NonFinitePolicy.Skip or NonFinitePolicy.Propagate))
             throw new ArgumentException($"non-finite policy {(int)policy} is unknown.", "NonFinite");
     }
 }
@@ -103,10 +110,11 @@ public readonly record struct DeviceModel(float CycleToCycleNoise = 0f, float De
     /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
     public void Validate()
     {
-        if (!(CycleToCycleNoise >= 0f && CycleToCycleNoise <= 10f))
-            throw new ArgumentException($"cycle-to-cycle noise (c2c_noise) = {CycleToCycleNoise} is outside [0, 10].", nameof(CycleToCycleNoise));
-        if (!(DeviceToDeviceGainSd >= 0f && DeviceToDeviceGainSd <= 10f))
-            throw new ArgumentException($"device-to-device gain sd (d2d_gain_sd) = {DeviceToDeviceGainSd} is outside [0, 10].", nameof(DeviceToDeviceGainSd));
+        const int maxSd = HybridConstants.HYB_DEVICE_MAX_SD;
+        if (!(CycleToCycleNoise >= 0f && CycleToCycleNoise <= maxSd))
+            throw new ArgumentException($"cycle-to-cycle noise (c2c_noise) = {CycleToCycleNoise} is outside [0, {maxSd}].", nameof(CycleToCycleNoise));
+        if (!(DeviceToDeviceGainSd >= 0f && DeviceToDeviceGainSd <= maxSd))
+            throw new ArgumentException($"device-to-device gain sd (d2d_gain_sd) = {DeviceToDeviceGainSd} is outside [0, {maxSd}].", nameof(DeviceToDeviceGainSd));
         if (!(Asymmetry > -1f && Asymmetry < 1f))
             throw new ArgumentException($"asymmetry = {Asymmetry} is outside (-1, 1).", nameof(Asymmetry));
         if (!(StuckFraction >= 0f && StuckFraction <= 1f))
@@ -130,8 +138,12 @@ public readonly record struct LnsMadamSettings(LnsFormat Format, long Step, floa
         MadamChecks.Common(Lr, Beta2, GBound, Step, NonFinite);
         if (Rounding is not (RoundingMode.Nearest or RoundingMode.Stochastic))
             throw new ArgumentException($"rounding mode {(int)Rounding} is unknown.", nameof(Rounding));
-        double steps = (double)Format.Gamma * Lr * Twin.LnsMath.InvLn2 * GBound;
-        if (!(steps <= 1048576.0))
+        double scale = (double)Format.Gamma * Lr * Twin.LnsMath.InvLn2;
+        if (!(scale <= float.MaxValue))   // the code scale is a float: an infinite one would turn ĝ = 0 into NaN
+            throw new ArgumentException(
+                $"gamma · lr / ln 2 = {scale:G4} code steps per unit gradient overflows float; lower lr or gamma.", nameof(Lr));
+        double steps = scale * GBound;
+        if (!(steps <= HybridConstants.HYB_LNS_MAX_CODE_STEPS))
             throw new ArgumentException(
                 $"gamma · lr · g_bound / ln 2 = {steps:G4} code steps exceeds 2^20; lower lr or gamma.", nameof(Lr));
         Device.Validate();

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Hybrid.Native.Interop;
 
 namespace Hybrid.Synapse;
 
@@ -100,7 +101,7 @@ internal static class KernelContract
     public static void RandomUniform(in RandomStream stream, long offset, int length)
     {
         stream.Validate();
-        if (offset < 0 || offset > (1L << 58) - length)
+        if (offset < 0 || offset > HybridConstants.HYB_MAX_ELEMENTS - length)
             throw new ArgumentOutOfRangeException(nameof(offset), offset, "offset must be >= 0 with offset + n <= 2^58.");
     }
 }

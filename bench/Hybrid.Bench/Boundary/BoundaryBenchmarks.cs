@@ -16,7 +16,7 @@ namespace Hybrid.Bench.Boundary;
 /// <item>hyb_lns_madam_step_u8 through the raw binding, pointers prepared once: transition plus
 /// the C entry point's validation (format, settings, lengths, overlap, codes, gradients) and
 /// the one-element step with its Philox block;</item>
-/// <item>the safe layer (NativeKernels.LnsMadamStep): spans, the managed length and overlap
+/// <item>the safe layer (LnsKernels.MadamStep): spans, the managed length and overlap
 /// checks, pinning, the ABI check flag and the status check;</item>
 /// <item>the backend (NativeCpuBackend): the managed settings validation and the conversion to
 /// the interop struct on top;</item>

@@ -17,9 +17,12 @@
  *
  * The Madam step in the code domain (see SCIENCE.md): per synapse
  *     v    <- beta2 * v + (1 - beta2) * g^2
- *     gh   <- g / sqrt(v / (1 - beta2^t))   (0 where the denominator is 0), clamped to +-g_bound
+ *     gh   <- g / sqrt(v / (1 - beta2^t)),  NaN -> 0,  clamped to +-g_bound
  *     dk   <- round(gamma * lr * gh * sign(w) / ln 2)    (nearest or stochastic; |dk| <= 2^16)
  *     k    <- clamp(k + dk, 0, K-1);  zero codes never move; the sign never changes.
+ * The division is IEEE's, as in the authors' reference (jxbz/madam): 0/0 (a zero gradient with no
+ * history) is NaN and becomes 0; a gradient so small that g^2 underflows to 0 (|g| below about
+ * 1e-21 with v = 0) divides to +-inf and clamps to a full +-g_bound step.
  * v may instead be kept per neuron, per tensor or not at all (hyb_moment_mode), and an optional
  * device model perturbs the step (see hyb_lns_madam_config).
  * Stochastic rounding is floor(x + u), u from the Philox stream (hybrid/random.h) with
@@ -31,12 +34,9 @@
 #include <stdint.h>
 #include "hybrid/export.h"
 #include "hybrid/status.h"
+#include "hybrid/limits.h"
 
 HYB_EXTERN_C_BEGIN
-
-#define HYB_LNS_MIN_BITS 2     /* smallest B: ternary */
-#define HYB_LNS_MAX_BITS 16    /* largest B */
-#define HYB_LNS_MAX_GAMMA 4096 /* largest gamma (levels per octave) */
 
 /* An LNS format: bits in [2, 16]; gamma finite in (0, 4096]; w_max finite, normal, > 0. */
 typedef struct hyb_lns_format {
@@ -54,10 +54,16 @@ typedef enum hyb_rounding {
 } hyb_rounding;
 HYB_STATIC_ASSERT(sizeof(hyb_rounding) == 4, "hyb_rounding must be 32-bit");
 
-/* What a step does with a NaN or infinite gradient element. */
+/* What a step does with a NaN or infinite gradient element. Every policy counts such elements
+ * (hyb_step_stats.nonfinite_skipped). */
 typedef enum hyb_nonfinite_policy {
-    HYB_NONFINITE_POLICY_REJECT = 0, /* fail with HYB_STATUS_NON_FINITE; nothing written */
-    HYB_NONFINITE_POLICY_SKIP = 1    /* leave that element (weight/code and v) unchanged; count it */
+    HYB_NONFINITE_POLICY_REJECT = 0,   /* fail with HYB_STATUS_NON_FINITE; nothing written */
+    HYB_NONFINITE_POLICY_SKIP = 1,     /* leave that element (weight/code and v) unchanged */
+    HYB_NONFINITE_POLICY_PROPAGATE = 2 /* IEEE arithmetic, as the authors' reference: g^2 enters v
+                                          (NaN or +inf; a shared moment's mean too), gh is NaN -> 0,
+                                          so the element takes no step and, its v poisoned, none
+                                          after (a shared moment freezes its row or tensor; the
+                                          sign-only mode steps +-inf by its sign, NaN not at all) */
 } hyb_nonfinite_policy;
 HYB_STATIC_ASSERT(sizeof(hyb_nonfinite_policy) == 4, "hyb_nonfinite_policy must be 32-bit");
 
@@ -106,7 +112,7 @@ HYB_STATIC_ASSERT(sizeof(hyb_lns_madam_config) == 88, "hyb_lns_madam_config layo
 typedef struct hyb_step_stats {
     int64_t elements;          /* n */
     int64_t changed;           /* codes (or weights) whose value changed */
-    int64_t nonfinite_skipped; /* gradient elements skipped under HYB_NONFINITE_POLICY_SKIP */
+    int64_t nonfinite_skipped; /* NaN or infinite gradient elements (skipped, or propagated) */
     int64_t reserved;          /* zero */
 } hyb_step_stats;
 HYB_STATIC_ASSERT(sizeof(hyb_step_stats) == 32, "hyb_step_stats layout changed");

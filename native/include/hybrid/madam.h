@@ -3,9 +3,13 @@
  *
  * Per element, with bias correction bc = 1 - beta2^t:
  *     v  <- beta2 * v + (1 - beta2) * g^2
- *     gh <- g / sqrt(v / bc)      (0 where the denominator is 0), clamped to +-g_bound
+ *     gh <- g / sqrt(v / bc),  NaN -> 0,  clamped to +-g_bound
  *     w  <- w * exp(-lr * gh * sign(w))
  *     w  <- clamp(w, -w_max, +w_max)
+ * The division is IEEE's, as in jxbz/madam: a gradient whose g^2 underflows (v = 0) divides to
+ * +-inf and takes a full +-g_bound step; 0/0 takes none. Under HYB_NONFINITE_POLICY_PROPAGATE
+ * a NaN or infinite gradient poisons that element's v, which freezes it from then on, as the
+ * reference (and Hybrid.Training's TorchSharp Madam) does.
  * A weight's sign never changes and an exact zero never moves. w_max is p_scale * RMS(w)
  * at the first step (defaults p_scale = 3), fixed after: the caller computes it once
  * with hyb_rms_f32 and passes it every step. exp is a float polynomial accurate to
@@ -39,7 +43,7 @@ HYB_API hyb_status hyb_madam_step_f32(const hyb_madam_config* config, float* w,
                                       hyb_step_stats* stats);
 
 /* Root mean square of x[0..n-1] (n >= 1) in double precision, summed in fixed blocks of
- * 4096 elements so that the result does not depend on the thread count. Fails on
+ * HYB_SUM_BLOCK elements so that the result does not depend on the thread count. Fails on
  * non-finite input. */
 HYB_API hyb_status hyb_rms_f32(const float* x, int64_t n, double* out);
 

@@ -15,7 +15,7 @@ HYB_EXTERN_C_BEGIN
 #define HYB_VERSION_MAJOR 0 /* library version, major */
 #define HYB_VERSION_MINOR 1 /* library version, minor */
 #define HYB_VERSION_PATCH 0 /* library version, patch */
-#define HYB_ABI_VERSION 3   /* bumped on any signature, layout or enum change */
+#define HYB_ABI_VERSION 4   /* bumped on any signature, layout or enum change */
 
 /* Widest SIMD instruction set the CPU kernels were compiled for. */
 typedef enum hyb_simd_level {

@@ -8,21 +8,6 @@ using System.Runtime.InteropServices;
 
 namespace Hybrid.Native.Interop;
 
-public static partial class HybridConstants
-{
-    /// <summary>smallest B: ternary</summary>
-    // C: #define HYB_LNS_MIN_BITS 2
-    public const int HYB_LNS_MIN_BITS = 2;
-
-    /// <summary>largest B</summary>
-    // C: #define HYB_LNS_MAX_BITS 16
-    public const int HYB_LNS_MAX_BITS = 16;
-
-    /// <summary>largest gamma (levels per octave)</summary>
-    // C: #define HYB_LNS_MAX_GAMMA 4096
-    public const int HYB_LNS_MAX_GAMMA = 4096;
-}
-
 /// <summary>An LNS format: bits in [2, 16]; gamma finite in (0, 4096]; w_max finite, normal, &gt; 0.</summary>
 // C: typedef struct hyb_lns_format { ... } hyb_lns_format (16 bytes)
 [StructLayout(LayoutKind.Sequential)]
@@ -58,7 +43,10 @@ public enum HybRounding : int
     Stochastic = 1,
 }
 
-/// <summary>What a step does with a NaN or infinite gradient element.</summary>
+/// <summary>
+/// What a step does with a NaN or infinite gradient element. Every policy counts such elements
+/// (hyb_step_stats.nonfinite_skipped).
+/// </summary>
 // C: typedef enum hyb_nonfinite_policy { ... } hyb_nonfinite_policy
 public enum HybNonfinitePolicy : int
 {
@@ -66,9 +54,19 @@ public enum HybNonfinitePolicy : int
     // C: HYB_NONFINITE_POLICY_REJECT = 0
     Reject = 0,
 
-    /// <summary>leave that element (weight/code and v) unchanged; count it</summary>
+    /// <summary>leave that element (weight/code and v) unchanged</summary>
     // C: HYB_NONFINITE_POLICY_SKIP = 1
     Skip = 1,
+
+    /// <summary>
+    /// IEEE arithmetic, as the authors' reference: g^2 enters v
+    ///                                          (NaN or +inf; a shared moment's mean too), gh is NaN -&gt; 0,
+    ///                                          so the element takes no step and, its v poisoned, none
+    ///                                          after (a shared moment freezes its row or tensor; the
+    ///                                          sign-only mode steps +-inf by its sign, NaN not at all)
+    /// </summary>
+    // C: HYB_NONFINITE_POLICY_PROPAGATE = 2
+    Propagate = 2,
 }
 
 /// <summary>
@@ -190,7 +188,7 @@ public unsafe partial struct HybStepStats
     // C: int64_t changed (offset 8)
     public long Changed;
 
-    /// <summary>gradient elements skipped under HYB_NONFINITE_POLICY_SKIP</summary>
+    /// <summary>NaN or infinite gradient elements (skipped, or propagated)</summary>
     // C: int64_t nonfinite_skipped (offset 16)
     public long NonfiniteSkipped;
 

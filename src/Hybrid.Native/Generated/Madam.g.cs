@@ -54,7 +54,7 @@ public static unsafe partial class HybridNative
 
     /// <summary>
     /// Root mean square of x[0..n-1] (n &gt;= 1) in double precision, summed in fixed blocks of
-    /// 4096 elements so that the result does not depend on the thread count. Fails on
+    /// HYB_SUM_BLOCK elements so that the result does not depend on the thread count. Fails on
     /// non-finite input.
     /// </summary>
     // C: hyb_status hyb_rms_f32(const float* x, int64_t n, double* out)

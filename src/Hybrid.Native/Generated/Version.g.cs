@@ -8,7 +8,6 @@ using System.Runtime.InteropServices;
 
 namespace Hybrid.Native.Interop;
 
-/// <summary>The integer macros of the C headers.</summary>
 public static partial class HybridConstants
 {
     /// <summary>library version, major</summary>
@@ -24,8 +23,8 @@ public static partial class HybridConstants
     public const int HYB_VERSION_PATCH = 0;
 
     /// <summary>bumped on any signature, layout or enum change</summary>
-    // C: #define HYB_ABI_VERSION 3
-    public const int HYB_ABI_VERSION = 3;
+    // C: #define HYB_ABI_VERSION 4
+    public const int HYB_ABI_VERSION = 4;
 }
 
 /// <summary>Widest SIMD instruction set the CPU kernels were compiled for.</summary>

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
+using Hybrid.Native.Interop;
 using Hybrid.Synapse.Twin;
 
 namespace Hybrid.Synapse.Simd;
@@ -27,7 +28,6 @@ namespace Hybrid.Synapse.Simd;
 public static class SimdKernels
 {
     private const int Group = 32;
-    private const uint RandomPurposeRounding = 0;
 
     /// <summary>Whether the vector paths run on this CPU (x64 with AVX2); otherwise calls go to <see cref="ManagedKernels"/>.</summary>
     public static bool IsAccelerated => Vector256.IsHardwareAccelerated && PhiloxSimd.IsSupported;
@@ -70,7 +70,7 @@ public static class SimdKernels
             tc[..m].CopyTo(codes[i..]);
             tv[..m].CopyTo(v[i..]);
         }
-        return new StepStats(n, Vector256.Sum(step.Changed), Vector256.Sum(step.Skipped));
+        return new StepStats(n, Vector256.Sum(step.Changed), Vector256.Sum(step.NonFinite));
     }
 
     /// <summary>One float32 Madam step on <paramref name="w"/> in place (jxbz/madam semantics, libhybrid's e^x).</summary>
@@ -104,7 +104,7 @@ public static class SimdKernels
             tw[..m].CopyTo(w[i..]);
             tv[..m].CopyTo(v[i..]);
         }
-        return new StepStats(n, Vector256.Sum(step.Changed), Vector256.Sum(step.Skipped));
+        return new StepStats(n, Vector256.Sum(step.Changed), Vector256.Sum(step.NonFinite));
     }
 
     /// <summary>Whether any code has bits at or above bit <paramref name="bits"/> (OR of all codes, then one test).</summary>
@@ -140,6 +140,11 @@ public static class SimdKernels
         return bad != Vector256<uint>.Zero;
     }
 
+    /// <summary>All-ones lanes when a non-finite gradient leaves its element alone (reject, skip), zero when
+    /// IEEE arithmetic carries it (propagate).</summary>
+    private static Vector256<float> SkipMask(NonFinitePolicy policy) =>
+        policy == NonFinitePolicy.Propagate ? Vector256<float>.Zero : Vector256<float>.AllBitsSet;
+
     /// <summary>The LNS step's per-call state: broadcast constants, the stream's key and the counts.</summary>
     private struct LnsStepper
     {
@@ -150,7 +155,8 @@ public static class SimdKernels
         private readonly ulong _seed;
         private readonly long _step;
         private readonly uint _tensorId;
-        public Vector256<int> Changed, Skipped;
+        private readonly Vector256<float> _skip;   // all ones unless the policy propagates non-finite gradients
+        public Vector256<int> Changed, NonFinite;
 
         public LnsStepper(in LnsMadamSettings s)
         {
@@ -161,7 +167,8 @@ public static class SimdKernels
             _kLast = Vector256.Create((int)kmax - 1);
             _stochastic = s.Rounding == RoundingMode.Stochastic;
             (_seed, _step, _tensorId) = (s.Seed, s.Step, s.TensorId);
-            Changed = Skipped = Vector256<int>.Zero;
+            _skip = SkipMask(s.NonFinite);
+            Changed = NonFinite = Vector256<int>.Zero;
         }
 
         /// <summary>Elements 4·block … 4·block + 31 (the refs point at the first of them).</summary>
@@ -171,7 +178,7 @@ public static class SimdKernels
         {
             Vector256<float> u0, u1, u2, u3;
             if (_stochastic)
-                PhiloxSimd.Uniforms32(_seed, _step, _tensorId, RandomPurposeRounding, block, out u0, out u1, out u2, out u3);
+                PhiloxSimd.Uniforms32(_seed, _step, _tensorId, (uint)HybRandomPurpose.Rounding, block, out u0, out u1, out u2, out u3);
             else
                 u0 = u1 = u2 = u3 = Vector256.Create(0.5f);   // nearest: floor(x + 1/2)
 
@@ -212,14 +219,14 @@ public static class SimdKernels
             var gi = Vector256.LoadUnsafe(ref grad, at);
             var vi = Vector256.LoadUnsafe(ref v, at);
             var ok = SimdMath.IsFinite(gi);
+            var keep = ~ok & _skip;   // a non-finite gradient the policy leaves alone
             var vn = vi;
-            var gh = SimdMath.Normalised(gi & ok, ref vn, _k);   // ok ? g : 0
+            var gh = SimdMath.Normalised(Vector256.AndNot(gi, keep), ref vn, _k);   // keep ? 0 : g
             var cn = SimdMath.StepCodes(ci, gh, u, _kmax, _signMask, _kLast, _k.CodeScale);
-            var okBits = ok.AsUInt32();
-            cn = Vector256.ConditionalSelect(okBits, cn, ci);
-            Vector256.ConditionalSelect(ok, vn, vi).StoreUnsafe(ref v, at);
+            cn = Vector256.ConditionalSelect(keep.AsUInt32(), ci, cn);
+            Vector256.ConditionalSelect(keep, vi, vn).StoreUnsafe(ref v, at);
             Changed -= (~Vector256.Equals(cn, ci)).AsInt32();   // all-ones lanes are −1
-            Skipped -= (~okBits).AsInt32();
+            NonFinite -= (~ok).AsInt32();
             return cn;
         }
     }
@@ -228,8 +235,8 @@ public static class SimdKernels
     private struct MadamStepper
     {
         private readonly MadamLanes _k;
-        private readonly Vector256<float> _negLr, _wMax, _negWMax;
-        public Vector256<int> Changed, Skipped;
+        private readonly Vector256<float> _negLr, _wMax, _negWMax, _skip;
+        public Vector256<int> Changed, NonFinite;
 
         public MadamStepper(in MadamSettings s)
         {
@@ -237,7 +244,8 @@ public static class SimdKernels
             _negLr = Vector256.Create(-s.Lr);
             _wMax = Vector256.Create(s.WMax);
             _negWMax = Vector256.Create(-s.WMax);
-            Changed = Skipped = Vector256<int>.Zero;
+            _skip = SkipMask(s.NonFinite);
+            Changed = NonFinite = Vector256<int>.Zero;
         }
 
         /// <summary>Eight weights and second moments in place.</summary>
@@ -248,8 +256,9 @@ public static class SimdKernels
             var vi = Vector256.LoadUnsafe(ref v);
             var wi = Vector256.LoadUnsafe(ref w);
             var ok = SimdMath.IsFinite(gi);
+            var keep = ~ok & _skip;
             var vn = vi;
-            var gh = SimdMath.Normalised(gi & ok, ref vn, _k);
+            var gh = SimdMath.Normalised(Vector256.AndNot(gi, keep), ref vn, _k);
             var one = Vector256<float>.One;
             var zero = Vector256<float>.Zero;
             var sign = Vector256.ConditionalSelect(Vector256.GreaterThan(wi, zero), one,
@@ -257,11 +266,11 @@ public static class SimdKernels
             var wn = wi * SimdMath.Exp(_negLr * gh * sign);   // w ← w·exp(−η·ĝ·sign(w))
             wn = Vector256.ConditionalSelect(Vector256.GreaterThan(wn, _wMax), _wMax, wn);
             wn = Vector256.ConditionalSelect(Vector256.LessThan(wn, _negWMax), _negWMax, wn);
-            wn = Vector256.ConditionalSelect(ok, wn, wi);
-            Vector256.ConditionalSelect(ok, vn, vi).StoreUnsafe(ref v);
+            wn = Vector256.ConditionalSelect(keep, wi, wn);
+            Vector256.ConditionalSelect(keep, vi, vn).StoreUnsafe(ref v);
             wn.StoreUnsafe(ref w);
             Changed -= (~Vector256.Equals(wn, wi)).AsInt32();
-            Skipped -= (~ok).AsInt32();
+            NonFinite -= (~ok).AsInt32();
         }
     }
 }

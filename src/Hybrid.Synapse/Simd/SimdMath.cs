@@ -37,15 +37,15 @@ internal static class SimdMath
     public static Vector256<float> IsFinite(Vector256<float> x) =>
         ~Vector256.Equals(x.AsUInt32() & ExponentMask, ExponentMask).AsSingle();
 
-    /// <summary><see cref="LnsMath.Normalised"/> on eight lanes: ĝ, and the new second moment in <paramref name="v"/>.</summary>
+    /// <summary><see cref="LnsMath.Normalised"/> on eight lanes: ĝ = g / sqrt(v / bc), NaN → 0, clamped to
+    /// ±g_bound (IEEE division: g/0 → ±∞ → ±g_bound, 0/0 → 0), and the new second moment in <paramref name="v"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Normalised(Vector256<float> g, ref Vector256<float> v, in MadamLanes c)
     {
-        var g2 = g * g;
-        var nv = c.Beta2 * v + c.OneMinusBeta2 * g2;
+        var nv = c.Beta2 * v + c.OneMinusBeta2 * (g * g);
         v = nv;
-        var d = Vector256.Sqrt(nv / c.BiasCorrection);
-        var gh = Vector256.ConditionalSelect(Vector256.GreaterThan(d, Vector256<float>.Zero), g / d, Vector256<float>.Zero);
+        var gh = g / Vector256.Sqrt(nv / c.BiasCorrection);
+        gh = Vector256.ConditionalSelect(Vector256.Equals(gh, gh), gh, Vector256<float>.Zero);   // NaN → 0
         gh = Vector256.ConditionalSelect(Vector256.GreaterThan(gh, c.GBound), c.GBound, gh);
         gh = Vector256.ConditionalSelect(Vector256.LessThan(gh, c.NegGBound), c.NegGBound, gh);
         return gh;

@@ -1,3 +1,5 @@
+using Hybrid.Native.Interop;
+
 namespace Hybrid.Synapse.Twin;
 
 /// <summary>Per-call constants of a Madam step, computed once on the host (twin of hyb_madam_consts).</summary>
@@ -12,8 +14,8 @@ public readonly record struct MadamConsts(float Beta2, float OneMinusBeta2, floa
 }
 
 /// <summary>
-/// The element-level maths of the LNS synapse: the managed twin of native/src/lns_math.h,
-/// line for line. Only IEEE +, −, ×, ÷, sqrt, floor, comparisons and exact power-of-two
+/// The element-level maths of the LNS synapse: the managed twin of native/src/lns_math.h and
+/// native/src/element_steps.h, line for line. Only IEEE +, −, ×, ÷, sqrt, floor, comparisons and exact power-of-two
 /// scaling are used (never Math.Log2/Exp2/Pow, whose last bits differ between libraries), and
 /// .NET never fuses a multiply and an add on its own, so codes match the C and CUDA kernels
 /// bit for bit.
@@ -24,6 +26,8 @@ public static class LnsMath
     public const double Ln2 = 0.69314718055994530942;
     /// <summary>1 / ln 2 in double.</summary>
     public const double InvLn2 = 1.44269504088896340736;
+    /// <summary>The clamp of a step's dk before rounding (HYB_LNS_STEP_CLAMP).</summary>
+    public const float StepClamp = HybridConstants.HYB_LNS_STEP_CLAMP;
 
     /// <summary>2^n for an integer n in [−1022, 1023], exact.</summary>
     public static double Pow2I(int n) => BitConverter.Int64BitsToDouble((long)(n + 1023) << 52);
@@ -125,35 +129,28 @@ public static class LnsMath
         return (code >> (bits - 1)) != 0 ? -m : m;
     }
 
-    /// <summary>The normalised, clamped gradient of one element with its own moment; updates v.</summary>
-    public static float Normalised(float g, ref float v, in MadamConsts c)
+    /// <summary>v ← β2·v + (1−β2)·x (x = g², or a mean of g² for a shared moment); returns the
+    /// denominator sqrt(v / bc) (twin of hyb_madam_moment).</summary>
+    public static float Moment(float x, ref float v, in MadamConsts c)
     {
-        float g2 = g * g;
-        float nv = c.Beta2 * v + c.OneMinusBeta2 * g2;
-        v = nv;
-        float d = MathF.Sqrt(nv / c.BiasCorrection);
-        return Divide(g, d, c);
-    }
-
-    /// <summary>v ← β2·v + (1−β2)·ms for a shared moment; returns sqrt(v / bc).</summary>
-    public static float SharedDenominator(float meanSquare, ref float v, in MadamConsts c)
-    {
-        float nv = c.Beta2 * v + c.OneMinusBeta2 * meanSquare;
+        float nv = c.Beta2 * v + c.OneMinusBeta2 * x;
         v = nv;
         return MathF.Sqrt(nv / c.BiasCorrection);
     }
 
-    /// <summary>g / d clamped to ±g_bound, 0 where d is 0 or NaN.</summary>
+    /// <summary>g / d, NaN → 0, clamped to ±g_bound: IEEE division as in jxbz/madam, so 0/0 gives 0
+    /// and g/0 (g² underflowed, g ≠ 0) gives ±∞, clamped to a full ±g_bound step.</summary>
     public static float Divide(float g, float d, in MadamConsts c)
     {
-        float gh = d > 0.0f ? g / d : 0.0f;
+        float gh = g / d;
+        gh = float.IsNaN(gh) ? 0.0f : gh;
         gh = gh > c.GBound ? c.GBound : gh;
         gh = gh < -c.GBound ? -c.GBound : gh;
         return gh;
     }
 
     /// <summary>
-    /// e^x in float for the float Madam step: native/src/lns_math.h's hyb_expf operation for
+    /// e^x in float for the float Madam step: native/src/element_steps.h's hyb_madam_exp operation for
     /// operation (Cody–Waite reduction, degree-7 Taylor polynomial, 2^n from the exponent bits),
     /// about 2 ulp from the correctly rounded value; arguments clamped to [−87, 88]. Every backend
     /// uses this one, so float Madam steps are bit-identical across them too.
@@ -176,6 +173,9 @@ public static class LnsMath
         return p * BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
     }
 
+    /// <summary>The normalised, clamped gradient of one element with its own moment; updates v.</summary>
+    public static float Normalised(float g, ref float v, in MadamConsts c) => Divide(g, Moment(g * g, ref v, c), c);
+
     /// <summary>An approximately standard normal from four uniforms (Irwin–Hall).</summary>
     public static float IrwinHall4(float u0, float u1, float u2, float u3) =>
         (((u0 + u1) + (u2 + u3)) - 2.0f) * 1.73205080756887729f;
@@ -191,13 +191,44 @@ public static class LnsMath
         dk = sign != 0 ? -dk : dk;
         dk = dk * (dk < 0.0f ? c.PotentiationScale : c.DepressionScale);
         dk = dk * fac;
-        dk = dk > 65536.0f ? 65536.0f : dk;
-        dk = dk < -65536.0f ? -65536.0f : dk;
+        dk = dk > StepClamp ? StepClamp : dk;
+        dk = dk < -StepClamp ? -StepClamp : dk;
         float r = MathF.Floor(dk + u);
         int kn = (int)k + (int)r;
         kn = kn < 0 ? 0 : kn;
         kn = kn > (int)kmax - 1 ? (int)kmax - 1 : kn;
         return k == kmax ? code : (sign | (uint)kn);
+    }
+
+    /// <summary>One element of the LNS Madam step (twin of hyb_lns_element): the new code; updates
+    /// <paramref name="v"/> (per-synapse moment), <paramref name="changed"/> and <paramref name="nonFinite"/>.
+    /// A non-finite gradient leaves the element alone unless <paramref name="propagate"/>, where IEEE
+    /// arithmetic decides (hybrid/lns.h).</summary>
+    public static uint LnsElement(in MadamConsts c, MomentMode moment, bool propagate, int bits, uint code, float g,
+        ref float v, float dShared, float u, float fac, ref long changed, ref long nonFinite)
+    {
+        bool ok = float.IsFinite(g);
+        bool keep = !ok && !propagate;
+        float gi = keep ? 0.0f : g;
+        float gh;
+        switch (moment)
+        {
+            case MomentMode.PerSynapse:
+                float vn = v;
+                gh = Normalised(gi, ref vn, c);
+                v = keep ? v : vn;
+                break;
+            case MomentMode.None:
+                gh = gi > 0f ? 1f : (gi < 0f ? -1f : 0f);   // sign-only
+                break;
+            default:
+                gh = Divide(gi, dShared, c);
+                break;
+        }
+        uint cn = keep ? code : StepOne(code, gh, u, fac, bits, c);
+        changed += cn != code ? 1 : 0;
+        nonFinite += ok ? 0 : 1;
+        return cn;
     }
 
     /// <summary>The device factor of element e (twin of hyb_lns_device_factor).</summary>
@@ -206,37 +237,39 @@ public static class LnsMath
         float f = 1.0f;
         if (d2d > 0.0f)
         {
-            var r = Philox.StreamBlock(seed, 0, tensorId, 2, e);
+            var r = Philox.StreamBlock(seed, 0, tensorId, (uint)HybRandomPurpose.DeviceGain, e);
             float z = IrwinHall4(Philox.UnitFloat(r.W0), Philox.UnitFloat(r.W1), Philox.UnitFloat(r.W2), Philox.UnitFloat(r.W3));
             float gain = 1.0f + d2d * z;
             f = gain > 0.0f ? gain : 0.0f;
         }
         if (c2c > 0.0f)
         {
-            var r = Philox.StreamBlock(seed, step, tensorId, 1, e);
+            var r = Philox.StreamBlock(seed, step, tensorId, (uint)HybRandomPurpose.StepNoise, e);
             float z = IrwinHall4(Philox.UnitFloat(r.W0), Philox.UnitFloat(r.W1), Philox.UnitFloat(r.W2), Philox.UnitFloat(r.W3));
             f = f * (1.0f + c2c * z);
         }
         if (stuckFraction > 0.0f)
         {
-            var r = Philox.StreamBlock(seed, 0, tensorId, 3, e >> 2);
+            var r = Philox.StreamBlock(seed, 0, tensorId, (uint)HybRandomPurpose.Stuck, e >> 2);
             f = Philox.UnitFloat(r[(int)(e & 3)]) < stuckFraction ? 0.0f : f;
         }
         return f;
     }
 
-    /// <summary>Σ x² in double over fixed blocks of 4096 (non-finite as 0), block sums in order:
-    /// the same double as the native hyb_sum_squares.</summary>
-    public static double SumSquares(ReadOnlySpan<float> x)
+    /// <summary>Σ x² in double over fixed blocks of <see cref="HybridConstants.HYB_SUM_BLOCK"/>, block sums
+    /// in order: the same double as the native hyb_sum_squares. Non-finite elements count as 0 when
+    /// <paramref name="finiteOnly"/>, else enter by IEEE arithmetic (the propagate policy).</summary>
+    public static double SumSquares(ReadOnlySpan<float> x, bool finiteOnly = true)
     {
+        const int block = HybridConstants.HYB_SUM_BLOCK;
         double total = 0.0;
-        for (int b = 0; b < x.Length; b += 4096)
+        for (int b = 0; b < x.Length; b += block)
         {
-            int e = Math.Min(b + 4096, x.Length);
+            int e = Math.Min(b + block, x.Length);
             double acc = 0.0;
             for (int i = b; i < e; ++i)
             {
-                double xi = float.IsFinite(x[i]) ? x[i] : 0.0;
+                double xi = finiteOnly && !float.IsFinite(x[i]) ? 0.0 : x[i];
                 acc += xi * xi;
             }
             total += acc;
@@ -245,5 +278,5 @@ public static class LnsMath
     }
 
     /// <summary>(float)(Σ x² / n): what a shared moment is fed.</summary>
-    public static float MeanSquare(ReadOnlySpan<float> x) => (float)(SumSquares(x) / x.Length);
+    public static float MeanSquare(ReadOnlySpan<float> x, bool finiteOnly = true) => (float)(SumSquares(x, finiteOnly) / x.Length);
 }

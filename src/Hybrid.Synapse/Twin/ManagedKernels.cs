@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
+using Hybrid.Native.Interop;
 
 namespace Hybrid.Synapse.Twin;
 
@@ -41,8 +42,9 @@ public static class ManagedKernels
         CheckCodes<TCode>(codes, s.Format.Bits);
         if (s.NonFinite == NonFinitePolicy.Reject) RejectNonFinite(grad, nameof(grad));
         var k = MadamConsts.Make(s.Beta2, s.GBound, s.Step, s.Format.Gamma, s.Lr, s.Device.Asymmetry);
+        bool finiteOnly = s.NonFinite != NonFinitePolicy.Propagate;
         int n = codes.Length;
-        long changed = 0, skipped = 0;
+        long changed = 0, nonFinite = 0;
         if (n == 0) return new StepStats(0, 0, 0);
         switch (s.Moment)
         {
@@ -50,60 +52,44 @@ public static class ManagedKernels
                 int cols = n / (int)s.Rows;
                 for (int r = 0; r < s.Rows; ++r)
                 {
-                    float d = LnsMath.SharedDenominator(LnsMath.MeanSquare(grad.Slice(r * cols, cols)), ref v[r], k);
-                    StepRange(s, k, codes, grad, v, d, r * cols, (r + 1) * cols, ref changed, ref skipped);
+                    float d = LnsMath.Moment(LnsMath.MeanSquare(grad.Slice(r * cols, cols), finiteOnly), ref v[r], k);
+                    StepRange(s, k, codes, grad, v, d, r * cols, (r + 1) * cols, ref changed, ref nonFinite);
                 }
                 break;
             case MomentMode.PerTensor:
-                float dt = LnsMath.SharedDenominator(LnsMath.MeanSquare(grad), ref v[0], k);
-                StepRange(s, k, codes, grad, v, dt, 0, n, ref changed, ref skipped);
+                float dt = LnsMath.Moment(LnsMath.MeanSquare(grad, finiteOnly), ref v[0], k);
+                StepRange(s, k, codes, grad, v, dt, 0, n, ref changed, ref nonFinite);
                 break;
             default:
-                StepRange(s, k, codes, grad, v, 0f, 0, n, ref changed, ref skipped);
+                StepRange(s, k, codes, grad, v, 0f, 0, n, ref changed, ref nonFinite);
                 break;
         }
-        return new StepStats(n, changed, skipped);
+        return new StepStats(n, changed, nonFinite);
     }
 
     private static void StepRange<TCode>(in LnsMadamSettings s, in MadamConsts k, Span<TCode> codes,
-        ReadOnlySpan<float> grad, Span<float> v, float dShared, int begin, int end, ref long changed, ref long skipped)
+        ReadOnlySpan<float> grad, Span<float> v, float dShared, int begin, int end, ref long changed, ref long nonFinite)
         where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
         int bits = s.Format.Bits;
         bool stochastic = s.Rounding == RoundingMode.Stochastic;
         bool device = s.Device.IsOn;
+        bool own = s.Moment == MomentMode.PerSynapse;
+        bool propagate = s.NonFinite == NonFinitePolicy.Propagate;
         for (int i = begin; i < end; ++i)
         {
             float u = 0.5f;
             if (stochastic)
-                u = Philox.UnitFloat(Philox.StreamBlock(s.Seed, s.Step, s.TensorId, RandomPurposeRounding, (ulong)(i >> 2))[i & 3]);
+                u = Philox.UnitFloat(Philox.StreamBlock(s.Seed, s.Step, s.TensorId, (uint)HybRandomPurpose.Rounding, (ulong)(i >> 2))[i & 3]);
             float fac = device
                 ? LnsMath.DeviceFactor(s.Seed, s.Step, s.TensorId, (ulong)i, s.Device.CycleToCycleNoise,
                     s.Device.DeviceToDeviceGainSd, s.Device.StuckFraction)
                 : 1.0f;
-            float gi = grad[i];
-            bool ok = float.IsFinite(gi);
-            float g0 = ok ? gi : 0f;
-            float gh;
-            switch (s.Moment)
-            {
-                case MomentMode.PerSynapse:
-                    float vi = v[i], vn = vi;
-                    gh = LnsMath.Normalised(g0, ref vn, k);
-                    v[i] = ok ? vn : vi;
-                    break;
-                case MomentMode.PerNeuron or MomentMode.PerTensor:
-                    gh = LnsMath.Divide(g0, dShared, k);
-                    break;
-                default:
-                    gh = g0 > 0f ? 1f : (g0 < 0f ? -1f : 0f);
-                    break;
-            }
-            uint ci = uint.CreateTruncating(codes[i]);
-            uint cn = ok ? LnsMath.StepOne(ci, gh, u, fac, bits, k) : ci;
+            float vi = own ? v[i] : 0f;
+            uint cn = LnsMath.LnsElement(k, s.Moment, propagate, bits, uint.CreateTruncating(codes[i]), grad[i], ref vi,
+                dShared, u, fac, ref changed, ref nonFinite);
+            if (own) v[i] = vi;
             codes[i] = TCode.CreateTruncating(cn);
-            changed += cn != ci ? 1 : 0;
-            skipped += ok ? 0 : 1;
         }
     }
 
@@ -114,27 +100,29 @@ public static class ManagedKernels
         if (s.NonFinite == NonFinitePolicy.Reject) RejectNonFinite(grad, nameof(grad));
         RejectNonFinite(w, nameof(w));
         var k = MadamConsts.Make(s.Beta2, s.GBound, s.Step, 1f, 0f);
-        long changed = 0, skipped = 0;
+        bool propagate = s.NonFinite == NonFinitePolicy.Propagate;
+        long changed = 0, nonFinite = 0;
         for (int i = 0; i < w.Length; ++i)
         {
             float gi = grad[i];
             bool ok = float.IsFinite(gi);
+            bool keep = !ok && !propagate;   // skip: leave the element alone
             float vi = v[i], vn = vi;
-            float gh = LnsMath.Normalised(ok ? gi : 0f, ref vn, k);
+            float gh = LnsMath.Normalised(keep ? 0f : gi, ref vn, k);
             float wi = w[i];
             float sign = wi > 0f ? 1f : (wi < 0f ? -1f : 0f);
             float wn = wi * LnsMath.Expf(-s.Lr * gh * sign);   // w ← w·exp(−η·ĝ·sign(w)), the shared polynomial e^x
             wn = Math.Clamp(wn, -s.WMax, s.WMax);
-            wn = ok ? wn : wi;
-            v[i] = ok ? vn : vi;
+            wn = keep ? wi : wn;
+            v[i] = keep ? vi : vn;
             w[i] = wn;
             changed += wn != wi ? 1 : 0;
-            skipped += ok ? 0 : 1;
+            nonFinite += ok ? 0 : 1;
         }
-        return new StepStats(w.Length, changed, skipped);
+        return new StepStats(w.Length, changed, nonFinite);
     }
 
-    /// <summary>Root mean square in double, summed in fixed blocks of 4096 then in block order
+    /// <summary>Root mean square in double, summed in fixed blocks of HYB_SUM_BLOCK then in block order
     /// (the same double as the native hyb_rms_f32).</summary>
     public static double Rms(ReadOnlySpan<float> x)
     {
@@ -154,8 +142,6 @@ public static class ManagedKernels
             output[i] = Philox.UnitFloat(b[(int)(e & 3)]);
         }
     }
-
-    private const uint RandomPurposeRounding = 0;
 
     internal static void CheckCodes<TCode>(ReadOnlySpan<TCode> codes, int bits)
         where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>

@@ -19,8 +19,11 @@ namespace Hybrid.Training.Optimizers;
 /// Float32 contiguous parameters. CPU tensors are stepped through spans over their storage; CUDA
 /// tensors through <see cref="DeviceMemory{T}"/> views of their device storage, which needs the
 /// native-cuda backend (untested here: TorchSharp's CUDA package cannot be installed on our
-/// machines, see docs/cuda.md). A gradient with NaN or ±inf is rejected (the step throws and
-/// nothing changes).
+/// machines, see docs/cuda.md). Non-finite gradients follow <see cref="Madam"/> and the authors'
+/// reference (<see cref="NonFinitePolicy.Propagate"/>): a NaN or ±inf gradient enters that
+/// element's second moment by IEEE arithmetic, its normalised gradient is NaN → 0, so the element
+/// takes no step then and, its moment poisoned, none after; and a gradient whose square underflows
+/// (|g| below about 1e-21 with no history) divides to ±inf and takes a full ±g_bound step, as there.
 /// </remarks>
 public sealed class KernelMadam : HybridOptimizer<Madam.Options, Madam.State>
 {
@@ -78,7 +81,7 @@ public sealed class KernelMadam : HybridOptimizer<Madam.Options, Madam.State>
     private static MadamSettings Settings(Madam.Options o, Madam.State s) =>
         // an all-zero tensor has w_max 0 and never moves; the kernel wants w_max > 0
         new(Math.Max((float)s.w_max, float.Epsilon), s.step + 1, (float)o.LearningRate!.Value, (float)o.beta2!.Value,
-            (float)o.g_bound!.Value, NonFinitePolicy.Reject);
+            (float)o.g_bound!.Value, NonFinitePolicy.Propagate);
 
     /// <inheritdoc />
     protected override void Complete(Madam.Options o, Madam.Options def)
