@@ -37,5 +37,24 @@ public static class InteropMapping
     };
 
     /// <summary>The interop form (or back).</summary>
+    public static HybLnsQuantizeConfig ToNative(in Arithmetic.LnsQuantizeSettings s) => new()
+    {
+        Format = ToNative(s.Format), Rounding = (HybRounding)s.Rounding, Nonfinite = (HybNonfinitePolicy)s.NonFinite,
+        TensorId = s.TensorId, Step = s.Step, Seed = s.Seed,
+    };
+
+    /// <summary>The interop form (or back).</summary>
+    public static HybLnsGemmConfig ToNative(in Arithmetic.LnsGemmSettings s) => new()
+    {
+        A = ToNative(s.A), B = ToNative(s.B), M = s.M, K = s.K, N = s.N, AccBits = s.AccumulatorBits, FracBits = s.FractionBits,
+    };
+
+    /// <summary>The interop form (or back).</summary>
+    public static Arithmetic.QuantizeStats FromNative(HybQuantizeStats s) => new(s.Elements, s.Saturated, s.Underflowed, s.Nonfinite);
+
+    /// <summary>The interop form (or back).</summary>
+    public static Arithmetic.GemmStats FromNative(HybGemmStats s) => new(s.Macs, s.Saturations, s.Truncated);
+
+    /// <summary>The interop form (or back).</summary>
     public static StepStats FromNative(HybStepStats s) => new(s.Elements, s.Changed, s.NonfiniteSkipped);
 }
