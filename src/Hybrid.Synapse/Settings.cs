@@ -125,11 +125,13 @@ public readonly record struct DeviceModel(float CycleToCycleNoise = 0f, float De
 /// <summary>
 /// Settings of one LNS Madam step in the code domain: dk = round(γ·η·ĝ·sign(w)/ln 2), clamped.
 /// Defaults as float Madam; stochastic rounding keyed by (Seed, Step, TensorId, element).
+/// <see cref="RoundGradient"/> rounds ĝ to an integer first, floor(ĝ + 1/2), as LNS-Madam's reference
+/// optimiser does (it uses torch.round: ties to even, a difference only at exact halves).
 /// </summary>
 public readonly record struct LnsMadamSettings(LnsFormat Format, long Step, float Lr = 0.01f,
     float Beta2 = 0.999f, float GBound = 10f, RoundingMode Rounding = RoundingMode.Stochastic,
     ulong Seed = 0, uint TensorId = 0, NonFinitePolicy NonFinite = NonFinitePolicy.Reject,
-    MomentMode Moment = MomentMode.PerSynapse, long Rows = 1, DeviceModel Device = default)
+    MomentMode Moment = MomentMode.PerSynapse, long Rows = 1, DeviceModel Device = default, bool RoundGradient = false)
 {
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting.</summary>
     public void Validate(int codeBytes)

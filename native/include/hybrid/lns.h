@@ -24,7 +24,9 @@
  * history) is NaN and becomes 0; a gradient so small that g^2 underflows to 0 (|g| below about
  * 1e-21 with v = 0) divides to +-inf and clamps to a full +-g_bound step.
  * v may instead be kept per neuron, per tensor or not at all (hyb_moment_mode), and an optional
- * device model perturbs the step (see hyb_lns_madam_config).
+ * device model perturbs the step (see hyb_lns_madam_config). With round_gradient, gh is rounded to an
+ * integer (floor(gh + 1/2); the authors' torch.round breaks ties to even, a difference only at exact
+ * halves) before dk is formed.
  * Stochastic rounding is floor(x + u), u from the Philox stream (hybrid/random.h) with
  * purpose HYB_RANDOM_PURPOSE_ROUNDING keyed by (seed, step, tensor_id, element index):
  * unbiased, and identical on every backend and thread count. Nearest is floor(x + 1/2). */
@@ -103,7 +105,8 @@ typedef struct hyb_lns_madam_config {
     float d2d_gain_sd;        /* device-to-device step-gain spread (sd), in [0, 10] */
     float asymmetry;          /* up/down asymmetry, in (-1, 1) */
     float stuck_fraction;     /* fraction of synapses that never move, in [0, 1] */
-    int32_t reserved;         /* zero */
+    int32_t round_gradient;   /* 1: gh rounded to an integer, floor(gh + 1/2), before the code step
+                                 (LNS-Madam's reference rounds its normalised gradient); 0: not */
     int64_t rows;             /* neurons (rows) for HYB_MOMENT_MODE_PER_NEURON; n = rows * cols */
 } hyb_lns_madam_config;
 HYB_STATIC_ASSERT(sizeof(hyb_lns_madam_config) == 88, "hyb_lns_madam_config layout changed");

@@ -25,7 +25,7 @@ public static class CompareEnergy
 
     /// <summary>How the row's update is costed; <paramref name="changedFraction"/>: LNS codes written per step per synapse.</summary>
     public static UpdateCostSpec Update(RowPlan row, double changedFraction) =>
-        new(row.Rule, row.Optimizer.MomentMode, row.Optimizer.RoundingMode, changedFraction);
+        new(row.Rule, row.Optimizer.MomentMode, row.Optimizer.RoundingMode, changedFraction, row.Optimizer.RoundGradient == true);
 
     /// <summary>The ledger of one step of <paramref name="row"/> on a batch of <paramref name="batch"/>.</summary>
     public static StepLedger Ledger(ModelSpec spec, RowPlan row, long batch, double changedFraction = 1) =>

@@ -82,10 +82,11 @@ public sealed record CompareSettings(
         Asymmetry: Asymmetry, StuckFraction: StuckFraction, Backend: Backend);
 
     /// <summary>The optimiser of a full-LNS row: update width <paramref name="bits"/> (its default γ), the full rows'
-    /// learning rate, and the variant's rounding (authors: nearest; stochastic: ours).</summary>
+    /// learning rate, and the variant's rule (authors, as their reference optimiser: ĝ rounded to an integer and the code
+    /// step rounded to nearest; stochastic, ours: ĝ as it is and the code step rounded stochastically).</summary>
     public OptimizerSpec FullSpec(int bits, string variant) => new("lns-madam", FullLr, Bits: bits, Gamma: LnsModels.DefaultGamma(bits),
         Rounding: variant == "authors" ? "nearest" : "stochastic", Moment: Moment, C2cNoise: C2cNoise, D2dGainSd: D2dGainSd,
-        Asymmetry: Asymmetry, StuckFraction: StuckFraction, Backend: Backend);
+        Asymmetry: Asymmetry, StuckFraction: StuckFraction, Backend: Backend, RoundGradient: variant == "authors" ? true : null);
 
     /// <summary>
     /// The arithmetic of the full-LNS rows: weights (from their update format) and activations to lns B_f/γ_f with

@@ -166,9 +166,12 @@ public unsafe partial struct HybLnsMadamConfig
     // C: float stuck_fraction (offset 72)
     public float StuckFraction;
 
-    /// <summary>zero</summary>
-    // C: int32_t reserved (offset 76)
-    public int Reserved;
+    /// <summary>
+    /// 1: gh rounded to an integer, floor(gh + 1/2), before the code step
+    ///                                 (LNS-Madam's reference rounds its normalised gradient); 0: not
+    /// </summary>
+    // C: int32_t round_gradient (offset 76)
+    public int RoundGradient;
 
     /// <summary>neurons (rows) for HYB_MOMENT_MODE_PER_NEURON; n = rows * cols</summary>
     // C: int64_t rows (offset 80)

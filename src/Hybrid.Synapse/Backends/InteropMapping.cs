@@ -20,7 +20,7 @@ public static class InteropMapping
         TensorId = s.TensorId, Step = s.Step, Seed = s.Seed, Moment = (HybMomentMode)s.Moment,
         C2cNoise = s.Device.CycleToCycleNoise, D2dGainSd = s.Device.DeviceToDeviceGainSd,
         Asymmetry = s.Device.Asymmetry, StuckFraction = s.Device.StuckFraction,
-        Rows = s.Moment == MomentMode.PerNeuron ? s.Rows : 0,
+        Rows = s.Moment == MomentMode.PerNeuron ? s.Rows : 0, RoundGradient = s.RoundGradient ? 1 : 0,
     };
 
     /// <summary>The interop form (or back).</summary>

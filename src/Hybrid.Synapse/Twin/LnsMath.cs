@@ -6,6 +6,9 @@ namespace Hybrid.Synapse.Twin;
 public readonly record struct MadamConsts(float Beta2, float OneMinusBeta2, float BiasCorrection,
     float GBound, float CodeScale, float PotentiationScale, float DepressionScale)
 {
+    /// <summary>LNS: ĝ rounded to an integer, floor(ĝ + 1/2), before the code step (set by the caller).</summary>
+    public bool RoundGradient { get; init; }
+
     /// <summary>The constants for one step; <paramref name="gamma"/> and <paramref name="lr"/> give the
     /// code scale γ·η/ln 2, <paramref name="asymmetry"/> the potentiation/depression scales 1 ± a.</summary>
     public static MadamConsts Make(float beta2, float gBound, long step, float gamma, float lr, float asymmetry = 0f) => new(
@@ -225,6 +228,7 @@ public static class LnsMath
                 gh = Divide(gi, dShared, c);
                 break;
         }
+        if (c.RoundGradient) gh = MathF.Floor(gh + 0.5f);
         uint cn = keep ? code : StepOne(code, gh, u, fac, bits, c);
         changed += cn != code ? 1 : 0;
         nonFinite += ok ? 0 : 1;

@@ -206,7 +206,7 @@ public sealed unsafe class LayoutTests
             Assert.That((byte*)&value.D2dGainSd - start, Is.EqualTo(64), "offsetof(hyb_lns_madam_config, d2d_gain_sd)");
             Assert.That((byte*)&value.Asymmetry - start, Is.EqualTo(68), "offsetof(hyb_lns_madam_config, asymmetry)");
             Assert.That((byte*)&value.StuckFraction - start, Is.EqualTo(72), "offsetof(hyb_lns_madam_config, stuck_fraction)");
-            Assert.That((byte*)&value.Reserved - start, Is.EqualTo(76), "offsetof(hyb_lns_madam_config, reserved)");
+            Assert.That((byte*)&value.RoundGradient - start, Is.EqualTo(76), "offsetof(hyb_lns_madam_config, round_gradient)");
             Assert.That((byte*)&value.Rows - start, Is.EqualTo(80), "offsetof(hyb_lns_madam_config, rows)");
         }
     }
