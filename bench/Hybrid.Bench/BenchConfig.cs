@@ -18,7 +18,7 @@ public static class BenchConfig
     public static IConfig Create(string repoRoot)
     {
         var config = DefaultConfig.Instance
-            .AddColumn(CategoriesColumn.Default, new BandwidthColumn(), new CopyShareColumn())
+            .AddColumn(CategoriesColumn.Default, new BandwidthColumn(), new CopyShareColumn(), new GmacColumn())
             .WithArtifactsPath(Path.Combine(repoRoot, "bench", "artifacts"))
             .WithOption(ConfigOptions.DisableLogFile, false);
         if (!CudaAvailable())
