@@ -46,20 +46,20 @@ public static class ComparePlots
                 }
             }
         }
-        plt.Add.Bars(bars);
+        var plot = plt.Add.Bars(bars);
+        plot.Horizontal = true; // long row names read best on the left axis
         for (int p = 0; p < passes.Count; ++p)
         {
             plt.Legend.ManualItems.Add(new LegendItem { LabelText = $"{passes[p]}: compute", FillColor = palette.GetColor(p) });
             plt.Legend.ManualItems.Add(new LegendItem { LabelText = $"{passes[p]}: memory", FillColor = palette.GetColor(p).Lighten(0.5) });
         }
-        plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
+        plt.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             Enumerable.Range(0, rows.Count).Select(i => (double)i).ToArray(), rows.Select(r => r.Name).ToArray());
-        plt.Axes.Bottom.TickLabelStyle.Rotation = 35;
-        plt.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
-        plt.Axes.Margins(bottom: 0);
+        plt.Axes.Margins(left: 0);
+        plt.Axes.InvertY(); // the first row on top, as in the tables
         plt.Title("Estimated energy per training step, by pass (model estimate)");
-        plt.YLabel("energy per step (µJ)");
-        plt.ShowLegend(Alignment.UpperRight);
+        plt.XLabel("energy per step (µJ)");
+        plt.ShowLegend(Alignment.LowerRight);
         return plt.GetImageBytes(1100, 700, ImageFormat.Png);
     }
 
