@@ -20,7 +20,9 @@ public static class BenchConfig
         var config = DefaultConfig.Instance
             .AddColumn(CategoriesColumn.Default, new BandwidthColumn(), new CopyShareColumn(), new GmacColumn())
             .WithArtifactsPath(Path.Combine(repoRoot, "bench", "artifacts"))
-            .WithOption(ConfigOptions.DisableLogFile, false);
+            .WithOption(ConfigOptions.DisableLogFile, false)
+            // the generated project's build took over BenchmarkDotNet's default 2 minutes on a shared 2-core machine
+            .WithBuildTimeout(TimeSpan.FromMinutes(10));
         if (!CudaAvailable())
             config = config.AddFilter(new SimpleFilter(c =>
                 !Attribute.IsDefined(c.Descriptor.WorkloadMethod, typeof(RequiresCudaAttribute))));

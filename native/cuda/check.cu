@@ -55,7 +55,8 @@ hyb_status hyb_cuda_find_bad(const char* fn, cudaStream_t s, int64_t n, const fl
     const int vec = (a == nullptr || hyb_cuda_aligned(a, 4)) &&
                     (b == nullptr || hyb_cuda_aligned(b, 4)) &&
                     (codes == nullptr || hyb_cuda_aligned(codes, (size_t)code_bytes));
-    const uint32_t mask = ~((1u << bits) - 1u);
+    /* codes is NULL when every bit pattern is valid (bits >= 8 code_bytes): no shift by 32 */
+    const uint32_t mask = codes != nullptr ? ~((1u << bits) - 1u) : 0u;
     if (code_bytes == 1)
         find_bad_kernel<uint8_t><<<grid, HYB_CUDA_BLOCK, 0, s>>>(
             a, b, (const uint8_t*)codes, mask, n, vec, scratch.words());

@@ -21,8 +21,13 @@ hyb_status hyb_cuda_fail(const char* fn, const char* what, cudaError_t err);
     } while (0)
 
 /* Checks that [p, p + bytes) is device (or managed) memory of the current device inside one
- * allocation; bytes == 0 always passes. `name` is the argument's name for the message. */
+ * allocation; bytes == 0 always passes. `name` is the argument's name for the message. One
+ * driver query per buffer (cuPointerGetAttributes), plus cudaGetDevice; the _on form takes the
+ * current device from the caller, who asked once for all its buffers. */
 hyb_status hyb_cuda_check_buffer(const char* fn, const char* name, const void* p, size_t bytes);
+hyb_status hyb_cuda_check_buffer_on(const char* fn, int device, const char* name, const void* p,
+                                    size_t bytes);
+hyb_status hyb_cuda_current_device(const char* fn, int* device);
 
 /* hyb_cuda_check_buffer for the three buffers of a step (names, pointers, bytes). */
 hyb_status hyb_cuda_check_buffers3(const char* fn, const char* an, const void* a, size_t ab,

@@ -16,14 +16,15 @@ struct lns_step_args {
     int32_t stochastic;
     int32_t moment;      /* hyb_moment_mode */
     int32_t propagate;   /* 1 under HYB_NONFINITE_POLICY_PROPAGATE */
+    int32_t random_bits; /* r of stochastic rounding; 0 for nearest */
     int32_t device;      /* 1 if any device-model option is on */
     float c2c, d2d, stuck;
     int64_t cols;        /* elements per row sharing one moment (per neuron: n / rows) */
 };
 
 /* Shared moments (per neuron / per tensor): v[r] <- b2 v[r] + (1 - b2) ms_r, d[r] = its
- * denominator, ms_r = (float)(row r's sum of g^2 / cols) from the block sums `partial`. */
-cudaError_t lns_moment_launch(const lns_step_args& a, const double* partial, int64_t rows,
+ * denominator, ms_r = (float)(totals[r] / cols), totals the rows' sums of g^2. */
+cudaError_t lns_moment_launch(const lns_step_args& a, const double* totals, int64_t rows,
                               float* v, float* d, cudaStream_t s);
 
 /* The step. d: the shared denominators (per-neuron/per-tensor modes, else NULL); counters

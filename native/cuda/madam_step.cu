@@ -22,7 +22,9 @@ static __global__ void madam_step_kernel(hyb_madam_consts c, float lr, float wma
         hyb_load4(w, i0, m, vec, ww);
 #pragma unroll
         for (int j = 0; j < 4; ++j)
-            if (j < m) ww[j] = hyb_madam_element(&k, propagate, ww[j], g[j], &vv[j], &changed, &nonfinite);
+            if (j < m)
+                ww[j] = hyb_madam_element(&k, propagate ? HYB_STEP_PROPAGATE : 0, ww[j], g[j], &vv[j],
+                                          &changed, &nonfinite);
         hyb_store4(v, i0, m, vec, vv);
         hyb_store4(w, i0, m, vec, ww);
     }

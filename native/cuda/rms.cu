@@ -1,7 +1,6 @@
-/* rms.cu - hyb_cuda_rms_f32: the block sums of squares on the device (sum_squares.cu, the
- * CPU's order), added in order on the host, so the same double as hyb_rms_f32. */
+/* rms.cu - hyb_cuda_rms_f32: the sum of squares on the device in the CPU's order
+ * (sum_squares.cu), so the same double as hyb_rms_f32. */
 #include <math.h>
-#include <stdlib.h>
 #include "sum_squares.cuh"
 #include "check.cuh"
 
@@ -21,35 +20,17 @@ extern "C" hyb_status hyb_cuda_rms_f32(const float* x, int64_t n, double* out, v
     if (bad.a >= 0)
         return hyb_fail(HYB_STATUS_NON_FINITE, "%s: x[%lld] = %g is not finite", fn,
                         (long long)bad.a, (double)hyb_cuda_peek_f32(x, bad.a));
-    const int64_t nblocks = hyb_sum_blocks_per_row(n);
-    double* host = (double*)malloc((size_t)nblocks * sizeof(double));
-    if (!host)
-        return hyb_fail(HYB_STATUS_OUT_OF_MEMORY, "%s: cannot allocate %lld partial sums", fn,
-                        (long long)nblocks);
-    hyb_cuda_scratch partial;
-    cudaError_t e = cudaSuccess;
-    const char* what = "launch(rms)";
-    if ((st = partial.alloc(fn, (size_t)nblocks * sizeof(double), s))) {
-        free(host);
-        return st;
-    }
-    e = sum_squares_partials_launch(x, 1, n, 1, (double*)partial.ptr, s);
-    if (e == cudaSuccess) {
-        what = "cudaMemcpyAsync(rms partials)";
-        e = cudaMemcpyAsync(host, partial.ptr, (size_t)nblocks * sizeof(double),
-                            cudaMemcpyDeviceToHost, s);
-    }
-    if (e == cudaSuccess) {
-        what = "cudaStreamSynchronize";
-        e = cudaStreamSynchronize(s);
-    }
-    if (e != cudaSuccess) {
-        free(host);
-        return hyb_cuda_fail(fn, what, e);
-    }
-    double total = 0.0;
-    for (int64_t b = 0; b < nblocks; ++b) total += host[b];
-    free(host);
-    *out = sqrt(total / (double)n);
+    /* the total on the device, in the CPU's order; one double comes back */
+    const size_t pbytes = sum_squares_scratch_bytes(1, n);
+    hyb_cuda_scratch scratch;
+    if ((st = scratch.alloc(fn, 8 + pbytes, s))) return st;
+    double* total = (double*)scratch.ptr;
+    HYB_CUDA_TRY(fn, "launch(rms)",
+                 sum_squares_rows_launch(x, 1, n, 1, pbytes ? total + 1 : nullptr, total, s));
+    double host = 0.0;
+    HYB_CUDA_TRY(fn, "cudaMemcpyAsync(rms)",
+                 cudaMemcpyAsync(&host, total, sizeof host, cudaMemcpyDeviceToHost, s));
+    HYB_CUDA_TRY(fn, "cudaStreamSynchronize", cudaStreamSynchronize(s));
+    *out = sqrt(host / (double)n);
     return HYB_STATUS_OK;
 }

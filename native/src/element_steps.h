@@ -16,6 +16,15 @@
 #endif
 #include "lns_math.h"
 
+/* What a step call knows of all its elements (flags of hyb_lns_element, hyb_madam_element):
+ * known properties let the vector kernels skip work whose result is known, never changing a bit. */
+enum {
+    HYB_STEP_PROPAGATE = 1, /* non-finite gradients go through IEEE arithmetic (else: left alone) */
+    HYB_STEP_DEVICE = 2,    /* apply the asymmetry and the device factor */
+    HYB_STEP_FINITE = 4,    /* every gradient is finite (the reject policy checked): no masks */
+    HYB_STEP_IN_RANGE = 8   /* |gh code_scale| <= HYB_LNS_STEP_CLAMP for every gh: no dk clamp */
+};
+
 /* A step's constants (hyb_madam_consts, computed once on the host) in every lane. */
 typedef struct hyb_step_lanes {
     hyb_vf beta2, one_m_beta2, bias_corr; /* the moment update */
@@ -87,11 +96,12 @@ HYB_LANE hyb_vf hyb_madam_normalised(hyb_vf g, hyb_vf* v, const hyb_step_lanes* 
 
 /* The new LNS code after a step of gh: dk = gh gamma lr / ln 2 with the sign of w (the
  * magnitude shrinks, k grows, when w g > 0), scaled by 1 +- asymmetry and the device factor
- * fac when `device` (exactly 1 without a device model, so skipping it changes no bit),
- * clamped to +-HYB_LNS_STEP_CLAMP, rounded as floor(dk + u) (u = 1/2: nearest; a uniform:
+ * fac with HYB_STEP_DEVICE (exactly 1 without a device model, so skipping it changes no bit),
+ * clamped to +-HYB_LNS_STEP_CLAMP (unless HYB_STEP_IN_RANGE says it cannot bind), rounded as
+ * floor(dk + u) (u = 1/2: nearest; a uniform:
  * stochastic), added to k and clamped to [0, K-1]. Zero codes (k = K) never move and the
  * sign never changes. */
-HYB_LANE hyb_vi hyb_lns_step_code(hyb_vi code, hyb_vf gh, hyb_vf u, hyb_vf fac, int device,
+HYB_LANE hyb_vi hyb_lns_step_code(hyb_vi code, hyb_vf gh, hyb_vf u, hyb_vf fac, int flags,
                                   const hyb_step_lanes* k) {
     const hyb_vi kk = hyb_i_and(code, k->kmax);
     const hyb_vi sign = hyb_i_and(code, k->sign_mask);
@@ -100,13 +110,16 @@ HYB_LANE hyb_vi hyb_lns_step_code(hyb_vi code, hyb_vf gh, hyb_vf u, hyb_vf fac, 
     /* -dk where the sign bit is set: an exact sign flip */
     dk = hyb_i_as_f(hyb_i_xor(hyb_f_bits(dk),
                               hyb_i_sel(hyb_i_eq(sign, zero), zero, hyb_i_set((int32_t)0x80000000u))));
-    if (device) {
+    if (flags & HYB_STEP_DEVICE) {
         dk = hyb_f_mul(dk, hyb_f_sel(hyb_f_lt(dk, hyb_f_set(0.0f)), k->pot_scale, k->dep_scale));
         dk = hyb_f_mul(dk, fac);
     }
-    const hyb_vf lim = hyb_f_set((float)HYB_LNS_STEP_CLAMP);
-    dk = hyb_f_sel(hyb_f_gt(dk, lim), lim, dk);
-    dk = hyb_f_sel(hyb_f_lt(dk, hyb_f_set(-(float)HYB_LNS_STEP_CLAMP)), hyb_f_set(-(float)HYB_LNS_STEP_CLAMP), dk);
+    if (!(flags & HYB_STEP_IN_RANGE)) {
+        const hyb_vf lim = hyb_f_set((float)HYB_LNS_STEP_CLAMP);
+        dk = hyb_f_sel(hyb_f_gt(dk, lim), lim, dk);
+        dk = hyb_f_sel(hyb_f_lt(dk, hyb_f_set(-(float)HYB_LNS_STEP_CLAMP)),
+                       hyb_f_set(-(float)HYB_LNS_STEP_CLAMP), dk);
+    }
     const hyb_vf r = hyb_f_floor(hyb_f_add(dk, u));
     hyb_vi kn = hyb_i_add(kk, hyb_f_to_i(r));
     kn = hyb_i_sel(hyb_i_lt(kn, zero), zero, kn);
@@ -117,28 +130,30 @@ HYB_LANE hyb_vi hyb_lns_step_code(hyb_vi code, hyb_vf gh, hyb_vf u, hyb_vf fac, 
 /* One element of the LNS Madam step: returns the new code and updates *v (per-synapse
  * moment), *changed and *nonfinite. `moment` is the hyb_moment_mode; d_shared the shared
  * moment's denominator (per neuron, per tensor); u the rounding uniform; fac the device
- * factor (used when `device`). A non-finite gradient leaves the element alone (v too) unless
- * `propagate` (HYB_NONFINITE_POLICY_PROPAGATE), where IEEE arithmetic decides (lns.h). */
-HYB_LANE hyb_vi hyb_lns_element(const hyb_step_lanes* k, int moment, int propagate, int device,
-                                hyb_vi code, hyb_vf g, hyb_vf* v, hyb_vf d_shared, hyb_vf u,
-                                hyb_vf fac, hyb_vi* changed, hyb_vi* nonfinite) {
-    const hyb_vm ok = hyb_f_isfinite(g);
-    const hyb_vm keep = hyb_m_and(hyb_m_not(ok), hyb_m_set(!propagate));
-    const hyb_vf gi = hyb_f_sel(keep, hyb_f_set(0.0f), g);
+ * factor (HYB_STEP_DEVICE); `flags` the HYB_STEP_* the caller knows. A non-finite gradient
+ * leaves the element alone unless HYB_STEP_PROPAGATE, where IEEE arithmetic decides (lns.h). */
+HYB_LANE hyb_vi hyb_lns_element(const hyb_step_lanes* k, int moment, int flags, hyb_vi code,
+                                hyb_vf g, hyb_vf* v, hyb_vf d_shared, hyb_vf u, hyb_vf fac,
+                                hyb_vi* changed, hyb_vi* nonfinite) {
+    const int finite = flags & HYB_STEP_FINITE;
+    const hyb_vm ok = finite ? hyb_m_set(1) : hyb_f_isfinite(g);
+    const hyb_vm keep = hyb_m_and(hyb_m_not(ok), hyb_m_set(!(flags & HYB_STEP_PROPAGATE)));
+    const hyb_vf gi = finite ? g : hyb_f_sel(keep, hyb_f_set(0.0f), g);
     hyb_vf gh;
     if (moment == HYB_MOMENT_MODE_PER_SYNAPSE) {
         hyb_vf vn = *v;
         gh = hyb_madam_normalised(gi, &vn, k);
-        *v = hyb_f_sel(keep, *v, vn);
+        *v = finite ? vn : hyb_f_sel(keep, *v, vn);
     } else if (moment == HYB_MOMENT_MODE_NONE) {
         gh = hyb_f_sign(gi); /* sign-only */
     } else {
         gh = hyb_madam_divide(gi, d_shared, k);
     }
     if (k->round_gradient) gh = hyb_f_floor(hyb_f_add(gh, hyb_f_set(0.5f)));
-    const hyb_vi cn = hyb_i_sel(keep, code, hyb_lns_step_code(code, gh, u, fac, device, k));
+    hyb_vi cn = hyb_lns_step_code(code, gh, u, fac, flags, k);
+    if (!finite) cn = hyb_i_sel(keep, code, cn);
     *changed = hyb_i_count(*changed, hyb_m_not(hyb_i_eq(cn, code)));
-    *nonfinite = hyb_i_count(*nonfinite, hyb_m_not(ok));
+    if (!finite) *nonfinite = hyb_i_count(*nonfinite, hyb_m_not(ok));
     return cn;
 }
 
@@ -165,22 +180,26 @@ HYB_LANE hyb_vf hyb_madam_exp(hyb_vf x) {
 }
 
 /* One element of the float32 Madam step: w <- clamp(w exp(-lr gh sign(w)), +-w_max); returns
- * the new weight and updates *v, *changed and *nonfinite (non-finite gradients as in
+ * the new weight and updates *v, *changed and *nonfinite (non-finite gradients and `flags` as in
  * hyb_lns_element). */
-HYB_LANE hyb_vf hyb_madam_element(const hyb_step_lanes* k, int propagate, hyb_vf w, hyb_vf g,
+HYB_LANE hyb_vf hyb_madam_element(const hyb_step_lanes* k, int flags, hyb_vf w, hyb_vf g,
                                   hyb_vf* v, hyb_vi* changed, hyb_vi* nonfinite) {
-    const hyb_vm ok = hyb_f_isfinite(g);
-    const hyb_vm keep = hyb_m_and(hyb_m_not(ok), hyb_m_set(!propagate));
+    const int finite = flags & HYB_STEP_FINITE;
+    const hyb_vm ok = finite ? hyb_m_set(1) : hyb_f_isfinite(g);
+    const hyb_vm keep = hyb_m_and(hyb_m_not(ok), hyb_m_set(!(flags & HYB_STEP_PROPAGATE)));
     hyb_vf vn = *v;
-    const hyb_vf gh = hyb_madam_normalised(hyb_f_sel(keep, hyb_f_set(0.0f), g), &vn, k);
+    const hyb_vf gh = hyb_madam_normalised(finite ? g : hyb_f_sel(keep, hyb_f_set(0.0f), g), &vn, k);
     hyb_vf wn = hyb_f_mul(w, hyb_madam_exp(hyb_f_mul(hyb_f_mul(k->neg_lr, gh), hyb_f_sign(w))));
     wn = hyb_f_sel(hyb_f_gt(wn, k->w_max), k->w_max, wn);
     wn = hyb_f_sel(hyb_f_lt(wn, k->neg_w_max), k->neg_w_max, wn);
-    wn = hyb_f_sel(keep, w, wn);
-    *v = hyb_f_sel(keep, *v, vn);
+    if (!finite) {
+        wn = hyb_f_sel(keep, w, wn);
+        vn = hyb_f_sel(keep, *v, vn);
+    }
+    *v = vn;
     /* wn != w, as floats (a changed weight; NaN never arises: w and gh are finite) */
     *changed = hyb_i_count(*changed, hyb_m_or(hyb_f_lt(wn, w), hyb_f_gt(wn, w)));
-    *nonfinite = hyb_i_count(*nonfinite, hyb_m_not(ok));
+    if (!finite) *nonfinite = hyb_i_count(*nonfinite, hyb_m_not(ok));
     return wn;
 }
 

@@ -35,6 +35,8 @@ HYB_LANE hyb_vf hyb_f_sel(hyb_vm m, hyb_vf a, hyb_vf b) { return m ? a : b; }
 HYB_LANE hyb_vi hyb_f_to_i(hyb_vf a) { return (int32_t)a; }
 HYB_LANE hyb_vi hyb_f_bits(hyb_vf a) { int32_t u; memcpy(&u, &a, 4); return u; }
 HYB_LANE hyb_vf hyb_i_as_f(hyb_vi a) { float x; memcpy(&x, &a, 4); return x; }
+/* a non-negative int32 below 2^24 to float (exact) */
+HYB_LANE hyb_vf hyb_i_to_f(hyb_vi a) { return (float)a; }
 
 /* int32 */
 HYB_LANE hyb_vi hyb_i_set(int32_t x) { return x; }
@@ -48,6 +50,12 @@ HYB_LANE hyb_vm hyb_i_eq(hyb_vi a, hyb_vi b) { return a == b; }
 HYB_LANE hyb_vm hyb_i_gt(hyb_vi a, hyb_vi b) { return a > b; } /* signed */
 HYB_LANE hyb_vm hyb_i_lt(hyb_vi a, hyb_vi b) { return a < b; } /* signed */
 HYB_LANE hyb_vi hyb_i_sel(hyb_vm m, hyb_vi a, hyb_vi b) { return m ? a : b; }
+/* the high and low 32 bits of the unsigned 64-bit product a * m (Philox's round) */
+HYB_LANE void hyb_i_mulhilo(hyb_vi a, uint32_t m, hyb_vi* hi, hyb_vi* lo) {
+    const uint64_t p = (uint64_t)(uint32_t)a * m;
+    *hi = (int32_t)(uint32_t)(p >> 32);
+    *lo = (int32_t)(uint32_t)p;
+}
 /* acc + 1 in the lanes where m holds (a per-lane event count) */
 HYB_LANE hyb_vi hyb_i_count(hyb_vi acc, hyb_vm m) { return acc + (m ? 1 : 0); }
 

@@ -217,6 +217,13 @@ static void quantize_block(const hyb_lns_quantize_config* cfg, const quant_grid*
     st->nonfinite += nonfin;
 }
 
+/* Elements [b, e) in blocks of 256 (b a multiple of 256): the counts added to *s. */
+static void quantize_range(const hyb_lns_quantize_config* cfg, const quant_grid* g, int64_t b,
+                           int64_t e, const float* x, float* y, hyb_quantize_stats* s) {
+    for (int64_t sb = b; sb < e; sb += 256)
+        quantize_block(cfg, g, sb, x + sb, y + sb, e - sb < 256 ? e - sb : 256, s);
+}
+
 hyb_status hyb_lns_quantize_f32(const hyb_lns_quantize_config* cfg, const float* x, float* y,
                                 int64_t n, hyb_quantize_stats* stats) {
     static const char* fn = "hyb_lns_quantize_f32";
@@ -234,17 +241,24 @@ hyb_status hyb_lns_quantize_f32(const hyb_lns_quantize_config* cfg, const float*
     /* Validated: from here on y is written. */
     int64_t sat = 0, under = 0, nonfin = 0;
     const int64_t nchunks = (n + HYB_CHUNK - 1) / HYB_CHUNK;
-    const int nt = hyb_threads_for(n);
-    (void)nt;
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1) reduction(+ : sat, under, nonfin)
-    for (int64_t ch = 0; ch < nchunks; ++ch) {
-        const int64_t b = ch * HYB_CHUNK, e = b + HYB_CHUNK < n ? b + HYB_CHUNK : n;
+    int nt = hyb_threads_for(n);
+    if (nt > nchunks) nt = (int)nchunks;
+    if (nt <= 1) { /* no OpenMP region for one thread (threads.c says why) */
         hyb_quantize_stats s = {0, 0, 0, 0};
-        for (int64_t sb = b; sb < e; sb += 256)
-            quantize_block(cfg, &g, sb, x + sb, y + sb, e - sb < 256 ? e - sb : 256, &s);
-        sat += s.saturated;
-        under += s.underflowed;
-        nonfin += s.nonfinite;
+        quantize_range(cfg, &g, 0, n, x, y, &s);
+        sat = s.saturated;
+        under = s.underflowed;
+        nonfin = s.nonfinite;
+    } else {
+#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) reduction(+ : sat, under, nonfin)
+        for (int64_t ch = 0; ch < nchunks; ++ch) {
+            const int64_t b = ch * HYB_CHUNK, e = b + HYB_CHUNK < n ? b + HYB_CHUNK : n;
+            hyb_quantize_stats s = {0, 0, 0, 0};
+            quantize_range(cfg, &g, b, e, x, y, &s);
+            sat += s.saturated;
+            under += s.underflowed;
+            nonfin += s.nonfinite;
+        }
     }
     grid_free(&g);
     if (stats) {
@@ -354,6 +368,25 @@ HYB_GEMM_TILES(u16, uint16_t, load_codes_u16)
 #define HYB_GEMM_ENTRY(SFX, CODE_T, CHECK_CODES)                                                 \
     typedef void (*gemm_tile_##SFX##_fn)(const hyb_lns_gemm_config*, const CODE_T*, const CODE_T*, \
                                          int64_t, int64_t, const double*, float*, int64_t*, int64_t*); \
+    typedef struct gemm_job_##SFX {                                                              \
+        const hyb_lns_gemm_config* cfg;                                                          \
+        const CODE_T *a, *b;                                                                     \
+        float* c;                                                                                \
+        const double* scale;                                                                     \
+        gemm_tile_##SFX##_fn tile;                                                               \
+        int64_t tiles;                                                                           \
+    } gemm_job_##SFX;                                                                            \
+    /* Items [begin, end) (item = row m, tile of 16 columns): saturations, truncations. */       \
+    static void gemm_range_##SFX(const void* p, int64_t begin, int64_t end, int64_t counts[2]) { \
+        const gemm_job_##SFX* j = (const gemm_job_##SFX*)p;                                      \
+        const hyb_lns_gemm_config* cfg = j->cfg;                                                 \
+        for (int64_t it = begin; it < end; ++it) {                                               \
+            const int64_t m = it / j->tiles, n0 = (it % j->tiles) * TILE;                        \
+            const int64_t nvalid = cfg->n - n0 < TILE ? cfg->n - n0 : TILE;                      \
+            j->tile(cfg, j->a + m * cfg->k, j->b, n0, nvalid, j->scale, j->c + m * cfg->n,       \
+                    &counts[0], &counts[1]);                                                     \
+        }                                                                                        \
+    }                                                                                            \
     hyb_status hyb_lns_gemm_exact_##SFX(const hyb_lns_gemm_config* cfg, const CODE_T* a,        \
                                         const CODE_T* b, float* c, hyb_gemm_stats* stats) {     \
         static const char* fn = "hyb_lns_gemm_exact_" #SFX;                                      \
@@ -372,18 +405,13 @@ HYB_GEMM_TILES(u16, uint16_t, load_codes_u16)
             : gamma == 8 ? gemm_tile_##SFX##_8 : gamma == 16 ? gemm_tile_##SFX##_16              \
             : gamma == 32 ? gemm_tile_##SFX##_32 : gemm_tile_##SFX##_64;                         \
         const int64_t tiles = (cfg->n + TILE - 1) / TILE, items = cfg->m * tiles;               \
-        int64_t sat = 0, trunc = 0;                                                              \
-        const int nt = hyb_threads_for(items * cfg->k * TILE);                                   \
-        (void)nt;                                                                                \
-        _Pragma("omp parallel for num_threads(nt) schedule(static) if (nt > 1) reduction(+ : sat, trunc)") \
-        for (int64_t it = 0; it < items; ++it) {                                                 \
-            const int64_t m = it / tiles, n0 = (it % tiles) * TILE;                              \
-            const int64_t nvalid = cfg->n - n0 < TILE ? cfg->n - n0 : TILE;                      \
-            int64_t s = 0, t = 0;                                                                \
-            tile(cfg, a + m * cfg->k, b, n0, nvalid, scale, c + m * cfg->n, &s, &t);             \
-            sat += s;                                                                            \
-            trunc += t;                                                                          \
-        }                                                                                        \
+        const gemm_job_##SFX job = {cfg, a, b, c, scale, tile, tiles};                           \
+        /* about HYB_CHUNK products per chunk; one thread: a plain call (threads.c) */            \
+        const int64_t per_item = cfg->k * TILE > 0 ? cfg->k * TILE : 1;                         \
+        const int64_t chunk = HYB_CHUNK / per_item > 1 ? HYB_CHUNK / per_item : 1;              \
+        int64_t counts[2];                                                                       \
+        hyb_parallel(items, chunk, items * per_item, gemm_range_##SFX, &job, counts);            \
+        const int64_t sat = counts[0], trunc = counts[1];                                        \
         if (stats) {                                                                             \
             stats->macs = cfg->m * cfg->k * cfg->n;                                              \
             stats->saturations = sat;                                                            \

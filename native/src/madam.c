@@ -4,13 +4,17 @@
 #include "lanes_scalar.h"
 #include "element_steps.h"
 
-static void madam_chunk(const hyb_step_lanes* k, int propagate, float* w, const float* g,
-                        float* v, int64_t begin, int64_t end, int64_t* changed,
-                        int64_t* nonfinite) {
+/* The scalar reference range of a hyb_madam_job: one element step per weight. */
+void hyb_madam_range_scalar(const void* p, int64_t begin, int64_t end, int64_t counts[2]) {
+    const hyb_madam_job* j = (const hyb_madam_job*)p;
+    const hyb_madam_consts c = {j->beta2, j->one_m_beta2, j->bias_corr, j->g_bound, 0.0f, 1.0f, 1.0f, 0};
+    const hyb_step_lanes k = hyb_step_lanes_make(&c, 0, j->lr, j->w_max);
     hyb_vi nch = 0, nnf = 0;
-    for (int64_t i = begin; i < end; ++i) w[i] = hyb_madam_element(k, propagate, w[i], g[i], &v[i], &nch, &nnf);
-    *changed += nch;
-    *nonfinite += nnf;
+    const int flags = j->flags & HYB_STEP_PROPAGATE; /* the reference takes no shortcut */
+    for (int64_t i = begin; i < end; ++i)
+        j->w[i] = hyb_madam_element(&k, flags, j->w[i], j->grad[i], &j->v[i], &nch, &nnf);
+    counts[0] += nch;
+    counts[1] += nnf;
 }
 
 hyb_status hyb_madam_step_f32(const hyb_madam_config* cfg, float* w, const float* grad,
@@ -19,6 +23,8 @@ hyb_status hyb_madam_step_f32(const hyb_madam_config* cfg, float* w, const float
     hyb_clear_error();
     hyb_status st = hyb_check_madam_step(fn, cfg, w, grad, v, n);
     if (st) return st;
+    const hyb_cpu_kernels* cpu = hyb_cpu();
+    if (!cpu) return HYB_STATUS_INVALID_ARGUMENT;
     if (cfg->nonfinite == HYB_NONFINITE_POLICY_REJECT) {
         int64_t bad = hyb_find_nonfinite(grad, n);
         if (bad >= 0)
@@ -31,22 +37,17 @@ hyb_status hyb_madam_step_f32(const hyb_madam_config* cfg, float* w, const float
         return hyb_fail(HYB_STATUS_NON_FINITE, "%s: w[%lld] = %g is not finite", fn,
                         (long long)bad, (double)w[bad]);
     const hyb_madam_consts c = hyb_madam_consts_make(cfg->beta2, cfg->g_bound, cfg->step, 1.0f, 0.0f, 0.0f);
-    const hyb_step_lanes k = hyb_step_lanes_make(&c, 0, cfg->lr, cfg->w_max);
-    const int propagate = cfg->nonfinite == HYB_NONFINITE_POLICY_PROPAGATE;
-    int64_t changed = 0, skipped = 0;
-    const int64_t nchunks = (n + HYB_CHUNK - 1) / HYB_CHUNK;
-    const int nt = hyb_threads_for(n);
-    (void)nt;
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1) reduction(+ : changed, skipped)
-    for (int64_t ch = 0; ch < nchunks; ++ch) {
-        const int64_t b = ch * HYB_CHUNK;
-        const int64_t e = b + HYB_CHUNK < n ? b + HYB_CHUNK : n;
-        madam_chunk(&k, propagate, w, grad, v, b, e, &changed, &skipped);
-    }
+    const hyb_madam_job job = {w, grad, v, cfg->lr, cfg->w_max,
+                               (cfg->nonfinite == HYB_NONFINITE_POLICY_PROPAGATE ? HYB_STEP_PROPAGATE : 0) |
+                                   (cfg->nonfinite == HYB_NONFINITE_POLICY_REJECT ? HYB_STEP_FINITE : 0),
+                               c.beta2, c.one_m_beta2, c.bias_corr, c.g_bound};
+    int64_t counts[2];
+    hyb_parallel(n, HYB_CHUNK, n, cpu->madam_range ? cpu->madam_range : hyb_madam_range_scalar, &job,
+                 counts);
     if (stats) {
         stats->elements = n;
-        stats->changed = changed;
-        stats->nonfinite_skipped = skipped;
+        stats->changed = counts[0];
+        stats->nonfinite_skipped = counts[1];
         stats->reserved = 0;
     }
     return HYB_STATUS_OK;
@@ -59,6 +60,7 @@ hyb_status hyb_rms_f32(const float* x, int64_t n, double* out) {
     HYB_CHECK_LENGTH(n);
     if (n == 0) return hyb_fail(HYB_STATUS_INVALID_LENGTH, "%s: n = 0 (RMS of nothing)", fn);
     HYB_CHECK_PTR(x, "x", n);
+    if (!hyb_cpu()) return HYB_STATUS_INVALID_ARGUMENT;
     int64_t bad = hyb_find_nonfinite(x, n);
     if (bad >= 0)
         return hyb_fail(HYB_STATUS_NON_FINITE, "%s: x[%lld] = %g is not finite", fn,

@@ -6,6 +6,7 @@
 
 #include <stdint.h>
 #include "hd.h"
+#include "hybrid/random.h"
 
 #define HYB_PHILOX_M0 0xD2511F53u
 #define HYB_PHILOX_M1 0xCD9E8D57u
@@ -50,6 +51,35 @@ HYB_HD hyb_u32x4 hyb_stream_block(uint64_t seed, int64_t step, uint32_t tensor_i
 /* A 32-bit word to a float uniform in [0, 1): its top 24 bits times 2^-24 (exact). */
 HYB_HD float hyb_u32_to_unit_f32(uint32_t x) {
     return (float)(x >> 8) * (1.0f / 16777216.0f);
+}
+
+/* Stochastic rounding's stream (hybrid/random.h): elements one block serves at r random bits,
+ * 4 floor(32 / r): 32, 16, 8, 8, 4 for r = 4, 8, 12, 16, 32 (always a power of two: its log2
+ * lets the layout shift instead of divide). */
+HYB_HD int hyb_rounding_per_block_log2(int r) { return r == 4 ? 5 : r == 8 ? 4 : r == 32 ? 2 : 3; }
+HYB_HD int hyb_rounding_per_block(int r) { return 1 << hyb_rounding_per_block_log2(r); }
+
+/* The rounding uniform of slice p of word w: (s + 1/2) 2^-r with s = bits [p r, p r + r) of w,
+ * for r <= 16, exact in float; for r = 32 the word's 24-bit uniform. philox_lanes.h computes the
+ * same on vector lanes. */
+HYB_HD float hyb_rounding_slice(uint32_t w, int p, int r) {
+    if (r == 32) return hyb_u32_to_unit_f32(w);
+    const uint32_t s = (w >> (p * r)) & ((1u << r) - 1u);
+    return (float)(2u * s + 1u) * (1.0f / (float)(2u << r));
+}
+
+HYB_STATIC_ASSERT(HYB_RANDOM_STRIPE == 32, "hyb_rounding_uniform shifts by log2 of the stripe");
+
+/* The rounding uniform of element i (hybrid/random.h's striped layout). */
+HYB_HD float hyb_rounding_uniform(uint64_t seed, int64_t step, uint32_t tensor_id, int r,
+                                  uint64_t i) {
+    /* stripe = i / (S E), t = i mod (S E), block = stripe S + t mod S, slot = t / S (S = 32) */
+    const int shift = 5 + hyb_rounding_per_block_log2(r);
+    const uint64_t t = i & ((1ull << shift) - 1u);
+    const uint64_t block = ((i >> shift) << 5) + (t & 31u);
+    const int slot = (int)(t >> 5);
+    hyb_u32x4 b = hyb_stream_block(seed, step, tensor_id, HYB_RANDOM_PURPOSE_ROUNDING, block);
+    return hyb_rounding_slice(b.v[slot & 3], slot >> 2, r);
 }
 
 #endif

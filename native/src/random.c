@@ -14,6 +14,23 @@ hyb_status hyb_philox4x32_10(const uint32_t* counter, const uint32_t* key, uint3
     return HYB_STATUS_OK;
 }
 
+typedef struct uniform_job {
+    const hyb_random_stream* s;
+    int64_t offset;
+    float* out;
+} uniform_job;
+
+static void uniform_range(const void* p, int64_t b, int64_t e, int64_t counts[2]) {
+    const uniform_job* j = (const uniform_job*)p;
+    (void)counts;
+    for (int64_t i = b; i < e; ++i) {
+        const uint64_t el = (uint64_t)(j->offset + i);
+        const hyb_u32x4 r = hyb_stream_block(j->s->seed, j->s->step, j->s->tensor_id,
+                                             (uint32_t)j->s->purpose, el >> 2);
+        j->out[i] = hyb_u32_to_unit_f32(r.v[el & 3]);
+    }
+}
+
 hyb_status hyb_random_uniform_f32(const hyb_random_stream* s, int64_t offset, float* out,
                                   int64_t n) {
     hyb_clear_error();
@@ -24,18 +41,12 @@ hyb_status hyb_random_uniform_f32(const hyb_random_stream* s, int64_t offset, fl
         return hyb_fail(HYB_STATUS_INVALID_LENGTH,
                         "hyb_random_uniform_f32: offset = %lld must be >= 0 with offset + n "
                         "<= 2^58", (long long)offset);
-    if ((uint32_t)s->purpose > 255u)
+    if ((uint32_t)s->purpose > (uint32_t)HYB_RANDOM_MAX_PURPOSE)
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT,
-                        "hyb_random_uniform_f32: purpose = %d is outside [0, 255]",
-                        (int)s->purpose);
-    int nt = hyb_threads_for(n);
-    (void)nt;
-#pragma omp parallel for num_threads(nt) schedule(static) if (nt > 1)
-    for (int64_t i = 0; i < n; ++i) {
-        uint64_t e = (uint64_t)(offset + i);
-        hyb_u32x4 r = hyb_stream_block(s->seed, s->step, s->tensor_id, (uint32_t)s->purpose,
-                                       e >> 2);
-        out[i] = hyb_u32_to_unit_f32(r.v[e & 3]);
-    }
+                        "hyb_random_uniform_f32: purpose = %d is outside [0, %d]",
+                        (int)s->purpose, HYB_RANDOM_MAX_PURPOSE);
+    const uniform_job job = {s, offset, out};
+    int64_t counts[2];
+    hyb_parallel(n, HYB_CHUNK, n, uniform_range, &job, counts);
     return HYB_STATUS_OK;
 }

@@ -37,7 +37,12 @@ hyb_status hyb_check_lns_format(const char* fn, const hyb_lns_format* f, int cod
         return hyb_fail(HYB_STATUS_INVALID_FORMAT,
                         "%s: w_max = %g must be a finite, normal, positive float", fn,
                         (double)f->w_max);
-    /* the smallest non-zero level must stay a normal float */
+    /* the smallest non-zero level must stay a normal float; the last format that passed this
+     * thread's check (a layer steps with one format every call) skips the log2 */
+    static _Thread_local hyb_lns_format last_ok;
+    if (f->bits == last_ok.bits && f->gamma == last_ok.gamma && f->w_max == last_ok.w_max &&
+        f->reserved == 0)
+        return HYB_STATUS_OK;
     int32_t kmax = (1 << (f->bits - 1)) - 1;
     double lo = hyb_log2_d((double)f->w_max) - (double)(kmax > 0 ? kmax - 1 : 0) / (double)f->gamma;
     if (lo < -126.0)
@@ -47,6 +52,7 @@ hyb_status hyb_check_lns_format(const char* fn, const hyb_lns_format* f, int cod
                         fn, lo, (int)f->bits, (double)f->gamma, (double)f->w_max);
     if (f->reserved != 0)
         return hyb_fail(HYB_STATUS_INVALID_FORMAT, "%s: format.reserved must be 0", fn);
+    last_ok = *f;
     return HYB_STATUS_OK;
 }
 
@@ -69,19 +75,6 @@ hyb_status hyb_check_madam_common(const char* fn, float lr, float beta2, float g
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: nonfinite policy %d is unknown", fn,
                         (int)policy);
     return HYB_STATUS_OK;
-}
-
-int64_t hyb_find_nonfinite(const float* x, int64_t n) {
-    /* A vectorisable any-pass over blocks, then the exact index from the first bad block. */
-    for (int64_t b = 0; b < n; b += 4096) {
-        int64_t e = b + 4096 < n ? b + 4096 : n;
-        int bad = 0;
-        for (int64_t i = b; i < e; ++i) bad |= !isfinite(x[i]);
-        if (bad)
-            for (int64_t i = b; i < e; ++i)
-                if (!isfinite(x[i])) return i;
-    }
-    return -1;
 }
 
 hyb_status hyb_check_lns_codec(const char* fn, const hyb_lns_format* format, int code_bytes,
@@ -129,6 +122,13 @@ hyb_status hyb_check_lns_step(const char* fn, const hyb_lns_madam_config* cfg, i
     if (cfg->rounding != HYB_ROUNDING_NEAREST && cfg->rounding != HYB_ROUNDING_STOCHASTIC)
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: rounding %d is unknown", fn,
                         (int)cfg->rounding);
+    const int32_t r = cfg->random_bits;
+    if (!(r == 4 || r == 8 || r == 12 || r == 16 || r == 32 ||
+          (r == 0 && cfg->rounding == HYB_ROUNDING_NEAREST)))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT,
+                        "%s: random_bits = %d is not 4, 8, 12, 16 or 32%s", fn, (int)r,
+                        cfg->rounding == HYB_ROUNDING_NEAREST ? " (or 0 with nearest rounding)"
+                                                              : " (stochastic rounding)");
     const double scale = (double)cfg->format.gamma * (double)cfg->lr * HYB_INV_LN2;
     if (!(scale <= 3.4028234663852886e38)) /* the code scale is a float (hyb_madam_consts) */
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT,
@@ -155,6 +155,8 @@ hyb_status hyb_check_lns_step(const char* fn, const hyb_lns_madam_config* cfg, i
     if (cfg->round_gradient != 0 && cfg->round_gradient != 1)
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: round_gradient = %d must be 0 or 1", fn,
                         (int)cfg->round_gradient);
+    if (cfg->reserved != 0)
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: config.reserved must be 0", fn);
     if ((st = hyb_check_length(fn, n))) return st;
     if (v_len < 0)
         return hyb_fail(HYB_STATUS_INVALID_LENGTH, "%s: v_len = %lld is negative", fn,

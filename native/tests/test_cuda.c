@@ -145,7 +145,14 @@ typedef struct step_opts {
     hyb_moment_mode moment;
     int64_t rows;  /* per-neuron rows (must divide n) */
     int device;    /* the device model on (every option) */
+    int random_bits; /* r of stochastic rounding (0: the default) */
 } step_opts;
+
+/* Random bits per rounding, cycling through every allowed value. */
+static int bits_for(int64_t i) {
+    static const int r[] = {4, 8, 12, 16, 32};
+    return r[i % 5];
+}
 
 /* The largest of 1024, 7, 5, 3, 2, 1 that divides n (1 for n = 0), as the managed tests do. */
 static int64_t rows_for(int64_t n) {
@@ -172,6 +179,7 @@ static int lns_step_case(int bits, int wide, step_opts o, int64_t n, uint64_t se
     c.lr = 2.0f / c.format.gamma; /* large enough that nearest rounding moves codes too */
     c.beta2 = 0.999f; c.g_bound = 10.0f; c.rounding = o.rounding; c.nonfinite = o.policy;
     c.tensor_id = (uint32_t)(n % 5); c.seed = seed;
+    c.random_bits = o.random_bits ? o.random_bits : HYB_RANDOM_BITS_DEFAULT;
     c.moment = o.moment;
     c.rows = o.moment == HYB_MOMENT_MODE_PER_NEURON ? o.rows : 0;
     if (o.device) {
@@ -226,7 +234,7 @@ static void step_options_cases(int64_t n, uint64_t seed, int misalign, int* case
             if (mode == HYB_MOMENT_MODE_PER_SYNAPSE && !dev) continue; /* the main matrix's */
             for (int r = 0; r < 2; ++r) {
                 step_opts o = {(hyb_rounding)r, (hyb_nonfinite_policy)((n / 2 + r) % 3),
-                               (hyb_moment_mode)mode, rows_for(n), dev};
+                               (hyb_moment_mode)mode, rows_for(n), dev, bits_for(n + mode)};
                 for (int bi = 0; bi < (full_b ? 4 : 2); ++bi) {
                     ++*cases;
                     if (!lns_step_case(full_b ? bits16[bi] : 12 - 4 * bi, 1, o, n, seed, misalign))
@@ -340,7 +348,7 @@ static void cuda_only(void) {
     hyb_lns_madam_config c;
     memset(&c, 0, sizeof c);
     c.format = f; c.lr = 0.5f; c.beta2 = 0.999f; c.g_bound = 10.0f;
-    c.rounding = HYB_ROUNDING_STOCHASTIC; c.step = 1; c.seed = 3;
+    c.rounding = HYB_ROUNDING_STOCHASTIC; c.step = 1; c.seed = 3; c.random_bits = 8;
     fill_codes(h_c, N, 12, 1);
     h_c[N - 7] = 1u << 12;
     fill_grad(h_y, N, 2, 0, 0);
@@ -443,7 +451,7 @@ int main(void) {
             for (int b = 2; b <= 8; ++b) RUN(codec_case(b, 0, n, seeds[si], mis));
             for (int r = 0; r < 2; ++r) {
                 const step_opts o = {(hyb_rounding)r, (hyb_nonfinite_policy)((n / 2) % 3),
-                                     HYB_MOMENT_MODE_PER_SYNAPSE, 1, 0};
+                                     HYB_MOMENT_MODE_PER_SYNAPSE, 1, 0, bits_for(n)};
                 for (int b = 2; b <= 16; ++b) RUN(lns_step_case(b, 1, o, n, seeds[si], mis));
                 for (int b = 2; b <= 8; ++b) RUN(lns_step_case(b, 0, o, n, seeds[si], mis));
             }
@@ -459,10 +467,11 @@ int main(void) {
         const int64_t n = large_lengths[li];
         for (int b = 2; b <= 16; ++b) RUN(codec_case(b, 1, n, seeds[1], 0));
         for (int b = 2; b <= 8; ++b) RUN(codec_case(b, 0, n, seeds[1], 0));
-        for (int r = 0; r < 2; ++r)
+        for (int r = 0; r < 2 + 4; ++r) /* nearest, then stochastic with every random_bits */
             for (int pol = 0; pol < 3; ++pol) {
-                const step_opts o = {(hyb_rounding)r, (hyb_nonfinite_policy)pol,
-                                     HYB_MOMENT_MODE_PER_SYNAPSE, 1, 0};
+                const step_opts o = {r == 0 ? HYB_ROUNDING_NEAREST : HYB_ROUNDING_STOCHASTIC,
+                                     (hyb_nonfinite_policy)pol, HYB_MOMENT_MODE_PER_SYNAPSE, 1, 0,
+                                     r == 0 ? 0 : bits_for(r - 1)};
                 for (int b = 2; b <= 16; ++b) RUN(lns_step_case(b, 1, o, n, seeds[1], 0));
                 for (int b = 2; b <= 8; ++b) RUN(lns_step_case(b, 0, o, n, seeds[1], 0));
             }
@@ -480,7 +489,7 @@ int main(void) {
         for (int k = 0; k < 2 && failed < 20; ++k)
             for (int dev = 0; dev < 2; ++dev) {
                 const step_opts o = {HYB_ROUNDING_STOCHASTIC, HYB_NONFINITE_POLICY_SKIP,
-                                     HYB_MOMENT_MODE_PER_NEURON, shapes[k][0], dev};
+                                     HYB_MOMENT_MODE_PER_NEURON, shapes[k][0], dev, 12};
                 RUN(lns_step_case(12, 1, o, shapes[k][0] * shapes[k][1], seeds[2], k));
                 RUN(lns_step_case(8, 0, o, shapes[k][0] * shapes[k][1], seeds[2], 0));
             }

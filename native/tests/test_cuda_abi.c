@@ -58,7 +58,7 @@ static hyb_lns_madam_config lns_config(void) {
     memset(&c, 0, sizeof c);
     c.format.bits = 8; c.format.gamma = 8.0f; c.format.w_max = 1.0f;
     c.lr = 0.01f; c.beta2 = 0.999f; c.g_bound = 10.0f; c.rounding = HYB_ROUNDING_STOCHASTIC;
-    c.step = 1; c.seed = 1;
+    c.step = 1; c.seed = 1; c.random_bits = HYB_RANDOM_BITS_DEFAULT;
     return c;
 }
 

@@ -33,6 +33,7 @@ int main(void) {
     hyb_lns_madam_config c;
     memset(&c, 0, sizeof c);
     c.format = f8; c.lr = 0.01f; c.beta2 = 0.999f; c.g_bound = 10.0f; c.step = 1;
+    c.random_bits = HYB_RANDOM_BITS_DEFAULT;
 
     fill();
     /* formats */
@@ -78,6 +79,21 @@ int main(void) {
     cb = c; cb.g_bound = 0;CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "g_bound");
     cb = c; cb.rounding = (hyb_rounding)7; CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "rounding");
     cb = c; cb.nonfinite = (hyb_nonfinite_policy)9; CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "policy");
+    /* random_bits: one of 4, 8, 12, 16, 32 for stochastic rounding; 0 also allowed with nearest */
+    cb = c; cb.rounding = HYB_ROUNDING_STOCHASTIC; cb.random_bits = 0;
+    CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "random_bits = 0");
+    cb.random_bits = 24;
+    CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "random_bits = 24");
+    cb = c; cb.rounding = HYB_ROUNDING_NEAREST; cb.random_bits = 7;
+    CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "or 0 with nearest");
+    cb.random_bits = 0;
+    CHECK_OK(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL));
+    memcpy(codes8, codes8_copy, sizeof codes8);
+    memcpy(v, v_copy, sizeof v);
+    cb = c; cb.round_gradient = 2;
+    CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "round_gradient = 2");
+    cb = c; cb.reserved = 1;
+    CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "reserved");
     cb = c; cb.lr = 1e6f;  CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "2^20");
     /* gamma lr / ln 2 beyond float (a tiny g_bound keeps the 2^20 rule satisfied): refused, since
      * an infinite code scale would turn a zero gradient into NaN */

@@ -9,6 +9,7 @@ static hyb_lns_madam_config config(int bits, float gamma, float lr, hyb_rounding
     c.format.bits = bits; c.format.gamma = gamma; c.format.w_max = 1.0f;
     c.lr = lr; c.beta2 = 0.999f; c.g_bound = 10.0f; c.rounding = r;
     c.nonfinite = HYB_NONFINITE_POLICY_REJECT; c.tensor_id = 3; c.step = 1; c.seed = 42;
+    c.random_bits = HYB_RANDOM_BITS_DEFAULT;
     return c;
 }
 

@@ -150,7 +150,8 @@ public sealed class SynapseTensor
         var stats = Format.Bits <= 8
             ? Backend.LnsMadamStep(s, Codes8, grad, _storage.Moments)
             : Backend.LnsMadamStep(s, Codes16, grad, _storage.Moments);
-        return new SynapseStep(stats, UpdateCosts.LnsMadam(Count, Rows, Format.Bits, Moment, s.Rounding, stats.Changed));
+        return new SynapseStep(stats, UpdateCosts.LnsMadam(Count, Rows, Format.Bits, Moment, s.Rounding, stats.Changed,
+            s.RandomBits));
     }
 
     // w_max lives in the storage (a restored checkpoint may have changed it)

@@ -84,6 +84,8 @@ public class BadInputTests(ISynapseBackend backend)
     [Test] public void ZeroGBound() => Rejects(() => backend.MadamStep(new MadamSettings(1f, 1, GBound: 0f), _w, _g, _v), "g_bound");
     [Test] public void ZeroWMax() => Rejects(() => backend.MadamStep(new MadamSettings(0f, 1), _w, _g, _v), "w_max");
     [Test] public void HugeCodeSteps() => Rejects(() => backend.LnsMadamStep(Lns(F8) with { Lr = 1e6f }, _codes8, _g, _v), "2^20");
+    [Test] public void RandomBitsNotAChoice([Values(0, 3, 24, 33)] int r) =>
+        Rejects(() => backend.LnsMadamStep(Lns(F8) with { RandomBits = r }, _codes8, _g, _v), "random_bits");
     [Test] public void CodeScaleBeyondFloat() =>
         Rejects(() => backend.LnsMadamStep(Lns(F8) with { Lr = 3e38f, GBound = 1e-38f }, _codes8, _g, _v), "overflows float");
     [Test] public void UnknownRounding() => Rejects(() => backend.LnsMadamStep(Lns(F8) with { Rounding = (RoundingMode)7 }, _codes8, _g, _v), "rounding");

@@ -12,20 +12,24 @@ public class EnergyLedgerTests
     [Test]
     public void UpdateLedgerPricesEveryEventKind()
     {
-        var l = new Ledger(BytesRead: 16, BytesWritten: 8, IntAdds8: 2, IntAdds32: 1, Fp32Adds: 3, Fp32Mults: 4, RandomWords: 5, 0, 1);
-        double want = 24 / 8.0 * 10 + 2 * 0.03 + 0.1 + 3 * 0.9 + 4 * 3.7 + 5 * 16.5;
+        var l = new Ledger(BytesRead: 16, BytesWritten: 8, IntAdds8: 2, IntAdds32: 1, Fp32Adds: 3, Fp32Mults: 4, RandomBits: 5, 0, 1);
+        double want = 24 / 8.0 * 10 + 2 * 0.03 + 0.1 + 3 * 0.9 + 4 * 3.7 + 5 * (66.0 / 128);
         Assert.That(l.EnergyPj(T, Events.Sram(8)), Is.EqualTo(want).Within(1e-9));
     }
 
     [Test]
     public void LnsStepCountsByMomentMode()
     {
-        var perSynapse = UpdateCosts.LnsMadam(1000, 10, 8, MomentMode.PerSynapse, RoundingMode.Stochastic, 100);
-        var none = UpdateCosts.LnsMadam(1000, 10, 8, MomentMode.None, RoundingMode.Nearest, 100);
+        var perSynapse = UpdateCosts.LnsMadam(1000, 10, 8, MomentMode.PerSynapse, RoundingMode.Stochastic, 100, 8);
+        var none = UpdateCosts.LnsMadam(1000, 10, 8, MomentMode.None, RoundingMode.Nearest, 100, 8);
         Assert.That(perSynapse.BytesRead, Is.EqualTo(1000 * (1 + 4 + 4)));
         Assert.That(perSynapse.BytesWritten, Is.EqualTo(100 + 4000));
-        Assert.That(perSynapse.RandomWords, Is.EqualTo(1000));
+        Assert.That(perSynapse.RandomBits, Is.EqualTo(8 * 1000), "r = 8 random bits per stochastic rounding");
         Assert.That(none.Fp32Mults, Is.Zero);
+        Assert.That(none.RandomBits, Is.Zero, "nearest rounding draws nothing");
+        var wide = UpdateCosts.LnsMadam(1000, 10, 8, MomentMode.PerSynapse, RoundingMode.Stochastic, 100, 32);
+        Assert.That(wide.EnergyPj(T, Events.Sram(8)) - perSynapse.EnergyPj(T, Events.Sram(8)),
+            Is.EqualTo(1000 * 24 * (66.0 / 128)).Within(1e-6), "24 more bits a synapse, priced per bit");
         Assert.That(none.EnergyPj(T, Events.Sram(8)), Is.LessThan(perSynapse.EnergyPj(T, Events.Sram(8))));
     }
 
@@ -128,6 +132,10 @@ public class EnergyLedgerTests
         // conversions: weights 6 + 4, inputs 12 + 8, errors 8 + 8, gradients 6 + 4
         Assert.That(l.Count("quantizeLns"), Is.EqualTo(10 + 20 + 16 + 10));
         Assert.That(l.Count(Events.RandomBit, Pass.BackwardWeight), Is.EqualTo(16 * 32), "stochastic errors: one word each");
+        Assert.That(l.Count(Events.RandomBit, Pass.Update), Is.EqualTo(10 * 8), "the code step's rounding: r = 8 bits a synapse");
+        var r4 = StepCosts.Count(Tiny(NumberFormat.Lns(8, 8)), 4,
+            new UpdateCostSpec(UpdateRule.LnsMadam, ChangedFraction: 0.5, RandomBits: 4));
+        Assert.That(r4.Count(Events.RandomBit, Pass.Update), Is.EqualTo(10 * 4), "r = 4");
         Assert.That(l.Bytes("L0.weights", Pass.Forward), Is.EqualTo(6 * 1.5), "12-bit storage");
         Assert.That(l.Bytes("L0.weights.gemm"), Is.EqualTo(6 + 0), "the 8-bit GEMM copy, written only (L0 has no backward-data)");
         Assert.That(l.Bytes("L1.weights.gemm"), Is.EqualTo(4 + 4), "written in forward, read in backward-data");
@@ -144,12 +152,12 @@ public class EnergyLedgerTests
         {
             var storage = rule == UpdateRule.LnsMadam ? NumberFormat.Lns(8, 8) : NumberFormat.Fp32;
             var layer = new LayerCostSpec("L", 30, 20, false, storage, TensorCost.Float, TensorCost.Float, TensorCost.Float, TensorCost.Float);
-            var l = StepCosts.Count([layer], 2, new UpdateCostSpec(rule, moment, ChangedFraction: 0.25));
+            var l = StepCosts.Count([layer], 2, new UpdateCostSpec(rule, moment, ChangedFraction: 0.25, RandomBits: 8));
             var u = rule switch
             {
                 UpdateRule.Adam => UpdateCosts.Adam(600),
                 UpdateRule.Madam => UpdateCosts.Madam(600),
-                _ => UpdateCosts.LnsMadam(600, 20, 8, moment, RoundingMode.Stochastic, 150),
+                _ => UpdateCosts.LnsMadam(600, 20, 8, moment, RoundingMode.Stochastic, 150, 8),
             };
             double bytes = l.Traffic.Where(t => t.Pass == Pass.Update).Sum(t => t.BytesRead + t.BytesWritten);
             if (rule != UpdateRule.LnsMadam) u = u with { BytesWritten = u.BytesWritten }; // float rules write every weight

@@ -43,19 +43,45 @@ public class LnsStepTests(ISynapseBackend backend)
     }
 
     [Test]
-    public void StochasticRoundingIsUnbiased()
+    public void StochasticRoundingIsUnbiased([ValueSource(typeof(LnsMadamSettings), nameof(LnsMadamSettings.RandomBitsChoices))] int r)
     {
-        // Every element gets dk = γ·η/ln 2 = 0.1154 (first step, ĝ = 1). Each change is a
-        // Bernoulli(p) draw; the mean over n is p within 5 sd = 5·sqrt(p(1−p)/n).
+        // dk spread over [0, 2.6) (per-tensor moment: ĝ_i = g_i / sqrt(mean g²)), so the r-bit grid's
+        // rounding of each fraction averages out: mean(dk' − dk) is 0 within 5 sd over 200 000 synapses,
+        // sd = sqrt(Σ p(1−p)) / n with p the fraction of dk.
+        var f = new LnsFormat(16, 512f, 1f);
+        const int n = 200_000;
+        var codes = Enumerable.Repeat((ushort)20000, n).ToArray();
+        var g = Enumerable.Range(0, n).Select(i => (float)(i * 0.618033988749895 % 1.0)).ToArray();
+        var s = new LnsMadamSettings(f, 1, 0.002f, Rounding: RoundingMode.Stochastic, Seed: 77, Moment: MomentMode.PerTensor,
+            RandomBits: r);
+        backend.LnsMadamStep(s, codes, g, new float[1]);
+        double d = Math.Sqrt(g.Sum(x => (double)x * x) / n), scale = 512 * 0.002 / Math.Log(2);
+        double diff = 0, variance = 0;
+        for (int i = 0; i < n; ++i)
+        {
+            double dk = scale * g[i] / d, p = dk - Math.Floor(dk);
+            diff += codes[i] - 20000.0 - dk;
+            variance += p * (1 - p);
+        }
+        Assert.That(diff / n, Is.EqualTo(0).Within(5 * Math.Sqrt(variance) / n), $"r = {r}");
+    }
+
+    [Test]
+    public void FixedStepIsRoundedOnTheRandomBitsGrid([ValueSource(typeof(LnsMadamSettings), nameof(LnsMadamSettings.RandomBitsChoices))] int r)
+    {
+        // One dk = 512·(0.01/64)/ln 2 = 0.1154 for all: each moves with probability P(u ≥ 1 − dk), which for
+        // u = (s + ½)·2^−r is dk rounded to the nearest multiple of 2^−r (r = 32: 24-bit uniforms), within
+        // 2^−(r+1) of dk; the mean over 200 000 is that probability within 5 sd.
         var f = new LnsFormat(16, 512f, 1f);
         const int n = 200_000;
         var codes = Enumerable.Repeat((ushort)1000, n).ToArray();
         var g = Enumerable.Repeat(1f, n).ToArray();
-        var s = new LnsMadamSettings(f, 1, 0.01f / 64f, Rounding: RoundingMode.Stochastic, Seed: 77);
+        var s = new LnsMadamSettings(f, 1, 0.01f / 64f, Rounding: RoundingMode.Stochastic, Seed: 77, RandomBits: r);
         backend.LnsMadamStep(s, codes, g, new float[n]);
-        double mean = codes.Average(c => c - 1000.0);
-        double p = 512 * (0.01 / 64) / Math.Log(2), sd = Math.Sqrt(p * (1 - p) / n);
-        Assert.That(mean, Is.EqualTo(p).Within(5 * sd));
+        double dk = 512 * (0.01 / 64) / Math.Log(2);
+        int resolution = Math.Min(r, 24);
+        double p = Math.Floor(dk * (1 << resolution) + 0.5) / (1 << resolution), sd = Math.Sqrt(p * (1 - p) / n);
+        Assert.That(codes.Average(c => c - 1000.0), Is.EqualTo(p).Within(5 * sd), $"r = {r}");
         Assert.That(codes.All(c => c is 1000 or 1001), Is.True);
     }
 

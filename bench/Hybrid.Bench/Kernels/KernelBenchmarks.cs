@@ -45,6 +45,10 @@ public abstract class KernelBenchmarks
     /// <summary>libhybrid on every core (its OpenMP default).</summary>
     protected static void UseAllNativeThreads() => LibraryInfo.Threads = 0;
 
+    /// <summary>libhybrid's CPU kernels forced to AVX2 (what a CPU without AVX-512 runs); each case runs in
+    /// its own process, so the others keep the widest level.</summary>
+    protected static void UseAvx2() => LibraryInfo.Simd = Hybrid.Native.Interop.HybSimdLevel.Avx2;
+
     // CUDA: device-resident timings are native/bench/bench_cuda.cu (scripts/gpu-check.sh). To time
     // CUDA here too, add to each kernel class a benchmark with device-resident buffers, e.g.
     //     [Benchmark(Description = "CUDA"), RequiresCuda] public void Cuda() => ...;

@@ -7,8 +7,9 @@ using Hybrid.Synapse.Backends;
 namespace Hybrid.Bench.Kernels;
 
 /// <summary>
-/// One LNS Madam step (codes and v in place; stochastic rounding from the Philox stream, lr
-/// 0.01, step 10, policy reject so the input scans are included) on every implementation.
+/// One LNS Madam step (codes and v in place; stochastic rounding from the Philox stream with the
+/// default random bits, lr 0.01, step 10, policy reject so the input scans are included) on every
+/// implementation; native on one thread at its widest SIMD level and forced to AVX2, and on all.
 /// Baseline: the scalar managed reference. The formats: B = 8 with γ = 8 (LNS-Madam's word),
 /// B = 16 with γ = 512 (the smallest power of two whose 32766 levels stay above float's
 /// underflow).
@@ -42,6 +43,10 @@ public abstract class LnsStepBenchmarks<TCode> : KernelBenchmarks
     [GlobalSetup(Target = nameof(NativeOneThread))]
     public void SetupOne() { Allocate(); UseOneNativeThread(); }
 
+    /// <summary>Setup of libhybrid on one thread, AVX2.</summary>
+    [GlobalSetup(Target = nameof(NativeAvx2))]
+    public void SetupAvx2() { Allocate(); UseOneNativeThread(); UseAvx2(); }
+
     /// <summary>Setup of libhybrid on all threads.</summary>
     [GlobalSetup(Target = nameof(NativeAllThreads))]
     public void SetupAll() { Allocate(); UseAllNativeThreads(); }
@@ -70,6 +75,10 @@ public abstract class LnsStepBenchmarks<TCode> : KernelBenchmarks
     /// <summary>libhybrid through the backend (settings check, safe layer, native validation and step), one thread.</summary>
     [Benchmark(Description = "native, 1 thread")]
     public StepStats NativeOneThread() => Step(NativeCpuBackend.Instance);
+
+    /// <summary>The same forced to AVX2 (a CPU without AVX-512).</summary>
+    [Benchmark(Description = "native, 1 thread, AVX2")]
+    public StepStats NativeAvx2() => Step(NativeCpuBackend.Instance);
 
     /// <summary>The same on all threads.</summary>
     [Benchmark(Description = "native, all threads")]

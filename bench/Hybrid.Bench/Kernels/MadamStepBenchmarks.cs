@@ -32,6 +32,10 @@ public class MadamStepBenchmarks : KernelBenchmarks
     [GlobalSetup(Target = nameof(NativeOneThread))]
     public void SetupOne() { Allocate(); UseOneNativeThread(); }
 
+    /// <summary>Setup of libhybrid on one thread, AVX2.</summary>
+    [GlobalSetup(Target = nameof(NativeAvx2))]
+    public void SetupAvx2() { Allocate(); UseOneNativeThread(); UseAvx2(); }
+
     /// <summary>Setup of libhybrid on all threads.</summary>
     [GlobalSetup(Target = nameof(NativeAllThreads))]
     public void SetupAll() { Allocate(); UseAllNativeThreads(); }
@@ -61,6 +65,10 @@ public class MadamStepBenchmarks : KernelBenchmarks
     /// <summary>libhybrid through the backend (settings check, safe layer, native validation and step), one thread.</summary>
     [Benchmark(Description = "native, 1 thread")]
     public StepStats NativeOneThread() => NativeCpuBackend.Instance.MadamStep(_s, _w, _g, _v);
+
+    /// <summary>The same forced to AVX2 (a CPU without AVX-512).</summary>
+    [Benchmark(Description = "native, 1 thread, AVX2")]
+    public StepStats NativeAvx2() => NativeCpuBackend.Instance.MadamStep(_s, _w, _g, _v);
 
     /// <summary>The same on all threads.</summary>
     [Benchmark(Description = "native, all threads")]

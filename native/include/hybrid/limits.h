@@ -11,9 +11,16 @@
 #define HYB_MAX_ELEMENTS 288230376151711744LL
 
 /* Every deterministic sum of squares (RMS, the per-neuron and per-tensor moments) adds x^2 in
- * double over fixed blocks of this many elements, in element order, then the block sums in
- * block order: the same double for any thread count, launch geometry or backend. */
+ * double in one fixed order, the same on every backend, thread count, SIMD level and launch
+ * geometry: the elements in blocks of HYB_SUM_BLOCK; within a block, lane j of HYB_SUM_LANES
+ * adds x_j^2, x_(j+L)^2, x_(j+2L)^2, ... in order (from 0.0), and the lanes combine by halving:
+ * lane[j] += lane[j + h] for h = L/2, L/4, ..., 1, giving lane[0]. The blocks' sums combine
+ * the same way (lane j adds sums j, j + L, ...; then halving). Lane-wise, SIMD units and GPU
+ * threads sum a block together, yet the double is the same everywhere. */
 #define HYB_SUM_BLOCK 4096
+
+/* Lanes of a block's sum of squares (see HYB_SUM_BLOCK). */
+#define HYB_SUM_LANES 256
 
 /* LNS formats: B in [HYB_LNS_MIN_BITS, HYB_LNS_MAX_BITS], gamma in (0, HYB_LNS_MAX_GAMMA]. */
 #define HYB_LNS_MIN_BITS 2     /* smallest B: ternary */

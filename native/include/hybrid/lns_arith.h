@@ -15,7 +15,9 @@
  *               (0 when c = K), p = (a - lo) / (hi - lo) in float, and k = c - 1 when u < p,
  *               else c: E[y] = x for |x| <= s (unbiased in value).
  *   u is the uniform of element i from the Philox stream (hybrid/random.h) with purpose
- *   HYB_RANDOM_PURPOSE_QUANTIZE, keyed by (seed, step, tensor_id, i). a > s saturates to s
+ *   HYB_RANDOM_PURPOSE_QUANTIZE, keyed by (seed, step, tensor_id, i): word i mod 4 of block i / 4,
+ *   its 24-bit uniform (one whole 32-bit word per element; the quantisers have no random_bits
+ *   setting, unlike the step's rounding stream, and the ledger counts 32 bits). a > s saturates to s
  *   (counted); a non-zero x that becomes 0 underflows (counted). Zero (either sign) gives +0.
  *   y may be x itself (in place); otherwise the two must not overlap.
  *

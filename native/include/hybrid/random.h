@@ -4,13 +4,27 @@
  * the Random123 library). The same function exists in C, in CUDA (native/src/philox.h)
  * and in C# (Hybrid.Synapse), so every backend draws the same numbers.
  *
- * Hybrid's stream layout: the uniform for element i of tensor `tensor_id` at step `step`,
- * for purpose `purpose`, is lane (i mod 4) of
- *     philox(counter = { lo32(i/4), hi24(i/4) | purpose << 24, lo32(step), tensor_id },
- *            key     = { lo32(seed), hi32(seed) })
- * mapped to [0, 1) as (word >> 8) * 2^-24 (exact in float). Purposes that need four words per
- * element (STEP_NOISE, DEVICE_GAIN: an Irwin-Hall normal) use the whole block i instead of
- * block i/4; per-device purposes (DEVICE_GAIN, STUCK) always use step 0. */
+ * Hybrid's stream layout. Block b of the stream of tensor `tensor_id` at step `step` for
+ * purpose `purpose` is
+ *     philox(counter = { lo32(b), hi24(b) | purpose << 24, lo32(step), tensor_id },
+ *            key     = { lo32(seed), hi32(seed) }).
+ * The uniform of element i (hyb_random_uniform_f32, the device model's STUCK draw) is word
+ * (i mod 4) of block i/4, mapped to [0, 1) as (word >> 8) * 2^-24 (exact in float). Purposes
+ * that need four words per element (STEP_NOISE, DEVICE_GAIN: an Irwin-Hall normal) use the
+ * whole block i; per-device purposes (DEVICE_GAIN, STUCK) always use step 0.
+ *
+ * Stochastic rounding (purpose ROUNDING) spends r = random_bits bits per element,
+ * r in {4, 8, 12, 16, 32}: each 32-bit word holds P = floor(32 / r) slices of r bits (bits
+ * [p r, p r + r) for slice p; r = 12 leaves the top 8 bits unused), so one block serves
+ * E = 4 P elements (32, 16, 8, 8, 4). Blocks are taken in stripes of S = HYB_RANDOM_STRIPE
+ * consecutive blocks serving S E consecutive elements, so that S consecutive elements come
+ * from S consecutive blocks (one vector of Philox lanes, a warp of GPU threads):
+ *     stripe = i / (S E),  t = i mod (S E),  block = stripe S + (t mod S),  slot = t / S,
+ *     word = slot mod 4,  slice p = slot / 4,  s = (word >> (p r)) mod 2^r,
+ *     u = (s + 1/2) 2^-r       for r <= 16 (exact in float; |bias of floor(x + u)| <= 2^-(r+1))
+ *     u = (word >> 8) 2^-24    for r = 32 (the 24-bit uniform above).
+ * The resolution of u is 2^-r (2^-24 for r = 32). HYB_STREAM_VERSION changes whenever the
+ * map from (seed, step, tensor, purpose, element) to a number changes. */
 #ifndef HYBRID_RANDOM_H
 #define HYBRID_RANDOM_H
 
@@ -19,6 +33,10 @@
 #include "hybrid/status.h"
 
 HYB_EXTERN_C_BEGIN
+
+#define HYB_STREAM_VERSION 2     /* 2: random bits per rounding and the striped layout */
+#define HYB_RANDOM_STRIPE 32     /* blocks per stripe of the rounding stream */
+#define HYB_RANDOM_BITS_DEFAULT 8 /* random bits per stochastic rounding unless chosen */
 
 /* What a draw is for: each purpose is an independent sub-stream. */
 typedef enum hyb_random_purpose {

@@ -15,9 +15,12 @@ HYB_EXTERN_C_BEGIN
 #define HYB_VERSION_MAJOR 0 /* library version, major */
 #define HYB_VERSION_MINOR 1 /* library version, minor */
 #define HYB_VERSION_PATCH 0 /* library version, patch */
-#define HYB_ABI_VERSION 4   /* bumped on any signature, layout or enum change */
+#define HYB_ABI_VERSION 6   /* bumped on any signature, layout or enum change */
 
-/* Widest SIMD instruction set the CPU kernels were compiled for. */
+/* A SIMD instruction set of the CPU kernels. The library carries a scalar path (the reference),
+ * an AVX2 path and an AVX-512 path (F, BW, DQ, VL) on x86-64, and chooses at load the widest
+ * this CPU runs, or the one the environment variable HYBRID_SIMD names (scalar, avx2, avx512).
+ * Results never depend on the level, only the speed does. */
 typedef enum hyb_simd_level {
     HYB_SIMD_LEVEL_SCALAR = 0, /* no vector instructions assumed */
     HYB_SIMD_LEVEL_SSE2 = 1,   /* x86-64 baseline */
@@ -41,12 +44,12 @@ typedef struct hyb_build_info {
     int32_t version_minor;      /* HYB_VERSION_MINOR of the build */
     int32_t version_patch;      /* HYB_VERSION_PATCH of the build */
     int32_t abi_version;        /* HYB_ABI_VERSION of the build */
-    hyb_simd_level simd_level;  /* widest SIMD the kernels were compiled for */
+    hyb_simd_level simd_level;  /* the SIMD level the CPU kernels use now (hyb_simd_get) */
     hyb_threading threading;    /* threading runtime of the CPU kernels */
     int32_t max_threads;        /* threads a large kernel uses now (see hyb_threads_set) */
     int32_t cuda_compiled;      /* 1 if CUDA kernels are compiled in, else 0 */
     int32_t sanitizers;         /* 1 if built with ASan/UBSan, else 0 */
-    int32_t reserved;           /* zero */
+    int32_t stream_version;     /* HYB_STREAM_VERSION of the build (the random stream's layout) */
     char compiler[64];          /* e.g. "GNU 12.2.0" */
     char build_type[16];        /* e.g. "Release" */
     char cuda_version[16];      /* e.g. "12.4", or "" without CUDA */
@@ -62,6 +65,18 @@ HYB_API hyb_status hyb_threads_set(int32_t count);
 
 /* The number of threads large CPU kernels use now (>= 1). */
 HYB_API hyb_status hyb_threads_get(int32_t* count);
+
+/* The SIMD level the CPU kernels use now. HYB_STATUS_INVALID_ARGUMENT if the environment
+ * variable HYBRID_SIMD names a level this CPU or build lacks (every kernel then fails the
+ * same way, saying so, until hyb_simd_set chooses one). */
+HYB_API hyb_status hyb_simd_get(hyb_simd_level* level);
+
+/* The widest level this CPU runs and this build carries (what is used without HYBRID_SIMD). */
+HYB_API hyb_status hyb_simd_best(hyb_simd_level* level);
+
+/* Forces the CPU kernels' SIMD level (tests, benchmarks): SCALAR, AVX2 or AVX512, if the CPU
+ * and this build have it; HYB_STATUS_INVALID_ARGUMENT naming what is missing otherwise. */
+HYB_API hyb_status hyb_simd_set(hyb_simd_level level);
 
 HYB_EXTERN_C_END
 

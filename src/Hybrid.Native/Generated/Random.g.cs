@@ -8,6 +8,21 @@ using System.Runtime.InteropServices;
 
 namespace Hybrid.Native.Interop;
 
+public static partial class HybridConstants
+{
+    /// <summary>2: random bits per rounding and the striped layout</summary>
+    // C: #define HYB_STREAM_VERSION 2
+    public const int HYB_STREAM_VERSION = 2;
+
+    /// <summary>blocks per stripe of the rounding stream</summary>
+    // C: #define HYB_RANDOM_STRIPE 32
+    public const int HYB_RANDOM_STRIPE = 32;
+
+    /// <summary>random bits per stochastic rounding unless chosen</summary>
+    // C: #define HYB_RANDOM_BITS_DEFAULT 8
+    public const int HYB_RANDOM_BITS_DEFAULT = 8;
+}
+
 /// <summary>What a draw is for: each purpose is an independent sub-stream.</summary>
 // C: typedef enum hyb_random_purpose { ... } hyb_random_purpose
 public enum HybRandomPurpose : int

@@ -23,11 +23,16 @@ public static partial class HybridConstants
     public const int HYB_VERSION_PATCH = 0;
 
     /// <summary>bumped on any signature, layout or enum change</summary>
-    // C: #define HYB_ABI_VERSION 4
-    public const int HYB_ABI_VERSION = 4;
+    // C: #define HYB_ABI_VERSION 6
+    public const int HYB_ABI_VERSION = 6;
 }
 
-/// <summary>Widest SIMD instruction set the CPU kernels were compiled for.</summary>
+/// <summary>
+/// A SIMD instruction set of the CPU kernels. The library carries a scalar path (the reference),
+/// an AVX2 path and an AVX-512 path (F, BW, DQ, VL) on x86-64, and chooses at load the widest
+/// this CPU runs, or the one the environment variable HYBRID_SIMD names (scalar, avx2, avx512).
+/// Results never depend on the level, only the speed does.
+/// </summary>
 // C: typedef enum hyb_simd_level { ... } hyb_simd_level
 public enum HybSimdLevel : int
 {
@@ -90,7 +95,7 @@ public unsafe partial struct HybBuildInfo
     // C: int32_t abi_version (offset 12)
     public int AbiVersion;
 
-    /// <summary>widest SIMD the kernels were compiled for</summary>
+    /// <summary>the SIMD level the CPU kernels use now (hyb_simd_get)</summary>
     // C: hyb_simd_level simd_level (offset 16)
     public HybSimdLevel SimdLevel;
 
@@ -110,9 +115,9 @@ public unsafe partial struct HybBuildInfo
     // C: int32_t sanitizers (offset 32)
     public int Sanitizers;
 
-    /// <summary>zero</summary>
-    // C: int32_t reserved (offset 36)
-    public int Reserved;
+    /// <summary>HYB_STREAM_VERSION of the build (the random stream's layout)</summary>
+    // C: int32_t stream_version (offset 36)
+    public int StreamVersion;
 
     /// <summary>e.g. "GNU 12.2.0"</summary>
     // C: char compiler[64] (offset 40)
@@ -146,4 +151,26 @@ public static unsafe partial class HybridNative
     // C: hyb_status hyb_threads_get(int32_t* count)
     [LibraryImport("hybrid", EntryPoint = "hyb_threads_get")]
     public static partial HybStatus hyb_threads_get(int* count);
+
+    /// <summary>
+    /// The SIMD level the CPU kernels use now. HYB_STATUS_INVALID_ARGUMENT if the environment
+    /// variable HYBRID_SIMD names a level this CPU or build lacks (every kernel then fails the
+    /// same way, saying so, until hyb_simd_set chooses one).
+    /// </summary>
+    // C: hyb_status hyb_simd_get(hyb_simd_level* level)
+    [LibraryImport("hybrid", EntryPoint = "hyb_simd_get")]
+    public static partial HybStatus hyb_simd_get(HybSimdLevel* level);
+
+    /// <summary>The widest level this CPU runs and this build carries (what is used without HYBRID_SIMD).</summary>
+    // C: hyb_status hyb_simd_best(hyb_simd_level* level)
+    [LibraryImport("hybrid", EntryPoint = "hyb_simd_best")]
+    public static partial HybStatus hyb_simd_best(HybSimdLevel* level);
+
+    /// <summary>
+    /// Forces the CPU kernels' SIMD level (tests, benchmarks): SCALAR, AVX2 or AVX512, if the CPU
+    /// and this build have it; HYB_STATUS_INVALID_ARGUMENT naming what is missing otherwise.
+    /// </summary>
+    // C: hyb_status hyb_simd_set(hyb_simd_level level)
+    [LibraryImport("hybrid", EntryPoint = "hyb_simd_set")]
+    public static partial HybStatus hyb_simd_set(HybSimdLevel level);
 }

@@ -31,6 +31,39 @@ public static unsafe class LibraryInfo
         }
     }
 
+    /// <summary>
+    /// The SIMD level the CPU kernels use (the widest this CPU runs, unless the environment variable
+    /// HYBRID_SIMD or this setter chose another). Setting a level the CPU or build lacks throws, naming it;
+    /// results never depend on the level. Getting it throws if HYBRID_SIMD names a level that cannot run.
+    /// </summary>
+    public static HybSimdLevel Simd
+    {
+        get
+        {
+            HybridLibrary.EnsureCompatible();
+            HybSimdLevel level;
+            NativeStatus.Check(HybridNative.hyb_simd_get(&level));
+            return level;
+        }
+        set
+        {
+            HybridLibrary.EnsureCompatible();
+            NativeStatus.Check(HybridNative.hyb_simd_set(value));
+        }
+    }
+
+    /// <summary>The widest SIMD level this CPU runs and this build carries.</summary>
+    public static HybSimdLevel BestSimd
+    {
+        get
+        {
+            HybridLibrary.EnsureCompatible();
+            HybSimdLevel level;
+            NativeStatus.Check(HybridNative.hyb_simd_best(&level));
+            return level;
+        }
+    }
+
     /// <summary>Reads a NUL-terminated fixed buffer of a native struct as a string.</summary>
     public static string FixedString(byte* buffer, int capacity)
     {

@@ -19,7 +19,7 @@ public static class InteropMapping
         Rounding = (HybRounding)s.Rounding, Nonfinite = (HybNonfinitePolicy)s.NonFinite,
         TensorId = s.TensorId, Step = s.Step, Seed = s.Seed, Moment = (HybMomentMode)s.Moment,
         C2cNoise = s.Device.CycleToCycleNoise, D2dGainSd = s.Device.DeviceToDeviceGainSd,
-        Asymmetry = s.Device.Asymmetry, StuckFraction = s.Device.StuckFraction,
+        Asymmetry = s.Device.Asymmetry, StuckFraction = s.Device.StuckFraction, RandomBits = s.RandomBits,
         Rows = s.Moment == MomentMode.PerNeuron ? s.Rows : 0, RoundGradient = s.RoundGradient ? 1 : 0,
     };
 

@@ -1,4 +1,5 @@
 using Hybrid.Native;
+using Hybrid.Native.Interop;
 using Hybrid.Synapse.Simd;
 
 namespace Hybrid.Synapse.Backends;
@@ -9,8 +10,9 @@ namespace Hybrid.Synapse.Backends;
 /// <param name="Detail">Where it comes from, or why it is unavailable.</param>
 public readonly record struct BackendStatus(string Name, bool Available, string Detail);
 
-/// <summary>What libhybrid is: version, ABI and build configuration.</summary>
-public sealed record NativeBuild(string Version, int Abi, string Compiler, string BuildType, string Simd,
+/// <summary>What libhybrid is: version, ABI, random-stream version and build configuration; <paramref name="Simd"/>
+/// is the SIMD level its CPU kernels use now (chosen at run time).</summary>
+public sealed record NativeBuild(string Version, int Abi, int StreamVersion, string Compiler, string BuildType, string Simd,
     string Threading, int Threads, bool CudaCompiled, string CudaVersion, bool Sanitizers, string LoadedFrom);
 
 /// <summary>
@@ -95,11 +97,42 @@ public static class SynapseBackends
         if (!NativeCpuBackend.Probe().Available) return null;
         var b = LibraryInfo.Build();
         return new NativeBuild(
-            $"{b.VersionMajor}.{b.VersionMinor}.{b.VersionPatch}", b.AbiVersion,
+            $"{b.VersionMajor}.{b.VersionMinor}.{b.VersionPatch}", b.AbiVersion, b.StreamVersion,
             LibraryInfo.FixedString(b.Compiler, 64), LibraryInfo.FixedString(b.BuildType, 16),
             b.SimdLevel.ToString(), b.Threading.ToString(), b.MaxThreads, b.CudaCompiled != 0,
             LibraryInfo.FixedString(b.CudaVersion, 16), b.Sanitizers != 0, HybridLibrary.LoadedFrom ?? "");
     }
+
+    /// <summary>The SIMD level libhybrid's CPU kernels use: "scalar", "avx2" or "avx512" (results never depend on it).
+    /// Setting one the CPU lacks throws <see cref="ArgumentException"/> naming it.</summary>
+    public static string NativeSimd
+    {
+        get => SimdName(LibraryInfo.Simd);
+        set
+        {
+            var level = value.Trim().ToLowerInvariant() switch
+            {
+                "scalar" => HybSimdLevel.Scalar,
+                "avx2" => HybSimdLevel.Avx2,
+                "avx512" => HybSimdLevel.Avx512,
+                _ => throw new ArgumentException($"SIMD level '{value}' is not scalar, avx2 or avx512.", nameof(value)),
+            };
+            LibraryInfo.Simd = level;   // a level this CPU lacks: HybridArgumentException naming it
+        }
+    }
+
+    /// <summary>The SIMD levels libhybrid's CPU kernels can use here, the scalar reference first.</summary>
+    public static IReadOnlyList<string> NativeSimdLevels =>
+        new[] { HybSimdLevel.Scalar, HybSimdLevel.Avx2, HybSimdLevel.Avx512 }.Where(l => l <= LibraryInfo.BestSimd)
+            .Select(SimdName).ToList();
+
+    private static string SimdName(HybSimdLevel level) => level switch
+    {
+        HybSimdLevel.Avx2 => "avx2",
+        HybSimdLevel.Avx512 => "avx512",
+        HybSimdLevel.Scalar => "scalar",
+        _ => level.ToString().ToLowerInvariant(),
+    };
 
     /// <summary>The threads libhybrid's CPU kernels use (0 = all); results never depend on it.</summary>
     public static int NativeThreads

@@ -32,12 +32,14 @@ public static class Events
     public const string LnsBucketScale = "lnsBucketScale";
     /// <summary>The adds that sum the scaled buckets (γ − 1 per LNS GEMM output).</summary>
     public const string LnsBucketSum = "lnsBucketSum";
-    /// <summary>One random bit (stochastic rounding draws 32 per value: one Philox word).</summary>
+    /// <summary>One random bit (a quantiser's stochastic rounding draws 32 per value, one Philox word; the
+    /// update step's draws its random_bits r, 4 … 32).</summary>
     public const string RandomBit = "randomBit";
     /// <summary>One 64-bit DRAM access.</summary>
     public const string Dram64 = "dram64";
 
-    /// <summary>Random bits one stochastic rounding draws (one 32-bit Philox word).</summary>
+    /// <summary>Random bits one quantiser's stochastic rounding draws (one 32-bit Philox word: hybrid/lns_arith.h;
+    /// the quantisers have no random_bits setting).</summary>
     public const int RandomBitsPerDraw = 32;
 
     /// <summary>A multiply-accumulate with both operands in <paramref name="kind"/> of <paramref name="bits"/> bits:

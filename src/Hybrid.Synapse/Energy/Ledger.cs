@@ -2,11 +2,11 @@ namespace Hybrid.Synapse.Energy;
 
 /// <summary>
 /// Event counts of one update step (or a sum of steps): memory traffic, arithmetic by kind,
-/// random words and codes changed. Counts follow the update rule as a dedicated circuit would
+/// random bits and codes changed. Counts follow the update rule as a dedicated circuit would
 /// do it (see <see cref="UpdateCosts"/>); an <see cref="EnergyTable"/> prices them.
 /// </summary>
 public sealed record Ledger(double BytesRead, double BytesWritten, double IntAdds8, double IntAdds32, double Fp32Adds,
-    double Fp32Mults, double RandomWords, double CodesChanged, double Elements)
+    double Fp32Mults, double RandomBits, double CodesChanged, double Elements)
 {
     /// <summary>Nothing.</summary>
     public static readonly Ledger Zero = new(0, 0, 0, 0, 0, 0, 0, 0, 0);
@@ -14,11 +14,11 @@ public sealed record Ledger(double BytesRead, double BytesWritten, double IntAdd
     /// <summary>The sum of two ledgers.</summary>
     public static Ledger operator +(Ledger a, Ledger b) => new(a.BytesRead + b.BytesRead, a.BytesWritten + b.BytesWritten,
         a.IntAdds8 + b.IntAdds8, a.IntAdds32 + b.IntAdds32, a.Fp32Adds + b.Fp32Adds, a.Fp32Mults + b.Fp32Mults,
-        a.RandomWords + b.RandomWords, a.CodesChanged + b.CodesChanged, a.Elements + b.Elements);
+        a.RandomBits + b.RandomBits, a.CodesChanged + b.CodesChanged, a.Elements + b.Elements);
 
     /// <summary>A ledger scaled by <paramref name="k"/> (e.g. a mean over steps).</summary>
     public Ledger Scale(double k) => new(BytesRead * k, BytesWritten * k, IntAdds8 * k, IntAdds32 * k, Fp32Adds * k,
-        Fp32Mults * k, RandomWords * k, CodesChanged * k, Elements * k);
+        Fp32Mults * k, RandomBits * k, CodesChanged * k, Elements * k);
 
     /// <summary>Estimated energy in picojoules under <paramref name="table"/>, every byte priced as 64-bit
     /// accesses of <paramref name="memoryEvent"/> (e.g. <see cref="Events.Sram"/>(8)).</summary>
@@ -29,7 +29,7 @@ public sealed record Ledger(double BytesRead, double BytesWritten, double IntAdd
     /// <summary>The arithmetic and random draws alone, in picojoules (memory is priced per tensor elsewhere).</summary>
     public double ArithmeticPj(EnergyTable table) =>
         IntAdds8 * table[Events.Int8Add] + IntAdds32 * table[Events.Int32Add] + Fp32Adds * table[Events.Fp32Add] +
-        Fp32Mults * table[Events.Fp32Mult] + RandomWords * Events.RandomBitsPerDraw * table[Events.RandomBit];
+        Fp32Mults * table[Events.Fp32Mult] + RandomBits * table[Events.RandomBit];
 
     /// <summary>The arithmetic counts as (event, count) pairs.</summary>
     public IEnumerable<(string Event, double Count)> ArithmeticEvents()
@@ -38,7 +38,7 @@ public sealed record Ledger(double BytesRead, double BytesWritten, double IntAdd
         yield return (Events.Int32Add, IntAdds32);
         yield return (Events.Fp32Add, Fp32Adds);
         yield return (Events.Fp32Mult, Fp32Mults);
-        yield return (Events.RandomBit, RandomWords * Events.RandomBitsPerDraw);
+        yield return (Events.RandomBit, RandomBits);
     }
 }
 
@@ -51,12 +51,14 @@ public sealed record Ledger(double BytesRead, double BytesWritten, double IntAdd
 /// </summary>
 public static class UpdateCosts
 {
-    /// <summary>One LNS Madam step on <paramref name="n"/> B-bit synapses in <paramref name="rows"/> rows.</summary>
-    public static Ledger LnsMadam(long n, long rows, int bits, MomentMode moment, RoundingMode rounding, long changed)
+    /// <summary>One LNS Madam step on <paramref name="n"/> B-bit synapses in <paramref name="rows"/> rows; a stochastic
+    /// rounding draws <paramref name="randomBits"/> random bits per synapse (what a dedicated generator supplies).</summary>
+    public static Ledger LnsMadam(long n, long rows, int bits, MomentMode moment, RoundingMode rounding, long changed,
+        int randomBits)
     {
         double code = bits / 8.0;
         double e = n;
-        double random = rounding == RoundingMode.Stochastic ? e : 0;
+        double random = rounding == RoundingMode.Stochastic ? e * randomBits : 0;
         bool wide = bits > 8;
         // every element: read code and gradient; code add; dk + u; the changed codes written
         double read = e * (code + 4), written = changed * code, adds = e, mults = 0;
@@ -108,7 +110,7 @@ public static class LedgerIO
     /// <summary>Writes the counts in declaration order.</summary>
     public static void Write(BinaryWriter w, Ledger l)
     {
-        foreach (var x in new[] { l.BytesRead, l.BytesWritten, l.IntAdds8, l.IntAdds32, l.Fp32Adds, l.Fp32Mults, l.RandomWords, l.CodesChanged, l.Elements })
+        foreach (var x in new[] { l.BytesRead, l.BytesWritten, l.IntAdds8, l.IntAdds32, l.Fp32Adds, l.Fp32Mults, l.RandomBits, l.CodesChanged, l.Elements })
             w.Write(x);
     }
 

@@ -1,3 +1,4 @@
+using Hybrid.Native.Interop;
 using Hybrid.Synapse.Arithmetic;
 
 namespace Hybrid.Synapse.Energy;
@@ -35,8 +36,10 @@ public enum UpdateRule
 /// <param name="Rounding">LNS: rounding of the code step (stochastic draws random bits).</param>
 /// <param name="ChangedFraction">LNS: the fraction of codes written per step (measured; 1 is the upper bound).</param>
 /// <param name="RoundedGradient">LNS: ĝ rounded to an integer first (one more float operation per synapse).</param>
+/// <param name="RandomBits">LNS: random bits per stochastic rounding of a code step (<see cref="LnsMadamSettings.RandomBits"/>).</param>
 public sealed record UpdateCostSpec(UpdateRule Rule, MomentMode Moment = MomentMode.PerSynapse,
-    RoundingMode Rounding = RoundingMode.Stochastic, double ChangedFraction = 1, bool RoundedGradient = false);
+    RoundingMode Rounding = RoundingMode.Stochastic, double ChangedFraction = 1, bool RoundedGradient = false,
+    int RandomBits = HybridConstants.HYB_RANDOM_BITS_DEFAULT);
 
 /// <summary>
 /// Counts every event of one training step of a stack of linear layers on a batch (the model the
@@ -166,7 +169,8 @@ public static class StepCosts
                 if (s.WeightStorage.Kind != NumberKind.Lns)
                     throw new ArgumentException($"layer {name}: the LNS step needs LNS weight storage, not {s.WeightStorage}.");
                 long n = (long)w, changed = (long)Math.Round(update.ChangedFraction * w);
-                ledger = UpdateCosts.LnsMadam(n, (long)o, s.WeightStorage.Bits, update.Moment, update.Rounding, changed);
+                ledger = UpdateCosts.LnsMadam(n, (long)o, s.WeightStorage.Bits, update.Moment, update.Rounding, changed,
+                    update.RandomBits);
                 stateBytes = 4.0 * new LnsMadamSettings(new LnsFormat(2, 1, 1), 1, Moment: update.Moment, Rows: (long)o).MomentLength((int)n);
                 move(Pass.Update, $"{name}.weights", s.WeightStorage.Bytes(w), s.WeightStorage.Bytes(changed));
                 if (update.RoundedGradient) add(Pass.Update, Events.Fp32Add, w);

@@ -8,8 +8,8 @@ namespace Hybrid.Synapse.Simd;
 
 /// <summary>
 /// Philox4x32-10 on eight counters at once (AVX2): the same function as <see cref="Philox"/>,
-/// bit for bit, for eight consecutive blocks of one stream, i.e. the uniforms of 32
-/// consecutive elements. Lane j of each state vector is block j; a round's two 32×32→64-bit
+/// bit for bit, for eight consecutive blocks of one stream (a quarter of a rounding stripe,
+/// hybrid/random.h). Lane j of each state vector is block j; a round's two 32×32→64-bit
 /// products are <c>vpmuludq</c> on the even lanes plus one on the odd lanes shifted down, the
 /// high and low halves put back together by blends. Callers check <see cref="IsSupported"/>.
 /// </summary>
@@ -21,21 +21,6 @@ internal static class PhiloxSimd
 
     /// <summary>Whether this CPU runs the vector Philox (x64 with AVX2).</summary>
     public static bool IsSupported => Avx2.IsSupported;
-
-    /// <summary>
-    /// The uniforms in [0, 1) of elements 4·<paramref name="block"/> … 4·block + 31 of a stream,
-    /// in element order: u0 holds elements 0–7, u1 8–15, u2 16–23, u3 24–31. Blocks are below
-    /// 2^32 here (spans are int-indexed), so the counter's second word is just the purpose.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Uniforms32(ulong seed, long step, uint tensorId, uint purpose, uint block,
-        out Vector256<float> u0, out Vector256<float> u1, out Vector256<float> u2, out Vector256<float> u3)
-    {
-        Blocks8(seed, step, tensorId, purpose, block, out var c0, out var c1, out var c2, out var c3);
-        // To floats first (lane-wise: exact, as Philox.UnitFloat), then the 4×8 transpose.
-        var f0 = ToUnit(c0); var f1 = ToUnit(c1); var f2 = ToUnit(c2); var f3 = ToUnit(c3);
-        Transpose(f0, f1, f2, f3, out u0, out u1, out u2, out u3);
-    }
 
     /// <summary>
     /// Ten rounds on blocks <paramref name="block"/> … block + 7 of a stream: word w of block
@@ -76,30 +61,14 @@ internal static class PhiloxSimd
         lo = Avx2.Blend(even.AsUInt32(), Avx2.ShiftLeftLogical(odd, 32).AsUInt32(), OddLanes);
     }
 
-    /// <summary>(x >> 8) · 2^−24 per lane: exact, the same float as <see cref="Philox.UnitFloat"/>.</summary>
+    /// <summary><see cref="Philox.RoundingSlice"/> on eight words: the rounding uniforms of slice
+    /// <paramref name="p"/> at <paramref name="r"/> random bits, exact as the scalar ones.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<float> ToUnit(Vector256<uint> x) =>
-        Vector256.ConvertToSingle(Vector256.ShiftRightLogical(x, 8).AsInt32()) * Vector256.Create(1.0f / 16777216.0f);
-
-    /// <summary>
-    /// From word-major (fw lane j = word w of block j) to element-major (element 4j + w):
-    /// 32-bit then 64-bit unpacks give whole blocks per 128-bit half, then the halves are paired.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose(Vector256<float> f0, Vector256<float> f1, Vector256<float> f2, Vector256<float> f3,
-        out Vector256<float> u0, out Vector256<float> u1, out Vector256<float> u2, out Vector256<float> u3)
+    public static Vector256<float> RoundingSlice(Vector256<uint> w, int p, int r)
     {
-        var t0 = Avx.UnpackLow(f0, f1);   // w0 w1 of blocks 0,1 | 4,5
-        var t1 = Avx.UnpackHigh(f0, f1);  // w0 w1 of blocks 2,3 | 6,7
-        var t2 = Avx.UnpackLow(f2, f3);   // w2 w3 of blocks 0,1 | 4,5
-        var t3 = Avx.UnpackHigh(f2, f3);  // w2 w3 of blocks 2,3 | 6,7
-        var s0 = Avx.UnpackLow(t0.AsDouble(), t2.AsDouble()).AsSingle();   // block 0 | block 4
-        var s1 = Avx.UnpackHigh(t0.AsDouble(), t2.AsDouble()).AsSingle();  // block 1 | block 5
-        var s2 = Avx.UnpackLow(t1.AsDouble(), t3.AsDouble()).AsSingle();   // block 2 | block 6
-        var s3 = Avx.UnpackHigh(t1.AsDouble(), t3.AsDouble()).AsSingle();  // block 3 | block 7
-        u0 = Avx.Permute2x128(s0, s1, 0x20);  // blocks 0, 1
-        u1 = Avx.Permute2x128(s2, s3, 0x20);  // blocks 2, 3
-        u2 = Avx.Permute2x128(s0, s1, 0x31);  // blocks 4, 5
-        u3 = Avx.Permute2x128(s2, s3, 0x31);  // blocks 6, 7
+        if (r == 32)
+            return Vector256.ConvertToSingle(Vector256.ShiftRightLogical(w, 8).AsInt32()) * Vector256.Create(1.0f / 16777216.0f);
+        var s = Vector256.ShiftRightLogical(w, p * r) & Vector256.Create((1u << r) - 1u);
+        return Vector256.ConvertToSingle((s + s + Vector256<uint>.One).AsInt32()) * Vector256.Create(1.0f / (float)(2u << r));
     }
 }

@@ -20,10 +20,11 @@ namespace Hybrid.Synapse.Simd;
 /// Validation and exceptions are the reference's, in the same order: the settings and buffers
 /// by the same helpers, then the codes and gradients scanned with vectors and, only when a bad
 /// element exists, rescanned by the reference's own checks so the message names the same first
-/// element. The body takes 32 elements per iteration (one Philox call gives 32 uniforms); the
-/// last partial group is run through the same vector code on padded stack copies whose padding
-/// lanes (zero code, zero gradient, zero weight) neither change nor count. On a CPU without
-/// hardware <see cref="Vector256"/> or AVX2 every call is the reference's.
+/// element. The body takes 32 elements per iteration (one slot of a rounding stripe: the stripe's
+/// 32 Philox blocks, hybrid/random.h, are drawn once and kept while its slots run); the last
+/// partial group is run through the same vector code on padded stack copies whose padding lanes
+/// (zero code, zero gradient, zero weight) neither change nor count. On a CPU without hardware
+/// <see cref="Vector256"/> or AVX2 every call is the reference's.
 /// </remarks>
 public static class SimdKernels
 {
@@ -53,7 +54,7 @@ public static class SimdKernels
         ref float g = ref MemoryMarshal.GetReference(grad);
         ref float vv = ref MemoryMarshal.GetReference(v);
         for (; i <= n - Group; i += Group)
-            step.Group(ref Unsafe.Add(ref c, i), ref Unsafe.Add(ref g, i), ref Unsafe.Add(ref vv, i), (uint)(i >> 2));
+            step.Group(ref Unsafe.Add(ref c, i), ref Unsafe.Add(ref g, i), ref Unsafe.Add(ref vv, i), i);
         if (i < n)
         {
             int m = n - i;
@@ -66,7 +67,7 @@ public static class SimdKernels
             grad[i..].CopyTo(tg);
             v[i..].CopyTo(tv);
             step.Group(ref MemoryMarshal.GetReference(tc), ref MemoryMarshal.GetReference(tg),
-                ref MemoryMarshal.GetReference(tv), (uint)(i >> 2));
+                ref MemoryMarshal.GetReference(tv), i);
             tc[..m].CopyTo(codes[i..]);
             tv[..m].CopyTo(v[i..]);
         }
@@ -145,6 +146,13 @@ public static class SimdKernels
     private static Vector256<float> SkipMask(NonFinitePolicy policy) =>
         policy == NonFinitePolicy.Propagate ? Vector256<float>.Zero : Vector256<float>.AllBitsSet;
 
+    /// <summary>Sixteen word vectors: word w of blocks 8q … 8q + 7 of a stripe at index 4q + w.</summary>
+    [InlineArray(16)]
+    private struct StripeWords
+    {
+        private Vector256<uint> _element;
+    }
+
     /// <summary>The LNS step's per-call state: broadcast constants, the stream's key and the counts.</summary>
     private struct LnsStepper
     {
@@ -155,6 +163,9 @@ public static class SimdKernels
         private readonly ulong _seed;
         private readonly long _step;
         private readonly uint _tensorId;
+        private readonly int _r, _stripeElements;
+        private int _stripe;
+        private StripeWords _words;   // the four words of the stripe's 32 blocks, eight blocks a vector
         private readonly Vector256<float> _skip;   // all ones unless the policy propagates non-finite gradients
         public Vector256<int> Changed, NonFinite;
 
@@ -167,18 +178,38 @@ public static class SimdKernels
             _kLast = Vector256.Create((int)kmax - 1);
             _stochastic = s.Rounding == RoundingMode.Stochastic;
             (_seed, _step, _tensorId) = (s.Seed, s.Step, s.TensorId);
+            _r = s.RandomBits;
+            _stripeElements = HybridConstants.HYB_RANDOM_STRIPE * Philox.RoundingPerBlock(s.RandomBits);
+            _stripe = -1;
+            _words = default;
             _skip = SkipMask(s.NonFinite);
             Changed = NonFinite = Vector256<int>.Zero;
         }
 
-        /// <summary>Elements 4·block … 4·block + 31 (the refs point at the first of them).</summary>
+        /// <summary>Elements i … i + 31, i a multiple of 32 (the refs point at the first of them): one slot of a
+        /// rounding stripe, whose 32 elements take the same word and slice of the stripe's 32 blocks.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public void Group<TCode>(ref TCode codes, ref float grad, ref float v, uint block)
+        public void Group<TCode>(ref TCode codes, ref float grad, ref float v, int i)
             where TCode : unmanaged
         {
             Vector256<float> u0, u1, u2, u3;
             if (_stochastic)
-                PhiloxSimd.Uniforms32(_seed, _step, _tensorId, (uint)HybRandomPurpose.Rounding, block, out u0, out u1, out u2, out u3);
+            {
+                int stripe = i / _stripeElements, slot = (i - stripe * _stripeElements) / HybridConstants.HYB_RANDOM_STRIPE;
+                if (stripe != _stripe)
+                {
+                    uint b0 = (uint)stripe * HybridConstants.HYB_RANDOM_STRIPE;
+                    for (int q = 0; q < 4; ++q)
+                        PhiloxSimd.Blocks8(_seed, _step, _tensorId, (uint)HybRandomPurpose.Rounding, b0 + 8u * (uint)q,
+                            out _words[4 * q], out _words[4 * q + 1], out _words[4 * q + 2], out _words[4 * q + 3]);
+                    _stripe = stripe;
+                }
+                int word = slot & 3, p = slot >> 2;
+                u0 = PhiloxSimd.RoundingSlice(_words[word], p, _r);
+                u1 = PhiloxSimd.RoundingSlice(_words[4 + word], p, _r);
+                u2 = PhiloxSimd.RoundingSlice(_words[8 + word], p, _r);
+                u3 = PhiloxSimd.RoundingSlice(_words[12 + word], p, _r);
+            }
             else
                 u0 = u1 = u2 = u3 = Vector256.Create(0.5f);   // nearest: floor(x + 1/2)
 

@@ -260,25 +260,35 @@ public static class LnsMath
         return f;
     }
 
-    /// <summary>Σ x² in double over fixed blocks of <see cref="HybridConstants.HYB_SUM_BLOCK"/>, block sums
-    /// in order: the same double as the native hyb_sum_squares. Non-finite elements count as 0 when
-    /// <paramref name="finiteOnly"/>, else enter by IEEE arithmetic (the propagate policy).</summary>
+    /// <summary>Σ x² in double in hybrid/limits.h's order, the same double as the native hyb_sum_squares and the
+    /// CUDA kernels: blocks of HYB_SUM_BLOCK; in a block, lane j of HYB_SUM_LANES adds x_j², x_(j+L)², … in
+    /// order, then the lanes combine by halving; the blocks' sums combine the same way. Non-finite elements
+    /// count as 0 when <paramref name="finiteOnly"/>, else enter by IEEE arithmetic (the propagate policy).</summary>
     public static double SumSquares(ReadOnlySpan<float> x, bool finiteOnly = true)
     {
-        const int block = HybridConstants.HYB_SUM_BLOCK;
-        double total = 0.0;
-        for (int b = 0; b < x.Length; b += block)
+        const int block = HybridConstants.HYB_SUM_BLOCK, lanes = HybridConstants.HYB_SUM_LANES;
+        Span<double> blocks = stackalloc double[lanes], inBlock = stackalloc double[lanes];
+        blocks.Clear();
+        for (int b = 0, bi = 0; b < x.Length; b += block, ++bi)
         {
             int e = Math.Min(b + block, x.Length);
-            double acc = 0.0;
+            inBlock.Clear();
             for (int i = b; i < e; ++i)
             {
                 double xi = finiteOnly && !float.IsFinite(x[i]) ? 0.0 : x[i];
-                acc += xi * xi;
+                inBlock[(i - b) % lanes] += xi * xi;
             }
-            total += acc;
+            blocks[bi % lanes] += HalvingSum(inBlock);
         }
-        return total;
+        return HalvingSum(blocks);
+    }
+
+    /// <summary>lane[j] += lane[j + h] for h = L/2, L/4, …, 1; returns lane[0].</summary>
+    private static double HalvingSum(Span<double> lanes)
+    {
+        for (int h = lanes.Length / 2; h >= 1; h /= 2)
+            for (int j = 0; j < h; ++j) lanes[j] = lanes[j] + lanes[j + h];
+        return lanes[0];
     }
 
     /// <summary>(float)(Σ x² / n): what a shared moment is fed.</summary>

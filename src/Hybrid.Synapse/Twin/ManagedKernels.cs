@@ -79,8 +79,7 @@ public static class ManagedKernels
         for (int i = begin; i < end; ++i)
         {
             float u = 0.5f;
-            if (stochastic)
-                u = Philox.UnitFloat(Philox.StreamBlock(s.Seed, s.Step, s.TensorId, (uint)HybRandomPurpose.Rounding, (ulong)(i >> 2))[i & 3]);
+            if (stochastic) u = Philox.RoundingUniform(s.Seed, s.Step, s.TensorId, s.RandomBits, (ulong)i);
             float fac = device
                 ? LnsMath.DeviceFactor(s.Seed, s.Step, s.TensorId, (ulong)i, s.Device.CycleToCycleNoise,
                     s.Device.DeviceToDeviceGainSd, s.Device.StuckFraction)

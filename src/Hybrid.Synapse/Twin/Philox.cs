@@ -1,3 +1,5 @@
+using Hybrid.Native.Interop;
+
 namespace Hybrid.Synapse.Twin;
 
 /// <summary>Four 32-bit words: one Philox block.</summary>
@@ -38,4 +40,28 @@ public static class Philox
 
     /// <summary>A word to a uniform in [0, 1): its top 24 bits times 2^-24 (exact).</summary>
     public static float UnitFloat(uint x) => (x >> 8) * (1.0f / 16777216.0f);
+
+    /// <summary>Elements one block serves in stochastic rounding at <paramref name="r"/> random bits: 4·⌊32/r⌋.</summary>
+    public static int RoundingPerBlock(int r) => 4 * (32 / r);
+
+    /// <summary>The rounding uniform of slice <paramref name="p"/> of word <paramref name="w"/>: (s + ½)·2^−r with
+    /// s = bits [p·r, p·r + r) of w for r ≤ 16 (exact in float); the word's 24-bit uniform for r = 32.</summary>
+    public static float RoundingSlice(uint w, int p, int r)
+    {
+        if (r == 32) return UnitFloat(w);
+        uint s = (w >> (p * r)) & ((1u << r) - 1u);
+        return (float)(2u * s + 1u) * (1.0f / (float)(2u << r));
+    }
+
+    /// <summary>The stochastic-rounding uniform of element <paramref name="i"/> (hybrid/random.h's striped
+    /// layout: stripes of HYB_RANDOM_STRIPE blocks, S consecutive elements from S consecutive blocks).</summary>
+    public static float RoundingUniform(ulong seed, long step, uint tensorId, int r, ulong i)
+    {
+        const ulong stripe = HybridConstants.HYB_RANDOM_STRIPE;
+        ulong e = (ulong)RoundingPerBlock(r), se = stripe * e, t = i % se;
+        ulong block = i / se * stripe + t % stripe;
+        int slot = (int)(t / stripe);
+        var b = StreamBlock(seed, step, tensorId, (uint)HybRandomPurpose.Rounding, block);
+        return RoundingSlice(b[slot & 3], slot >> 2, r);
+    }
 }

@@ -89,7 +89,7 @@ public sealed unsafe class LayoutTests
             Assert.That((byte*)&value.MaxThreads - start, Is.EqualTo(24), "offsetof(hyb_build_info, max_threads)");
             Assert.That((byte*)&value.CudaCompiled - start, Is.EqualTo(28), "offsetof(hyb_build_info, cuda_compiled)");
             Assert.That((byte*)&value.Sanitizers - start, Is.EqualTo(32), "offsetof(hyb_build_info, sanitizers)");
-            Assert.That((byte*)&value.Reserved - start, Is.EqualTo(36), "offsetof(hyb_build_info, reserved)");
+            Assert.That((byte*)&value.StreamVersion - start, Is.EqualTo(36), "offsetof(hyb_build_info, stream_version)");
             Assert.That((byte*)value.Compiler - start, Is.EqualTo(40), "offsetof(hyb_build_info, compiler)");
             Assert.That((byte*)value.BuildType - start, Is.EqualTo(104), "offsetof(hyb_build_info, build_type)");
             Assert.That((byte*)value.CudaVersion - start, Is.EqualTo(120), "offsetof(hyb_build_info, cuda_version)");
@@ -191,7 +191,7 @@ public sealed unsafe class LayoutTests
         var start = (byte*)&value;
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(sizeof(HybLnsMadamConfig), Is.EqualTo(88), "sizeof(hyb_lns_madam_config)");
+            Assert.That(sizeof(HybLnsMadamConfig), Is.EqualTo(96), "sizeof(hyb_lns_madam_config)");
             Assert.That((byte*)&value.Format - start, Is.EqualTo(0), "offsetof(hyb_lns_madam_config, format)");
             Assert.That((byte*)&value.Lr - start, Is.EqualTo(16), "offsetof(hyb_lns_madam_config, lr)");
             Assert.That((byte*)&value.Beta2 - start, Is.EqualTo(20), "offsetof(hyb_lns_madam_config, beta2)");
@@ -206,8 +206,10 @@ public sealed unsafe class LayoutTests
             Assert.That((byte*)&value.D2dGainSd - start, Is.EqualTo(64), "offsetof(hyb_lns_madam_config, d2d_gain_sd)");
             Assert.That((byte*)&value.Asymmetry - start, Is.EqualTo(68), "offsetof(hyb_lns_madam_config, asymmetry)");
             Assert.That((byte*)&value.StuckFraction - start, Is.EqualTo(72), "offsetof(hyb_lns_madam_config, stuck_fraction)");
-            Assert.That((byte*)&value.RoundGradient - start, Is.EqualTo(76), "offsetof(hyb_lns_madam_config, round_gradient)");
+            Assert.That((byte*)&value.RandomBits - start, Is.EqualTo(76), "offsetof(hyb_lns_madam_config, random_bits)");
             Assert.That((byte*)&value.Rows - start, Is.EqualTo(80), "offsetof(hyb_lns_madam_config, rows)");
+            Assert.That((byte*)&value.RoundGradient - start, Is.EqualTo(88), "offsetof(hyb_lns_madam_config, round_gradient)");
+            Assert.That((byte*)&value.Reserved - start, Is.EqualTo(92), "offsetof(hyb_lns_madam_config, reserved)");
         }
     }
 

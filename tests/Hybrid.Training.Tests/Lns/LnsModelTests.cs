@@ -142,7 +142,7 @@ public class LnsModelTests
         opt.step();
         long synapses = opt.Layers.Sum(l => l.Synapses.Count);
         Assert.That(opt.LastStep.Elements, Is.EqualTo(synapses + (spec.ParameterCount() - synapses)));
-        Assert.That(opt.LastStep.RandomWords, Is.EqualTo(synapses), "one rounding word per synapse");
+        Assert.That(opt.LastStep.RandomBits, Is.EqualTo(synapses * Settings().RandomBits), "random_bits per synapse");
         Assert.That(opt.CodesChanged, Is.GreaterThan(0).And.LessThanOrEqualTo(synapses));
     }
 }

@@ -1,0 +1,10 @@
+/* kernels_avx512.c - the CPU kernels on AVX-512 (16 lanes): kernels_simd.inc instantiated with
+ * lanes_avx512.h. CMake compiles this file alone with the instruction set; dispatch.c calls it
+ * only on CPUs that have it. */
+#include "internal.h"
+#include "lanes_avx512.h"
+
+#define HYB_ISA_CAT(a, b) a##b
+#define HYB_ISA(name) HYB_ISA_CAT(name, _avx512)
+#define HYB_ISA_LEVEL HYB_SIMD_LEVEL_AVX512
+#include "kernels_simd.inc"

@@ -1,0 +1,40 @@
+/* philox_lanes.h - Philox4x32-10 and stochastic rounding's uniforms on vector lanes: lane j
+ * computes block b0 + j of a stream, the same function as philox.h's hyb_stream_block (the
+ * scalar reference, which the cross-checks and test_philox compare it with), so the vector
+ * kernels draw the stream in registers, fused into the step, with no side buffer.
+ * Include a lanes header first. */
+#ifndef HYBRID_SRC_PHILOX_LANES_H
+#define HYBRID_SRC_PHILOX_LANES_H
+
+#include "philox.h"
+
+/* The four words of blocks b0 .. b0 + L - 1 of a stream (b0 + L - 1 in the same 2^32 range as
+ * b0, as a stripe's blocks are), word k in w[k]. */
+HYB_LANE void hyb_philox_lanes(uint64_t seed, int64_t step, uint32_t tensor_id, uint32_t purpose,
+                               uint64_t b0, hyb_vi w[4]) {
+    hyb_vi c0 = hyb_i_add(hyb_i_set((int32_t)(uint32_t)b0), hyb_i_iota());
+    hyb_vi c1 = hyb_i_set((int32_t)(((uint32_t)(b0 >> 32) & 0x00FFFFFFu) | (purpose << 24)));
+    hyb_vi c2 = hyb_i_set((int32_t)(uint32_t)(uint64_t)step);
+    hyb_vi c3 = hyb_i_set((int32_t)tensor_id);
+    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    for (int r = 0; r < 10; ++r) {
+        if (r > 0) { k0 += HYB_PHILOX_W0; k1 += HYB_PHILOX_W1; }
+        hyb_vi hi0, lo0, hi1, lo1;
+        hyb_i_mulhilo(c0, HYB_PHILOX_M0, &hi0, &lo0);
+        hyb_i_mulhilo(c2, HYB_PHILOX_M1, &hi1, &lo1);
+        const hyb_vi n0 = hyb_i_xor(hyb_i_xor(hi1, c1), hyb_i_set((int32_t)k0));
+        const hyb_vi n2 = hyb_i_xor(hyb_i_xor(hi0, c3), hyb_i_set((int32_t)k1));
+        c0 = n0; c1 = lo1; c2 = n2; c3 = lo0;
+    }
+    w[0] = c0; w[1] = c1; w[2] = c2; w[3] = c3;
+}
+
+/* hyb_rounding_slice on lanes: the uniform of slice p of each lane's word at r bits. */
+HYB_LANE hyb_vf hyb_rounding_slice_lanes(hyb_vi w, int p, int r) {
+    if (r == 32) return hyb_f_mul(hyb_i_to_f(hyb_i_shr(w, 8)), hyb_f_set(1.0f / 16777216.0f));
+    const hyb_vi s = hyb_i_and(hyb_i_shr(w, p * r), hyb_i_set((int32_t)((1u << r) - 1u)));
+    return hyb_f_mul(hyb_i_to_f(hyb_i_add(hyb_i_add(s, s), hyb_i_set(1))),
+                     hyb_f_set(1.0f / (float)(2u << r)));
+}
+
+#endif
