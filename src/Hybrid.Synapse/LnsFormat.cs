@@ -45,12 +45,18 @@ public readonly record struct LnsFormat(int Bits, float Gamma, float WMax)
             throw new ArgumentException($"LNS gamma = {Gamma} is outside (0, {MaxGamma}].", nameof(Gamma));
         if (!float.IsFinite(WMax) || !(WMax >= 1.17549435e-38f) /* smallest normal float */)
             throw new ArgumentException($"LNS w_max = {WMax} must be a finite, normal, positive float.", nameof(WMax));
+        if (this == _lastWithNormalLevels) return;   // a layer steps with one format every call: skip the log2
         double lo = LnsMath.Log2(WMax) - (double)Math.Max(ZeroIndex - 1, 0) / Gamma;
         if (lo < -126.0)
             throw new ArgumentException(
                 $"LNS format B = {Bits}, gamma = {Gamma}, w_max = {WMax}: the smallest level w_max·2^(−(K−1)/γ) = " +
                 $"2^{lo:F1} underflows float; raise gamma or w_max.", nameof(Gamma));
+        _lastWithNormalLevels = this;
     }
+
+    // The last format whose smallest level this thread found normal (the check's log2 is most of
+    // the cost of validating a one-element step).
+    [ThreadStatic] private static LnsFormat _lastWithNormalLevels;
 
     /// <summary>The value of one code (twin of the native decode).</summary>
     public float Decode(uint code) => LnsMath.DecodeOne(code, Bits, Gamma, WMax);
