@@ -18,7 +18,7 @@ public static class BenchConfig
     public static IConfig Create(string repoRoot)
     {
         var config = DefaultConfig.Instance
-            .AddColumn(CategoriesColumn.Default, new BandwidthColumn(), new CopyShareColumn())
+            .AddColumn(CategoriesColumn.Default, new BandwidthColumn(), new CopyShareColumn(), new GmacColumn())
             .WithArtifactsPath(Path.Combine(repoRoot, "bench", "artifacts"))
             .WithOption(ConfigOptions.DisableLogFile, false)
             // the generated project's build took over BenchmarkDotNet's default 2 minutes on a shared 2-core machine

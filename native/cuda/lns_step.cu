@@ -214,6 +214,7 @@ static hyb_status lns_step(const char* fn, const hyb_lns_madam_config* cfg, code
     lns_step_args a;
     a.k = hyb_madam_consts_make(cfg->beta2, cfg->g_bound, cfg->step, cfg->format.gamma,
                                 cfg->lr, cfg->asymmetry);
+    a.k.round_gradient = cfg->round_gradient;
     a.seed = cfg->seed;
     a.step = cfg->step;
     a.tensor_id = cfg->tensor_id;

@@ -88,3 +88,21 @@ hyb_status hyb_cuda_random_uniform_f32(const hyb_random_stream* stream_position,
     (void)stream_position; (void)offset; (void)out_dev; (void)n; (void)stream;
     return HYB_NO_CUDA();
 }
+hyb_status hyb_cuda_lns_quantize_f32(const hyb_lns_quantize_config* config, const float* x_dev,
+                                     float* y_dev, int64_t n, hyb_quantize_stats* stats,
+                                     void* stream) {
+    (void)config; (void)x_dev; (void)y_dev; (void)n; (void)stats; (void)stream;
+    return HYB_NO_CUDA();
+}
+hyb_status hyb_cuda_lns_gemm_exact_u8(const hyb_lns_gemm_config* config, const uint8_t* a_dev,
+                                      const uint8_t* b_dev, float* c_dev, hyb_gemm_stats* stats,
+                                      void* stream) {
+    (void)config; (void)a_dev; (void)b_dev; (void)c_dev; (void)stats; (void)stream;
+    return HYB_NO_CUDA();
+}
+hyb_status hyb_cuda_lns_gemm_exact_u16(const hyb_lns_gemm_config* config, const uint16_t* a_dev,
+                                       const uint16_t* b_dev, float* c_dev, hyb_gemm_stats* stats,
+                                       void* stream) {
+    (void)config; (void)a_dev; (void)b_dev; (void)c_dev; (void)stats; (void)stream;
+    return HYB_NO_CUDA();
+}

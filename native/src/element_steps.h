@@ -32,6 +32,7 @@ typedef struct hyb_step_lanes {
     hyb_vf code_scale, pot_scale, dep_scale; /* LNS: gamma lr / ln 2, 1 + asymmetry, 1 - asymmetry */
     hyb_vi kmax, sign_mask, k_last;       /* LNS: K = 2^(B-1) - 1, ~K, K - 1 */
     hyb_vf neg_lr, w_max, neg_w_max;      /* float Madam: -lr, +-w_max */
+    int round_gradient;                   /* LNS: gh rounded to an integer (hyb_madam_consts) */
 } hyb_step_lanes;
 
 /* bits: the LNS format's B (0 for float Madam); lr and w_max: float Madam's (0 for LNS). */
@@ -50,6 +51,7 @@ HYB_LANE hyb_step_lanes hyb_step_lanes_make(const hyb_madam_consts* c, int32_t b
     k.kmax = hyb_i_set(kmax);
     k.sign_mask = hyb_i_set(~kmax);
     k.k_last = hyb_i_set(kmax - 1);
+    k.round_gradient = c->round_gradient;
     k.neg_lr = hyb_f_set(-lr);
     k.w_max = hyb_f_set(w_max);
     k.neg_w_max = hyb_f_set(-w_max);
@@ -147,6 +149,7 @@ HYB_LANE hyb_vi hyb_lns_element(const hyb_step_lanes* k, int moment, int flags, 
     } else {
         gh = hyb_madam_divide(gi, d_shared, k);
     }
+    if (k->round_gradient) gh = hyb_f_floor(hyb_f_add(gh, hyb_f_set(0.5f)));
     hyb_vi cn = hyb_lns_step_code(code, gh, u, fac, flags, k);
     if (!finite) cn = hyb_i_sel(keep, code, cn);
     *changed = hyb_i_count(*changed, hyb_m_not(hyb_i_eq(cn, code)));

@@ -133,6 +133,7 @@ typedef struct hyb_lns_job {
     int32_t flags;           /* HYB_STEP_* (element_steps.h) this step's elements all satisfy */
     int64_t cols;            /* per neuron: elements per row */
     float beta2, one_m_beta2, bias_corr, g_bound, code_scale, pot_scale, dep_scale; /* consts */
+    int32_t round_gradient;  /* gh rounded to an integer before the code step (lns.h) */
 } hyb_lns_job;
 
 /* One float Madam step's work. */

@@ -46,6 +46,13 @@ const float* hyb_lns_decode_table(const hyb_lns_format* f, int64_t n) {
     return values;
 }
 
+/* The largest |gh| a step can form: g_bound clamps it, sign-only gives at most 1, and
+ * round_gradient's floor(gh + 1/2) can add 1/2. */
+static double gh_bound(const hyb_lns_madam_config* cfg, float g_bound) {
+    double b = cfg->moment == HYB_MOMENT_MODE_NONE ? 1.0 : (double)g_bound;
+    return cfg->round_gradient ? b + 0.5 : b;
+}
+
 hyb_status hyb_lns_job_make(const char* fn, const hyb_lns_madam_config* cfg, int code_bytes,
                             void* codes, const float* grad, int64_t n, float* v, hyb_lns_job* job,
                             float** d_row) {
@@ -64,9 +71,11 @@ hyb_status hyb_lns_job_make(const char* fn, const hyb_lns_madam_config* cfg, int
     job->flags = (cfg->nonfinite == HYB_NONFINITE_POLICY_PROPAGATE ? HYB_STEP_PROPAGATE : 0) |
                  (cfg->nonfinite == HYB_NONFINITE_POLICY_REJECT ? HYB_STEP_FINITE : 0) |
                  (device ? HYB_STEP_DEVICE : 0) |
-                 /* |gh| <= g_bound, so |dk| <= g_bound code_scale (one rounding): the clamp binds
-                  * only beyond that, with a margin for the float product's rounding */
-                 (!device && (double)c.g_bound * (double)c.code_scale <= 65535.0 ? HYB_STEP_IN_RANGE : 0);
+                 /* |gh| <= g_bound (1 sign-only; g_bound + 1/2 once rounded to an integer), so
+                  * |dk| <= that bound times code_scale (one rounding): the clamp binds only beyond
+                  * it, with a margin for the float product's rounding */
+                 (!device && gh_bound(cfg, c.g_bound) * (double)c.code_scale <= 65535.0
+                      ? HYB_STEP_IN_RANGE : 0);
     job->cols = n;
     job->beta2 = c.beta2;
     job->one_m_beta2 = c.one_m_beta2;
@@ -75,6 +84,7 @@ hyb_status hyb_lns_job_make(const char* fn, const hyb_lns_madam_config* cfg, int
     job->code_scale = c.code_scale;
     job->pot_scale = c.pot_scale;
     job->dep_scale = c.dep_scale;
+    job->round_gradient = cfg->round_gradient;
     *d_row = NULL;
     if (cfg->moment == HYB_MOMENT_MODE_PER_TENSOR) {
         job->d_shared = hyb_madam_moment(hyb_mean_square(grad, n, finite_only), v, &k);

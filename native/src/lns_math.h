@@ -132,6 +132,7 @@ typedef struct hyb_madam_consts {
     float code_scale;    /* gamma * lr / ln 2, rounded to float (LNS step only) */
     float pot_scale;     /* 1 + asymmetry: potentiation (dk < 0, |w| grows) */
     float dep_scale;     /* 1 - asymmetry: depression */
+    int32_t round_gradient; /* LNS: gh rounded to an integer before the code step (set by the caller) */
 } hyb_madam_consts;
 
 HYB_HD hyb_madam_consts hyb_madam_consts_make(float beta2, float g_bound, int64_t step,
@@ -144,6 +145,7 @@ HYB_HD hyb_madam_consts hyb_madam_consts_make(float beta2, float g_bound, int64_
     c.code_scale = (float)((double)gamma * (double)lr * HYB_INV_LN2);
     c.pot_scale = 1.0f + asymmetry;
     c.dep_scale = 1.0f - asymmetry;
+    c.round_gradient = 0;
     return c;
 }
 

@@ -7,7 +7,7 @@
 /* The scalar reference range of a hyb_madam_job: one element step per weight. */
 void hyb_madam_range_scalar(const void* p, int64_t begin, int64_t end, int64_t counts[2]) {
     const hyb_madam_job* j = (const hyb_madam_job*)p;
-    const hyb_madam_consts c = {j->beta2, j->one_m_beta2, j->bias_corr, j->g_bound, 0.0f, 1.0f, 1.0f};
+    const hyb_madam_consts c = {j->beta2, j->one_m_beta2, j->bias_corr, j->g_bound, 0.0f, 1.0f, 1.0f, 0};
     const hyb_step_lanes k = hyb_step_lanes_make(&c, 0, j->lr, j->w_max);
     hyb_vi nch = 0, nnf = 0;
     const int flags = j->flags & HYB_STEP_PROPAGATE; /* the reference takes no shortcut */

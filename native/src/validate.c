@@ -152,6 +152,11 @@ hyb_status hyb_check_lns_step(const char* fn, const hyb_lns_madam_config* cfg, i
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT,
                         "%s: stuck_fraction = %g is outside [0, 1]", fn,
                         (double)cfg->stuck_fraction);
+    if (cfg->round_gradient != 0 && cfg->round_gradient != 1)
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: round_gradient = %d must be 0 or 1", fn,
+                        (int)cfg->round_gradient);
+    if (cfg->reserved != 0)
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: config.reserved must be 0", fn);
     if ((st = hyb_check_length(fn, n))) return st;
     if (v_len < 0)
         return hyb_fail(HYB_STATUS_INVALID_LENGTH, "%s: v_len = %lld is negative", fn,

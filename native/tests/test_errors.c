@@ -90,6 +90,10 @@ int main(void) {
     CHECK_OK(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL));
     memcpy(codes8, codes8_copy, sizeof codes8);
     memcpy(v, v_copy, sizeof v);
+    cb = c; cb.round_gradient = 2;
+    CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "round_gradient = 2");
+    cb = c; cb.reserved = 1;
+    CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "reserved");
     cb = c; cb.lr = 1e6f;  CHECK_FAILS(hyb_lns_madam_step_u8(&cb, codes8, g, N, v, N, NULL), HYB_STATUS_INVALID_ARGUMENT, "2^20");
     /* gamma lr / ln 2 beyond float (a tiny g_bound keeps the 2^20 rule satisfied): refused, since
      * an infinite code scale would turn a zero gradient into NaN */

@@ -211,6 +211,8 @@ int main(void) {
             c.moment = (hyb_moment_mode)(1 + n % 3);
             const int64_t rows = n % 3 == 0 && n > 0 ? 3 : 1;
             RUN(step_case(c, 1, n, n > 0 && n % rows == 0 ? rows : 1));
+            c.round_gradient = 1; /* gh rounded to an integer before the code step */
+            RUN(step_case(c, 1, n, n > 0 && n % rows == 0 ? rows : 1));
         }
         RUN(madam_case(n, (hyb_nonfinite_policy)(n % 3)));
     }
@@ -225,7 +227,18 @@ int main(void) {
             RUN(step_case(c, 0, 300013, 7));
             c.format.bits = 16; c.format.gamma = 512.0f; c.lr = 2.0f / 512.0f;
             RUN(step_case(c, 1, 70006, 71));
+            c.round_gradient = 1;
+            RUN(step_case(c, 1, 70006, 71));
         }
+    /* sign-only with g_bound far below 1: |gh| = 1 > g_bound, so gamma lr g_bound / ln 2 says nothing
+     * of dk (here ~1e19 code steps): the vector paths must still clamp it as the reference does */
+    for (int round_gradient = 0; round_gradient < 2; ++round_gradient) {
+        hyb_lns_madam_config c = lns_config(8, HYB_ROUNDING_NEAREST, 0);
+        c.moment = HYB_MOMENT_MODE_NONE; c.g_bound = 1e-30f; c.lr = 1e18f;
+        c.round_gradient = round_gradient;
+        RUN(step_case(c, 0, 300013, 1));
+        RUN(step_case(c, 0, 301, 1));
+    }
     RUN(madam_case(1 << 20, HYB_NONFINITE_POLICY_PROPAGATE));
     printf("test_simd: large lengths: %d cases, %d failed\n", cases, failed);
 

@@ -127,12 +127,14 @@ public readonly record struct DeviceModel(float CycleToCycleNoise = 0f, float De
 /// Defaults as float Madam; stochastic rounding keyed by (Seed, Step, TensorId, element), with
 /// <paramref name="RandomBits"/> random bits per rounding (a hardware-cost knob: 4, 8, 12, 16 or 32;
 /// the uniform's resolution is 2^−r, see hybrid/random.h).
+/// <see cref="RoundGradient"/> rounds ĝ to an integer first, floor(ĝ + 1/2), as LNS-Madam's reference
+/// optimiser does (it uses torch.round: ties to even, a difference only at exact halves).
 /// </summary>
 public readonly record struct LnsMadamSettings(LnsFormat Format, long Step, float Lr = 0.01f,
     float Beta2 = 0.999f, float GBound = 10f, RoundingMode Rounding = RoundingMode.Stochastic,
     ulong Seed = 0, uint TensorId = 0, NonFinitePolicy NonFinite = NonFinitePolicy.Reject,
     MomentMode Moment = MomentMode.PerSynapse, long Rows = 1, DeviceModel Device = default,
-    int RandomBits = HybridConstants.HYB_RANDOM_BITS_DEFAULT)
+    int RandomBits = HybridConstants.HYB_RANDOM_BITS_DEFAULT, bool RoundGradient = false)
 {
     /// <summary>The random bits per stochastic rounding Hybrid supports.</summary>
     public static readonly IReadOnlyList<int> RandomBitsChoices = [4, 8, 12, 16, 32];

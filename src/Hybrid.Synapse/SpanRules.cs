@@ -40,6 +40,16 @@ internal static class SpanRules
         Disjoint(MemoryMarshal.AsBytes(a), aName, MemoryMarshal.AsBytes(b), bName);
     }
 
+    /// <summary>Checks an element-wise map's buffers: same length, and <paramref name="b"/> either exactly
+    /// <paramref name="a"/> (in place) or separate from it.</summary>
+    public static void SameOrDisjoint(ReadOnlySpan<float> a, string aName, ReadOnlySpan<float> b, string bName)
+    {
+        SameLength(a.Length, aName, b.Length, bName);
+        if (a.Length > 0 && !System.Runtime.CompilerServices.Unsafe.AreSame(
+                ref MemoryMarshal.GetReference(a), ref MemoryMarshal.GetReference(b)))
+            Disjoint(MemoryMarshal.AsBytes(a), aName, MemoryMarshal.AsBytes(b), bName);
+    }
+
     /// <summary>Checks a step's buffers: grad as long as the target, v of the expected length,
     /// and no two of them overlapping.</summary>
     public static void StepBuffers(ReadOnlySpan<byte> target, int length, string targetName,
@@ -96,6 +106,24 @@ internal static class KernelContract
     {
         s.Validate();
         SpanRules.StepBuffers(MemoryMarshal.AsBytes(w), w.Length, nameof(w), grad, v, w.Length);
+    }
+
+    public static void LnsQuantize(in Arithmetic.LnsQuantizeSettings s, ReadOnlySpan<float> x, ReadOnlySpan<float> y)
+    {
+        s.Validate();
+        SpanRules.SameOrDisjoint(x, nameof(x), y, nameof(y));
+    }
+
+    public static void LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings s, ReadOnlySpan<TCode> a, ReadOnlySpan<TCode> b,
+        ReadOnlySpan<float> c) where TCode : unmanaged
+    {
+        s.Validate(CodeBytes<TCode>());
+        SpanRules.SameLength(s.M * s.K, "M·K", a.Length, nameof(a));
+        SpanRules.SameLength(s.K * s.N, "K·N", b.Length, nameof(b));
+        SpanRules.SameLength(s.M * s.N, "M·N", c.Length, nameof(c));
+        var cb = MemoryMarshal.AsBytes(c);
+        SpanRules.Disjoint(MemoryMarshal.AsBytes(a), nameof(a), cb, nameof(c));
+        SpanRules.Disjoint(MemoryMarshal.AsBytes(b), nameof(b), cb, nameof(c));
     }
 
     public static void RandomUniform(in RandomStream stream, long offset, int length)

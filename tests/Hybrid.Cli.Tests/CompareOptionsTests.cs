@@ -40,6 +40,28 @@ public class CompareOptionsTests
         s.Validate();
     }
 
+    [Test]
+    public void PresetsFillTheStudyAndOptionsReplaceThem()
+    {
+        var p = Read("--preset", "lns-madam");
+        Assert.That(p.Preset, Is.EqualTo("lns-madam"));
+        Assert.That(p.Bits, Is.Empty);
+        Assert.That(p.UpdateBits, Is.EqualTo(new[] { 16, 14, 12, 10 }));
+        Assert.That(p.Variants, Is.EqualTo(new[] { "authors", "stochastic" }));
+        Assert.That(p.Baselines, Is.EqualTo(new[] { "fp8", "int8" }));
+        Assert.That((p.ForwardBits, p.ForwardGamma, p.FullLr), Is.EqualTo((8, 8f, Math.Log(2) / 128)).Using<(int, float, double)>(
+            (a, b) => a.Item1 == b.Item1 && a.Item2 == b.Item2 && Math.Abs(a.Item3 - b.Item3) < 1e-15));
+        var q = Read("--preset", "lns-madam", "--update-bits", "12", "--variants", "stochastic", "--quantize", "errors=lns8/8:nearest",
+            "--gemm", "exact", "--seeds", "3", "--sram-kib", "256");
+        Assert.That((q.UpdateBits, q.Variants, q.Quantize, q.Gemm, q.Seeds, q.SramKib),
+            Is.EqualTo((new[] { 12 }, new[] { "stochastic" }, new[] { "errors=lns8/8:nearest" }, "exact", 3, 256)));
+        Assert.That(Read("--update-bits", "12", "--variants", "authors").Bits, Is.EqualTo(CompareSettings.DefaultBits), "weights-only keeps its rows");
+    }
+
+    [TestCase(new[] { "--preset", "fp4" }, "--preset 'fp4' is unknown")]
+    public void UnknownPresetsAreRejected(string[] args, string message) =>
+        Assert.That(Assert.Catch<ArgumentException>(() => Read(args).Validate())!.Message, Does.Contain(message));
+
     [TestCase("8,,4")]
     [TestCase("8;4")]
     [TestCase("99999999999")]
@@ -52,6 +74,13 @@ public class CompareOptionsTests
     [TestCase(new[] { "--moment", "per-layer" }, "--moment 'per-layer' is unknown")]
     [TestCase(new[] { "--backend", "tpu" }, "backend 'tpu' is unknown")]
     [TestCase(new[] { "--asymmetry", "1" }, "asymmetry")]
+    [TestCase(new[] { "--update-bits", "12", "--variants", "authors", "--quantize", "biases=lns8" }, "unknown tensor 'biases'")]
+    [TestCase(new[] { "--update-bits", "12", "--variants", "authors", "--gemm", "exact", "--accumulator-bits", "4", "--fraction-bits", "3" }, "too small for one product")]
+    [TestCase(new[] { "--update-bits", "12", "--variants", "authors", "--forward-gamma", "0" }, "(0, 4096]")]
+    [TestCase(new[] { "--update-bits", "17", "--variants", "authors" }, "--bits 17")]
+    [TestCase(new[] { "--update-bits", "12" }, "--variants")]
+    [TestCase(new[] { "--baselines", "fp4" }, "'fp4' is unknown")]
+    [TestCase(new[] { "--sram-kib", "-1" }, "SRAM size")]
     public void BadValuesAreRejectedByValidate(string[] args, string message)
     {
         var s = Read(args);

@@ -27,13 +27,13 @@ public class CompareTests
     {
         var folder = new RunFolder(Path.Combine(_root, "c"));
         var rows = Run(Small(8, 4), folder);
-        Assert.That(rows.Select(r => r.Name), Is.EqualTo(new[] { "float32 Adam", "float32 Madam", "LNS 8-bit", "LNS 4-bit" }));
+        Assert.That(rows.Select(r => r.Name), Is.EqualTo(new[] { "float32 Adam", "float32 Madam", "LNS 8-bit weights", "LNS 4-bit weights" }));
         Assert.That(rows.All(r => r.Status == "completed" && r.Epochs == 2));
-        foreach (var f in new[] { "config.json", "report.md", "results.csv", "results.json", "summary.json",
-                     "accuracy-vs-bits.png", "learning-curves.png", "energy-vs-accuracy.png" })
+        foreach (var f in new[] { "config.json", "report.md", "results.csv", "results.json", "summary.csv", "summary.json",
+                     "accuracy-vs-bits.png", "learning-curves.png", "energy-by-pass.png", "accuracy-vs-energy.png" })
             Assert.That(folder.Has(f), f);
         var report = File.ReadAllText(folder.File("report.md"));
-        Assert.That(report, Does.Contain("LNS 8-bit").And.Contain(CompareReport.EnergyCaveat));
+        Assert.That(report, Does.Contain("LNS 8-bit weights").And.Contain(CompareReport.EnergyCaveat).And.Contain("backward-data"));
         var lns8 = rows.Single(r => r.BitsPerSynapse == 8);
         var adam = rows.Single(r => r.Kind == "adam");
         Assert.That(lns8.WeightBytes, Is.LessThan(adam.WeightBytes / 3), "8-bit codes are a quarter of float32 (biases stay float)");
@@ -46,13 +46,73 @@ public class CompareTests
     {
         var folder = new RunFolder(Path.Combine(_root, "r"));
         var first = Run(Small(8) with { IncludeMadam = false }, folder);
-        var rowFile = Path.Combine(folder.Path, "rows", "lns-08", "row.json");
+        var rowFile = Path.Combine(folder.Path, "rows", "lns-08", "seed-0", "row.json");
         var stamp = File.GetLastWriteTimeUtc(rowFile);
         var again = Run(Small(8) with { IncludeMadam = false }, folder, resume: true);
         Assert.That(again, Is.EqualTo(first));
         Assert.That(File.GetLastWriteTimeUtc(rowFile), Is.EqualTo(stamp), "the finished row was not retrained");
         Assert.Throws<InvalidOperationException>(() => Run(Small(8) with { IncludeMadam = false }, folder));
         Assert.Throws<InvalidOperationException>(() => Run(Small(6), folder, resume: true));
+    }
+
+    [Test]
+    public void FullLnsRowsBaselinesAndSeeds()
+    {
+        var folder = new RunFolder(Path.Combine(_root, "full"));
+        var s = Small() with { Bits = [], UpdateBits = [12], Variants = ["stochastic"], Baselines = ["int8"], Seeds = 2, Epochs = 1, TrainSize = 1000 };
+        var rows = Run(s, folder);
+        Assert.That(rows.Select(r => (r.Key, r.Seed)), Is.EqualTo(new[]
+        {
+            ("adam", 0L), ("adam", 1L), ("madam", 0L), ("madam", 1L), ("int8", 0L), ("int8", 1L),
+            ("lnsfull-12-stochastic", 0L), ("lnsfull-12-stochastic", 1L),
+        }));
+        Assert.That(rows.All(r => r.Status == "completed"));
+        Assert.That(Directory.Exists(Path.Combine(folder.Path, "rows", "lnsfull-12-stochastic", "seed-1")), "every (row, seed) has its own run folder");
+        var adam = rows.First(r => r.Kind == "adam");
+        var full = rows.First(r => r.Kind == "lns-full");
+        Assert.That(full.EnergyPerStepPj, Is.LessThan(adam.EnergyPerStepPj / 2), "LNS GEMMs and 8-bit tensors cost far less than float32");
+        Assert.That(full.Passes.Select(p => p.Pass), Is.EqualTo(new[] { "forward", "backward-data", "backward-weight", "update" }));
+        Assert.That(full.ComputePerStepPj + full.MemoryPerStepPj, Is.EqualTo(full.EnergyPerStepPj).Within(1e-6 * full.EnergyPerStepPj));
+        Assert.That(full.EnergyPerEpochPj, Is.GreaterThan(full.EnergyPerStepPj * 5));
+        Assert.That(full.Saturated, Is.EqualTo(0), "max-abs scales never saturate");
+        Assert.That(full.TestAccuracy, Is.GreaterThan(0.3));
+        var summaries = CompareSummary.Of(rows);
+        Assert.That(summaries.All(x => x.TestAccuracy.Count == 2 && double.IsFinite(x.TestAccuracy.HalfWidth)), "two seeds: an interval each");
+        var report = File.ReadAllText(folder.File("report.md"));
+        Assert.That(report, Does.Contain("±").And.Contain("vs float32 Madam"));
+        Assert.That(report, Does.Contain("(significant)").Or.Contain("(within spread)"));
+    }
+
+    [Test]
+    public void AMissingEnergyEventIsRejectedBeforeTraining()
+    {
+        var table = Path.Combine(_root, "partial.json");
+        File.WriteAllText(table, "{\"events\": {\"fp32Mac\": 4.6, \"fp32Add\": 0.9}}");
+        var folder = new RunFolder(Path.Combine(_root, "bad-table"));
+        var ex = Assert.Throws<InvalidDataException>(() => Run(Small(8) with { EnergyTable = table }, folder));
+        Assert.That(ex!.Message, Does.Contain("fp32Mult").And.Contain("dram64").And.Contain("int8Add"), "every missing event is named");
+        Assert.That(Directory.GetFileSystemEntries(folder.Path), Is.Empty, "nothing was written");
+    }
+
+    [TestCase("gemm", "exact", "accumulator", "too small")]
+    [TestCase("quantize", "biases=lns8", "", "unknown tensor 'biases'")]
+    [TestCase("quantize", "errors=lns40", "", "outside [2, 16]")]
+    [TestCase("seeds", "0", "", "--seeds 0")]
+    [TestCase("variants", "mine", "", "'mine' is unknown")]
+    public void BadFullLnsSettingsAreRejectedBeforeTraining(string what, string value, string extra, string mentions)
+    {
+        var s = Small() with { Bits = [], UpdateBits = [12], Variants = ["authors"] };
+        s = what switch
+        {
+            "gemm" => s with { Gemm = value, AccumulatorBits = 8, FractionBits = 7 },
+            "quantize" => s with { Quantize = [value] },
+            "seeds" => s with { Seeds = int.Parse(value) },
+            _ => s with { Variants = [value] },
+        };
+        var folder = new RunFolder(Path.Combine(_root, "bad-" + what));
+        var ex = Assert.Catch<ArgumentException>(() => Run(s, folder));
+        Assert.That(ex!.Message, Does.Contain(mentions));
+        Assert.That(Directory.GetFileSystemEntries(folder.Path), Is.Empty, "nothing was written");
     }
 
     [TestCase(new[] { 17 }, null, 0f, null, "--bits 17")]

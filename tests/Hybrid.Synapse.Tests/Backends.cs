@@ -60,4 +60,11 @@ public sealed class ForcedSimdBackend(string level) : ISynapseBackend
     /// <inheritdoc />
     public void RandomUniform(in RandomStream stream, long offset, Span<float> output) =>
         Native(level).RandomUniform(stream, offset, output);
+    /// <inheritdoc />
+    public Arithmetic.QuantizeStats LnsQuantize(in Arithmetic.LnsQuantizeSettings settings, ReadOnlySpan<float> x, Span<float> y) =>
+        Native(level).LnsQuantize(settings, x, y);
+    /// <inheritdoc />
+    public Arithmetic.GemmStats LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings settings, ReadOnlySpan<TCode> a,
+        ReadOnlySpan<TCode> b, Span<float> c)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> => Native(level).LnsGemmExact(settings, a, b, c);
 }

@@ -108,6 +108,33 @@ public class LnsStepCrossCheckTests(ISynapseBackend backend)
     }
 
     [Test]
+    public void RoundedGradientMatchesManaged([Values(MomentMode.PerSynapse, MomentMode.PerNeuron)] MomentMode mode,
+        [Values(10, 16)] int bits, [Values] RoundingMode rounding)
+    {
+        foreach (int n in Enumerable.Range(0, 301).Append(70_003))
+        {
+            var format = new LnsFormat(bits, LnsCodecTests.GammaFor(bits), 1f);
+            var codesRef = TestData.Codes<ushort>(n, bits, n);
+            var codes = (ushort[])codesRef.Clone();
+            long rows = n == 0 ? 1 : new[] { 7, 5, 3, 2, 1 }.First(r => n % r == 0);
+            // the authors' step: lr = ln 2 / 128, so dk = γ·round(ĝ)/128
+            var proto = new LnsMadamSettings(format, 1, (float)(Math.Log(2) / 128), Rounding: rounding, Seed: 3, Moment: mode,
+                Rows: rows, RandomBits: RandomBitsFor(n), RoundGradient: true);
+            int nv = proto.MomentLength(n);
+            var (vRef, v) = (new float[nv], new float[nv]);
+            for (int t = 1; t <= 2; ++t)
+            {
+                var g = TestData.Gradient(n, 11 * t + n);
+                var want = ManagedBackend.Instance.LnsMadamStep(proto with { Step = t }, codesRef, g, vRef);
+                var got = backend.LnsMadamStep(proto with { Step = t }, codes, g, v);
+                string what = $"{mode} B={bits} {rounding} n={n} step={t}";
+                TestData.AssertIdentical<ushort>(codesRef, codes, what + " codes");
+                Assert.That(got, Is.EqualTo(want), what + " stats");
+            }
+        }
+    }
+
+    [Test]
     public void EveryRandomBitsMatchesManagedOnLargeTensors([ValueSource(typeof(LnsMadamSettings), nameof(LnsMadamSettings.RandomBitsChoices))] int r)
     {
         foreach (int n in new[] { 70_003, 300_001 })

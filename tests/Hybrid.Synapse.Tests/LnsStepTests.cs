@@ -106,4 +106,19 @@ public class LnsStepTests(ISynapseBackend backend)
         Assert.That(v[1..], Is.EqualTo(new[] { 0.5f, 0.5f }));
         Assert.That(stats.NonFiniteSkipped, Is.EqualTo(2));
     }
+
+    [Test]
+    public void RoundedGradientStepsByWholeMultiplesOfTheCodeScale()
+    {
+        // γ = 128, lr = ln 2 / 128: the code scale γ·lr/ln 2 is 1, so with ĝ rounded every step is round(ĝ) codes
+        var f = new LnsFormat(12, 128, 1f);
+        var s = new LnsMadamSettings(f, 1, (float)(Math.Log(2) / 128), Rounding: RoundingMode.Nearest, RoundGradient: true);
+        var codes = Enumerable.Repeat((ushort)500, 64).ToArray();
+        var g = Enumerable.Range(0, 64).Select(i => (i - 32) * 0.01f).ToArray();
+        var v = new float[64];
+        backend.LnsMadamStep(s, codes, g, v);
+        var gh = g.Select((x, i) => MathF.Floor(Math.Clamp(x / MathF.Sqrt(v[i] / 0.001f), -10f, 10f) + 0.5f)).ToArray();
+        for (int i = 0; i < 64; ++i)
+            Assert.That((int)codes[i] - 500, Is.EqualTo((int)gh[i]), $"element {i}: ĝ = {g[i] / MathF.Sqrt(v[i] / 0.001f)}");
+    }
 }

@@ -30,6 +30,7 @@
 #include "hybrid/status.h"
 #include "hybrid/random.h"
 #include "hybrid/lns.h"
+#include "hybrid/lns_arith.h"
 #include "hybrid/madam.h"
 
 HYB_EXTERN_C_BEGIN
@@ -164,6 +165,23 @@ HYB_API hyb_status hyb_cuda_rms_f32(const float* x_dev, int64_t n, double* out, 
 HYB_API hyb_status hyb_cuda_random_uniform_f32(const hyb_random_stream* stream_position,
                                                int64_t offset, float* out_dev, int64_t n,
                                                void* stream);
+
+/* hyb_lns_quantize_f32 on device buffers (x_dev may equal y_dev). Under the reject policy it
+ * checks x on the device first (one synchronisation); with stats (host memory) it waits for the
+ * stream once more. */
+HYB_API hyb_status hyb_cuda_lns_quantize_f32(const hyb_lns_quantize_config* config,
+                                             const float* x_dev, float* y_dev, int64_t n,
+                                             hyb_quantize_stats* stats, void* stream);
+
+/* hyb_lns_gemm_exact_*: one thread per output, products in k order, the same floats and
+ * counts. Checks the codes on the device when B is below the code width (one synchronisation
+ * per operand); with stats (host memory) it waits for the stream. */
+HYB_API hyb_status hyb_cuda_lns_gemm_exact_u8(const hyb_lns_gemm_config* config,
+                                              const uint8_t* a_dev, const uint8_t* b_dev,
+                                              float* c_dev, hyb_gemm_stats* stats, void* stream);
+HYB_API hyb_status hyb_cuda_lns_gemm_exact_u16(const hyb_lns_gemm_config* config,
+                                               const uint16_t* a_dev, const uint16_t* b_dev,
+                                               float* c_dev, hyb_gemm_stats* stats, void* stream);
 
 HYB_EXTERN_C_END
 

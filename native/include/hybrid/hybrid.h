@@ -8,6 +8,7 @@
 #include "hybrid/version.h"
 #include "hybrid/random.h"
 #include "hybrid/lns.h"
+#include "hybrid/lns_arith.h"
 #include "hybrid/madam.h"
 #include "hybrid/cuda.h"
 

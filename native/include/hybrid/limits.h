@@ -41,4 +41,9 @@
  * HYB_RANDOM_MAX_PURPOSE. */
 #define HYB_RANDOM_MAX_PURPOSE 255
 
+/* Exact LNS GEMM (hybrid/lns_arith.h): gamma is a power of two up to HYB_LNS_GEMM_MAX_GAMMA
+ * (one accumulator per remainder bucket), accumulators are at most HYB_LNS_GEMM_MAX_ACC_BITS wide. */
+#define HYB_LNS_GEMM_MAX_GAMMA 64
+#define HYB_LNS_GEMM_MAX_ACC_BITS 32
+
 #endif /* HYBRID_LIMITS_H */

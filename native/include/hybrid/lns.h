@@ -24,7 +24,9 @@
  * history) is NaN and becomes 0; a gradient so small that g^2 underflows to 0 (|g| below about
  * 1e-21 with v = 0) divides to +-inf and clamps to a full +-g_bound step.
  * v may instead be kept per neuron, per tensor or not at all (hyb_moment_mode), and an optional
- * device model perturbs the step (see hyb_lns_madam_config).
+ * device model perturbs the step (see hyb_lns_madam_config). With round_gradient, gh is rounded to an
+ * integer (floor(gh + 1/2); the authors' torch.round breaks ties to even, a difference only at exact
+ * halves) before dk is formed.
  * Stochastic rounding is floor(x + u), u a uniform of random_bits bits from the Philox stream
  * (hybrid/random.h: purpose HYB_RANDOM_PURPOSE_ROUNDING keyed by (seed, step, tensor_id,
  * element index)): unbiased to within 2^-(r+1) of a code step (2^-24 for r = 32), and identical
@@ -107,8 +109,11 @@ typedef struct hyb_lns_madam_config {
     int32_t random_bits;      /* bits per stochastic rounding: 4, 8, 12, 16 or 32 (0 allowed with
                                  nearest rounding, which draws nothing) */
     int64_t rows;             /* neurons (rows) for HYB_MOMENT_MODE_PER_NEURON; n = rows * cols */
+    int32_t round_gradient;   /* 1: gh rounded to an integer, floor(gh + 1/2), before the code step
+                                 (LNS-Madam's reference rounds its normalised gradient); 0: not */
+    int32_t reserved;         /* zero */
 } hyb_lns_madam_config;
-HYB_STATIC_ASSERT(sizeof(hyb_lns_madam_config) == 88, "hyb_lns_madam_config layout changed");
+HYB_STATIC_ASSERT(sizeof(hyb_lns_madam_config) == 96, "hyb_lns_madam_config layout changed");
 
 /* What one step did (optional output of the step functions). */
 typedef struct hyb_step_stats {

@@ -44,6 +44,7 @@ typedef enum hyb_random_purpose {
     HYB_RANDOM_PURPOSE_STEP_NOISE = 1,   /* cycle-to-cycle device noise */
     HYB_RANDOM_PURPOSE_DEVICE_GAIN = 2,  /* device-to-device step gain */
     HYB_RANDOM_PURPOSE_STUCK = 3,        /* stuck-synapse selection */
+    HYB_RANDOM_PURPOSE_QUANTIZE = 4,     /* stochastic rounding of LNS quantisers (lns_arith.h) */
     HYB_RANDOM_PURPOSE_USER = 255        /* free for tests and experiments */
 } hyb_random_purpose;
 HYB_STATIC_ASSERT(sizeof(hyb_random_purpose) == 4, "hyb_random_purpose must be 32-bit");

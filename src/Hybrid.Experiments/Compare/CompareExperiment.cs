@@ -1,30 +1,27 @@
 using System.Text.Json;
+using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Train;
-using Hybrid.Synapse;
-using Hybrid.Synapse.Backends;
 using Hybrid.Synapse.Energy;
 using Hybrid.Training;
 using Hybrid.Training.Data;
+using Hybrid.Training.Lns;
 using Hybrid.Training.Models;
 using Hybrid.Training.Optimizers;
-using Hybrid.Training.Lns;
-using Hybrid.Experiments.Runs;
 using Hybrid.Training.Trainer;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace Hybrid.Experiments.Compare;
 
 /// <summary>
-/// Hybrid's main job: the same model, data, seed and epochs trained as TorchSharp float32 Adam,
-/// float32 Madam, and the LNS synapse model at each bit width (codes updated in place by the
-/// synapse backend); then what each cost in accuracy, memory, estimated energy and time.
-/// Every row is its own run folder under rows/, so an interrupted comparison resumes where it
-/// stopped: finished rows are read back, a half-trained row continues from its checkpoint.
+/// Hybrid's main job: the same model, data and epochs trained as every row of the comparison
+/// (<see cref="ComparePlan"/>) at every seed; then what each cost in accuracy, memory, estimated
+/// full-step energy (<see cref="CompareEnergy"/>) and time. Every (row, seed) is its own run folder,
+/// rows/&lt;key&gt;/seed-&lt;seed&gt;, so an interrupted comparison resumes where it stopped: finished runs are
+/// read back, a half-trained one continues from its checkpoint (and a sweep can shard the runs).
 /// </summary>
 public static class CompareExperiment
 {
-    /// <summary>Runs (or resumes) the comparison into <paramref name="folder"/>.</summary>
+    /// <summary>Runs (or resumes) the comparison into <paramref name="folder"/>; returns every run.</summary>
     public static IReadOnlyList<CompareRow> Run(CompareSettings s, RunFolder folder, bool resume,
         Func<Func<ITrainingObserver, IReadOnlyList<CompareRow>>, IReadOnlyList<CompareRow>> withProgress,
         CancellationToken cancel = default)
@@ -43,85 +40,94 @@ public static class CompareExperiment
         using var normalization = InputNormalization.Fit(TrainSettings.ParseNormalize(s.Normalize), data.TrainX);
         var spec = new ModelSpec(ModelSpec.ParseKind(s.Model), data.InputShape, data.Classes, s.Depth, s.Width);
         spec.Validate();
-        long batches = (data.TrainCount + s.BatchSize - 1) / s.BatchSize;
         if (!resume) folder.WriteText(RunFolder.ConfigFile, configJson + "\n"); // once the data loaded: a bad --data leaves nothing
-
+        var plan = ComparePlan.Rows(s);
+        var context = new RunContext(s, spec, data, normalization, folder, resume, table, cancel);
         var rows = withProgress(observer =>
         {
             var done = new List<CompareRow>();
-            if (s.IncludeAdam) done.Add(RunFloat(s, "adam", spec, data, normalization, folder, resume, observer, table, batches, cancel));
-            if (s.IncludeMadam) done.Add(RunFloat(s, "madam", spec, data, normalization, folder, resume, observer, table, batches, cancel));
-            foreach (int bits in s.Bits)
-                done.Add(RunLns(s, bits, spec, data, normalization, folder, resume, observer, table, batches, cancel));
+            foreach (var row in plan)
+                foreach (long seed in s.SeedList)
+                    done.Add(RunOne(context, row, seed, observer));
             return done;
         });
         CompareReport.Write(folder, s, rows, table, resolved.Note, data.Summary);
         return rows;
     }
 
-    private static CompareRow RunFloat(CompareSettings s, string kind, ModelSpec spec, DataSet data, InputNormalization norm,
-        RunFolder folder, bool resume, ITrainingObserver observer, EnergyTable table, long batches, CancellationToken cancel)
+    private sealed record RunContext(CompareSettings S, ModelSpec Spec, DataSet Data, InputNormalization Norm, RunFolder Folder,
+        bool Resume, EnergyTable Table, CancellationToken Cancel)
     {
-        var rowFolder = new RunFolder(Path.Combine(folder.Path, "rows", kind));
-        if (TryReadRow(rowFolder, resume) is { } done) return done;
-        var optSpec = new OptimizerSpec(kind, kind == "adam" ? s.AdamLr : s.MadamLr);
-        string name = kind == "adam" ? "float32 Adam" : "float32 Madam";
-        var job = Job(s, name, spec, data, norm, d => ModelFactory.Build(spec, s.Seed, d),
-            m => OptimizerCatalog.Create(optSpec, m, (ulong)s.Seed), new { row = kind, optimizer = optSpec });
-        var result = TrainingRun.Execute(job, rowFolder, observer, resume && rowFolder.HasCheckpoint, cancel);
-        long p = spec.ParameterCount();
-        var ledger = kind == "adam" ? UpdateCosts.Adam(p) : UpdateCosts.Madam(p);
-        return SaveRow(rowFolder, new CompareRow(name, kind, 32, 0, result.FinalTestAccuracy, result.FinalTrainLoss,
-            result.MeanEpochSeconds, 1000 * result.MeanEpochSeconds / batches, 4 * p, (kind == "adam" ? 8 : 4) * p,
-            ledger.EnergyPj(table), p, 0, Status(result), result.Epochs.Count, $"rows/{kind}"));
+        public long Batches => (Data.TrainCount + S.BatchSize - 1) / S.BatchSize;
     }
 
-    private static CompareRow RunLns(CompareSettings s, int bits, ModelSpec spec, DataSet data, InputNormalization norm,
-        RunFolder folder, bool resume, ITrainingObserver observer, EnergyTable table, long batches,
-        CancellationToken cancel)
+    private static CompareRow RunOne(RunContext c, RowPlan row, long seed, ITrainingObserver observer)
     {
-        string key = $"lns-{bits:D2}";
-        var rowFolder = new RunFolder(Path.Combine(folder.Path, "rows", key));
-        if (TryReadRow(rowFolder, resume) is { } done) return done;
-        float gamma = s.GammaFor(bits);
-        var optSpec = s.LnsSpec(bits);
-        string name = $"LNS {bits}-bit";
-        // the same synapse model and optimiser as `hybrid train --optimizer lns-madam`
-        var job = Job(s, name, spec, data, norm,
-            d => OptimizerCatalog.PrepareModel(optSpec, ModelFactory.Build(spec, s.Seed, d)),
-            m => OptimizerCatalog.Create(optSpec, m, (ulong)s.Seed),
-            new { row = key, optimizer = optSpec });
-        var result = TrainingRun.Execute(job, rowFolder, observer, resume && rowFolder.HasCheckpoint, cancel);
-        var report = result.Optimizer ?? throw new InvalidOperationException("the LNS optimiser reported no costs.");
-        long steps = Math.Max(1, report.Steps);
-        return SaveRow(rowFolder, new CompareRow(name, "lns", bits, gamma, result.FinalTestAccuracy, result.FinalTrainLoss,
-            result.MeanEpochSeconds, 1000 * result.MeanEpochSeconds / batches, report.WeightBytes, report.StateBytes,
-            report.MeanStep.EnergyPj(table), (double)report.CodesChanged / steps, report.NonFiniteSkipped,
-            Status(result), result.Epochs.Count, $"rows/{key}"));
+        var s = c.S;
+        string relative = $"rows/{row.Key}/seed-{seed}";
+        var rowFolder = new RunFolder(Path.Combine(c.Folder.Path, relative));
+        if (c.Resume && rowFolder.Has("row.json")) return rowFolder.ReadJson<CompareRow>("row.json");
+        var job = new TrainingJob
+        {
+            Name = s.Seeds > 1 ? $"{row.Name} · seed {seed}" : row.Name,
+            BuildModel = d => row.BuildModel(c.Spec, seed, d, s.Backend),
+            BuildOptimizer = m => OptimizerCatalog.Create(row.Optimizer, m, (ulong)seed),
+            Data = c.Data,
+            Normalization = c.Norm,
+            Epochs = s.Epochs,
+            BatchSize = s.BatchSize,
+            Seed = seed,
+            Config = new
+            {
+                model = c.Spec, data = c.Data.Source, s.Epochs, s.BatchSize, seed, s.Normalize,
+                rowConfig = new { row = row.Key, optimizer = row.Optimizer, arithmetic = row.Arithmetic.ToString() },
+            },
+        };
+        var result = TrainingRun.Execute(job, rowFolder, observer, c.Resume && rowFolder.HasCheckpoint, c.Cancel);
+        var report = result.Optimizer;
+        long p = c.Spec.ParameterCount();
+        long steps = Math.Max(1, report?.Steps ?? 1);
+        double changedPerStep = report is { Synapses: > 0 } ? (double)report.CodesChanged / steps : p;
+        double changedFraction = report is { Synapses: > 0 } ? changedPerStep / report.Synapses : 1;
+        var energy = Energy(c, row, changedFraction);
+        var a = report?.Arithmetic;
+        double quantised = a?.Quantizers.Values.Sum(q => (double)q.Elements) ?? 0;
+        var r = new CompareRow(row.Key, row.Name, row.Kind, seed, row.StorageBits, row.Gamma, row.GemmFormat,
+            result.FinalTestAccuracy, result.FinalTrainLoss, result.MeanEpochSeconds, 1000 * result.MeanEpochSeconds / c.Batches,
+            report?.WeightBytes ?? 4 * p, report?.StateBytes ?? (row.Rule == UpdateRule.Adam ? 8 : 4) * p,
+            energy.Step, energy.Compute, energy.Memory, energy.Passes, energy.Epoch, row.IsLns ? changedPerStep : p,
+            report?.NonFiniteSkipped ?? 0,
+            quantised > 0 ? a!.Quantizers.Values.Sum(q => (double)q.Saturated) / quantised : double.NaN,
+            quantised > 0 ? a!.Quantizers.Values.Sum(q => (double)q.Underflowed) / quantised : double.NaN,
+            a is null ? 0 : (double)a.Gemm.Saturations / steps,
+            result.Status.ToString().ToLowerInvariant(), result.Epochs.Count, relative);
+        if (r.Status == "completed") rowFolder.WriteJson("row.json", r);
+        return r;
     }
 
-    private static TrainingJob Job(CompareSettings s, string name, ModelSpec spec, DataSet data, InputNormalization norm,
-        Func<Device, nn.Module<Tensor, Tensor>> model, Func<nn.Module<Tensor, Tensor>, optim.Optimizer> optimizer, object rowConfig) => new()
+    private static (double Step, double Compute, double Memory, IReadOnlyList<PassEnergy> Passes, double Epoch) Energy(
+        RunContext c, RowPlan row, double changedFraction)
     {
-        Name = name,
-        BuildModel = model,
-        BuildOptimizer = optimizer,
-        Data = data,
-        Normalization = norm,
-        Epochs = s.Epochs,
-        BatchSize = s.BatchSize,
-        Seed = s.Seed,
-        Config = new { model = spec, data = data.Source, s.Epochs, s.BatchSize, s.Seed, s.Normalize, rowConfig },
+        if (c.Spec.Kind != ModelKind.Mlp)
+            return (double.NaN, double.NaN, double.NaN, Enum.GetValues<Pass>().Select(p => new PassEnergy(PassName(p), double.NaN, double.NaN)).ToList(), double.NaN);
+        var priced = CompareEnergy.Ledger(c.Spec, row, c.S.BatchSize, changedFraction).Price(c.Table, c.S.Memory);
+        long full = c.Data.TrainCount / c.S.BatchSize, rest = c.Data.TrainCount % c.S.BatchSize;
+        double epoch = full * priced.TotalPj +
+                       (rest > 0 ? CompareEnergy.Ledger(c.Spec, row, rest, changedFraction).Price(c.Table, c.S.Memory).TotalPj : 0);
+        var passes = Enum.GetValues<Pass>().Select(p =>
+        {
+            var (compute, memory) = priced.OfPass(p);
+            return new PassEnergy(PassName(p), compute, memory);
+        }).ToList();
+        return (priced.TotalPj, priced.ComputePj, priced.MemoryPj, passes, epoch);
+    }
+
+    /// <summary>A pass as reports spell it: forward, backward-data, backward-weight, update.</summary>
+    public static string PassName(Pass p) => p switch
+    {
+        Pass.Forward => "forward",
+        Pass.BackwardData => "backward-data",
+        Pass.BackwardWeight => "backward-weight",
+        _ => "update",
     };
-
-    private static string Status(TrainResult r) => r.Status.ToString().ToLowerInvariant();
-
-    private static CompareRow? TryReadRow(RunFolder rowFolder, bool resume) =>
-        resume && rowFolder.Has("row.json") ? rowFolder.ReadJson<CompareRow>("row.json") : null;
-
-    private static CompareRow SaveRow(RunFolder rowFolder, CompareRow row)
-    {
-        if (row.Status == "completed") rowFolder.WriteJson("row.json", row);
-        return row;
-    }
 }

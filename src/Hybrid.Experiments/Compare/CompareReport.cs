@@ -1,125 +1,127 @@
 using System.Globalization;
 using System.Text;
-using Hybrid.Synapse.Energy;
 using Hybrid.Experiments.Runs;
-using Hybrid.Training.Trainer;
-using ScottPlot;
+using Hybrid.Experiments.Statistics;
+using Hybrid.Synapse.Energy;
 
 namespace Hybrid.Experiments.Compare;
 
-/// <summary>The comparison's outputs: results.csv/json, report.md, summary.json and three plots.</summary>
+/// <summary>The comparison's outputs: results.csv/json (every run), summary.csv/json (every row over its seeds),
+/// report.md, and the plots (<see cref="ComparePlots"/>).</summary>
 public static class CompareReport
 {
     /// <summary>The sentence every energy figure comes with.</summary>
     public const string EnergyCaveat =
-        "Energy is a model estimate — counts of memory accesses, arithmetic and random words per update step, " +
-        "times a per-event cost table — not a measurement.";
+        "Energy is a model estimate — counts of arithmetic, datapath, conversion, random-bit and memory events of a whole " +
+        "training step, times a per-event cost table — not a measurement.";
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
     /// <summary>Writes every output of a finished (or partly finished) comparison.</summary>
     public static void Write(RunFolder folder, CompareSettings s, IReadOnlyList<CompareRow> rows, EnergyTable table,
         string dataNote, string dataSummary)
     {
+        var summaries = CompareSummary.Of(rows);
         folder.WriteText("results.csv", CompareRow.CsvHeader + "\n" + string.Join("", rows.Select(r => r.ToCsv() + "\n")));
         folder.WriteJson("results.json", rows);
-        folder.WriteText("report.md", Markdown(s, rows, table, dataNote, dataSummary));
+        folder.WriteText("summary.csv", CompareSummary.CsvHeader + "\n" + string.Join("", summaries.Select(r => r.ToCsv() + "\n")));
+        folder.WriteText("report.md", Markdown(s, summaries, table, dataNote, dataSummary));
         folder.WriteJson("summary.json", new
         {
-            rows = rows.Count,
+            rows = summaries,
+            runs = rows.Count,
             completed = rows.Count(r => r.Status == "completed"),
-            energyTable = table,
+            energyTable = table.Costs,
+            energyTableSource = table.Source,
+            sramKib = s.SramKib,
             data = dataSummary,
             environment = RunEnvironment.Capture(),
             finishedUtc = DateTime.UtcNow,
         });
-        folder.WriteBytes("accuracy-vs-bits.png", AccuracyVsBits(rows));
-        folder.WriteBytes("energy-vs-accuracy.png", EnergyVsAccuracy(rows));
-        var curves = rows.Select(r => (r.Name, (IReadOnlyList<EpochMetrics>)ReadMetrics(folder, r))).Where(c => c.Item2.Count > 0).ToList();
-        if (curves.Count > 0) folder.WriteBytes("learning-curves.png", LearningCurves(curves));
+        ComparePlots.WriteAll(folder, summaries, rows);
     }
 
-    /// <summary>The report: settings, the table, the energy caveat, and where the files are.</summary>
-    public static string Markdown(CompareSettings s, IReadOnlyList<CompareRow> rows, EnergyTable table, string dataNote, string dataSummary)
+    /// <summary>The reference row LNS rows are compared with: float32 Madam if present, else the first row.</summary>
+    public static CompareSummary? Reference(IReadOnlyList<CompareSummary> rows) => rows.FirstOrDefault(r => r.Kind == "madam") ?? rows.FirstOrDefault();
+
+    /// <summary>"+0.42 (within spread)", "−1.63 (significant)" or "−1.63 (one seed)": the accuracy difference in points,
+    /// called significant only when the two 95 % intervals are disjoint.</summary>
+    public static string Difference(CompareSummary row, CompareSummary reference)
     {
-        var inv = CultureInfo.InvariantCulture;
+        if (row.Key == reference.Key) return "—";
+        double d = 100 * (row.TestAccuracy.Mean - reference.TestAccuracy.Mean);
+        string verdict = row.TestAccuracy.Count < 2 || reference.TestAccuracy.Count < 2 ? "one seed: no interval"
+            : row.TestAccuracy.DiffersFrom(reference.TestAccuracy) ? "significant" : "within spread";
+        return string.Create(Inv, $"{d:+0.00;−0.00} ({verdict})");
+    }
+
+    /// <summary>The main table as markdown (report.md, and the console when output is not a terminal).</summary>
+    public static string Table(IReadOnlyList<CompareSummary> rows)
+    {
+        var reference = Reference(rows);
+        var adam = rows.FirstOrDefault(r => r.Kind == "adam");
         var sb = new StringBuilder();
-        sb.AppendLine("# Hybrid comparison: LNS synapses vs float32 training").AppendLine();
-        sb.AppendLine($"- Data: {dataSummary}. {dataNote}");
-        sb.AppendLine($"- Model: {s.Model}, depth {s.Depth}, width {s.Width}; {s.Epochs} epochs, batch {s.BatchSize}, seed {s.Seed}, inputs normalised: {s.Normalize}.");
-        sb.AppendLine($"- Float rows: TorchSharp Adam (lr {s.AdamLr.ToString(inv)}), Madam (lr {s.MadamLr.ToString(inv)}).");
-        sb.AppendLine($"- LNS rows: weights as B-bit codes (sign + (B−1)-bit log-magnitude, |w| = w_max·2^(−k/γ)), trained by the " +
-                      $"{s.Backend} synapse kernel's Madam step (lr {s.LnsLr.ToString(inv)}), {(s.NearestRounding ? "nearest" : "stochastic")} rounding, " +
-                      $"second moment {s.Moment}; biases stay float32 (float Madam). Device model: c2c {s.C2cNoise.ToString(inv)}, " +
-                      $"d2d {s.D2dGainSd.ToString(inv)}, asymmetry {s.Asymmetry.ToString(inv)}, stuck {s.StuckFraction.ToString(inv)}.");
-        sb.AppendLine($"- Energy table: {table.Source}.").AppendLine();
-        sb.AppendLine("| row | bits | γ | test acc (%) | final train loss | s/epoch | ms/step | weights (KiB) | optimiser state (KiB) | energy/step (µJ) | codes changed/step | status |");
-        sb.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|");
+        sb.AppendLine($"| row | storage bits | GEMM format | seeds | test acc (%) | vs {reference?.Name ?? "reference"} | energy/step (µJ) | " +
+                      "compute (µJ) | memory (µJ) | less than Adam | energy/epoch (mJ) | weights (KiB) | state (KiB) | s/epoch |");
+        sb.AppendLine("|---|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
-            sb.AppendLine(string.Create(inv, $"| {r.Name} | {r.BitsPerSynapse} | {(r.Gamma > 0 ? r.Gamma.ToString(inv) : "—")} | {100 * r.TestAccuracy:F2} | " +
-                $"{r.FinalTrainLoss:F4} | {r.EpochSeconds:F2} | {r.StepMilliseconds:F2} | {r.WeightBytes / 1024.0:F1} | {r.StateBytes / 1024.0:F1} | " +
-                $"{r.EnergyPerStepPj / 1e6:F3} | {r.CodesChangedPerStep:F0} | {r.Status} ({r.Epochs} ep) |"));
-        sb.AppendLine().AppendLine(EnergyCaveat + " Change the table with `--energy-table FILE.json`.").AppendLine();
-        sb.AppendLine("Plots: `accuracy-vs-bits.png`, `learning-curves.png`, `energy-vs-accuracy.png`. " +
-                      "Each row's own run (config, metrics, checkpoint, learning curve) is under `rows/`.");
+        {
+            string ratio = adam is null || !double.IsFinite(r.EnergyPerStepPj.Mean) ? "—" : (adam.EnergyPerStepPj.Mean / r.EnergyPerStepPj.Mean).ToString("F2", Inv) + "×";
+            sb.AppendLine(string.Create(Inv, $"| {r.Name} | {r.BitsPerSynapse} | {r.GemmFormat} | {r.Completed}/{r.Runs} | {r.TestAccuracy.Format("F2", 100)} | " +
+                $"{(reference is null ? "—" : Difference(r, reference))} | {r.EnergyPerStepPj.Mean / 1e6:F1} | {r.ComputePerStepPj / 1e6:F1} | " +
+                $"{r.MemoryPerStepPj / 1e6:F1} | {ratio} | {r.EnergyPerEpochPj / 1e9:F2} | {r.WeightBytes / 1024.0:F1} | " +
+                $"{r.StateBytes / 1024.0:F1} | {r.EpochSeconds:F2} |"));
+        }
         return sb.ToString();
     }
 
-    private static List<EpochMetrics> ReadMetrics(RunFolder folder, CompareRow r)
+    /// <summary>The energy of a step by pass, compute + memory (µJ).</summary>
+    public static string PassTable(IReadOnlyList<CompareSummary> rows)
     {
-        var path = Path.Combine(folder.Path, r.RunFolder, "metrics.csv");
-        return File.Exists(path) ? EpochMetrics.ParseCsv(File.ReadAllText(path)) : [];
+        var sb = new StringBuilder();
+        var passes = rows.FirstOrDefault()?.Passes.Select(p => p.Pass).ToList() ?? [];
+        sb.AppendLine("| row | " + string.Join(" | ", passes.Select(p => $"{p} (compute + memory)")) + " |");
+        sb.AppendLine("|---|" + string.Concat(passes.Select(_ => "---:|")));
+        foreach (var r in rows)
+            sb.AppendLine($"| {r.Name} | " + string.Join(" | ", r.Passes.Select(p =>
+                string.Create(Inv, $"{p.ComputePj / 1e6:F1} + {p.MemoryPj / 1e6:F1}"))) + " |");
+        return sb.ToString();
     }
 
-    private static byte[] AccuracyVsBits(IReadOnlyList<CompareRow> rows)
+    /// <summary>The report: settings, the tables, the energy caveat, and where the files are.</summary>
+    public static string Markdown(CompareSettings s, IReadOnlyList<CompareSummary> rows, EnergyTable table, string dataNote, string dataSummary)
     {
-        var plt = new Plot();
-        var lns = rows.Where(r => r.Kind == "lns").OrderBy(r => r.BitsPerSynapse).ToList();
-        if (lns.Count > 0)
+        var sb = new StringBuilder();
+        sb.AppendLine("# Hybrid comparison: LNS arithmetic vs float32 training").AppendLine();
+        sb.AppendLine($"- Data: {dataSummary}. {dataNote}");
+        sb.AppendLine($"- Model: {s.Model}, depth {s.Depth}, width {s.Width}; {s.Epochs} epochs, batch {s.BatchSize}, inputs normalised: {s.Normalize}; " +
+                      $"preset {s.Preset}; seeds {string.Join(", ", s.SeedList)} (accuracy: mean ± 95 % interval over seeds).");
+        sb.AppendLine(string.Create(Inv, $"- Float rows: TorchSharp Adam (lr {s.AdamLr}), Madam (lr {s.MadamLr}). Baselines: float32 master weights and Adam, " +
+                      $"every GEMM tensor fake-quantised (FP8: E4M3 forward, E5M2 backward; INT8: symmetric), max-abs scales."));
+        if (s.Bits.Length > 0)
+            sb.AppendLine(string.Create(Inv, $"- Weights-only LNS rows: B-bit codes updated by the {s.Backend} synapse kernel (lr {s.LnsLr}, " +
+                          $"{(s.NearestRounding ? "nearest" : "stochastic")} rounding, moment {s.Moment}); GEMMs in float32 on the decoded weights."));
+        if ((s.UpdateBits ?? []).Length > 0)
+            sb.AppendLine(string.Create(Inv, $"- Full-LNS rows: weights stored and updated at B_u = {string.Join(", ", s.UpdateBits!)} bits (γ_u per width), " +
+                          $"lr {s.FullLr:G6} (1/128 in log2 units), variants {string.Join(", ", s.Variants ?? [])} (authors: deterministic rounding of the code " +
+                          $"step; stochastic: ours); arithmetic: {s.FullArithmetic()}."));
+        sb.AppendLine($"- Energy: {table.Source}; memory: {s.SramKib} KiB SRAM ({s.Memory.EventOf(MemoryLevel.Sram)}) and DRAM, tensors placed " +
+                      "most-used first. Biases stay float32 (float Madam in LNS rows).").AppendLine();
+        sb.AppendLine(Table(rows)).AppendLine();
+        sb.AppendLine("Energy of one step on a full batch, by pass (µJ):").AppendLine();
+        sb.AppendLine(PassTable(rows)).AppendLine();
+        if (rows.Any(r => double.IsFinite(r.Saturated)))
         {
-            var sc = plt.Add.Scatter(lns.Select(r => (double)r.BitsPerSynapse).ToArray(), lns.Select(r => 100 * r.TestAccuracy).ToArray());
-            sc.LegendText = "LNS synapse model";
-            sc.MarkerSize = 8;
+            sb.AppendLine("| row | quantised values saturated | underflowed to 0 |");
+            sb.AppendLine("|---|---:|---:|");
+            foreach (var r in rows.Where(r => double.IsFinite(r.Saturated)))
+                sb.AppendLine(string.Create(Inv, $"| {r.Name} | {100 * r.Saturated:F3} % | {100 * r.Underflowed:F3} % |"));
+            sb.AppendLine();
         }
-        foreach (var f in rows.Where(r => r.Kind != "lns"))
-        {
-            var line = plt.Add.HorizontalLine(100 * f.TestAccuracy);
-            line.LegendText = $"{f.Name} ({100 * f.TestAccuracy:F2}%)";
-            line.LinePattern = f.Kind == "adam" ? LinePattern.Dashed : LinePattern.Dotted;
-        }
-        plt.Title("Test accuracy vs bits per synapse");
-        plt.XLabel("bits per synapse (B)");
-        plt.YLabel("test accuracy (%)");
-        plt.ShowLegend(Alignment.LowerRight);
-        return plt.GetImageBytes(800, 500, ImageFormat.Png);
-    }
-
-    private static byte[] EnergyVsAccuracy(IReadOnlyList<CompareRow> rows)
-    {
-        var plt = new Plot();
-        foreach (var r in rows.Where(r => r.EnergyPerStepPj > 0))
-        {
-            var m = plt.Add.Marker(Math.Log10(r.EnergyPerStepPj / 1e6), 100 * r.TestAccuracy);
-            m.Size = 9;
-            m.LegendText = r.Name;
-        }
-        plt.Title("Estimated energy per update step vs test accuracy (model estimate)");
-        plt.XLabel("log10(energy per step / µJ)");
-        plt.YLabel("test accuracy (%)");
-        plt.ShowLegend(Alignment.LowerRight);
-        return plt.GetImageBytes(800, 500, ImageFormat.Png);
-    }
-
-    private static byte[] LearningCurves(IReadOnlyList<(string Name, IReadOnlyList<EpochMetrics> Rows)> curves)
-    {
-        var plt = new Plot();
-        foreach (var (name, rows) in curves)
-        {
-            var sc = plt.Add.Scatter(rows.Select(r => (double)r.Epoch).ToArray(), rows.Select(r => 100 * r.TestAccuracy).ToArray());
-            sc.LegendText = name;
-        }
-        plt.Title("Test accuracy per epoch");
-        plt.XLabel("epoch");
-        plt.YLabel("test accuracy (%)");
-        plt.ShowLegend(Alignment.LowerRight);
-        return plt.GetImageBytes(900, 550, ImageFormat.Png);
+        sb.AppendLine(EnergyCaveat + " Change the table with `--energy-table FILE.json` and the SRAM with `--sram-kib`.").AppendLine();
+        sb.AppendLine("Plots: `energy-by-pass.png` (stacked by pass and compute/memory), `accuracy-vs-energy.png`, `accuracy-vs-bits.png`, " +
+                      "`learning-curves.png` (error bars: 95 % intervals over seeds). Each run (config, metrics, checkpoint, learning curve) is " +
+                      "under `rows/<row>/seed-<seed>/`.");
+        return sb.ToString();
     }
 }

@@ -1,34 +1,101 @@
+using System.Globalization;
+using Hybrid.Experiments.Statistics;
+
 namespace Hybrid.Experiments.Compare;
 
-/// <summary>One row of the comparison: a training run and what it cost.</summary>
-/// <param name="Name">"float32 Adam", "float32 Madam", "LNS 8-bit".</param>
-/// <param name="Kind">"adam", "madam" or "lns".</param>
-/// <param name="BitsPerSynapse">32 for float rows, B for LNS rows.</param>
-/// <param name="Gamma">γ of an LNS row (0 for float rows).</param>
+/// <summary>The energy of one pass of a step, in pJ: arithmetic and memory.</summary>
+public sealed record PassEnergy(string Pass, double ComputePj, double MemoryPj);
+
+/// <summary>One training run of a comparison (a row at one seed) and what it cost.</summary>
+/// <param name="Key">The row's key (its folder under rows/).</param>
+/// <param name="Name">"float32 Adam", "LNS 8-bit weights", "LNS-Madam 8/12-bit (authors)", …</param>
+/// <param name="Kind">"adam", "madam", "fp8", "int8", "lns" or "lns-full".</param>
+/// <param name="Seed">The run's seed (weights, batch order, rounding streams).</param>
+/// <param name="BitsPerSynapse">Storage bits of a weight (32 for float rows).</param>
+/// <param name="Gamma">The storage γ of an LNS row (0 otherwise).</param>
+/// <param name="GemmFormat">The GEMM operands' format.</param>
 /// <param name="TestAccuracy">Test accuracy after the last epoch.</param>
 /// <param name="FinalTrainLoss">Mean training loss of the last epoch.</param>
 /// <param name="EpochSeconds">Mean training seconds per epoch.</param>
 /// <param name="StepMilliseconds">Mean milliseconds per training step (forward, backward, update).</param>
-/// <param name="WeightBytes">Memory for the weights (B/8 bytes per synapse; float parameters 4).</param>
-/// <param name="StateBytes">Memory for the optimiser state (second moments etc.).</param>
-/// <param name="EnergyPerStepPj">Estimated energy of one update step in pJ (a model estimate: counts × per-event costs).</param>
-/// <param name="CodesChangedPerStep">Mean weights (codes) changed per update step.</param>
-/// <param name="NonFiniteSkipped">Gradient elements skipped for being NaN/inf (LNS rows; policy skip-and-count).</param>
+/// <param name="WeightBytes">Memory for the weights as stored.</param>
+/// <param name="StateBytes">Memory for the optimiser state.</param>
+/// <param name="EnergyPerStepPj">Full-step energy of a full batch (model estimate), NaN when the model is not an MLP.</param>
+/// <param name="ComputePerStepPj">Its arithmetic part.</param>
+/// <param name="MemoryPerStepPj">Its memory part.</param>
+/// <param name="Passes">Its split by pass.</param>
+/// <param name="EnergyPerEpochPj">Full-step energy summed over an epoch's batches (the last one partial).</param>
+/// <param name="CodesChangedPerStep">Mean weights (codes) changed per update step (LNS rows).</param>
+/// <param name="NonFiniteSkipped">Gradient elements skipped as NaN/inf (LNS rows).</param>
+/// <param name="Saturated">Fraction of quantised values that saturated (all quantisers).</param>
+/// <param name="Underflowed">Fraction of quantised values that underflowed to 0.</param>
+/// <param name="GemmSaturations">Exact-GEMM accumulator saturations per step.</param>
 /// <param name="Status">"completed", "diverged" or "cancelled".</param>
 /// <param name="Epochs">Epochs completed.</param>
-/// <param name="RunFolder">The row's own run folder (relative to the comparison's).</param>
-public sealed record CompareRow(string Name, string Kind, int BitsPerSynapse, double Gamma, double TestAccuracy,
-    double FinalTrainLoss, double EpochSeconds, double StepMilliseconds, long WeightBytes, long StateBytes,
-    double EnergyPerStepPj, double CodesChangedPerStep, long NonFiniteSkipped, string Status, int Epochs, string RunFolder)
+/// <param name="RunFolder">The run's folder, relative to the comparison's.</param>
+public sealed record CompareRow(string Key, string Name, string Kind, long Seed, int BitsPerSynapse, double Gamma, string GemmFormat,
+    double TestAccuracy, double FinalTrainLoss, double EpochSeconds, double StepMilliseconds, long WeightBytes, long StateBytes,
+    double EnergyPerStepPj, double ComputePerStepPj, double MemoryPerStepPj, IReadOnlyList<PassEnergy> Passes,
+    double EnergyPerEpochPj, double CodesChangedPerStep, long NonFiniteSkipped, double Saturated, double Underflowed,
+    double GemmSaturations, string Status, int Epochs, string RunFolder)
 {
     /// <summary>The CSV header of results.csv.</summary>
-    public const string CsvHeader = "name,kind,bits,gamma,test_accuracy,final_train_loss,epoch_seconds,step_ms,weight_bytes," +
-                                    "state_bytes,energy_per_step_pj,codes_changed_per_step,nonfinite_skipped,status,epochs";
+    public const string CsvHeader = "key,name,kind,seed,bits,gamma,gemm_format,test_accuracy,final_train_loss,epoch_seconds,step_ms," +
+        "weight_bytes,state_bytes,energy_per_step_pj,compute_per_step_pj,memory_per_step_pj,forward_pj,backward_data_pj," +
+        "backward_weight_pj,update_pj,energy_per_epoch_pj,codes_changed_per_step,nonfinite_skipped,saturated,underflowed," +
+        "gemm_saturations,status,epochs";
 
-    /// <summary>This row in CSV.</summary>
-    public string ToCsv() => string.Join(',', Name, Kind, BitsPerSynapse, G(Gamma), G(TestAccuracy), G(FinalTrainLoss),
-        G(EpochSeconds), G(StepMilliseconds), WeightBytes, StateBytes, G(EnergyPerStepPj), G(CodesChangedPerStep),
-        NonFiniteSkipped, Status, Epochs);
+    /// <summary>This run in CSV.</summary>
+    public string ToCsv() => string.Join(',', Key, Quote(Name), Kind, Seed, BitsPerSynapse, G(Gamma), GemmFormat, G(TestAccuracy),
+        G(FinalTrainLoss), G(EpochSeconds), G(StepMilliseconds), WeightBytes, StateBytes, G(EnergyPerStepPj), G(ComputePerStepPj),
+        G(MemoryPerStepPj), G(PassPj("forward")), G(PassPj("backward-data")), G(PassPj("backward-weight")), G(PassPj("update")),
+        G(EnergyPerEpochPj), G(CodesChangedPerStep), NonFiniteSkipped, G(Saturated), G(Underflowed), G(GemmSaturations), Status, Epochs);
 
-    private static string G(double x) => x.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+    /// <summary>The energy of one pass (compute + memory), pJ.</summary>
+    public double PassPj(string pass) => Passes.Where(p => p.Pass == pass).Sum(p => p.ComputePj + p.MemoryPj);
+
+    private static string G(double x) => x.ToString("R", CultureInfo.InvariantCulture);
+    private static string Quote(string s) => s.Contains(',') ? $"\"{s}\"" : s;
+
+    /// <summary>Value equality, the passes included (a run read back from row.json equals the one that wrote it).</summary>
+    public bool Equals(CompareRow? other) =>
+        other is not null && ToCsv() == other.ToCsv() && RunFolder == other.RunFolder && Passes.SequenceEqual(other.Passes);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Key, Seed, TestAccuracy, EnergyPerStepPj);
+}
+
+/// <summary>One row of a comparison summarised over its seeds (mean ± 95 % interval, <see cref="SeedSummary"/>).</summary>
+public sealed record CompareSummary(string Key, string Name, string Kind, int BitsPerSynapse, double Gamma, string GemmFormat,
+    int Runs, int Completed, SeedSummary TestAccuracy, SeedSummary EnergyPerStepPj, double ComputePerStepPj, double MemoryPerStepPj,
+    IReadOnlyList<PassEnergy> Passes, double EnergyPerEpochPj, long WeightBytes, long StateBytes, double EpochSeconds,
+    double CodesChangedPerStep, double Saturated, double Underflowed)
+{
+    /// <summary>Summaries of <paramref name="rows"/>, one per key, in the rows' order; runs that did not complete leave the accuracy.</summary>
+    public static IReadOnlyList<CompareSummary> Of(IReadOnlyList<CompareRow> rows) => rows.GroupBy(r => r.Key).Select(g =>
+    {
+        var runs = g.ToList();
+        var done = runs.Where(r => r.Status == "completed").ToList();
+        var first = runs[0];
+        var passes = first.Passes.Select(p => new PassEnergy(p.Pass,
+            runs.Average(r => r.Passes.Single(q => q.Pass == p.Pass).ComputePj), runs.Average(r => r.Passes.Single(q => q.Pass == p.Pass).MemoryPj))).ToList();
+        return new CompareSummary(first.Key, first.Name, first.Kind, first.BitsPerSynapse, first.Gamma, first.GemmFormat, runs.Count, done.Count,
+            SeedSummary.Of(done.Select(r => r.TestAccuracy)), SeedSummary.Of(runs.Select(r => r.EnergyPerStepPj)),
+            runs.Average(r => r.ComputePerStepPj), runs.Average(r => r.MemoryPerStepPj), passes, runs.Average(r => r.EnergyPerEpochPj),
+            first.WeightBytes, first.StateBytes, runs.Average(r => r.EpochSeconds), runs.Average(r => r.CodesChangedPerStep),
+            runs.Average(r => r.Saturated), runs.Average(r => r.Underflowed));
+    }).ToList();
+
+    /// <summary>The CSV header of summary.csv.</summary>
+    public const string CsvHeader = "key,name,kind,bits,gamma,gemm_format,runs,completed,test_accuracy_mean,test_accuracy_ci95," +
+        "energy_per_step_pj,compute_per_step_pj,memory_per_step_pj,energy_per_epoch_pj,weight_bytes,state_bytes,epoch_seconds";
+
+    /// <summary>This row in CSV (a missing interval is empty).</summary>
+    public string ToCsv()
+    {
+        static string G(double x) => double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";
+        return string.Join(',', Key, Name.Contains(',') ? $"\"{Name}\"" : Name, Kind, BitsPerSynapse, G(Gamma), GemmFormat, Runs, Completed,
+            G(TestAccuracy.Mean), G(TestAccuracy.HalfWidth), G(EnergyPerStepPj.Mean), G(ComputePerStepPj), G(MemoryPerStepPj),
+            G(EnergyPerEpochPj), WeightBytes, StateBytes, G(EpochSeconds));
+    }
 }

@@ -53,7 +53,7 @@ public static class TrainEntry
             metrics["state_bytes"] = report.StateBytes;
             metrics["codes_changed_per_step"] = (double)report.CodesChanged / steps;
             metrics["nonfinite_skipped"] = report.NonFiniteSkipped;
-            metrics["energy_per_step_pj"] = report.MeanStep.EnergyPj(EnergyTable.Horowitz45nm);
+            metrics["update_energy_per_step_pj"] = report.MeanStep.EnergyPj(EnergyTable.Horowitz45nm, Events.Sram(8)); // the update alone, its bytes priced as 8 KB SRAM accesses
         }
         return new ExperimentOutcome(ExperimentOutcome.StatusOf(r.Status), r.Message, metrics, timing);
     }
@@ -69,19 +69,14 @@ public static class CompareEntry
         Description = "float32 Adam, float32 Madam and LNS synapses at several bit widths (hybrid compare)",
         DefaultSettings = new CompareSettings(CompareSettings.DefaultBits),
         Check = s => s.Validate(),
-        Estimate = s => (s.Bits.Length + (s.IncludeAdam ? 1 : 0) + (s.IncludeMadam ? 1 : 0))
+        Estimate = s => ComparePlan.Rows(s).Count * s.Seeds
                         * CostModel.Training(s.Model, s.Depth, s.Width, true, s.Data, s.TrainSize, s.Epochs),
         Headlines = s => RowKeys(s).Select(k => new HeadlineMetric($"{k}.test_accuracy", true)).ToList(),
         Execute = Run,
     };
 
-    /// <summary>The rows' keys, in the comparison's order: adam, madam, lns-16, …</summary>
-    public static IEnumerable<string> RowKeys(CompareSettings s)
-    {
-        if (s.IncludeAdam) yield return "adam";
-        if (s.IncludeMadam) yield return "madam";
-        foreach (int b in s.Bits) yield return $"lns-{b:D2}";
-    }
+    /// <summary>The rows' keys, in the comparison's order (<see cref="ComparePlan"/>): adam, madam, lns-16, …</summary>
+    public static IEnumerable<string> RowKeys(CompareSettings s) => ComparePlan.Rows(s).Select(r => r.Key);
 
     private static ExperimentOutcome Run(CompareSettings s, RunFolder folder, ITrainingObserver observer, CancellationToken cancel)
     {
@@ -90,7 +85,8 @@ public static class CompareEntry
         var timing = new SortedDictionary<string, double>(StringComparer.Ordinal);
         foreach (var r in rows)
         {
-            string k = Path.GetFileName(r.RunFolder);
+            // one seed per sweep run (the sweep's seed axis); a compare with --seeds K adds "#seed" to tell its runs apart
+            string k = s.Seeds > 1 ? $"{r.Key}#{r.Seed}" : r.Key;
             metrics[$"{k}.test_accuracy"] = r.TestAccuracy;
             metrics[$"{k}.train_loss"] = r.FinalTrainLoss;
             metrics[$"{k}.weight_bytes"] = r.WeightBytes;

@@ -248,4 +248,31 @@ public static unsafe partial class HybridNative
     // C: hyb_status hyb_cuda_random_uniform_f32(const hyb_random_stream* stream_position, int64_t offset, float* out_dev, int64_t n, void* stream)
     [LibraryImport("hybrid", EntryPoint = "hyb_cuda_random_uniform_f32")]
     public static partial HybStatus hyb_cuda_random_uniform_f32(HybRandomStream* stream_position, long offset, float* out_dev, long n, void* stream);
+
+    /// <summary>
+    /// hyb_lns_quantize_f32 on device buffers (x_dev may equal y_dev). Under the reject policy it
+    /// checks x on the device first (one synchronisation); with stats (host memory) it waits for the
+    /// stream once more.
+    /// </summary>
+    // C: hyb_status hyb_cuda_lns_quantize_f32(const hyb_lns_quantize_config* config, const float* x_dev, float* y_dev, int64_t n, hyb_quantize_stats* stats, void* stream)
+    [LibraryImport("hybrid", EntryPoint = "hyb_cuda_lns_quantize_f32")]
+    public static partial HybStatus hyb_cuda_lns_quantize_f32(HybLnsQuantizeConfig* config, float* x_dev, float* y_dev, long n, HybQuantizeStats* stats, void* stream);
+
+    /// <summary>
+    /// hyb_lns_gemm_exact_*: one thread per output, products in k order, the same floats and
+    /// counts. Checks the codes on the device when B is below the code width (one synchronisation
+    /// per operand); with stats (host memory) it waits for the stream.
+    /// </summary>
+    // C: hyb_status hyb_cuda_lns_gemm_exact_u8(const hyb_lns_gemm_config* config, const uint8_t* a_dev, const uint8_t* b_dev, float* c_dev, hyb_gemm_stats* stats, void* stream)
+    [LibraryImport("hybrid", EntryPoint = "hyb_cuda_lns_gemm_exact_u8")]
+    public static partial HybStatus hyb_cuda_lns_gemm_exact_u8(HybLnsGemmConfig* config, byte* a_dev, byte* b_dev, float* c_dev, HybGemmStats* stats, void* stream);
+
+    /// <summary>
+    /// hyb_lns_gemm_exact_*: one thread per output, products in k order, the same floats and
+    /// counts. Checks the codes on the device when B is below the code width (one synchronisation
+    /// per operand); with stats (host memory) it waits for the stream.
+    /// </summary>
+    // C: hyb_status hyb_cuda_lns_gemm_exact_u16(const hyb_lns_gemm_config* config, const uint16_t* a_dev, const uint16_t* b_dev, float* c_dev, hyb_gemm_stats* stats, void* stream)
+    [LibraryImport("hybrid", EntryPoint = "hyb_cuda_lns_gemm_exact_u16")]
+    public static partial HybStatus hyb_cuda_lns_gemm_exact_u16(HybLnsGemmConfig* config, ushort* a_dev, ushort* b_dev, float* c_dev, HybGemmStats* stats, void* stream);
 }

@@ -65,4 +65,18 @@ public static partial class HybridConstants
     /// </summary>
     // C: #define HYB_RANDOM_MAX_PURPOSE 255
     public const int HYB_RANDOM_MAX_PURPOSE = 255;
+
+    /// <summary>
+    /// Exact LNS GEMM (hybrid/lns_arith.h): gamma is a power of two up to HYB_LNS_GEMM_MAX_GAMMA
+    /// (one accumulator per remainder bucket), accumulators are at most HYB_LNS_GEMM_MAX_ACC_BITS wide.
+    /// </summary>
+    // C: #define HYB_LNS_GEMM_MAX_GAMMA 64
+    public const int HYB_LNS_GEMM_MAX_GAMMA = 64;
+
+    /// <summary>
+    /// Exact LNS GEMM (hybrid/lns_arith.h): gamma is a power of two up to HYB_LNS_GEMM_MAX_GAMMA
+    /// (one accumulator per remainder bucket), accumulators are at most HYB_LNS_GEMM_MAX_ACC_BITS wide.
+    /// </summary>
+    // C: #define HYB_LNS_GEMM_MAX_ACC_BITS 32
+    public const int HYB_LNS_GEMM_MAX_ACC_BITS = 32;
 }

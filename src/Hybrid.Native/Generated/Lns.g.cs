@@ -106,7 +106,7 @@ public enum HybMomentMode : int
 /// arithmetic) from the Philox stream. Per-device draws use step 0 of their purpose, so they
 /// never change; the cycle-to-cycle draw uses the step. Bounded levels are the code range.
 /// </summary>
-// C: typedef struct hyb_lns_madam_config { ... } hyb_lns_madam_config (88 bytes)
+// C: typedef struct hyb_lns_madam_config { ... } hyb_lns_madam_config (96 bytes)
 [StructLayout(LayoutKind.Sequential)]
 public unsafe partial struct HybLnsMadamConfig
 {
@@ -176,6 +176,17 @@ public unsafe partial struct HybLnsMadamConfig
     /// <summary>neurons (rows) for HYB_MOMENT_MODE_PER_NEURON; n = rows * cols</summary>
     // C: int64_t rows (offset 80)
     public long Rows;
+
+    /// <summary>
+    /// 1: gh rounded to an integer, floor(gh + 1/2), before the code step
+    ///                                 (LNS-Madam's reference rounds its normalised gradient); 0: not
+    /// </summary>
+    // C: int32_t round_gradient (offset 88)
+    public int RoundGradient;
+
+    /// <summary>zero</summary>
+    // C: int32_t reserved (offset 92)
+    public int Reserved;
 }
 
 /// <summary>What one step did (optional output of the step functions).</summary>

@@ -43,6 +43,10 @@ public enum HybRandomPurpose : int
     // C: HYB_RANDOM_PURPOSE_STUCK = 3
     Stuck = 3,
 
+    /// <summary>stochastic rounding of LNS quantisers (lns_arith.h)</summary>
+    // C: HYB_RANDOM_PURPOSE_QUANTIZE = 4
+    Quantize = 4,
+
     /// <summary>free for tests and experiments</summary>
     // C: HYB_RANDOM_PURPOSE_USER = 255
     User = 255,

@@ -98,6 +98,55 @@ public static unsafe class CudaKernels
             NativeStatus.Check(HybridNative.hyb_cuda_random_uniform_f32(r, offset, (float*)po.Pointer, output.Length, s.Pointer));
     }
 
+    /// <summary>Quantises <paramref name="x"/> onto the LNS grid into <paramref name="y"/> (which may be
+    /// <paramref name="x"/>); returns what it did (waits for the stream).</summary>
+    public static HybQuantizeStats LnsQuantize(in HybLnsQuantizeConfig config, CudaBuffer<float> x, CudaBuffer<float> y,
+        CudaStream? stream = null)
+    {
+        ArgumentNullException.ThrowIfNull(x);
+        ArgumentNullException.ThrowIfNull(y);
+        if (x.Length != y.Length)
+            throw new ArgumentException($"x has {x.Length} elements but y has {y.Length}; they must match.", nameof(y));
+        using var px = new HandleLease(x);
+        using var py = new HandleLease(ReferenceEquals(x, y) ? null : y); // in place: one lease
+        using var s = new HandleLease(stream);
+        HybQuantizeStats stats;
+        fixed (HybLnsQuantizeConfig* c = &config)
+            NativeStatus.Check(HybridNative.hyb_cuda_lns_quantize_f32(c, (float*)px.Pointer,
+                (float*)(ReferenceEquals(x, y) ? px.Pointer : py.Pointer), x.Length, &stats, s.Pointer));
+        return stats;
+    }
+
+    /// <summary>C = A·B on LNS codes in device buffers; returns what it did (waits for the stream).</summary>
+    public static HybGemmStats LnsGemmExact<TCode>(in HybLnsGemmConfig config, CudaBuffer<TCode> a, CudaBuffer<TCode> b,
+        CudaBuffer<float> c, CudaStream? stream = null) where TCode : unmanaged
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentNullException.ThrowIfNull(c);
+        if (config.M < 0 || config.K < 0 || config.N < 0)
+            throw new ArgumentException($"GEMM shape {config.M} x {config.K} x {config.N} has a negative size.", nameof(config));
+        Exactly(a, config.M * config.K, nameof(a));
+        Exactly(b, config.K * config.N, nameof(b));
+        Exactly(c, config.M * config.N, nameof(c));
+        using var pa = new HandleLease(a);
+        using var pb = new HandleLease(b);
+        using var pc = new HandleLease(c);
+        using var s = new HandleLease(stream);
+        HybGemmStats stats;
+        fixed (HybLnsGemmConfig* cfg = &config)
+            NativeStatus.Check(CodeWidth.IsByte<TCode>()
+                ? HybridNative.hyb_cuda_lns_gemm_exact_u8(cfg, (byte*)pa.Pointer, (byte*)pb.Pointer, (float*)pc.Pointer, &stats, s.Pointer)
+                : HybridNative.hyb_cuda_lns_gemm_exact_u16(cfg, (ushort*)pa.Pointer, (ushort*)pb.Pointer, (float*)pc.Pointer, &stats, s.Pointer));
+        return stats;
+    }
+
+    private static void Exactly<T>(CudaBuffer<T> buffer, long expected, string name) where T : unmanaged
+    {
+        if (buffer.Length != expected)
+            throw new ArgumentException($"{name} must have {expected} elements, not {buffer.Length}.", name);
+    }
+
     private static void Same<TA, TB>(CudaBuffer<TA> a, string aName, CudaBuffer<TB> b, string bName)
         where TA : unmanaged where TB : unmanaged
     {

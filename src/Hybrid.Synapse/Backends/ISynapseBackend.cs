@@ -38,6 +38,14 @@ public interface ISynapseBackend
 
     /// <summary>Uniforms of the shared Philox stream.</summary>
     void RandomUniform(in RandomStream stream, long offset, Span<float> output);
+
+    /// <summary>Quantises floats onto an LNS grid (<see cref="Arithmetic.LnsQuantizeSettings"/>); <paramref name="y"/> may be
+    /// <paramref name="x"/> itself.</summary>
+    Arithmetic.QuantizeStats LnsQuantize(in Arithmetic.LnsQuantizeSettings settings, ReadOnlySpan<float> x, Span<float> y);
+
+    /// <summary>The exact LNS GEMM C = A·B on codes (<see cref="Arithmetic.LnsGemmSettings"/>).</summary>
+    Arithmetic.GemmStats LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings settings, ReadOnlySpan<TCode> a,
+        ReadOnlySpan<TCode> b, Span<float> c) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
 }
 
 /// <summary>

@@ -20,7 +20,7 @@ public static class InteropMapping
         TensorId = s.TensorId, Step = s.Step, Seed = s.Seed, Moment = (HybMomentMode)s.Moment,
         C2cNoise = s.Device.CycleToCycleNoise, D2dGainSd = s.Device.DeviceToDeviceGainSd,
         Asymmetry = s.Device.Asymmetry, StuckFraction = s.Device.StuckFraction, RandomBits = s.RandomBits,
-        Rows = s.Moment == MomentMode.PerNeuron ? s.Rows : 0,
+        Rows = s.Moment == MomentMode.PerNeuron ? s.Rows : 0, RoundGradient = s.RoundGradient ? 1 : 0,
     };
 
     /// <summary>The interop form (or back).</summary>
@@ -35,6 +35,25 @@ public static class InteropMapping
     {
         Seed = s.Seed, Step = s.Step, TensorId = s.TensorId, Purpose = (HybRandomPurpose)s.Purpose,
     };
+
+    /// <summary>The interop form (or back).</summary>
+    public static HybLnsQuantizeConfig ToNative(in Arithmetic.LnsQuantizeSettings s) => new()
+    {
+        Format = ToNative(s.Format), Rounding = (HybRounding)s.Rounding, Nonfinite = (HybNonfinitePolicy)s.NonFinite,
+        TensorId = s.TensorId, Step = s.Step, Seed = s.Seed,
+    };
+
+    /// <summary>The interop form (or back).</summary>
+    public static HybLnsGemmConfig ToNative(in Arithmetic.LnsGemmSettings s) => new()
+    {
+        A = ToNative(s.A), B = ToNative(s.B), M = s.M, K = s.K, N = s.N, AccBits = s.AccumulatorBits, FracBits = s.FractionBits,
+    };
+
+    /// <summary>The interop form (or back).</summary>
+    public static Arithmetic.QuantizeStats FromNative(HybQuantizeStats s) => new(s.Elements, s.Saturated, s.Underflowed, s.Nonfinite);
+
+    /// <summary>The interop form (or back).</summary>
+    public static Arithmetic.GemmStats FromNative(HybGemmStats s) => new(s.Macs, s.Saturations, s.Truncated);
 
     /// <summary>The interop form (or back).</summary>
     public static StepStats FromNative(HybStepStats s) => new(s.Elements, s.Changed, s.NonfiniteSkipped);

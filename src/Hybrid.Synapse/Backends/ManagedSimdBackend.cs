@@ -39,4 +39,11 @@ public sealed class ManagedSimdBackend : ISynapseBackend
     /// <inheritdoc />
     public void RandomUniform(in RandomStream stream, long offset, Span<float> output) =>
         ManagedKernels.RandomUniform(stream, offset, output);
+    /// <inheritdoc />
+    public Arithmetic.QuantizeStats LnsQuantize(in Arithmetic.LnsQuantizeSettings settings, ReadOnlySpan<float> x, Span<float> y) =>
+        ArithmeticKernels.LnsQuantize(settings, x, y);
+    /// <inheritdoc />
+    public Arithmetic.GemmStats LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings settings, ReadOnlySpan<TCode> a,
+        ReadOnlySpan<TCode> b, Span<float> c) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> =>
+        ArithmeticKernels.LnsGemmExact(settings, a, b, c);
 }

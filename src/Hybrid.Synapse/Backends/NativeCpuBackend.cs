@@ -74,4 +74,19 @@ public sealed class NativeCpuBackend : ISynapseBackend
         KernelContract.RandomUniform(stream, offset, output.Length);
         RandomKernels.Uniform(ToNative(stream), offset, output);
     }
+
+    /// <inheritdoc />
+    public Arithmetic.QuantizeStats LnsQuantize(in Arithmetic.LnsQuantizeSettings settings, ReadOnlySpan<float> x, Span<float> y)
+    {
+        KernelContract.LnsQuantize(settings, x, y);
+        return FromNative(LnsArithKernels.Quantize(ToNative(settings), x, y));
+    }
+
+    /// <inheritdoc />
+    public Arithmetic.GemmStats LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings settings, ReadOnlySpan<TCode> a,
+        ReadOnlySpan<TCode> b, Span<float> c) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        KernelContract.LnsGemmExact(settings, a, b, c);
+        return FromNative(LnsArithKernels.GemmExact(ToNative(settings), a, b, c));
+    }
 }

@@ -134,5 +134,28 @@ public sealed class NativeCudaBackend : IDeviceSynapseBackend
         return FromNative(CudaKernels.LnsMadamStep(ToNative(settings), dc, dg, dv));
     }
 
+    /// <inheritdoc />
+    public Arithmetic.QuantizeStats LnsQuantize(in Arithmetic.LnsQuantizeSettings settings, ReadOnlySpan<float> x, Span<float> y)
+    {
+        KernelContract.LnsQuantize(settings, x, y);
+        using var dx = CudaBuffer<float>.From(x);
+        var stats = CudaKernels.LnsQuantize(ToNative(settings), dx, dx);
+        dx.CopyTo(y);
+        return FromNative(stats);
+    }
+
+    /// <inheritdoc />
+    public Arithmetic.GemmStats LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings settings, ReadOnlySpan<TCode> a,
+        ReadOnlySpan<TCode> b, Span<float> c) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        KernelContract.LnsGemmExact(settings, a, b, c);
+        using var da = CudaBuffer<TCode>.From(a);
+        using var db = CudaBuffer<TCode>.From(b);
+        using var dc = new CudaBuffer<float>(c.Length);
+        var stats = CudaKernels.LnsGemmExact(ToNative(settings), da, db, dc);
+        dc.CopyTo(c);
+        return FromNative(stats);
+    }
+
     private static CudaBuffer<T> View<T>(DeviceMemory<T> m) where T : unmanaged => CudaBuffer<T>.View(m.Address, m.Length);
 }

@@ -1,48 +1,106 @@
 using System.Text.Json;
-using System.Text.Json.Serialization;
+using System.Text.Json.Nodes;
+using Hybrid.Synapse.Arithmetic;
 
 namespace Hybrid.Synapse.Energy;
 
-/// <summary>
-/// Energy per event, in picojoules: what turns a <see cref="Ledger"/>'s counts into an estimate.
-/// The default is Horowitz, "Computing's energy problem (and what we can do about it)", ISSCC
-/// 2014, 45 nm, as quoted in SCIENCE.md. Every figure Hybrid shows from it is a model
-/// estimate — counts of events times a per-event cost — not a measurement.
-/// </summary>
-/// <param name="Int8Add">8-bit integer add (0.03 pJ).</param>
-/// <param name="Int32Add">32-bit integer add (0.1 pJ); used for code updates wider than 8 bits.</param>
-/// <param name="Int8Mult">8-bit integer multiply (0.2 pJ).</param>
-/// <param name="Int32Mult">32-bit integer multiply (3.1 pJ).</param>
-/// <param name="Fp32Add">float32 add (0.9 pJ).</param>
-/// <param name="Fp32Mult">float32 multiply (3.7 pJ); divisions and square roots are counted as multiplies.</param>
-/// <param name="Memory64">One 64-bit access of the memory holding weights and optimiser state (8 KB SRAM: 10 pJ;
-/// DRAM would be 1300–2600).</param>
-/// <param name="RandomBit">One random bit: Philox4x32-10 costs 20 32-bit multiplies and about 40 32-bit adds/xors
-/// per 128 bits, so (20 · 3.1 + 40 · 0.1) / 128 = 0.516 pJ. A stochastic rounding draws r of them (4 … 32, the
-/// model's random_bits); replace the figure with a cheaper generator's (an LFSR) to study that choice.</param>
-/// <param name="Source">Where the numbers come from.</param>
-public sealed record EnergyTable(double Int8Add, double Int32Add, double Int8Mult, double Int32Mult, double Fp32Add,
-    double Fp32Mult, double Memory64, double RandomBit, string Source)
-{
-    /// <summary>Horowitz (ISSCC 2014), 45 nm, with on-chip SRAM for weights and state.</summary>
-    public static readonly EnergyTable Horowitz45nm = new(0.03, 0.1, 0.2, 3.1, 0.9, 3.7, 10, 66.0 / 128,
-        "Horowitz, ISSCC 2014, 45 nm (8 KB SRAM for weights and state; random bit = Philox4x32-10 from int32 ops / 128)");
+/// <summary>The price of one event in picojoules, and where the figure comes from.</summary>
+public sealed record EnergyCost(double Picojoules, string Source);
 
-    private static readonly JsonSerializerOptions Options = new()
+/// <summary>
+/// Energy per event, in picojoules, each figure with its source: what turns a ledger's counts into
+/// an estimate. Events are named (<see cref="Events"/>: fp32Mac, lns8Mac, dram64, randomBit, …);
+/// pricing an event the table lacks is an error naming it /// (an <see cref="InvalidDataException"/>), never a silent zero, so a table must be complete for the ledgers priced with it
+/// (<see cref="Require"/> checks that before anything runs). The default,
+/// <see cref="Horowitz45nm"/>, is Horowitz (ISSCC 2014, 45 nm) plus the LNS-Madam paper's
+/// processing-element ratios anchored at Horowitz's float32 MAC. Every figure Hybrid shows from
+/// it is a model estimate — counts of events times a per-event cost — not a measurement.
+/// </summary>
+public sealed class EnergyTable
+{
+    private readonly Dictionary<string, EnergyCost> _costs;
+
+    /// <summary>A table of <paramref name="costs"/> described by <paramref name="source"/>.</summary>
+    public EnergyTable(string source, IReadOnlyDictionary<string, EnergyCost> costs)
     {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        WriteIndented = true,
-    };
+        Source = source;
+        _costs = new Dictionary<string, EnergyCost>(costs, StringComparer.Ordinal);
+    }
+
+    /// <summary>Where the table as a whole comes from.</summary>
+    public string Source { get; }
+
+    /// <summary>Every priced event.</summary>
+    public IReadOnlyDictionary<string, EnergyCost> Costs => _costs;
+
+    /// <summary>The price of <paramref name="evt"/> in pJ.</summary>
+    /// <exception cref="InvalidDataException">The table has no such event (<see cref="MissingEnergyEventException"/>).</exception>
+    public double this[string evt] =>
+        _costs.TryGetValue(evt, out var c) ? c.Picojoules : throw MissingEnergyEventException.Create([evt], Source);
+
+    /// <summary>Whether the table prices <paramref name="evt"/>.</summary>
+    public bool Has(string evt) => _costs.ContainsKey(evt);
+
+    /// <summary>Throws naming every event of <paramref name="events"/> the table lacks.</summary>
+    public void Require(IEnumerable<string> events)
+    {
+        var missing = events.Distinct().Where(e => !_costs.ContainsKey(e)).OrderBy(e => e, StringComparer.Ordinal).ToList();
+        if (missing.Count > 0) throw MissingEnergyEventException.Create(missing, Source);
+    }
+
+    /// <summary>The default: Horowitz 45 nm primitives and memories, and MACs per operand format.</summary>
+    public static readonly EnergyTable Horowitz45nm = MakeDefault();
+
+    private static EnergyTable MakeDefault()
+    {
+        const string h = "Horowitz, ISSCC 2014, 45 nm";
+        const string lns = "LNS-Madam (Zhao et al., IEEE TC 2022): an 8-bit LNS PE is 11x / 4.6x / 2.2x more efficient than " +
+                           "FP32 / FP16 / FP8 PEs (gate level, sub-16 nm); used as ratios to Horowitz's fp32 MAC (3.7 + 0.9 pJ)";
+        double fp32Mac = 3.7 + 0.9, lns8 = fp32Mac / 11;
+        var c = new Dictionary<string, EnergyCost>
+        {
+            [Events.Int8Add] = new(0.03, h),
+            [Events.Int32Add] = new(0.1, h),
+            [Events.Int8Mult] = new(0.2, h),
+            [Events.Int32Mult] = new(3.1, h),
+            [Events.Fp16Add] = new(0.4, h),
+            [Events.Fp16Mult] = new(1.1, h),
+            [Events.Fp32Add] = new(0.9, h),
+            [Events.Fp32Mult] = new(3.7, h),
+            [Events.Mac(NumberKind.Fp32, 32)] = new(fp32Mac, h + ": fp32 multiply + add"),
+            [Events.Mac(NumberKind.Fp16, 16)] = new(1.1 + 0.4, h + ": fp16 multiply + add"),
+            [Events.Mac(NumberKind.Int8, 8)] = new(0.2 + 0.1, h + ": int8 multiply + int32 accumulate"),
+            [Events.Mac(NumberKind.Fp8E4M3, 8)] = new(lns8 * 2.2, lns + "; FP8 = 2.2 x LNS8"),
+            [Events.Mac(NumberKind.Lns, 8)] = new(lns8, lns + "; LNS8 = fp32 MAC / 11"),
+            [Events.LnsExponentAdd] = new(0, "included in lns8Mac (the PE figure covers the exponent add)"),
+            [Events.LnsBucketAccumulate] = new(0, "included in lns8Mac (the PE figure covers the shift and bucket add)"),
+            [Events.LnsBucketScale] = new(3.1, h + ": one int32 multiply per bucket and output (a constant multiplier costs less: an upper bound)"),
+            [Events.LnsBucketSum] = new(0.1, h + ": one int32 add per bucket and output"),
+            [Events.Quantize(NumberKind.Lns)] = new(3.1, "assumption: one int32 multiply's worth (leading-one detection and a gamma-entry table) per value converted to LNS"),
+            [Events.Quantize(NumberKind.Fp8E4M3)] = new(3.7, "assumption: one fp32 multiply (per-tensor scale) per value converted to FP8"),
+            [Events.Quantize(NumberKind.Int8)] = new(3.7, "assumption: one fp32 multiply (per-tensor scale) per value converted to INT8"),
+            [Events.RandomBit] = new(16.5 / 32, "Philox4x32-10 from Horowitz int32 ops: (20 x 3.1 + 40 x 0.1) pJ per 4 words of 32 bits"),
+            [Events.Sram(8)] = new(10, h + ": 64-bit access of an 8 KB SRAM"),
+            [Events.Sram(32)] = new(20, h + ": 64-bit access of a 32 KB SRAM"),
+            [Events.Sram(1024)] = new(100, h + ": 64-bit access of a 1 MB SRAM"),
+            [Events.Dram64] = new(1300, h + ": 64-bit DRAM access, lower end of 1.3-2.6 nJ"),
+        };
+        return new EnergyTable("Horowitz ISSCC 2014 (45 nm) with LNS-Madam PE ratios", c);
+    }
 
     /// <summary>This table as JSON (the format <see cref="Load"/> reads).</summary>
-    public string ToJson() => JsonSerializer.Serialize(this, Options);
+    public string ToJson()
+    {
+        var events = new JsonObject();
+        foreach (var (name, cost) in _costs.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+            events[name] = new JsonObject { ["pj"] = cost.Picojoules, ["source"] = cost.Source };
+        return new JsonObject { ["source"] = Source, ["events"] = events }.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
+    }
 
     /// <summary>
-    /// Reads a table from JSON: every cost (int8Add, int32Add, int8Mult, int32Mult, fp32Add, fp32Mult,
-    /// memory64, randomBit) must be present, finite and ≥ 0; "source" is optional; unknown keys are errors.
+    /// Reads a table from JSON: <c>{"source": "…", "events": {"fp32Add": 0.9, "lns8Mac": {"pj": 0.42, "source": "…"}}}</c>.
+    /// Each event is a number (pJ) or an object with "pj" and an optional "source"; every price must be finite
+    /// and ≥ 0. The table replaces the default entirely: an event it lacks is an error when a ledger needs it.
     /// </summary>
     /// <exception cref="InvalidDataException">The file is not such a table; the message names the file and the problem.</exception>
     public static EnergyTable Load(string path)
@@ -59,34 +117,83 @@ public sealed record EnergyTable(double Int8Add, double Int32Add, double Int8Mul
     /// <summary>Parses a table (see <see cref="Load"/>); <paramref name="name"/> appears in errors.</summary>
     public static EnergyTable Parse(string json, string name)
     {
-        JsonDocument doc;
-        try { doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        JsonNode? root;
+        try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
         catch (JsonException e) { throw new InvalidDataException($"energy table {name}: not valid JSON ({e.Message}).", e); }
-        using (doc)
+        RequireUniqueKeys(json, name);
+        if (root is not JsonObject obj)
+            throw new InvalidDataException($"energy table {name}: expected a JSON object with \"events\" (prices in pJ).");
+        foreach (var (key, _) in obj)
+            if (key is not ("source" or "events"))
+                throw new InvalidDataException($"energy table {name}: unknown key '{key}'; valid: source, events.");
+        if (obj["events"] is not JsonObject events)
+            throw new InvalidDataException($"energy table {name}: \"events\" must be an object of event → pJ.");
+        var costs = new Dictionary<string, EnergyCost>(StringComparer.Ordinal);
+        foreach (var (evt, value) in events)
         {
-            if (doc.RootElement.ValueKind != JsonValueKind.Object)
-                throw new InvalidDataException($"energy table {name}: expected a JSON object of costs in pJ.");
-            string[] keys = ["int8Add", "int32Add", "int8Mult", "int32Mult", "fp32Add", "fp32Mult", "memory64", "randomBit"];
-            var values = new Dictionary<string, double>();
-            var seen = new HashSet<string>();
-            foreach (var p in doc.RootElement.EnumerateObject())
+            if (evt.Length == 0 || !evt.All(char.IsAsciiLetterOrDigit))
+                throw new InvalidDataException($"energy table {name}: event name '{evt}' must be letters and digits (e.g. fp32Mac).");
+            double pj;
+            string source = name;
+            if (value is JsonObject o)
             {
-                if (!seen.Add(p.Name))
-                    throw new InvalidDataException($"energy table {name}: key '{p.Name}' appears twice; each cost is given once.");
-                if (p.Name == "source") continue;
-                if (!keys.Contains(p.Name))
-                    throw new InvalidDataException($"energy table {name}: unknown key '{p.Name}'; valid: {string.Join(", ", keys)}, source.");
-                if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetDouble(out double v) || !double.IsFinite(v) || v < 0)
-                    throw new InvalidDataException($"energy table {name}: '{p.Name}' must be a finite number >= 0 (pJ), not {p.Value}.");
-                values[p.Name] = v;
+                foreach (var (k, _) in o)
+                    if (k is not ("pj" or "source"))
+                        throw new InvalidDataException($"energy table {name}: event '{evt}' has unknown key '{k}'; valid: pj, source.");
+                pj = Number(o["pj"], name, evt);
+                if (o["source"] is JsonValue sv && sv.TryGetValue(out string? s)) source = s;
             }
-            var missing = keys.Where(k => !values.ContainsKey(k)).ToList();
-            if (missing.Count > 0)
-                throw new InvalidDataException($"energy table {name}: missing {string.Join(", ", missing)}.");
-            string source = doc.RootElement.TryGetProperty("source", out var s) && s.ValueKind == JsonValueKind.String
-                ? s.GetString()! : name;
-            return new EnergyTable(values["int8Add"], values["int32Add"], values["int8Mult"], values["int32Mult"],
-                values["fp32Add"], values["fp32Mult"], values["memory64"], values["randomBit"], source);
+            else pj = Number(value, name, evt);
+            costs[evt] = new EnergyCost(pj, source);
+        }
+        string tableSource = obj["source"] is JsonValue v && v.TryGetValue(out string? ts) ? ts : name;
+        return new EnergyTable(tableSource, costs);
+    }
+
+    // A key given twice is an error, never "the last one wins" (issue 15 item 9).
+    private static void RequireUniqueKeys(string json, string name)
+    {
+        using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        var pending = new Stack<JsonElement>();
+        pending.Push(doc.RootElement);
+        while (pending.Count > 0)
+        {
+            var e = pending.Pop();
+            if (e.ValueKind == JsonValueKind.Object)
+            {
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var p in e.EnumerateObject())
+                {
+                    if (!seen.Add(p.Name))
+                        throw new InvalidDataException($"energy table {name}: key '{p.Name}' appears twice; each is given once.");
+                    pending.Push(p.Value);
+                }
+            }
+            else if (e.ValueKind == JsonValueKind.Array)
+                foreach (var item in e.EnumerateArray()) pending.Push(item);
         }
     }
+
+    private static double Number(JsonNode? node, string name, string evt)
+    {
+        if (node is JsonValue v && v.TryGetValue(out double d) && double.IsFinite(d) && d >= 0) return d;
+        throw new InvalidDataException($"energy table {name}: '{evt}' must be a finite number >= 0 (pJ), not {node?.ToJsonString() ?? "nothing"}.");
+    }
+}
+
+/// <summary>The error for events an energy table lacks: an <see cref="InvalidDataException"/> naming every one
+/// (also listed in its <c>Data["events"]</c>).</summary>
+public static class MissingEnergyEventException
+{
+    /// <summary>The exception for <paramref name="events"/> missing from the table described by <paramref name="table"/>.</summary>
+    public static InvalidDataException Create(IReadOnlyList<string> events, string table)
+    {
+        var e = new InvalidDataException($"energy table '{table}' has no price for {string.Join(", ", events)}; add " +
+                                         (events.Count == 1 ? "it" : "them") + " to the table (pJ per event).");
+        e.Data["events"] = events.ToArray();
+        return e;
+    }
+
+    /// <summary>The events an exception from <see cref="Create"/> names (empty for any other exception).</summary>
+    public static IReadOnlyList<string> EventsOf(Exception e) => e.Data["events"] as string[] ?? [];
 }

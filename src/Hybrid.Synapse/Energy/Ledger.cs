@@ -20,10 +20,26 @@ public sealed record Ledger(double BytesRead, double BytesWritten, double IntAdd
     public Ledger Scale(double k) => new(BytesRead * k, BytesWritten * k, IntAdds8 * k, IntAdds32 * k, Fp32Adds * k,
         Fp32Mults * k, RandomBits * k, CodesChanged * k, Elements * k);
 
-    /// <summary>Estimated energy in picojoules under <paramref name="table"/>.</summary>
-    public double EnergyPj(EnergyTable table) =>
-        (BytesRead + BytesWritten) / 8.0 * table.Memory64 + IntAdds8 * table.Int8Add + IntAdds32 * table.Int32Add +
-        Fp32Adds * table.Fp32Add + Fp32Mults * table.Fp32Mult + RandomBits * table.RandomBit;
+    /// <summary>Estimated energy in picojoules under <paramref name="table"/>, every byte priced as 64-bit
+    /// accesses of <paramref name="memoryEvent"/> (e.g. <see cref="Events.Sram"/>(8)).</summary>
+    /// <exception cref="InvalidDataException">The table lacks an event this ledger counts.</exception>
+    public double EnergyPj(EnergyTable table, string memoryEvent) =>
+        (BytesRead + BytesWritten) / 8.0 * table[memoryEvent] + ArithmeticPj(table);
+
+    /// <summary>The arithmetic and random draws alone, in picojoules (memory is priced per tensor elsewhere).</summary>
+    public double ArithmeticPj(EnergyTable table) =>
+        IntAdds8 * table[Events.Int8Add] + IntAdds32 * table[Events.Int32Add] + Fp32Adds * table[Events.Fp32Add] +
+        Fp32Mults * table[Events.Fp32Mult] + RandomBits * table[Events.RandomBit];
+
+    /// <summary>The arithmetic counts as (event, count) pairs.</summary>
+    public IEnumerable<(string Event, double Count)> ArithmeticEvents()
+    {
+        yield return (Events.Int8Add, IntAdds8);
+        yield return (Events.Int32Add, IntAdds32);
+        yield return (Events.Fp32Add, Fp32Adds);
+        yield return (Events.Fp32Mult, Fp32Mults);
+        yield return (Events.RandomBit, RandomBits);
+    }
 }
 
 /// <summary>

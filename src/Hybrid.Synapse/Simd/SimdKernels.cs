@@ -40,8 +40,8 @@ public static class SimdKernels
         where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
         // The vector path is the published rule: a moment per synapse, an ideal device. Shared
-        // moments and the device model go to the scalar reference.
-        if (!IsAccelerated || s.Moment != MomentMode.PerSynapse || s.Device.IsOn)
+        // moments, the device model and a rounded ĝ go to the scalar reference.
+        if (!IsAccelerated || s.Moment != MomentMode.PerSynapse || s.Device.IsOn || s.RoundGradient)
             return ManagedKernels.LnsMadamStep(s, codes, grad, v);
         s.Validate(KernelContract.CodeBytes<TCode>());
         SpanRules.StepBuffers(MemoryMarshal.AsBytes(codes), codes.Length, nameof(codes), grad, v, codes.Length);

@@ -6,6 +6,9 @@ namespace Hybrid.Synapse.Twin;
 public readonly record struct MadamConsts(float Beta2, float OneMinusBeta2, float BiasCorrection,
     float GBound, float CodeScale, float PotentiationScale, float DepressionScale)
 {
+    /// <summary>LNS: ĝ rounded to an integer, floor(ĝ + 1/2), before the code step (set by the caller).</summary>
+    public bool RoundGradient { get; init; }
+
     /// <summary>The constants for one step; <paramref name="gamma"/> and <paramref name="lr"/> give the
     /// code scale γ·η/ln 2, <paramref name="asymmetry"/> the potentiation/depression scales 1 ± a.</summary>
     public static MadamConsts Make(float beta2, float gBound, long step, float gamma, float lr, float asymmetry = 0f) => new(
@@ -150,7 +153,7 @@ public static class LnsMath
     }
 
     /// <summary>
-    /// e^x in float for the float Madam step: native/src/lns_math.h's hyb_expf operation for
+    /// e^x in float for the float Madam step: native/src/element_steps.h's hyb_madam_exp operation for
     /// operation (Cody–Waite reduction, degree-7 Taylor polynomial, 2^n from the exponent bits),
     /// about 2 ulp from the correctly rounded value; arguments clamped to [−87, 88]. Every backend
     /// uses this one, so float Madam steps are bit-identical across them too.
@@ -172,6 +175,7 @@ public static class LnsMath
         p = p * r + 1.0f;
         return p * BitConverter.Int32BitsToSingle(((int)n + 127) << 23);
     }
+
     /// <summary>The normalised, clamped gradient of one element with its own moment; updates v.</summary>
     public static float Normalised(float g, ref float v, in MadamConsts c) => Divide(g, Moment(g * g, ref v, c), c);
 
@@ -224,6 +228,7 @@ public static class LnsMath
                 gh = Divide(gi, dShared, c);
                 break;
         }
+        if (c.RoundGradient) gh = MathF.Floor(gh + 0.5f);
         uint cn = keep ? code : StepOne(code, gh, u, fac, bits, c);
         changed += cn != code ? 1 : 0;
         nonFinite += ok ? 0 : 1;

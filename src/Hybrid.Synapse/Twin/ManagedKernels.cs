@@ -41,7 +41,7 @@ public static class ManagedKernels
         KernelContract.LnsMadamStep<TCode>(s, codes, grad, v);
         CheckCodes<TCode>(codes, s.Format.Bits);
         if (s.NonFinite == NonFinitePolicy.Reject) RejectNonFinite(grad, nameof(grad));
-        var k = MadamConsts.Make(s.Beta2, s.GBound, s.Step, s.Format.Gamma, s.Lr, s.Device.Asymmetry);
+        var k = MadamConsts.Make(s.Beta2, s.GBound, s.Step, s.Format.Gamma, s.Lr, s.Device.Asymmetry) with { RoundGradient = s.RoundGradient };
         bool finiteOnly = s.NonFinite != NonFinitePolicy.Propagate;
         int n = codes.Length;
         long changed = 0, nonFinite = 0;

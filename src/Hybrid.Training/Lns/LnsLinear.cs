@@ -71,8 +71,27 @@ public sealed class LnsLinear : nn.Module<Tensor, Tensor>
     /// <summary>The float32 bias, or null.</summary>
     public Parameter? Bias => _bias;
 
+    /// <summary>The quantisers and GEMM mode of the layer's step (<see cref="UseArithmetic"/>), or null: float32 GEMMs on the
+    /// decoded weight (weights-only LNS).</summary>
+    public LinearArithmetic? Arithmetic { get; private set; }
+
+    /// <summary>
+    /// Runs the layer's step with <paramref name="arithmetic"/>: the decoded (update-format) weight is quantised to the GEMM
+    /// format with the stored w_max as its scale, and activations, errors and gradients as the settings say. Call once,
+    /// right after construction (the state becomes a module buffer, so checkpoints carry it).
+    /// </summary>
+    public void UseArithmetic(StepArithmetic arithmetic, int layer, ulong seed)
+    {
+        if (Arithmetic is not null) throw new InvalidOperationException($"{GetName()} already has its arithmetic.");
+        if (!arithmetic.Any && arithmetic.Gemm == GemmMode.Fast) return;
+        Arithmetic = new LinearArithmetic(arithmetic, layer, seed, Synapses.Backend);
+        register_buffer("arithmetic", Arithmetic.State);
+    }
+
     /// <inheritdoc />
-    public override Tensor forward(Tensor input) => nn.functional.linear(input, _weight, _bias);
+    public override Tensor forward(Tensor input) => Arithmetic is null
+        ? nn.functional.linear(input, _weight, _bias)
+        : Arithmetic.Forward(input, _weight, _bias, Synapses.Format.WMax, training);
 
     /// <summary>Writes the decoded codes into the float weight.</summary>
     public void Decode() => Synapses.Decode(TensorMemory.Float32(_weight, "weight"));

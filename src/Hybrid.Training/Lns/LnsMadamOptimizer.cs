@@ -100,7 +100,11 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
         long synapses = _layers.Sum(l => l.Synapses.Count);
         long moments = _layers.Sum(l => (long)l.Synapses.MomentCount);
         long weightBytes = _layers.Sum(l => (l.Synapses.Count * l.Bits + 7) / 8) + 4 * _floatCount;
-        return new OptimizerReport(_step, Total, CodesChanged, NonFiniteSkipped, synapses, weightBytes, 4 * moments + 4 * _floatCount);
+        var arithmetic = _layers.Any(l => l.Arithmetic is not null)
+            ? _layers.Select(l => l.Arithmetic?.Stats ?? ArithmeticStats.Empty).Aggregate((a, b) => a + b)
+            : null;
+        return new OptimizerReport(_step, Total, CodesChanged, NonFiniteSkipped, synapses, weightBytes, 4 * moments + 4 * _floatCount,
+            arithmetic);
     }
 
     /// <inheritdoc />

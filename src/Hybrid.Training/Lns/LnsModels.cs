@@ -56,4 +56,55 @@ public static class LnsModels
         }
         return nn.Sequential(children.ToArray());
     }
+
+    /// <summary>
+    /// Gives every <see cref="LnsLinear"/> of <paramref name="model"/> the step arithmetic <paramref name="arithmetic"/>
+    /// (layer index = its order in the model, for the quantisers' random sub-streams); returns the model.
+    /// </summary>
+    public static nn.Module<Tensor, Tensor> WithArithmetic(nn.Module<Tensor, Tensor> model, StepArithmetic arithmetic, ulong seed)
+    {
+        arithmetic.Validate();
+        int layer = 0;
+        foreach (var l in model.modules().OfType<LnsLinear>()) l.UseArithmetic(arithmetic, layer++, seed);
+        return model;
+    }
+
+    /// <summary>
+    /// A copy of <paramref name="model"/> in which every <see cref="Linear"/> becomes a <see cref="QuantizedLinear"/>
+    /// (float32 master weights, the step run with <paramref name="arithmetic"/>); other layers are kept as they are.
+    /// </summary>
+    public static Sequential Quantized(nn.Module<Tensor, Tensor> model, StepArithmetic arithmetic, ulong seed, ISynapseBackend backend)
+    {
+        arithmetic.Validate();
+        if (model is not Sequential seq)
+            throw new ArgumentException($"quantising needs a Sequential model, not {model.GetType().Name}.", nameof(model));
+        int layer = 0;
+        return QuantizeChildren(seq, arithmetic, seed, backend, ref layer);
+    }
+
+    private static Sequential QuantizeChildren(Sequential seq, StepArithmetic arithmetic, ulong seed, ISynapseBackend backend, ref int layer)
+    {
+        var children = new List<(string, nn.Module<Tensor, Tensor>)>();
+        foreach (var (name, child) in seq.named_children())
+        {
+            nn.Module<Tensor, Tensor> converted = child switch
+            {
+                Linear lin => new QuantizedLinear(name, lin, arithmetic, layer++, seed, backend),
+                Sequential inner => QuantizeChildren(inner, arithmetic, seed, backend, ref layer),
+                nn.Module<Tensor, Tensor> m => m,
+                _ => throw new ArgumentException($"layer '{name}' ({child.GetType().Name}) is not a tensor-to-tensor module."),
+            };
+            children.Add((name, converted));
+        }
+        return nn.Sequential(children.ToArray());
+    }
+
+    /// <summary>The quantisers' and exact GEMMs' counts of every quantised layer of <paramref name="model"/>, summed.</summary>
+    public static ArithmeticStats Stats(nn.Module model) =>
+        model.modules().Select(m => m switch
+        {
+            LnsLinear { Arithmetic: { } a } => a.Stats,
+            QuantizedLinear q => q.Arithmetic.Stats,
+            _ => ArithmeticStats.Empty,
+        }).Aggregate(ArithmeticStats.Empty, (a, b) => a + b);
 }

@@ -44,6 +44,7 @@ public static class OptimizerCatalog
         ("asymmetry", s => s.Asymmetry is not null, ["lns-madam"]),
         ("stuck-fraction", s => s.StuckFraction is not null, ["lns-madam"]),
         ("backend", s => s.Backend is not null, ["kernel-madam", "lns-madam"]),
+        ("round-gradient", s => s.RoundGradient is not null, ["lns-madam"]),
     ];
 
     /// <summary>The published default learning rate of an optimiser.</summary>

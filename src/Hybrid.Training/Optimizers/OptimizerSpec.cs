@@ -30,11 +30,12 @@ namespace Hybrid.Training.Optimizers;
 /// <param name="Asymmetry">lns-madam device model: up/down asymmetry (0).</param>
 /// <param name="StuckFraction">lns-madam device model: fraction of synapses that never move (0).</param>
 /// <param name="Backend">kernel-madam, lns-madam: the synapse backend (default: <see cref="SynapseBackends.Default"/>).</param>
+/// <param name="RoundGradient">lns-madam: round ĝ to an integer before the code step, as LNS-Madam's reference (false).</param>
 public sealed record OptimizerSpec(string Name, double? Lr = null, double? Momentum = null, double? WeightDecay = null,
     double? Beta1 = null, double? Beta2 = null, double? Eps = null, double? PScale = null, double? GBound = null,
     double? PBound = null, double? NeroBeta = null, bool? Constraints = null, int? Bits = null, double? Gamma = null,
     string? Rounding = null, string? Moment = null, double? C2cNoise = null, double? D2dGainSd = null,
-    double? Asymmetry = null, double? StuckFraction = null, string? Backend = null)
+    double? Asymmetry = null, double? StuckFraction = null, string? Backend = null, bool? RoundGradient = null)
 {
     /// <summary>The normalised name.</summary>
     public string Key => Name.Trim().ToLowerInvariant();
@@ -71,7 +72,7 @@ public sealed record OptimizerSpec(string Name, double? Lr = null, double? Momen
     /// </summary>
     public LnsMadamSettings LnsSettings(ulong seed) => new(new LnsFormat(EffectiveBits, EffectiveGamma, 1f), 1, (float)EffectiveLr,
         (float)(Beta2 ?? 0.999), (float)(GBound ?? 10), RoundingMode, seed, NonFinite: NonFinitePolicy.Skip, Moment: MomentMode,
-        Device: Device);
+        Device: Device, RoundGradient: RoundGradient ?? false);
 }
 
 /// <summary>Names of the LNS second-moment modes (<see cref="MomentMode"/>), as options spell them.</summary>

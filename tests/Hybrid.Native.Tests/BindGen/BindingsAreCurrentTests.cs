@@ -31,6 +31,7 @@ public sealed class BindingsAreCurrentTests
             "src/Hybrid.Native/Generated/Cuda.g.cs",
             "src/Hybrid.Native/Generated/Limits.g.cs",
             "src/Hybrid.Native/Generated/Lns.g.cs",
+            "src/Hybrid.Native/Generated/LnsArith.g.cs",
             "src/Hybrid.Native/Generated/Madam.g.cs",
             "src/Hybrid.Native/Generated/Random.g.cs",
             "src/Hybrid.Native/Generated/Status.g.cs",

@@ -5,6 +5,7 @@
 //         native/include/hybrid/version.h
 //         native/include/hybrid/random.h
 //         native/include/hybrid/lns.h
+//         native/include/hybrid/lns_arith.h
 //         native/include/hybrid/madam.h
 //         native/include/hybrid/cuda.h
 //     Never edit this file by hand: change the header and regenerate with
@@ -106,6 +107,7 @@ public sealed unsafe class LayoutTests
             Assert.That((int)HybRandomPurpose.StepNoise, Is.EqualTo(1), "HYB_RANDOM_PURPOSE_STEP_NOISE");
             Assert.That((int)HybRandomPurpose.DeviceGain, Is.EqualTo(2), "HYB_RANDOM_PURPOSE_DEVICE_GAIN");
             Assert.That((int)HybRandomPurpose.Stuck, Is.EqualTo(3), "HYB_RANDOM_PURPOSE_STUCK");
+            Assert.That((int)HybRandomPurpose.Quantize, Is.EqualTo(4), "HYB_RANDOM_PURPOSE_QUANTIZE");
             Assert.That((int)HybRandomPurpose.User, Is.EqualTo(255), "HYB_RANDOM_PURPOSE_USER");
         }
     }
@@ -189,7 +191,7 @@ public sealed unsafe class LayoutTests
         var start = (byte*)&value;
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(sizeof(HybLnsMadamConfig), Is.EqualTo(88), "sizeof(hyb_lns_madam_config)");
+            Assert.That(sizeof(HybLnsMadamConfig), Is.EqualTo(96), "sizeof(hyb_lns_madam_config)");
             Assert.That((byte*)&value.Format - start, Is.EqualTo(0), "offsetof(hyb_lns_madam_config, format)");
             Assert.That((byte*)&value.Lr - start, Is.EqualTo(16), "offsetof(hyb_lns_madam_config, lr)");
             Assert.That((byte*)&value.Beta2 - start, Is.EqualTo(20), "offsetof(hyb_lns_madam_config, beta2)");
@@ -206,6 +208,8 @@ public sealed unsafe class LayoutTests
             Assert.That((byte*)&value.StuckFraction - start, Is.EqualTo(72), "offsetof(hyb_lns_madam_config, stuck_fraction)");
             Assert.That((byte*)&value.RandomBits - start, Is.EqualTo(76), "offsetof(hyb_lns_madam_config, random_bits)");
             Assert.That((byte*)&value.Rows - start, Is.EqualTo(80), "offsetof(hyb_lns_madam_config, rows)");
+            Assert.That((byte*)&value.RoundGradient - start, Is.EqualTo(88), "offsetof(hyb_lns_madam_config, round_gradient)");
+            Assert.That((byte*)&value.Reserved - start, Is.EqualTo(92), "offsetof(hyb_lns_madam_config, reserved)");
         }
     }
 
@@ -222,6 +226,76 @@ public sealed unsafe class LayoutTests
             Assert.That((byte*)&value.Changed - start, Is.EqualTo(8), "offsetof(hyb_step_stats, changed)");
             Assert.That((byte*)&value.NonfiniteSkipped - start, Is.EqualTo(16), "offsetof(hyb_step_stats, nonfinite_skipped)");
             Assert.That((byte*)&value.Reserved - start, Is.EqualTo(24), "offsetof(hyb_step_stats, reserved)");
+        }
+    }
+
+    /// <summary>hyb_lns_quantize_config in native/include/hybrid/lns_arith.h.</summary>
+    [Test]
+    public void HybLnsQuantizeConfigHasClangLayout()
+    {
+        var value = default(HybLnsQuantizeConfig);
+        var start = (byte*)&value;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sizeof(HybLnsQuantizeConfig), Is.EqualTo(48), "sizeof(hyb_lns_quantize_config)");
+            Assert.That((byte*)&value.Format - start, Is.EqualTo(0), "offsetof(hyb_lns_quantize_config, format)");
+            Assert.That((byte*)&value.Rounding - start, Is.EqualTo(16), "offsetof(hyb_lns_quantize_config, rounding)");
+            Assert.That((byte*)&value.Nonfinite - start, Is.EqualTo(20), "offsetof(hyb_lns_quantize_config, nonfinite)");
+            Assert.That((byte*)&value.TensorId - start, Is.EqualTo(24), "offsetof(hyb_lns_quantize_config, tensor_id)");
+            Assert.That((byte*)&value.Reserved - start, Is.EqualTo(28), "offsetof(hyb_lns_quantize_config, reserved)");
+            Assert.That((byte*)&value.Step - start, Is.EqualTo(32), "offsetof(hyb_lns_quantize_config, step)");
+            Assert.That((byte*)&value.Seed - start, Is.EqualTo(40), "offsetof(hyb_lns_quantize_config, seed)");
+        }
+    }
+
+    /// <summary>hyb_quantize_stats in native/include/hybrid/lns_arith.h.</summary>
+    [Test]
+    public void HybQuantizeStatsHasClangLayout()
+    {
+        var value = default(HybQuantizeStats);
+        var start = (byte*)&value;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sizeof(HybQuantizeStats), Is.EqualTo(32), "sizeof(hyb_quantize_stats)");
+            Assert.That((byte*)&value.Elements - start, Is.EqualTo(0), "offsetof(hyb_quantize_stats, elements)");
+            Assert.That((byte*)&value.Saturated - start, Is.EqualTo(8), "offsetof(hyb_quantize_stats, saturated)");
+            Assert.That((byte*)&value.Underflowed - start, Is.EqualTo(16), "offsetof(hyb_quantize_stats, underflowed)");
+            Assert.That((byte*)&value.Nonfinite - start, Is.EqualTo(24), "offsetof(hyb_quantize_stats, nonfinite)");
+        }
+    }
+
+    /// <summary>hyb_lns_gemm_config in native/include/hybrid/lns_arith.h.</summary>
+    [Test]
+    public void HybLnsGemmConfigHasClangLayout()
+    {
+        var value = default(HybLnsGemmConfig);
+        var start = (byte*)&value;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sizeof(HybLnsGemmConfig), Is.EqualTo(64), "sizeof(hyb_lns_gemm_config)");
+            Assert.That((byte*)&value.A - start, Is.EqualTo(0), "offsetof(hyb_lns_gemm_config, a)");
+            Assert.That((byte*)&value.B - start, Is.EqualTo(16), "offsetof(hyb_lns_gemm_config, b)");
+            Assert.That((byte*)&value.M - start, Is.EqualTo(32), "offsetof(hyb_lns_gemm_config, m)");
+            Assert.That((byte*)&value.K - start, Is.EqualTo(40), "offsetof(hyb_lns_gemm_config, k)");
+            Assert.That((byte*)&value.N - start, Is.EqualTo(48), "offsetof(hyb_lns_gemm_config, n)");
+            Assert.That((byte*)&value.AccBits - start, Is.EqualTo(56), "offsetof(hyb_lns_gemm_config, acc_bits)");
+            Assert.That((byte*)&value.FracBits - start, Is.EqualTo(60), "offsetof(hyb_lns_gemm_config, frac_bits)");
+        }
+    }
+
+    /// <summary>hyb_gemm_stats in native/include/hybrid/lns_arith.h.</summary>
+    [Test]
+    public void HybGemmStatsHasClangLayout()
+    {
+        var value = default(HybGemmStats);
+        var start = (byte*)&value;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sizeof(HybGemmStats), Is.EqualTo(32), "sizeof(hyb_gemm_stats)");
+            Assert.That((byte*)&value.Macs - start, Is.EqualTo(0), "offsetof(hyb_gemm_stats, macs)");
+            Assert.That((byte*)&value.Saturations - start, Is.EqualTo(8), "offsetof(hyb_gemm_stats, saturations)");
+            Assert.That((byte*)&value.Truncated - start, Is.EqualTo(16), "offsetof(hyb_gemm_stats, truncated)");
+            Assert.That((byte*)&value.Reserved - start, Is.EqualTo(24), "offsetof(hyb_gemm_stats, reserved)");
         }
     }
 
