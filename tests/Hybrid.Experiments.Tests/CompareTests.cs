@@ -59,7 +59,8 @@ public class CompareTests
     public void FullLnsRowsBaselinesAndSeeds()
     {
         var folder = new RunFolder(Path.Combine(_root, "full"));
-        var s = Small() with { Bits = [], UpdateBits = [12], Variants = ["stochastic"], Baselines = ["int8"], Seeds = 2, Epochs = 1, TrainSize = 1000 };
+        var s = Small() with { Bits = [], UpdateBits = [12], Variants = ["stochastic"], Baselines = ["int8"], Seeds = 2, Epochs = 10, TrainSize = 1000 };
+        // 10 epochs of 16 steps: full LNS at its default rate (ln 2/128) is still at chance (10 %) after one, 32 % after eight
         var rows = Run(s, folder);
         Assert.That(rows.Select(r => (r.Key, r.Seed)), Is.EqualTo(new[]
         {
@@ -75,7 +76,7 @@ public class CompareTests
         Assert.That(full.ComputePerStepPj + full.MemoryPerStepPj, Is.EqualTo(full.EnergyPerStepPj).Within(1e-6 * full.EnergyPerStepPj));
         Assert.That(full.EnergyPerEpochPj, Is.GreaterThan(full.EnergyPerStepPj * 5));
         Assert.That(full.Saturated, Is.EqualTo(0), "max-abs scales never saturate");
-        Assert.That(full.TestAccuracy, Is.GreaterThan(0.3));
+        Assert.That(full.TestAccuracy, Is.GreaterThan(0.3), "full LNS learns (chance is 0.1)");
         var summaries = CompareSummary.Of(rows);
         Assert.That(summaries.All(x => x.TestAccuracy.Count == 2 && double.IsFinite(x.TestAccuracy.HalfWidth)), "two seeds: an interval each");
         var report = File.ReadAllText(folder.File("report.md"));

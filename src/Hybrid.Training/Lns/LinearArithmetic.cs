@@ -47,7 +47,8 @@ public sealed class LinearArithmetic
         foreach (TensorRole r in Enum.GetValues<TensorRole>())
             if (settings.Of(r) is { } spec) _q[(int)r] = new TensorQuantizer(spec, r, layer, seed, backend);
         State = torch.zeros(Slots, ScalarType.Float64);
-        for (int r = 0; r < 4; ++r) Span[ScaleSlot + r] = double.NaN;
+        // no running maximum yet: stored as −1, not NaN, so a checkpoint's every-buffer-finite check holds
+        for (int r = 0; r < 4; ++r) Span[ScaleSlot + r] = Unset;
     }
 
     /// <summary>The settings.</summary>
@@ -102,7 +103,9 @@ public sealed class LinearArithmetic
     }
 
     /// <summary>The running maximum of <paramref name="role"/>'s quantiser (NaN until set).</summary>
-    public float RunningScale(TensorRole role) => (float)Span[ScaleSlot + (int)role];
+    public float RunningScale(TensorRole role) => Span[ScaleSlot + (int)role] is var v && v < 0 ? float.NaN : (float)v;
+
+    private const double Unset = -1.0;
 
     /// <summary>Adds a training call's counts of <paramref name="role"/>'s quantiser, and moves its running maximum.</summary>
     internal void Record(TensorRole role, QuantizeStats stats, float maxAbs, bool running)
@@ -113,7 +116,7 @@ public sealed class LinearArithmetic
         s[b + 1] += stats.Saturated;
         s[b + 2] += stats.Underflowed;
         s[b + 3] += stats.NonFinite;
-        if (running && float.IsFinite(maxAbs)) s[ScaleSlot + (int)role] = TensorQuantizer.NextRunningScale((float)s[ScaleSlot + (int)role], maxAbs);
+        if (running && float.IsFinite(maxAbs)) s[ScaleSlot + (int)role] = TensorQuantizer.NextRunningScale(RunningScale(role), maxAbs);
     }
 
     private void AddGemm(GemmStats g)
