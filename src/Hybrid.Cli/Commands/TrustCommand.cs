@@ -126,7 +126,7 @@ public static class TrustCommand
             AnsiConsole.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                 $"{b.Title}: peak first-layer gradient change ×{Math.Pow(10, b.Log10PeakGradChange.Mean):G3}, peak loss ratio ×{Math.Pow(10, b.Log10PeakLossRatio.Mean):G3}, trust radius t = {b.TrustRadius.Mean:G3}")));
         AnsiConsole.MarkupLine($"report: {Markup.Escape(folder.File("report.md"))}");
-        bool complete = bounds.Count == settings.BoundPoints.Count && slices.Count == settings.Slices.Points.Count && slices.All(s => s.Status != "cancelled");
+        bool complete = bounds.Count == settings.BoundPoints.Count && slices.Count == settings.SlicePoints.Count && slices.All(s => s.Status != "cancelled");
         return complete ? 0 : 3;
     }
 }

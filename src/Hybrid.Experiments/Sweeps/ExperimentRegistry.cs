@@ -108,7 +108,7 @@ public static class ExperimentRegistry
     [
         TrainEntry.Experiment, CompareEntry.Experiment,
         MarginEntry.Experiment, BpmEntry.Experiment, UncertaintyEntry.Experiment,
-        DepthEntry.Experiment, TransferEntry.Experiment,
+        TrustEntry.Experiment, DepthEntry.Experiment, TransferEntry.Experiment,
     ];
 
     /// <summary>Their names.</summary>

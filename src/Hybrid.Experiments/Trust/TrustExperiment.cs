@@ -37,7 +37,7 @@ public static class TrustExperiment
                 b.Add(RunBound(p, new RunFolder(Path.Combine(folder.Path, "bound", p.Key)), cache, observer, resume));
             }
             var s = new List<SliceResult>();
-            foreach (var p in settings.Slices.Points)
+            foreach (var p in settings.SlicePoints)
             {
                 if (cancel.IsCancellationRequested) break;
                 s.Add(CurvatureSlices.Run(p, new RunFolder(Path.Combine(folder.Path, "slices", p.Key)), cache, observer, resume, cancel));

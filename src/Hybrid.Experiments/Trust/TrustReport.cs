@@ -33,7 +33,7 @@ public static class TrustReport
             folder.WriteBytes("trust-ratio.png", RatioPanels(s, summary));
             folder.WriteBytes("trust-vs-depth.png", DepthPanels(s, summary));
         }
-        if (slices.Any(r => r.Curves.Count > 0)) folder.WriteBytes("curvature-slices.png", SlicePanels(slices.Where(r => r.Point.Seed == 0).ToList()));
+        if (slices.Any(r => r.Curves.Count > 0)) folder.WriteBytes("curvature-slices.png", SlicePanels(slices.Where(r => r.Point.Seed == s.Seed).ToList()));
     }
 
     private static string G(double x) => x.ToString("R", Inv);
@@ -81,10 +81,10 @@ public static class TrustReport
             sb.AppendLine("|---|---:|---:|---:|---:|");
             foreach (var b in summary.Slices)
                 sb.AppendLine(string.Create(Inv, $"| {b.Title} | {Pow(b.Log10PeakGradChange)} | {Pow(b.Log10PeakLossRatio)} | {b.TrustRadius.Format("G3")} | {b.Collapsed} of {b.Checkpoints} |"));
-            sb.AppendLine().AppendLine("Per checkpoint (seed 0):").AppendLine();
+            sb.AppendLine().AppendLine(string.Create(Inv, $"Per checkpoint (seed {s.Seed}):")).AppendLine();
             sb.AppendLine("| net | epoch | step | accuracy | loss(0) | loss at each t | gradient change at each t |");
             sb.AppendLine("|---|---:|---:|---:|---:|---|---|");
-            foreach (var r in slices.Where(r => r.Point.Seed == 0))
+            foreach (var r in slices.Where(r => r.Point.Seed == s.Seed))
                 foreach (var c in r.Curves)
                     sb.AppendLine(string.Create(Inv, $"| {r.Point.Title} | {c.Epoch:G3} | {c.Step} | {100 * c.Accuracy:F1} % | {c.Loss[0]:G3} | ") +
                                   string.Join(", ", c.Loss.Skip(1).Select(v => v.ToString("G3", Inv))) + " | " +

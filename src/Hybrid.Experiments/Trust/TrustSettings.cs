@@ -84,10 +84,10 @@ public sealed record SliceSettings(string[] Nets, int Width, string Optimizer, d
         throw new ArgumentException($"--slice-nets '{net}' must be kind-layers with kind one of {string.Join(", ", TrainingPoint.ModelNames)}, e.g. mlp-16.", "slice-nets");
     }
 
-    /// <summary>Every slice run: seed by seed, net by net.</summary>
-    [JsonIgnore]
-    public IReadOnlyList<SlicePoint> Points =>
-        (from seed in Enumerable.Range(0, Seeds)
+    /// <summary>Every slice run: seed by seed (<paramref name="firstSeed"/>, +1, …), net by net.</summary>
+    public IReadOnlyList<SlicePoint> PointsFrom(long firstSeed) =>
+        (from i in Enumerable.Range(0, Seeds)
+         let seed = firstSeed + i
          from net in Nets
          let p = ParseNet(net)
          select new SlicePoint(p.Kind, p.Layers, Width, Optimizer, Lr, LrDecay, Epochs, BatchSize, Checkpoints, Moves, SliceExamples, seed, Data)).ToList();
@@ -124,11 +124,13 @@ public sealed record SliceSettings(string[] Nets, int Width, string Optimizer, d
 /// <param name="Epsilons">Relative perturbation sizes (each &gt; 0).</param>
 /// <param name="Directions">Perturbation directions: radial, random, gradient.</param>
 /// <param name="Examples">Inputs f is evaluated on.</param>
-/// <param name="Seeds">Nets per depth, seeds 0…Seeds−1.</param>
+/// <param name="Seeds">Nets per depth (and slice runs per net: <see cref="SliceSettings.Seeds"/>), seeds Seed…Seed+Seeds−1.</param>
 /// <param name="Data">The inputs' data set.</param>
 /// <param name="Slices">The curvature slices.</param>
+/// <param name="Seed">The first seed of the measured nets and of the slice runs (0 unless a sweep sets it: a sweep's seed
+/// axis runs one seed per run).</param>
 public sealed record TrustSettings(int[] Depths, int Width, double[] Epsilons, string[] Directions, int Examples, int Seeds,
-    DataSpec Data, SliceSettings Slices)
+    DataSpec Data, SliceSettings Slices, long Seed = 0)
 {
     /// <summary>Valid directions.</summary>
     public static readonly IReadOnlyList<string> DirectionNames = ["radial", "random", "gradient"];
@@ -152,10 +154,14 @@ public sealed record TrustSettings(int[] Depths, int Width, double[] Epsilons, s
         },
     };
 
-    /// <summary>Every bound measurement: seed by seed, depth by depth.</summary>
+    /// <summary>Every bound measurement: seed by seed (Seed, Seed + 1, …), depth by depth.</summary>
     [JsonIgnore]
     public IReadOnlyList<BoundPoint> BoundPoints =>
-        (from seed in Enumerable.Range(0, Seeds) from l in Depths select new BoundPoint(l, Width, Epsilons, Directions, Examples, seed, Data)).ToList();
+        (from i in Enumerable.Range(0, Seeds) from l in Depths select new BoundPoint(l, Width, Epsilons, Directions, Examples, Seed + i, Data)).ToList();
+
+    /// <summary>Every curvature-slice run, from the first seed <see cref="Seed"/>.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<SlicePoint> SlicePoints => Slices.PointsFrom(Seed);
 
     /// <summary>Checks every value before any work; the message names the option.</summary>
     public void Validate()
@@ -171,6 +177,7 @@ public sealed record TrustSettings(int[] Depths, int Width, double[] Epsilons, s
             if (!DirectionNames.Contains(d)) throw new ArgumentException($"--directions '{d}' is unknown; valid: {string.Join(", ", DirectionNames)}.", "directions");
         if (Examples < 1) throw new ArgumentException($"--examples {Examples} must be >= 1.", "examples");
         if (Seeds < 1) throw new ArgumentException($"--seeds {Seeds} must be >= 1.", "seeds");
+        if (Seed < 0) throw new ArgumentException($"seed {Seed} must be >= 0.", "seed");
         Data.Validate();
         Slices.Validate();
     }

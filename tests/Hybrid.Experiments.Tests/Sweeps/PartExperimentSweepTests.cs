@@ -64,6 +64,13 @@ public class PartExperimentSweepTests : SweepTestBase
         """), "seed", "sgd.d01.train_accuracy", "sgd.d02.train_accuracy");
 
     [Test]
+    public void ATrustSweepRunsAndMerges() => OneRun(Sweep("trust", $$"""
+        "depths": [2], "width": 8, "epsilons": [0.01, 0.1], "directions": ["radial", "gradient"], "examples": 16, "seeds": 1, {{Mixture}},
+        "slices": { "nets": ["mlp-2"], "width": 8, "optimizer": "fromage", "lr": 0.01, "lrDecay": 0.9, "epochs": 1, "batchSize": 50,
+                    "checkpoints": [0, 1], "moves": [0.01, 0.1], "sliceExamples": 50, "seeds": 1, {{Mixture}} }
+        """), "seed", "radial.L02.e0.1.ratio", "gradient.L02.e0.1.ratio", "mlp-2.peak_grad_change");
+
+    [Test]
     public void ATransferSweepRunsAndMerges() => OneRun(Sweep("transfer", $$"""
         "optimizers": ["adam"], "lrSpan": 1, "widths": [8], "depths": [1], "baseWidth": 8, "baseDepth": 1, "epochs": 1, "seeds": 1, {{Mixture}}
         """), "seed", "adam.w0008.d01.best_loss");
