@@ -53,6 +53,22 @@ public class ErrorPathTests
         Assert.That(Directory.GetFiles(path).Where(f => !RunLock.IsLockFile(Path.GetFileName(f))), Is.Empty, "nothing written");
     }
 
+    [TestCase("margin"), TestCase("bpm"), TestCase("uncertainty"), TestCase("trust"), TestCase("depth"), TestCase("transfer")]
+    public void EveryExperimentCommandLocksItsFolderAndChecksResume(string command)
+    {
+        var path = Path.Combine(_root, "held-" + command);
+        using (RunFolder.At(path).Acquire())
+        {
+            var (code, _, err) = Run(command, "--quick", "--data", "mixture", "--out", path);
+            OneLineError(code, err, $"{path} is in use by another process: pid {Environment.ProcessId}");
+            Assert.That(Directory.GetFiles(path).Where(f => !RunLock.IsLockFile(Path.GetFileName(f))), Is.Empty, "nothing written");
+        }
+        var missing = Path.Combine(_root, "missing-" + command);
+        var (code2, _, err2) = Run(command, "--quick", "--data", "mixture", "--resume", missing);
+        OneLineError(code2, err2, "--resume " + missing + ": no such folder");
+        Assert.That(Directory.Exists(missing), Is.False);
+    }
+
     [Test]
     public void AResumeOfAMissingFolderOrAnotherFolderIsRefusedCreatingNothing()
     {

@@ -60,18 +60,7 @@ public static class DepthCommand
         var command = new Command("depth", "Which optimisers train how deep: MLPs at each depth, every optimiser over learning-rate decades; " +
                                            "a depth × optimiser heatmap of the best final-epoch train accuracy, the deepest trainable depth, learning curves.");
         o.AddTo(command);
-        command.SetAction(parse =>
-        {
-            try
-            {
-                return Run(o.Settings(parse), o.Grid, parse);
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException
-                                          or NotSupportedException)
-            {
-                return CliErrors.Report(e);
-            }
-        });
+        ExperimentCommand.SetAction(command, parse => Run(o.Settings(parse), o.Grid, parse));
         return command;
     }
 
@@ -88,8 +77,9 @@ public static class DepthCommand
         TorchRuntime.EnsureAvailable();
         grid.ApplyThreads(parse);
         string? output = parse.GetValue(grid.Out), resume = parse.GetValue(grid.Resume);
-        var folder = new RunFolder(resume ?? output ?? RunFolder.NewPath("runs", "depth"));
-        AnsiConsole.MarkupLine($"[bold]hybrid depth[/] ({settings.Points.Count} runs) → {Markup.Escape(folder.Path)}");
+        var (folder, held) = ExperimentCommand.Open("depth", output, resume);
+        using var _ = held;
+        Tables.Line($"{settings.Points.Count} runs");
         using var cts = CliCancel.OnCtrlC();
         var (results, summary) = DepthExperiment.Run(settings, folder, resume is not null, body => ConsoleProgress.Run(body), cts.Token);
         var table = new Table().Border(TableBorder.Rounded).AddColumn("depth");

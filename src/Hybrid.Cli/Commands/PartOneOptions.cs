@@ -116,20 +116,19 @@ public static class PartOneOptions
         {
             validate();
             TorchRuntime.EnsureAvailable();
-            var folder = new RunFolder(resume ?? output ?? RunFolder.NewPath("runs", command));
-            AnsiConsole.MarkupLine($"[bold]hybrid {command}[/] → {Markup.Escape(folder.Path)}");
+            var (folder, held) = ExperimentCommand.Open(command, output, resume);
+            using var _ = held;
             using var cts = CliCancel.OnCtrlC();
             int code = ConsoleProgress.Run(observer => body(folder, observer, cts.Token));
-            AnsiConsole.MarkupLine($"report: {Markup.Escape(folder.File("report.md"))}");
+            Tables.Line($"report: {Markup.Escape(folder.File("report.md"))}");
             return code;
         }
         catch (OperationCanceledException)
         {
-            AnsiConsole.MarkupLine("[yellow]stopped; finished units are kept — rerun with --resume to continue.[/]");
+            Tables.Line("[yellow]stopped; finished units are kept — rerun with --resume to continue.[/]");
             return 3;
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException
-                                      or NotSupportedException)
+        catch (Exception e) when (CliErrors.IsUserError(e))
         {
             return CliErrors.Report(e);
         }

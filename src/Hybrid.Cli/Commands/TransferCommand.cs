@@ -65,18 +65,7 @@ public static class TransferCommand
         var command = new Command("transfer", "Does the learning rate transfer? Every optimiser over learning-rate decades at several widths and depths; " +
                                               "loss and accuracy against learning rate, and how many decades the best rate moves.");
         o.AddTo(command);
-        command.SetAction(parse =>
-        {
-            try
-            {
-                return Run(o.Settings(parse), o.Grid, parse);
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException
-                                          or NotSupportedException)
-            {
-                return CliErrors.Report(e);
-            }
-        });
+        ExperimentCommand.SetAction(command, parse => Run(o.Settings(parse), o.Grid, parse));
         return command;
     }
 
@@ -93,8 +82,9 @@ public static class TransferCommand
         TorchRuntime.EnsureAvailable();
         grid.ApplyThreads(parse);
         string? output = parse.GetValue(grid.Out), resume = parse.GetValue(grid.Resume);
-        var folder = new RunFolder(resume ?? output ?? RunFolder.NewPath("runs", "transfer"));
-        AnsiConsole.MarkupLine($"[bold]hybrid transfer[/] ({settings.Points.Count} runs) → {Markup.Escape(folder.Path)}");
+        var (folder, held) = ExperimentCommand.Open("transfer", output, resume);
+        using var _ = held;
+        Tables.Line($"{settings.Points.Count} runs");
         using var cts = CliCancel.OnCtrlC();
         var (results, summary) = TransferExperiment.Run(settings, folder, resume is not null, body => ConsoleProgress.Run(body), cts.Token);
         var table = new Table().Border(TableBorder.Rounded);

@@ -80,18 +80,7 @@ public static class TrustCommand
         var command = new Command("trust", "Measure deep relative trust: ‖Δf‖/‖f‖ of bias-free ReLU MLPs against Π(1+‖ΔW_k‖/‖W_k‖) − 1 over depth, " +
                                            "for radial, random and gradient perturbations; and the curvature slices of a shallow, a deep and a residual net.");
         o.AddTo(command);
-        command.SetAction(parse =>
-        {
-            try
-            {
-                return Run(o.Settings(parse), o.Grid, parse);
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or InvalidDataException
-                                          or NotSupportedException)
-            {
-                return CliErrors.Report(e);
-            }
-        });
+        ExperimentCommand.SetAction(command, parse => Run(o.Settings(parse), o.Grid, parse));
         return command;
     }
 
@@ -108,8 +97,8 @@ public static class TrustCommand
         TorchRuntime.EnsureAvailable();
         grid.ApplyThreads(parse);
         string? output = parse.GetValue(grid.Out), resume = parse.GetValue(grid.Resume);
-        var folder = new RunFolder(resume ?? output ?? RunFolder.NewPath("runs", "trust"));
-        AnsiConsole.MarkupLine($"[bold]hybrid trust[/] → {Markup.Escape(folder.Path)}");
+        var (folder, held) = ExperimentCommand.Open("trust", output, resume);
+        using var _ = held;
         using var cts = CliCancel.OnCtrlC();
         var (bounds, slices) = TrustExperiment.Run(settings, folder, resume is not null, body => ConsoleProgress.Run(body), cts.Token);
         var summary = TrustSummary.From(settings, bounds, slices);

@@ -30,7 +30,7 @@ public static class BpmExperiment
         s.Validate();
         TorchRuntime.EnsureAvailable();
         using var threads = TorchThreads.Use(s.Threads);
-        Units.Begin(folder, s, resume, "bpm");
+        folder.BeginExperiment(s, resume, "bpm experiment");
         var resolved = MarginProblem.LoadWhole(s.Data, s.TaskOrNull, s.Seed);
         using var whole = resolved.Data;
         PartOneChecks.Loaded(whole, s.TrainSizes.Max(), binary: true, "n");

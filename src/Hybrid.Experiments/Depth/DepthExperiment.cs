@@ -25,7 +25,7 @@ public static class DepthExperiment
         TorchRuntime.EnsureAvailable();
         using var cache = new DataCache();
         var (data, _, note) = cache.Get(settings.Data); // bad data fails here, before the folder is written
-        ExperimentFolder.Begin(folder, settings, resume, "hybrid depth");
+        folder.BeginExperiment(settings, resume, "depth experiment");
         var results = withProgress(observer => GridRunner.RunAll(settings.Points, folder, resume, observer, cancel: cancel, cache: cache));
         var summary = DepthSummary.From(settings, results, data.Classes);
         DepthReport.Write(folder, settings, results, summary, note, data.Summary);

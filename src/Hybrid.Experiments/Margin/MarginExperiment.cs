@@ -59,7 +59,7 @@ public static class MarginExperiment
         s.Validate();
         TorchRuntime.EnsureAvailable();
         using var threads = TorchThreads.Use(s.Threads);
-        Units.Begin(folder, s, resume, "margin");
+        folder.BeginExperiment(s, resume, "margin experiment");
         var resolved = MarginProblem.LoadWhole(s.Data, s.TaskOrNull, s.Seed);
         using var whole = resolved.Data;
         PartOneChecks.Loaded(whole, s.TrainSize, binary: false, "train-size");

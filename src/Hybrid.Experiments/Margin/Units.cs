@@ -16,24 +16,6 @@ public static class Units
     /// <summary>The file a finished unit writes.</summary>
     public const string File = "unit.json";
 
-    /// <summary>
-    /// Starts or resumes an experiment in <paramref name="folder"/>: a new run refuses a folder
-    /// that already holds one; a resumed run refuses one whose config.json differs. Then writes
-    /// config.json.
-    /// </summary>
-    /// <exception cref="InvalidOperationException">The folder does not fit the request.</exception>
-    public static void Begin<TSettings>(RunFolder folder, TSettings settings, bool resume, string command)
-    {
-        string json = JsonSerializer.Serialize(settings, RunFolder.Json);
-        if (!resume && folder.Has("config.json"))
-            throw new InvalidOperationException(
-                $"{folder.Path} already holds a run; use --resume to continue it or choose another --out.");
-        if (resume && folder.Has("config.json") && !SameJson(System.IO.File.ReadAllText(folder.File("config.json")), json))
-            throw new InvalidOperationException(
-                $"cannot resume {folder.Path}: its settings differ from this `hybrid {command}` command's (see its config.json).");
-        folder.WriteText("config.json", json + "\n");
-    }
-
     /// <summary>The result of a finished unit in <paramref name="unit"/> whose config equals <paramref name="config"/>, else null.</summary>
     public static TResult? TryRead<TConfig, TResult>(RunFolder unit, TConfig config) where TResult : class
     {

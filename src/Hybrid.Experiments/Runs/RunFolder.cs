@@ -136,6 +136,25 @@ public sealed class RunFolder : IRunStore
         ConfigDiff.RequireSame(ReadText(ConfigFile), configJson, Path, File(ConfigFile), mayDiffer);
     }
 
+    /// <summary>
+    /// Starts an experiment (a new run refuses a folder that already holds one, then writes config.json) or
+    /// resumes one (<see cref="RequireResumable"/>: its files pass their checksums and its recorded settings
+    /// equal <paramref name="settings"/>, else an error naming the file or every differing field).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The folder does not fit the request.</exception>
+    /// <exception cref="InvalidDataException">A file of the run to resume is missing or changed.</exception>
+    public void BeginExperiment<T>(T settings, bool resume, string kind)
+    {
+        string json = JsonSerializer.Serialize(settings, Json);
+        if (resume)
+        {
+            RequireResumable(json);
+            return;
+        }
+        RequireNoRun(kind);
+        WriteText(ConfigFile, json + "\n");
+    }
+
     /// <inheritdoc />
     public void Verify()
     {

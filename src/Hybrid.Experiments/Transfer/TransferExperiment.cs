@@ -20,7 +20,7 @@ public static class TransferExperiment
         TorchRuntime.EnsureAvailable();
         using var cache = new DataCache();
         var (data, _, note) = cache.Get(settings.Data); // bad data fails here, before the folder is written
-        ExperimentFolder.Begin(folder, settings, resume, "hybrid transfer");
+        folder.BeginExperiment(settings, resume, "transfer experiment");
         var results = withProgress(observer => GridRunner.RunAll(settings.Points, folder, resume, observer, cancel: cancel, cache: cache));
         var summary = TransferSummary.From(settings, results, data.Classes);
         TransferReport.Write(folder, settings, results, summary, note, data.Summary, data.Classes);

@@ -27,7 +27,7 @@ public static class TrustExperiment
         if (settings.Slices.Nets.Length > 0) cache.Get(settings.Slices.Data);
         if (settings.Examples > data.TrainCount)
             throw new ArgumentException($"--examples {settings.Examples} is more than the {data.TrainCount} training examples.", "examples");
-        ExperimentFolder.Begin(folder, settings, resume, "hybrid trust");
+        folder.BeginExperiment(settings, resume, "trust experiment");
         var (bounds, slices) = withProgress(observer =>
         {
             var b = new List<BoundResult>();

@@ -49,7 +49,7 @@ public static class UncertaintyExperiment
         s.Validate();
         TorchRuntime.EnsureAvailable();
         using var threads = TorchThreads.Use(s.Bpm.Threads);
-        Units.Begin(folder, s, resume, "uncertainty");
+        folder.BeginExperiment(s, resume, "uncertainty experiment");
         DataSet? whole = null;
         try
         {
