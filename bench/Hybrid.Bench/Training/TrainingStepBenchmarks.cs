@@ -29,10 +29,21 @@ public class TrainingStepBenchmarks
     [Params(8, 16)]
     public int Bits { get; set; }
 
+    /// <summary>Threads of TorchSharp and libhybrid alike: 1, or 0 for their defaults (every core). One thread
+    /// compares the steps' work; the default is what a user gets, and on a shared 2-core machine it also measures
+    /// how OpenMP copes with a busy core.</summary>
+    [Params(1, 0)]
+    public int Threads { get; set; }
+
     /// <summary>Builds the three models from the same seed and one random batch.</summary>
     [GlobalSetup]
     public void Setup()
     {
+        if (Threads > 0)
+        {
+            torch.set_num_threads(Threads);
+            SynapseBackends.NativeThreads = Threads;
+        }
         var spec = new ModelSpec(ModelKind.Mlp, [1, 28, 28], 10, Depth: 2, Width: 256);
         _adamModel = ModelFactory.Build(spec, 1);
         _madamModel = ModelFactory.Build(spec, 1);

@@ -14,7 +14,7 @@ namespace Hybrid.Bench.Training;
 /// <code>
 /// dotnet run -c Release --project bench/Hybrid.Bench -- training-profile [bits] [threads] [calls]
 /// </code>
-/// Defaults: B = 8, 1 thread (TorchSharp and libhybrid alike), 200 calls per piece.
+/// Defaults: B = 8, 1 thread (TorchSharp and libhybrid alike; 0 = their defaults), 200 calls per piece.
 /// </summary>
 public static class TrainingStepProfile
 {
@@ -24,9 +24,7 @@ public static class TrainingStepProfile
         int bits = args.Length > 0 ? int.Parse(args[0]) : 8;
         int threads = args.Length > 1 ? int.Parse(args[1]) : 1;
         int calls = args.Length > 2 ? int.Parse(args[2]) : 200;
-        torch.set_num_threads(threads);
-        SynapseBackends.NativeThreads = threads;
-        var b = new TrainingStepBenchmarks { Bits = bits };
+        var b = new TrainingStepBenchmarks { Bits = bits, Threads = threads };
         b.Setup();
         try
         {
