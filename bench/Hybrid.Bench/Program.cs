@@ -1,13 +1,16 @@
 using BenchmarkDotNet.Running;
 using Hybrid.Bench;
 using Hybrid.Bench.Accuracy;
+using Hybrid.Bench.Training;
 
 // Hybrid's benchmark suites (BenchmarkSwitcher: --filter, --job, --list etc. from the command
 // line). bench/run.sh runs them all with the short job; CI runs them once with --job Dry.
 // Exit status 1 when a benchmark failed or nothing ran, so a rotted benchmark fails CI.
 // `random-bits [epochs] [seeds] [bits]` instead trains the LNS model once per number of random bits
 // (the accuracy side of that decision; Accuracy/RandomBitsAccuracy.cs).
+// `training-profile [bits] [threads] [calls]` times a training step's pieces (Training/TrainingStepProfile.cs).
 if (args.Length > 0 && args[0] == "random-bits") return RandomBitsAccuracy.Run(args[1..]);
+if (args.Length > 0 && args[0] == "training-profile") return TrainingStepProfile.Run(args[1..]);
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly)
     .Run(args, BenchConfig.Create(BenchConfig.RepoRoot()))
     .ToList();
