@@ -8,9 +8,11 @@ using Hybrid.Bench.Training;
 // Exit status 1 when a benchmark failed or nothing ran, so a rotted benchmark fails CI.
 // `random-bits [epochs] [seeds] [bits]` instead trains the LNS model once per number of random bits
 // (the accuracy side of that decision; Accuracy/RandomBitsAccuracy.cs).
-// `training-profile [bits] [threads] [calls]` times a training step's pieces (Training/TrainingStepProfile.cs).
+// `training-profile [bits] [threads] [calls]` times a training step's pieces (Training/TrainingStepProfile.cs);
+// `arith-profile [calls]` times the full-LNS and FP8 steps in one process (Training/StepArithmeticProfile.cs).
 if (args.Length > 0 && args[0] == "random-bits") return RandomBitsAccuracy.Run(args[1..]);
 if (args.Length > 0 && args[0] == "training-profile") return TrainingStepProfile.Run(args[1..]);
+if (args.Length > 0 && args[0] == "arith-profile") return StepArithmeticProfile.Run(args[1..]);
 var summaries = BenchmarkSwitcher.FromAssembly(typeof(BenchConfig).Assembly)
     .Run(args, BenchConfig.Create(BenchConfig.RepoRoot()))
     .ToList();
