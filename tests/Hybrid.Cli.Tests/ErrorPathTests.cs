@@ -132,7 +132,7 @@ public class ErrorPathTests
         var table = Path.Combine(_root, "dup.json");
         File.WriteAllText(table, """{"events": {"int8Add": 0.03, "int8Add": 5, "int32Add": 0.1, "int8Mult": 0.2, "int32Mult": 3.1, "fp32Add": 0.9, "fp32Mult": 3.7}}""");
         (code, _, err) = Run("compare", "--data", "teacher", "--energy-table", table, "--out", Path.Combine(_root, "e"));
-        OneLineError(code, err, "key 'int8Add' appears twice");
+        OneLineError(code, err, "Duplicate property 'int8Add'"); // System.Text.Json's words, as for run files (ConfigDiff)
     }
 }
 

@@ -118,9 +118,12 @@ public sealed class EnergyTable
     public static EnergyTable Parse(string json, string name)
     {
         JsonNode? root;
-        try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }); }
+        try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions
+            {
+                CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true,
+                AllowDuplicateProperties = false, // a key given twice is an error, never "the last one wins" (issue 15 item 9)
+            }); }
         catch (JsonException e) { throw new InvalidDataException($"energy table {name}: not valid JSON ({e.Message}).", e); }
-        RequireUniqueKeys(json, name);
         if (root is not JsonObject obj)
             throw new InvalidDataException($"energy table {name}: expected a JSON object with \"events\" (prices in pJ).");
         foreach (var (key, _) in obj)
@@ -148,30 +151,6 @@ public sealed class EnergyTable
         }
         string tableSource = obj["source"] is JsonValue v && v.TryGetValue(out string? ts) ? ts : name;
         return new EnergyTable(tableSource, costs);
-    }
-
-    // A key given twice is an error, never "the last one wins" (issue 15 item 9).
-    private static void RequireUniqueKeys(string json, string name)
-    {
-        using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        var pending = new Stack<JsonElement>();
-        pending.Push(doc.RootElement);
-        while (pending.Count > 0)
-        {
-            var e = pending.Pop();
-            if (e.ValueKind == JsonValueKind.Object)
-            {
-                var seen = new HashSet<string>(StringComparer.Ordinal);
-                foreach (var p in e.EnumerateObject())
-                {
-                    if (!seen.Add(p.Name))
-                        throw new InvalidDataException($"energy table {name}: key '{p.Name}' appears twice; each is given once.");
-                    pending.Push(p.Value);
-                }
-            }
-            else if (e.ValueKind == JsonValueKind.Array)
-                foreach (var item in e.EnumerateArray()) pending.Push(item);
-        }
     }
 
     private static double Number(JsonNode? node, string name, string evt)
