@@ -55,14 +55,7 @@ public class StepArithmeticBenchmarks
         return (m, o);
     }
 
-    private void Step(nn.Module<Tensor, Tensor> model, optim.Optimizer opt)
-    {
-        using var scope = torch.NewDisposeScope();
-        opt.zero_grad();
-        var loss = nn.functional.cross_entropy(model.call(_x), _y);
-        loss.backward();
-        opt.step();
-    }
+    private void Step(nn.Module<Tensor, Tensor> model, optim.Optimizer opt) => StepTiming.Step(model, opt, _x, _y);
 
     /// <summary>TorchSharp float32 Adam.</summary>
     [Benchmark(Baseline = true)]

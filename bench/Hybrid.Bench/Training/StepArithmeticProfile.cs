@@ -1,4 +1,3 @@
-using System.Diagnostics;
 
 namespace Hybrid.Bench.Training;
 
@@ -37,18 +36,5 @@ public static class StepArithmeticProfile
         }
     }
 
-    private static double Time(Action a, int calls)
-    {
-        for (int i = 0; i < Math.Max(3, calls / 10); i++) a();
-        var t = new double[calls];
-        var sw = new Stopwatch();
-        for (int i = 0; i < calls; i++)
-        {
-            sw.Restart();
-            a();
-            t[i] = sw.Elapsed.TotalMilliseconds;
-        }
-        Array.Sort(t);
-        return t[calls / 4];
-    }
+    private static double Time(Action a, int calls) => StepTiming.LowerQuartileMicroseconds(a, calls) / 1000;
 }

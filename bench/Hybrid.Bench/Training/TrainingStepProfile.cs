@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Hybrid.Synapse.Backends;
 using Hybrid.Training.Optimizers;
 using TorchSharp;
@@ -60,18 +59,5 @@ public static class TrainingStepProfile
         }
     }
 
-    private static double Time(Action a, int calls)
-    {
-        for (int i = 0; i < Math.Max(3, calls / 10); i++) a();
-        var t = new double[calls];
-        var sw = new Stopwatch();
-        for (int i = 0; i < calls; i++)
-        {
-            sw.Restart();
-            a();
-            t[i] = sw.Elapsed.TotalMicroseconds;
-        }
-        Array.Sort(t);
-        return t[calls / 4];
-    }
+    private static double Time(Action a, int calls) => StepTiming.LowerQuartileMicroseconds(a, calls);
 }
