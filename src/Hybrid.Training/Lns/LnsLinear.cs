@@ -1,5 +1,6 @@
 using Hybrid.Synapse;
 using Hybrid.Synapse.Backends;
+using Hybrid.Synapse.Tensors;
 using Hybrid.Training.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;
