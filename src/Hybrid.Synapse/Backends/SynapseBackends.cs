@@ -107,7 +107,7 @@ public static class SynapseBackends
     /// Setting one the CPU lacks throws <see cref="ArgumentException"/> naming it.</summary>
     public static string NativeSimd
     {
-        get => SimdName(LibraryInfo.Simd);
+        get => SimdName(CpuKernels.Simd);
         set
         {
             var level = value.Trim().ToLowerInvariant() switch
@@ -117,13 +117,13 @@ public static class SynapseBackends
                 "avx512" => HybSimdLevel.Avx512,
                 _ => throw new ArgumentException($"SIMD level '{value}' is not scalar, avx2 or avx512.", nameof(value)),
             };
-            LibraryInfo.Simd = level;   // a level this CPU lacks: HybridArgumentException naming it
+            CpuKernels.Simd = level;   // a level this CPU lacks: HybridArgumentException naming it
         }
     }
 
     /// <summary>The SIMD levels libhybrid's CPU kernels can use here, the scalar reference first.</summary>
     public static IReadOnlyList<string> NativeSimdLevels =>
-        new[] { HybSimdLevel.Scalar, HybSimdLevel.Avx2, HybSimdLevel.Avx512 }.Where(l => l <= LibraryInfo.BestSimd)
+        new[] { HybSimdLevel.Scalar, HybSimdLevel.Avx2, HybSimdLevel.Avx512 }.Where(l => l <= CpuKernels.BestSimd)
             .Select(SimdName).ToList();
 
     private static string SimdName(HybSimdLevel level) => level switch
@@ -137,8 +137,8 @@ public static class SynapseBackends
     /// <summary>The threads libhybrid's CPU kernels use (0 = all); results never depend on it.</summary>
     public static int NativeThreads
     {
-        get => LibraryInfo.Threads;
-        set => LibraryInfo.Threads = value;
+        get => CpuKernels.Threads;
+        set => CpuKernels.Threads = value;
     }
 
     private static ISynapseBackend Instance(string name) => name switch

@@ -63,7 +63,7 @@ public class SafeLayerTests
     [Test]
     public void ThreadCountRejectsNegative()
     {
-        var ex = Assert.Throws<HybridArgumentException>(() => LibraryInfo.Threads = -3);
+        var ex = Assert.Throws<HybridArgumentException>(() => CpuKernels.Threads = -3);
         Assert.That(ex!.NativeMessage, Does.Contain("count = -3"));
     }
 }
