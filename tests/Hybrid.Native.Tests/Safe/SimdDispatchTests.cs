@@ -2,7 +2,7 @@ using System.Runtime.Intrinsics.X86;
 using Hybrid.Native;
 using Hybrid.Native.Interop;
 
-namespace Hybrid.Native.Tests.Native;
+namespace Hybrid.Native.Tests.Safe;
 
 /// <summary>
 /// libhybrid's CPU kernels run the widest SIMD level this CPU has: a build or dispatcher that

@@ -1,7 +1,7 @@
 using Hybrid.Native;
 using Hybrid.Native.Interop;
 
-namespace Hybrid.Native.Tests.Native;
+namespace Hybrid.Native.Tests.Safe;
 
 /// <summary>The safe layer straight over libhybrid (no synapse-level checks in front): the
 /// native validation gives typed exceptions carrying the native message; outputs stay unchanged.</summary>
