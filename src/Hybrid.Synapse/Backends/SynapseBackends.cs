@@ -38,6 +38,10 @@ public static class SynapseBackends
     /// <summary>The default backend: native-cpu where libhybrid loads, else managed-simd.</summary>
     public static string Default => NativeCpuBackend.Probe().Available ? NativeCpu : ManagedSimd;
 
+    /// <summary>The backend a setting names: <paramref name="name"/>, or <see cref="Default"/> when it names none. The one default rule
+    /// for every <c>--backend</c> (train's optimiser, compare's rows).</summary>
+    public static string Resolve(string? name) => name ?? Default;
+
     /// <summary>The backend called <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">An unknown name, or one that cannot run here; the message lists every
     /// backend with its availability and the reason.</exception>
