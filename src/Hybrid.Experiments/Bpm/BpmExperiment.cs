@@ -1,7 +1,8 @@
-using Hybrid.Experiments.Margin;
+using System.Globalization;
+using Hybrid.Experiments.Fitting;
+using Hybrid.Experiments.Options;
 using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Statistics;
-using Hybrid.Training;
 using Hybrid.Training.Trainer;
 
 namespace Hybrid.Experiments.Bpm;
@@ -14,36 +15,107 @@ namespace Hybrid.Experiments.Bpm;
 /// <param name="TestSe">Mean over seeds of the standard error over test points (NaN for the bounds, which have none).</param>
 public sealed record BpmSummaryRow(int N, string Key, string Label, SeedSummary Seeds, double TestSe);
 
+/// <summary>What <c>hybrid bpm</c> produced: every unit's result and the summary.</summary>
+public sealed record BpmResult(IReadOnlyList<BpmUnitResult> Units, IReadOnlyList<BpmSummaryRow> Summary);
+
 /// <summary>
-/// <c>hybrid bpm</c>: the NN–BPM correspondence and the bounds (SCIENCE.md Part I; jxbz/bpm). For
-/// every n and seed (one unit each, <see cref="BpmUnit"/>): the NNGP kernel interpolator, the GP
-/// posterior's majority vote and Gibbs error, the PAC-Bayes Gibbs bound (analytic and Monte-Carlo
-/// ln 1/P), the Rademacher bound, an ensemble of small-margin networks (its Gibbs error and vote),
-/// one large-margin network, and the C-bound of both ensembles. Resumable unit by unit.
+/// <c>hybrid bpm</c>: the NN–BPM correspondence and the bounds (SCIENCE.md Part I; jxbz/bpm). For every n and seed
+/// (one unit each, <see cref="BpmUnit"/>): the NNGP kernel interpolator, the GP posterior's majority vote and Gibbs
+/// error, the PAC-Bayes Gibbs bound (analytic and Monte-Carlo ln 1/P), the Rademacher bound, an ensemble of
+/// small-margin networks (its Gibbs error and vote), one large-margin network, and the C-bound of both ensembles;
+/// resumable unit by unit. In a sweep the seed goes into <see cref="BpmSettings.Seed"/> (leave <c>seeds</c> at 1);
+/// metrics per training size, mean over the run's seeds, every quantity of the table: <c>n=50.nn_vote</c>, <c>n=50.gibbs_bound</c>, …
 /// </summary>
-public static class BpmExperiment
+public sealed class BpmExperiment : Experiment<BpmSettings, BpmResult>
 {
-    /// <summary>Runs (or resumes) the experiment into <paramref name="folder"/>; returns every unit's result and the summary.</summary>
-    public static (IReadOnlyList<BpmUnitResult> Units, IReadOnlyList<BpmSummaryRow> Summary) Run(BpmSettings s, RunFolder folder,
-        bool resume, ITrainingObserver observer, CancellationToken cancel = default)
+    /// <summary>The quantities a sweep tables and plots: the errors of the NN vote and the GP vote, and the Gibbs bound (all lower is better).</summary>
+    public static readonly IReadOnlyList<string> HeadlineKeys = ["nn_vote", "gp_vote", "gibbs_bound"];
+
+    /// <inheritdoc />
+    public override string Name => "bpm";
+    /// <inheritdoc />
+    public override string Description => "Neural networks as Bayes point machines: kernel interpolator, GP vote and Gibbs error, small- and large-margin networks, " +
+                                          "PAC-Bayes, Rademacher and C-bounds over training sizes n.";
+    /// <inheritdoc />
+    public override string ShortDescription => "the NN–BPM correspondence and the PAC-Bayes bounds against n (hybrid bpm)";
+    /// <inheritdoc />
+    public override BpmSettings Defaults => BpmSettings.Default;
+    /// <inheritdoc />
+    public override BpmSettings Quick => BpmSettings.Quick;
+    /// <inheritdoc />
+    public override BpmSettings SweepDefaults => BpmSettings.Default with { Seeds = 1 };
+    /// <inheritdoc />
+    public override int? DefaultThreads => 1;
+
+    /// <summary>bpm's options (uncertainty has them too, over its bpm units).</summary>
+    public static IEnumerable<SettingOption<BpmSettings>> BpmOptions(OptionBuilder<BpmSettings> o) =>
+    [
+        .. FitOptions.Of(o),
+        o.Ints("--n", "Training sizes, comma-separated.", (s, v) => s with { TrainSizes = v }, s => s.TrainSizes),
+        o.Int("--voters", "Small-margin networks in the ensemble.", (s, v) => s with { NnVoters = v }, s => s.NnVoters),
+        o.Number("--large-margin", "Target scale α of the large-margin network.", (s, v) => s with { LargeMargin = v }, s => s.LargeMargin),
+        o.Int("--gp-voters", "GP posterior draws.", (s, v) => s with { GpVoters = v }, s => s.GpVoters),
+        o.Int("--bound-samples", "Importance samples for the Monte-Carlo ln 1/P (0 = analytic only).", (s, v) => s with { BoundSamples = v }, s => s.BoundSamples),
+        o.Number("--delta", "PAC-Bayes confidence δ.", (s, v) => s with { Delta = v }, s => s.Delta),
+    ];
+
+    /// <inheritdoc />
+    protected override IEnumerable<SettingOption<BpmSettings>> DefineOptions(OptionBuilder<BpmSettings> o) => BpmOptions(o);
+
+    /// <inheritdoc />
+    public override void Validate(BpmSettings settings) => settings.Validate();
+
+    /// <inheritdoc />
+    public override double Cost(BpmSettings s) => s.Seeds * s.TrainSizes.Sum(n => (s.NnVoters + 1) * FitCost.Network(s.Data, n, s.Depth, s.Width, s.Steps));
+
+    /// <inheritdoc />
+    public override IReadOnlyList<HeadlineMetric> Headline(BpmSettings s) =>
+        (from n in s.TrainSizes from q in HeadlineKeys select new HeadlineMetric($"{Key(n)}.{q}", false)).ToList();
+
+    /// <summary>"n=50": the metric prefix of one training size.</summary>
+    public static string Key(int n) => string.Create(CultureInfo.InvariantCulture, $"n={n}");
+
+    /// <inheritdoc />
+    public override BpmResult Run(BpmSettings s, ExperimentContext context)
     {
-        s.Validate();
-        TorchRuntime.EnsureAvailable();
-        using var threads = TorchThreads.Use(s.Threads);
-        folder.BeginExperiment(s, resume, "bpm experiment");
-        var resolved = MarginProblem.LoadWhole(s.Data, s.TaskOrNull, s.Seed);
+        var resolved = MarginProblem.LoadWhole(s.Data, s.Fit.TaskOrNull, s.Seed);
         using var whole = resolved.Data;
         PartOneChecks.Loaded(whole, s.TrainSizes.Max(), binary: true, "n");
-        var results = new List<BpmUnitResult>();
-        foreach (int n in s.TrainSizes.OrderBy(n => n))
-            foreach (long seed in s.SeedList)
-            {
-                var c = BpmUnitConfig.Of(s, n, seed);
-                results.Add(BpmUnit.Run(c, whole, new RunFolder(Path.Combine(folder.Path, c.FolderName)), observer, cancel));
-            }
+        context.Begin();
+        var folder = context.Folder;
+        var results = context.WithProgress(observer =>
+        {
+            var units = new List<BpmUnitResult>();
+            foreach (int n in s.TrainSizes.OrderBy(n => n))
+                foreach (long seed in s.Fit.SeedList)
+                {
+                    var c = BpmUnitConfig.Of(s, n, seed);
+                    units.Add(BpmUnit.Run(c, whole, new RunFolder(Path.Combine(folder.Path, c.FolderName)), observer, context.Cancel));
+                }
+            return units;
+        });
         var summary = Summarise(results);
         BpmReport.Write(folder, s, results, summary, whole.Source);
-        return (results, summary);
+        return new BpmResult(results, summary);
+    }
+
+    /// <inheritdoc />
+    public override ExperimentOutcome Outcome(BpmSettings s, BpmResult r, RunFolder folder)
+    {
+        var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (var row in r.Summary)
+            if (double.IsFinite(row.Seeds.Mean)) metrics[$"{Key(row.N)}.{row.Key}"] = row.Seeds.Mean;
+        var timing = new SortedDictionary<string, double>(StringComparer.Ordinal)
+        {
+            ["unit_seconds"] = r.Units.Sum(u => u.KernelSeconds + u.GpSeconds + u.NnSeconds),
+        };
+        var sizes = r.Summary.Select(x => x.N).Distinct().OrderBy(n => n).ToArray();
+        var rows = Quantities.Where(q => q.Key != "rademacher").Select(q => (IReadOnlyList<string>)[q.Label,
+            .. sizes.Select(n => r.Summary.First(x => x.N == n && x.Key == q.Key).Seeds.Format("F2", 100))]);
+        var summary = ConsoleSummary.Empty
+            .Table(["% test error (bounds: % bound)", .. sizes.Select(n => $"n = {n}")], rows, [false, .. sizes.Select(_ => true)])
+            .Note("mean ± 95 % interval over seeds; the Rademacher bound and per-unit diagnostics are in the report.");
+        return new ExperimentOutcome(RunStatus.Completed, $"{r.Units.Count} units", metrics, timing) { Summary = summary };
     }
 
     /// <summary>The quantities of the table: key, label, value and its test-set standard error (NaN when none).</summary>

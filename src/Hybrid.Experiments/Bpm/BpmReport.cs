@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
-using Hybrid.Experiments.Margin;
+using Hybrid.Experiments.Fitting;
+using Hybrid.Experiments.Gp;
+using Hybrid.Experiments.Reports;
 using Hybrid.Experiments.Runs;
 using ScottPlot;
 
@@ -28,7 +30,7 @@ public static class BpmReport
     public static void Write(RunFolder folder, BpmSettings s, IReadOnlyList<BpmUnitResult> units, IReadOnlyList<BpmSummaryRow> summary,
         string dataSource)
     {
-        folder.WriteText("results.csv", Units.RecordCsv(units));
+        folder.WriteText("results.csv", Csv.OfRecords(units));
         folder.WriteText("summary.csv", SummaryCsv(summary));
         folder.WriteJson("results.json", new { units, summary = summary.Select(SummaryJson) });
         folder.WriteText("report.md", Markdown(s, units, summary, dataSource));
@@ -40,7 +42,7 @@ public static class BpmReport
     }
 
     /// <summary>The per-n summary as CSV.</summary>
-    public static string SummaryCsv(IEnumerable<BpmSummaryRow> rows) => Units.Csv(
+    public static string SummaryCsv(IEnumerable<BpmSummaryRow> rows) => Csv.Of(
         ["n", "key", "label", "mean", "half_width_95", "sd", "seeds", "test_se"],
         rows.Select(r => new object?[] { r.N, r.Key, r.Label, r.Seeds.Mean, r.Seeds.HalfWidth, r.Seeds.Sd, r.Seeds.Count, r.TestSe }));
 
@@ -55,12 +57,12 @@ public static class BpmReport
         sb.AppendLine("# hybrid bpm: neural networks as Bayes point machines, and the bounds").AppendLine();
         sb.AppendLine($"- Data: {dataSource}; {(s.TestSize is int t ? $"{t} test points" : "the whole test set")}.");
         sb.AppendLine(string.Create(inv, $"- Networks: bias-free ReLU·√2 MLP, {s.Depth} hidden layers of {s.Width} (depth {s.Depth + 1} in the authors' count), " +
-                      $"Nero lr {s.Lr} × {s.Schedule.Decay:G4}^t, {s.Steps} full-batch steps, loss ‖f(X) − targets‖. Ensemble: {s.NnVoters} small-margin nets " +
+                      $"Nero lr {s.Lr} × {s.Fit.Schedule.Decay:G4}^t, {s.Steps} full-batch steps, loss ‖f(X) − targets‖. Ensemble: {s.NnVoters} small-margin nets " +
                       $"(targets y ⊙ |ξ| · det(Σ)^{{1/2n}}); one large-margin net (α = {s.LargeMargin})."));
         sb.AppendLine(string.Create(inv, $"- GP: NNGP kernel ({s.Depth} arc-cos steps from x·x′/d), float64 Cholesky; {s.GpVoters} posterior draws " +
                       $"(training values y ⊙ |ξ| · det(Σ)^{{1/2n}}, test values from the exact conditional, marginally per test point); " +
                       $"δ = {s.Delta}; Monte-Carlo ln 1/P from {s.BoundSamples} importance samples."));
-        sb.AppendLine($"- Seeds: {string.Join(", ", s.SeedList)} (each a different training subset, initialisation and draw). " +
+        sb.AppendLine($"- Seeds: {string.Join(", ", s.Fit.SeedList)} (each a different training subset, initialisation and draw). " +
                       "Values: mean ± 95 % interval over seeds (Student t); test SE = standard error over test points, mean over seeds.").AppendLine();
         foreach (var group in summary.GroupBy(r => r.N))
         {

@@ -1,4 +1,5 @@
-using Hybrid.Experiments.Margin;
+using System.Text.Json.Serialization;
+using Hybrid.Experiments.Fitting;
 
 namespace Hybrid.Experiments.Bpm;
 
@@ -23,13 +24,11 @@ namespace Hybrid.Experiments.Bpm;
 /// <param name="Delta">The PAC-Bayes confidence δ.</param>
 /// <param name="Seeds">Seeds per n (each a different training subset, initialisation and draw).</param>
 /// <param name="Seed">The first seed; the units use Seed … Seed + Seeds − 1.</param>
-/// <param name="Threads">TorchSharp intra-op threads while running (<see cref="TorchThreads"/>; 0: its default). Not part of config.json.</param>
 public sealed record BpmSettings(
     int[] TrainSizes, string Data = "mnist", string Task = "odd-even", int? TestSize = null,
     int Depth = 6, int Width = 128, int Steps = 300, double Lr = 0.01, double? Decay = null,
     int NnVoters = 15, double LargeMargin = 100, int GpVoters = 10_001, int BoundSamples = 10_000,
-    double Delta = 0.01, int Seeds = 2, long Seed = 0,
-    [property: System.Text.Json.Serialization.JsonIgnore] int Threads = 1)
+    double Delta = 0.01, int Seeds = 2, long Seed = 0) : IFitSettings<BpmSettings>
 {
     /// <summary>The default n grid (the authors' runs go to 1000; see docs/part1.md for the time each takes).</summary>
     public static readonly int[] DefaultTrainSizes = [50, 100, 200, 500];
@@ -43,17 +42,16 @@ public sealed record BpmSettings(
     /// </summary>
     public static BpmSettings Quick => new([50], TestSize: 2000, Depth: 2, Width: 64, Steps: 100, NnVoters: 5);
 
-    /// <summary>The schedule of every network.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public FitSchedule Schedule => new(Steps, Lr, Decay ?? FitSchedule.AuthorsDecay(Steps));
+    /// <inheritdoc />
+    [JsonIgnore]
+    public FitShape Fit => new(Data, Task, TestSize, Depth, Width, Steps, Lr, Decay, Seeds, Seed);
 
-    /// <summary>The seeds of the units.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public long[] SeedList => Enumerable.Range(0, Seeds).Select(i => Seed + i).ToArray();
-
-    /// <summary>The task name passed to the data layer (null for "none").</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public string? TaskOrNull => Task.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? null : Task;
+    /// <inheritdoc />
+    public BpmSettings WithFit(FitShape f) => this with
+    {
+        Data = f.Data, Task = f.Task, TestSize = f.TestSize, Depth = f.Depth, Width = f.Width, Steps = f.Steps, Lr = f.Lr, Decay = f.Decay,
+        Seeds = f.Seeds, Seed = f.Seed,
+    };
 
     /// <summary>Checks every value; the message names the option and what is valid.</summary>
     public void Validate()
@@ -62,15 +60,11 @@ public sealed record BpmSettings(
         foreach (int n in TrainSizes)
             if (n < 2) throw new ArgumentException($"--n {n} must be >= 2 (the bound divides by n − 1).", "n");
         if (TrainSizes.Distinct().Count() != TrainSizes.Length) throw new ArgumentException($"--n lists a size twice: {string.Join(",", TrainSizes)}.", "n");
-        PartOneChecks.DataAndTask(Data, TaskOrNull, TrainSizes.Max(), TestSize, binary: true, "n");
-        PartOneChecks.Network(Depth, Width);
-        Schedule.Validate();
+        Fit.Validate(TrainSizes.Max(), binary: true, "n");
         if (NnVoters < 1) throw new ArgumentException($"--voters {NnVoters} must be >= 1.", "voters");
         if (!(LargeMargin > 0) || !double.IsFinite(LargeMargin)) throw new ArgumentException($"--large-margin {LargeMargin} must be finite and > 0.", "large-margin");
         if (GpVoters < 1) throw new ArgumentException($"--gp-voters {GpVoters} must be >= 1.", "gp-voters");
         if (BoundSamples is < 0 or 1) throw new ArgumentException($"--bound-samples {BoundSamples} must be 0 (analytic only) or >= 2.", "bound-samples");
         if (!(Delta > 0 && Delta < 1)) throw new ArgumentException($"--delta {Delta} must be in (0, 1).", "delta");
-        if (Seeds < 1) throw new ArgumentException($"--seeds {Seeds} must be >= 1.", "seeds");
-        TorchThreads.Validate(Threads);
     }
 }

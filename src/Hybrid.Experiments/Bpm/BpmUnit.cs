@@ -1,5 +1,7 @@
 using System.Globalization;
-using Hybrid.Experiments.Margin;
+using Hybrid.Experiments.Fitting;
+using Hybrid.Experiments.Gp;
+using Hybrid.Experiments.Reports;
 using Hybrid.Experiments.Runs;
 using Hybrid.Training;
 using Hybrid.Training.Data;
@@ -16,8 +18,8 @@ public sealed record BpmUnitConfig(
     int NnVoters, double LargeMargin, int GpVoters, int BoundSamples, double Delta, long Seed)
 {
     /// <summary>The unit's config within a run of <paramref name="s"/>.</summary>
-    public static BpmUnitConfig Of(BpmSettings s, int n, long seed) => new(s.Data, s.TaskOrNull, s.Seed, n, s.TestSize,
-        s.Depth, s.Width, s.Schedule, s.NnVoters, s.LargeMargin, s.GpVoters, s.BoundSamples, s.Delta, seed);
+    public static BpmUnitConfig Of(BpmSettings s, int n, long seed) => new(s.Data, s.Fit.TaskOrNull, s.Seed, n, s.TestSize,
+        s.Depth, s.Width, s.Fit.Schedule, s.NnVoters, s.LargeMargin, s.GpVoters, s.BoundSamples, s.Delta, seed);
 
     /// <summary>The unit's folder, relative to the run folder.</summary>
     public string FolderName => Path.Combine("units", $"n-{N:D4}", $"seed-{Seed}");
@@ -53,7 +55,7 @@ public static class BpmUnit
     /// <summary>Runs the unit (or reads it back when <paramref name="folder"/> already holds it with the same config).</summary>
     public static BpmUnitResult Run(BpmUnitConfig c, DataSet whole, RunFolder folder, ITrainingObserver observer, CancellationToken cancel)
     {
-        if (Units.TryRead<BpmUnitConfig, BpmUnitResult>(folder, c) is { } done && folder.Has(PredictionsFile)) return done;
+        if (UnitStore.Find<BpmUnitConfig, BpmUnitResult>(folder, c) is { } done && folder.Has(PredictionsFile)) return done;
         using var problem = MarginProblem.Subset(whole, c.N, c.TestSize, c.Seed);
         using var yTrain = MarginProblem.Signs(problem.TrainY);
         using var yTest = MarginProblem.Signs(problem.TestY);
@@ -106,7 +108,7 @@ public static class BpmUnit
         using (gpMean)
         using (gpSd)
             folder.WriteText(PredictionsFile, PredictionsCsv(yTest, gp.InterpolatorMean, gpPlus, gpMean, gpSd, nnPlus, largeMargin));
-        Units.Write(folder, c, result);
+        UnitStore.Write(folder, c, result);
         observer.Message(string.Create(CultureInfo.InvariantCulture,
             $"n={c.N} seed={c.Seed}: kernel {100 * result.KernelError:F2}%, GP vote {100 * result.GpVote:F2}%, GP Gibbs {100 * result.GpGibbs:F2}%, " +
             $"bound {100 * result.GibbsBound:F1}%, NN vote {100 * result.NnVote:F2}%, NN Gibbs {100 * result.NnGibbs:F2}%, " +
@@ -144,6 +146,6 @@ public static class BpmUnit
     private static string PredictionsCsv(params Tensor[] columns)
     {
         var data = columns.Select(t => { using var d = t.to_type(ScalarType.Float64).cpu(); return d.data<double>().ToArray(); }).ToArray();
-        return Units.Csv(PredictionColumns, Enumerable.Range(0, data[0].Length).Select(i => data.Select(col => (object?)col[i])));
+        return Csv.Of(PredictionColumns, Enumerable.Range(0, data[0].Length).Select(i => data.Select(col => (object?)col[i])));
     }
 }

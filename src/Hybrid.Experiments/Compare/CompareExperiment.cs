@@ -1,4 +1,6 @@
-using System.Text.Json;
+using System.Globalization;
+using Hybrid.Experiments.Data;
+using Hybrid.Experiments.Options;
 using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Train;
 using Hybrid.Synapse.Energy;
@@ -12,51 +14,130 @@ using static TorchSharp.torch;
 
 namespace Hybrid.Experiments.Compare;
 
-/// <summary>
-/// Hybrid's main job: the same model, data and epochs trained as every row of the comparison
-/// (<see cref="ComparePlan"/>) at every seed; then what each cost in accuracy, memory, estimated
-/// full-step energy (<see cref="CompareEnergy"/>) and time. Every (row, seed) is its own run folder,
-/// rows/&lt;key&gt;/seed-&lt;seed&gt;, so an interrupted comparison resumes where it stopped: finished runs are
-/// read back, a half-trained one continues from its checkpoint (and a sweep can shard the runs).
-/// </summary>
-public static class CompareExperiment
-{
-    /// <summary>Runs (or resumes) the comparison into <paramref name="folder"/>; returns every run.</summary>
-    public static IReadOnlyList<CompareRow> Run(CompareSettings s, RunFolder folder, bool resume,
-        Func<Func<ITrainingObserver, IReadOnlyList<CompareRow>>, IReadOnlyList<CompareRow>> withProgress,
-        CancellationToken cancel = default)
-    {
-        s.Validate();
-        TorchRuntime.EnsureAvailable();
-        var table = s.LoadEnergyTable();
-        string configJson = JsonSerializer.Serialize(s, RunFolder.Json);
-        // the run folder's checks (issue 15): no run to overwrite; or one to resume whose files pass their
-        // checksums and whose settings match field by field
-        if (resume) folder.RequireResumable(configJson);
-        else folder.RequireNoRun("comparison");
+/// <summary>What <c>hybrid compare</c> produced: every (row, seed) run, in plan order.</summary>
+public sealed record CompareResult(IReadOnlyList<CompareRow> Rows);
 
+/// <summary>The config of one (row, seed) run of a comparison: its unit.json config (the comparison's settings are part of it,
+/// so a row copied from a comparison with other settings is refused).</summary>
+public sealed record CompareUnit(string Row, long Seed, CompareSettings Comparison);
+
+/// <summary>
+/// Hybrid's main job, <c>hybrid compare</c>: the same model, data and epochs trained as every row of the comparison
+/// (<see cref="ComparePlan"/>) at every seed; then what each cost in accuracy, memory, estimated full-step energy
+/// (<see cref="CompareEnergy"/>) and time. Every (row, seed) is a resumable unit in its own run folder,
+/// rows/&lt;key&gt;/seed-&lt;seed&gt;: finished runs are read back, a half-trained one continues from its checkpoint. In a
+/// sweep, every row's numbers are metrics <c>row.metric</c> (<c>lns-08.test_accuracy</c>; <c>#seed</c> added with
+/// <c>--seeds</c> &gt; 1); a comparison with a diverged row is a diverged run.
+/// </summary>
+public sealed class CompareExperiment : Experiment<CompareSettings, CompareResult>
+{
+    /// <inheritdoc />
+    public override string Name => "compare";
+    /// <inheritdoc />
+    public override string Description => "Train the same model as float32 Adam and Madam, FP8/INT8 baselines and LNS synapses (weights only, " +
+                                          "or every tensor of the step); report accuracy over seeds, memory, full-step energy and time.";
+    /// <inheritdoc />
+    public override string ShortDescription => "float32 Adam, float32 Madam and LNS synapses at several bit widths (hybrid compare)";
+    /// <inheritdoc />
+    public override CompareSettings Defaults => new(CompareSettings.DefaultBits);
+    /// <inheritdoc />
+    public override CompareSettings Quick => Defaults with { Epochs = 2 };
+
+    /// <inheritdoc />
+    protected override CompareSettings Base(GivenOptions given)
+    {
+        var p = CompareSettings.ForPreset(given.Get("--preset", CompareSettings.WeightsOnly));
+        return given.Quick ? p with { Epochs = 2 } : p;
+    }
+
+    /// <inheritdoc />
+    protected override IEnumerable<SettingOption<CompareSettings>> DefineOptions(OptionBuilder<CompareSettings> o) => CompareOptions.Of(o);
+
+    /// <inheritdoc />
+    public override void Validate(CompareSettings settings) => settings.Validate();
+
+    /// <inheritdoc />
+    public override double Cost(CompareSettings s) =>
+        ComparePlan.Rows(s).Count * s.Seeds * CostModel.Training(s.Model, s.Depth, s.Width, true, s.Data, s.TrainSize, s.Epochs);
+
+    /// <inheritdoc />
+    public override IReadOnlyList<HeadlineMetric> Headline(CompareSettings s) =>
+        RowKeys(s).Select(k => new HeadlineMetric($"{k}.test_accuracy", true)).ToList();
+
+    /// <summary>The rows' keys, in the comparison's order (<see cref="ComparePlan"/>): adam, madam, lns-16, …</summary>
+    public static IEnumerable<string> RowKeys(CompareSettings s) => ComparePlan.Rows(s).Select(r => r.Key);
+
+    /// <inheritdoc />
+    public override CompareResult Run(CompareSettings s, ExperimentContext context)
+    {
+        var table = s.LoadEnergyTable();
+        var folder = context.Folder;
         var resolved = DataChoice.Load(s.Data, flatten: false, s.Seed, s.TrainBase.Selection);
         using var data = resolved.Data;
-        using var normalization = InputNormalization.Fit(TrainSettings.ParseNormalize(s.Normalize), data.TrainX);
+        using var normalization = InputNormalization.Fit(DataChoice.ParseNormalize(s.Normalize), data.TrainX);
         var spec = new ModelSpec(ModelSpec.ParseKind(s.Model), data.InputShape, data.Classes, s.Depth, s.Width);
         spec.Validate();
-        if (!resume) folder.WriteText(RunFolder.ConfigFile, configJson + "\n"); // once the data loaded: a bad --data leaves nothing
+        context.Begin(); // once the data loaded: a bad --data leaves nothing
         var plan = ComparePlan.Rows(s);
-        var context = new RunContext(s, spec, data, normalization, folder, resume, table, cancel);
-        var rows = withProgress(observer =>
+        var run = new RunContext(s, spec, data, normalization, folder, table, context.Cancel);
+        var rows = context.WithProgress(observer =>
         {
             var done = new List<CompareRow>();
             foreach (var row in plan)
                 foreach (long seed in s.SeedList)
-                    done.Add(RunOne(context, row, seed, observer));
+                    done.Add(RunOne(run, row, seed, observer));
             return done;
         });
         CompareReport.Write(folder, s, rows, table, resolved.Note, data.Summary);
-        return rows;
+        return new CompareResult(rows);
+    }
+
+    /// <inheritdoc />
+    public override ExperimentOutcome Outcome(CompareSettings s, CompareResult result, RunFolder folder)
+    {
+        var rows = result.Rows;
+        var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        var timing = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (var r in rows)
+        {
+            // one seed per sweep run (the sweep's seed axis); a compare with --seeds K adds "#seed" to tell its runs apart
+            string k = s.Seeds > 1 ? $"{r.Key}#{r.Seed}" : r.Key;
+            metrics[$"{k}.test_accuracy"] = r.TestAccuracy;
+            metrics[$"{k}.train_loss"] = r.FinalTrainLoss;
+            metrics[$"{k}.weight_bytes"] = r.WeightBytes;
+            metrics[$"{k}.state_bytes"] = r.StateBytes;
+            metrics[$"{k}.energy_per_step_pj"] = r.EnergyPerStepPj;
+            metrics[$"{k}.codes_changed_per_step"] = r.CodesChangedPerStep;
+            metrics[$"{k}.epochs"] = r.Epochs;
+            timing[$"{k}.epoch_seconds"] = r.EpochSeconds;
+            timing[$"{k}.step_ms"] = r.StepMilliseconds;
+        }
+        var status = RunStatuses.Worst(rows.Select(r => r.Status));
+        string message = string.Join("; ", rows.Select(r => $"{r.Name}: {r.Status.Name()}"));
+        return new ExperimentOutcome(status, message, metrics, timing)
+        {
+            DivergedRuns = rows.Count(r => r.Status == RunStatus.Diverged),
+            Summary = Table(CompareSummary.Of(rows)).Note($"* {CompareReport.EnergyCaveat}"),
+        };
+    }
+
+    // the console's table: one row per comparison row, over its seeds
+    private static ConsoleSummary Table(IReadOnlyList<CompareSummary> rows)
+    {
+        var reference = CompareReport.Reference(rows);
+        var inv = CultureInfo.InvariantCulture;
+        return ConsoleSummary.Empty.Table(
+            ["row", "bits", "GEMM", "test acc (%)", $"vs {reference?.Name}", "µJ/step*", "compute", "memory", "mJ/epoch*", "weights KiB", "s/epoch"],
+            rows.Select(r => (IReadOnlyList<string>)[r.Name, r.BitsPerSynapse.ToString(inv), r.GemmFormat,
+                r.TestAccuracy.Format("F2", 100), reference is null ? "—" : CompareReport.Difference(r, reference),
+                string.Create(inv, $"{r.EnergyPerStepPj.Mean / 1e6:F1}"), string.Create(inv, $"{r.ComputePerStepPj / 1e6:F1}"),
+                string.Create(inv, $"{r.MemoryPerStepPj / 1e6:F1}"), string.Create(inv, $"{r.EnergyPerEpochPj / 1e9:F2}"),
+                string.Create(inv, $"{r.WeightBytes / 1024.0:F1}"), string.Create(inv, $"{r.EpochSeconds:F2}")]),
+            [false, true, false, true, true, true, true, true, true, true, true]);
     }
 
     private sealed record RunContext(CompareSettings S, ModelSpec Spec, DataSet Data, InputNormalization Norm, RunFolder Folder,
-        bool Resume, EnergyTable Table, CancellationToken Cancel)
+        EnergyTable Table, CancellationToken Cancel)
     {
         public long Batches => (Data.TrainCount + S.BatchSize - 1) / S.BatchSize;
     }
@@ -66,11 +147,12 @@ public static class CompareExperiment
         var s = c.S;
         string relative = $"rows/{row.Key}/seed-{seed}";
         var rowFolder = new RunFolder(Path.Combine(c.Folder.Path, relative));
-        if (c.Resume && rowFolder.Has("row.json")) return rowFolder.ReadJson<CompareRow>("row.json");
+        var unit = new CompareUnit(row.Key, seed, s);
+        if (UnitStore.Find<CompareUnit, CompareRow>(rowFolder, unit) is { } finished) return finished;
         var job = new TrainingJob
         {
             Name = s.Seeds > 1 ? $"{row.Name} · seed {seed}" : row.Name,
-            BuildModel = d => row.BuildModel(c.Spec, seed, d, s.Backend),
+            BuildModel = d => row.BuildModel(c.Spec, seed, d, s.EffectiveBackend),
             BuildOptimizer = m => OptimizerCatalog.Create(row.Optimizer, m, (ulong)seed),
             Data = c.Data,
             Normalization = c.Norm,
@@ -83,7 +165,7 @@ public static class CompareExperiment
                 rowConfig = new { row = row.Key, optimizer = row.Optimizer, arithmetic = row.Arithmetic.ToString() },
             },
         };
-        var result = TrainingRun.Execute(job, rowFolder, observer, c.Resume && rowFolder.HasCheckpoint, c.Cancel);
+        var result = TrainingRun.Execute(job, rowFolder, observer, rowFolder.HasCheckpoint, c.Cancel);
         var report = result.Optimizer;
         long p = c.Spec.ParameterCount();
         long steps = Math.Max(1, report?.Steps ?? 1);
@@ -100,8 +182,8 @@ public static class CompareExperiment
             quantised > 0 ? a!.Quantizers.Values.Sum(q => (double)q.Saturated) / quantised : double.NaN,
             quantised > 0 ? a!.Quantizers.Values.Sum(q => (double)q.Underflowed) / quantised : double.NaN,
             a is null ? 0 : (double)a.Gemm.Saturations / steps,
-            result.Status.ToString().ToLowerInvariant(), result.Epochs.Count, relative);
-        if (r.Status == "completed") rowFolder.WriteJson("row.json", r);
+            result.Status, result.Epochs.Count, relative);
+        if (r.Status == RunStatus.Completed) UnitStore.Write(rowFolder, unit, r);
         return r;
     }
 

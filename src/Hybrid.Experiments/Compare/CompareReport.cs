@@ -1,3 +1,4 @@
+using Hybrid.Training.Trainer;
 using System.Globalization;
 using System.Text;
 using Hybrid.Experiments.Runs;
@@ -30,7 +31,7 @@ public static class CompareReport
         {
             rows = summaries,
             runs = rows.Count,
-            completed = rows.Count(r => r.Status == "completed"),
+            completed = rows.Count(r => r.Status == RunStatus.Completed),
             energyTable = table.Costs,
             energyTableSource = table.Source,
             sramKib = s.SramKib,

@@ -1,5 +1,7 @@
 using System.Globalization;
+using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Statistics;
+using Hybrid.Training.Trainer;
 
 namespace Hybrid.Experiments.Compare;
 
@@ -30,14 +32,14 @@ public sealed record PassEnergy(string Pass, double ComputePj, double MemoryPj);
 /// <param name="Saturated">Fraction of quantised values that saturated (all quantisers).</param>
 /// <param name="Underflowed">Fraction of quantised values that underflowed to 0.</param>
 /// <param name="GemmSaturations">Exact-GEMM accumulator saturations per step.</param>
-/// <param name="Status">"completed", "diverged" or "cancelled".</param>
+/// <param name="Status">How its training ended.</param>
 /// <param name="Epochs">Epochs completed.</param>
 /// <param name="RunFolder">The run's folder, relative to the comparison's.</param>
 public sealed record CompareRow(string Key, string Name, string Kind, long Seed, int BitsPerSynapse, double Gamma, string GemmFormat,
     double TestAccuracy, double FinalTrainLoss, double EpochSeconds, double StepMilliseconds, long WeightBytes, long StateBytes,
     double EnergyPerStepPj, double ComputePerStepPj, double MemoryPerStepPj, IReadOnlyList<PassEnergy> Passes,
     double EnergyPerEpochPj, double CodesChangedPerStep, long NonFiniteSkipped, double Saturated, double Underflowed,
-    double GemmSaturations, string Status, int Epochs, string RunFolder)
+    double GemmSaturations, RunStatus Status, int Epochs, string RunFolder)
 {
     /// <summary>The CSV header of results.csv.</summary>
     public const string CsvHeader = "key,name,kind,seed,bits,gamma,gemm_format,test_accuracy,final_train_loss,epoch_seconds,step_ms," +
@@ -49,7 +51,7 @@ public sealed record CompareRow(string Key, string Name, string Kind, long Seed,
     public string ToCsv() => string.Join(',', Key, Quote(Name), Kind, Seed, BitsPerSynapse, G(Gamma), GemmFormat, G(TestAccuracy),
         G(FinalTrainLoss), G(EpochSeconds), G(StepMilliseconds), WeightBytes, StateBytes, G(EnergyPerStepPj), G(ComputePerStepPj),
         G(MemoryPerStepPj), G(PassPj("forward")), G(PassPj("backward-data")), G(PassPj("backward-weight")), G(PassPj("update")),
-        G(EnergyPerEpochPj), G(CodesChangedPerStep), NonFiniteSkipped, G(Saturated), G(Underflowed), G(GemmSaturations), Status, Epochs);
+        G(EnergyPerEpochPj), G(CodesChangedPerStep), NonFiniteSkipped, G(Saturated), G(Underflowed), G(GemmSaturations), Status.Name(), Epochs);
 
     /// <summary>The energy of one pass (compute + memory), pJ.</summary>
     public double PassPj(string pass) => Passes.Where(p => p.Pass == pass).Sum(p => p.ComputePj + p.MemoryPj);
@@ -75,7 +77,7 @@ public sealed record CompareSummary(string Key, string Name, string Kind, int Bi
     public static IReadOnlyList<CompareSummary> Of(IReadOnlyList<CompareRow> rows) => rows.GroupBy(r => r.Key).Select(g =>
     {
         var runs = g.ToList();
-        var done = runs.Where(r => r.Status == "completed").ToList();
+        var done = runs.Where(r => r.Status == RunStatus.Completed).ToList();
         var first = runs[0];
         var passes = first.Passes.Select(p => new PassEnergy(p.Pass,
             runs.Average(r => r.Passes.Single(q => q.Pass == p.Pass).ComputePj), runs.Average(r => r.Passes.Single(q => q.Pass == p.Pass).MemoryPj))).ToList();

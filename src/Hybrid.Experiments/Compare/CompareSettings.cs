@@ -1,7 +1,9 @@
 using System.Text.Json.Serialization;
 using Hybrid.Experiments.Train;
 using Hybrid.Synapse;
+using Hybrid.Synapse.Backends;
 using Hybrid.Synapse.Energy;
+using Hybrid.Experiments.Options;
 using Hybrid.Training.Lns;
 using Hybrid.Training.Models;
 using Hybrid.Training.Optimizers;
@@ -22,7 +24,7 @@ public sealed record CompareSettings(
     long Seed = 0, string? Data = null, string Normalize = "standard", double AdamLr = 1e-3, double MadamLr = 0.01,
     double LnsLr = 0.01, float? Gamma = null, string Moment = "per-synapse", bool NearestRounding = false,
     float C2cNoise = 0, float D2dGainSd = 0, float Asymmetry = 0, float StuckFraction = 0,
-    string Backend = "native-cpu", string? EnergyTable = null, bool IncludeAdam = true, bool IncludeMadam = true,
+    string? Backend = null, string? EnergyTable = null, bool IncludeAdam = true, bool IncludeMadam = true,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Task = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? TrainSize = null,
     string Preset = CompareSettings.WeightsOnly, int Seeds = 1, int[]? UpdateBits = null, int ForwardBits = 8,
@@ -53,6 +55,9 @@ public sealed record CompareSettings(
             Baselines: ["fp8", "int8"]),
         _ => throw new ArgumentException($"--preset '{preset}' is unknown; presets: {string.Join(", ", Presets)}.", "preset"),
     };
+
+    /// <summary>The synapse backend of the LNS rows and quantisers: <see cref="Backend"/>, or the default rule's (<see cref="SynapseBackends.Resolve"/>).</summary>
+    public string EffectiveBackend => SynapseBackends.Resolve(Backend);
 
     /// <summary>The moment mode.</summary>
     [JsonIgnore]
@@ -130,13 +135,15 @@ public sealed record CompareSettings(
             if (!BaselineNames.Contains(b)) throw new ArgumentException($"--baselines: '{b}' is unknown; valid: {string.Join(", ", BaselineNames)}.", "baselines");
         if (update.Length > 0 && (Variants ?? []).Length == 0)
             throw new ArgumentException("--update-bits needs at least one of --variants authors,stochastic.", "variants");
-        foreach (int b in Bits) OptimizerCatalog.Validate(LnsSpec(b));
-        foreach (int b in update)
-            foreach (var v in Variants ?? [])
+        // every option is checked whether or not a row uses it (issue 22): the LNS rows' through a representative row when none runs
+        foreach (int b in Bits.Length > 0 ? Bits : [8]) OptimizerCatalog.Validate(LnsSpec(b));
+        FullArithmetic().Validate();
+        foreach (int b in update.Length > 0 ? update : [16])
+            foreach (var v in (Variants ?? []).Length > 0 ? Variants! : [VariantNames[1]])
                 Row("lr", () => OptimizerCatalog.Validate(FullSpec(b, v)), "full-lr");
+        RefuseWhatDoesNotApply(update.Length > 0);
         Row("adam-lr", () => OptimizerCatalog.Validate(new OptimizerSpec("adam", AdamLr)), "adam-lr");
         Row("madam-lr", () => OptimizerCatalog.Validate(new OptimizerSpec("madam", MadamLr)), "madam-lr");
-        if (update.Length > 0) FullArithmetic().Validate();
         TrainBase.Validate();
         new MemoryHierarchy(1024L * SramKib).Validate();
         var plan = ComparePlan.Rows(this);
@@ -147,6 +154,30 @@ public sealed record CompareSettings(
         if (EnergyTable is not null && File.Exists(EnergyTable)) Hybrid.Training.Data.RegularFile.Require(EnergyTable, "an energy table (JSON)");
         if (ModelSpec.ParseKind(Model) == ModelKind.Mlp) CompareEnergy.RequireEvents(this, plan, LoadEnergyTable());
         else if (EnergyTable is not null) LoadEnergyTable();
+    }
+
+    /// <summary>The full-LNS options when no full-LNS row runs, and the exact GEMM's accumulator with the fast GEMM, may only keep their
+    /// defaults: a value given for them would be stored and never used.</summary>
+    private void RefuseWhatDoesNotApply(bool fullRows)
+    {
+        var d = new CompareSettings(DefaultBits);
+        bool fast = ParseGemm(Gemm) == GemmMode.Fast;
+        (string Option, bool Given, string Why)[] checks =
+        [
+            ("forward-bits", ForwardBits != d.ForwardBits, "full-LNS rows (--update-bits)"),
+            ("forward-gamma", ForwardGamma != d.ForwardGamma, "full-LNS rows (--update-bits)"),
+            ("full-lr", FullLr != d.FullLr, "full-LNS rows (--update-bits)"),
+            ("quantize", (Quantize ?? []).Length > 0, "full-LNS rows (--update-bits)"),
+            ("gemm", !fast, "full-LNS rows (--update-bits)"),
+            ("accumulator-bits", AccumulatorBits != d.AccumulatorBits, fullRows ? "--gemm exact" : "full-LNS rows (--update-bits) with --gemm exact"),
+            ("fraction-bits", FractionBits != d.FractionBits, fullRows ? "--gemm exact" : "full-LNS rows (--update-bits) with --gemm exact"),
+        ];
+        foreach (var (option, given, why) in checks)
+        {
+            bool applies = option is "accumulator-bits" or "fraction-bits" ? fullRows && !fast : fullRows;
+            if (given && !applies)
+                throw new ArgumentException($"--{option} does not apply here: it sets {why}, and {(fullRows ? "--gemm is fast" : "no full-LNS row runs")}.", option);
+        }
     }
 
     // a row's learning rate is --adam-lr, --madam-lr or --full-lr here, not --lr

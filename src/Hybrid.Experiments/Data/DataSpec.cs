@@ -1,9 +1,8 @@
-using Hybrid.Experiments.Train;
 using Hybrid.Training.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Hybrid.Experiments.Grid;
+namespace Hybrid.Experiments.Data;
 
 /// <summary>
 /// Which data a grid point trains on: a data set by name or folder (<c>--data</c>, as for
@@ -27,7 +26,7 @@ public sealed record DataSpec(string? Data = "mnist", int? TrainSize = null, int
     public void Validate()
     {
         if (TestSize is < 1) throw new ArgumentException($"--test-size {TestSize} must be >= 1.", "test-size");
-        TrainSettings.ParseNormalize(Normalize);
+        DataChoice.ParseNormalize(Normalize);
         DataChoice.Validate(Data, Selection);
     }
 
@@ -71,7 +70,7 @@ public sealed class DataCache : IDisposable
     {
         if (_loaded.TryGetValue(spec, out var hit)) return hit;
         var (data, note) = spec.Load();
-        var norm = InputNormalization.Fit(TrainSettings.ParseNormalize(spec.Normalize), data.TrainX);
+        var norm = InputNormalization.Fit(DataChoice.ParseNormalize(spec.Normalize), data.TrainX);
         _loaded[spec] = (data, norm, note);
         return (data, norm, note);
     }

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Hybrid.Experiments.Grid;
+using Hybrid.Experiments.Data;
+using Hybrid.Experiments.Options;
+using Hybrid.Experiments.Points;
+using Hybrid.Experiments.Reports;
 using Hybrid.Experiments.Runs;
 using Hybrid.Training.Trainer;
 using ScottPlot;
@@ -19,7 +22,7 @@ public static class DepthReport
         folder.WriteJson("summary.json", new
         {
             summary.Best, summary.Deepest, summary.FirstFailure, summary.Cells,
-            points = s.Points.Count, finished = results.Count(r => r.Status != "cancelled"),
+            points = s.Points.Count, finished = results.Count(r => r.Status != RunStatus.Cancelled),
             data = dataSummary, environment = RunEnvironment.Capture(), finishedUtc = DateTime.UtcNow,
         });
         folder.WriteText("report.md", Markdown(s, results, summary, dataNote, dataSummary));
@@ -39,7 +42,7 @@ public static class DepthReport
         sb.AppendLine(string.Create(inv, $"- Horizon: {s.Epochs} epochs of batch {s.BatchSize}, learning rate ×{s.LrDecay} per epoch; seeds {s.Seeds}."));
         sb.AppendLine("- Learning rates: " + string.Join("; ", s.Optimizers.Select(o => $"{o} {{{string.Join(", ", s.Lrs(o).Select(l => l.ToString("G3", inv)))}}}")) + ".");
         sb.AppendLine(string.Create(inv, $"- Metric: final-epoch training accuracy (mean of the per-batch accuracies as the model trained) at the best learning rate; a depth is trainable when that reaches {100 * s.Threshold:F0} %. Diverged runs count at chance."));
-        sb.AppendLine(string.Create(inv, $"- Points finished: {results.Count(r => r.Status != "cancelled")} of {s.Points.Count}; diverged: {results.Count(r => r.Diverged)}."));
+        sb.AppendLine(string.Create(inv, $"- Points finished: {results.Count(r => r.Status != RunStatus.Cancelled)} of {s.Points.Count}; diverged: {results.Count(r => r.Diverged)}."));
         sb.AppendLine();
         sb.AppendLine("Best-lr final-epoch training accuracy (%), " + (s.Seeds > 1 ? "mean ± 95 % interval over seeds, " : "one seed (no interval), ") + "with the best learning rate:").AppendLine();
         sb.AppendLine("| depth | " + string.Join(" | ", s.Optimizers) + " |");
@@ -82,7 +85,7 @@ public static class DepthReport
                 values[r, c] = b is null ? double.NaN : 100 * b.Accuracy.Mean;
                 text[r, c] = b is null ? "" : b.Accuracy.Format("F0", 100);
             }
-        var plt = GridPlots.Heatmap(values, text, s.Optimizers, s.Depths.Select(d => d.ToString(CultureInfo.InvariantCulture)).ToArray(),
+        var plt = Plots.Heatmap(values, text, s.Optimizers, s.Depths.Select(d => d.ToString(CultureInfo.InvariantCulture)).ToArray(),
             $"Train accuracy (%, viridis 0–100) at the best lr, epoch {s.Epochs}", "depth (hidden layers)", "optimizer", 0, 100);
         return plt.GetImageBytes(Math.Max(560, 160 + 80 * s.Depths.Length), 140 + 60 * s.Optimizers.Length, ImageFormat.Png);
     }
@@ -93,8 +96,8 @@ public static class DepthReport
         for (int i = 0; i < s.Optimizers.Length; ++i)
         {
             var rows = summary.Best.Where(b => b.Optimizer == s.Optimizers[i]).OrderBy(b => b.Depth).ToList();
-            GridPlots.Line(plt, rows.Select(b => Math.Log2(b.Depth)).ToList(), rows.Select(b => 100 * b.Accuracy.Mean).ToList(),
-                rows.Select(b => 100 * b.Accuracy.HalfWidth).ToList(), s.Optimizers[i], GridPlots.Color(i));
+            Plots.Line(plt, rows.Select(b => Math.Log2(b.Depth)).ToList(), rows.Select(b => 100 * b.Accuracy.Mean).ToList(),
+                rows.Select(b => 100 * b.Accuracy.HalfWidth).ToList(), s.Optimizers[i], Plots.Color(i));
         }
         var depths = s.Depths.Order().ToArray();
         plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(depths.Select(d => Math.Log2(d)).ToArray(),
@@ -120,13 +123,13 @@ public static class DepthReport
             foreach (var b in summary.Best.Where(b => b.Optimizer == opt).OrderBy(b => b.Depth))
             {
                 var runs = results.Where(r => r.Point.Optimizer == opt && r.Point.Depth == b.Depth && r.Point.Lr == b.Lr)
-                    .Select(r => GridRunner.Metrics(folder, r.Point)).Where(m => m.Count > 0).ToList();
-                var color = GridPlots.Color(i++);
+                    .Select(r => PointRunner.Metrics(folder, r.Point)).Where(m => m.Count > 0).ToList();
+                var color = Plots.Color(i++);
                 if (runs.Count == 0) continue;
                 int epochs = runs.Max(m => m.Count);
                 var x = Enumerable.Range(1, epochs).Select(e => (double)e).ToList();
                 var y = x.Select(e => 100 * Mean(runs, (int)e)).ToList();
-                GridPlots.Line(plt, x, y, null, $"depth {b.Depth} (lr {b.Lr.ToString("G3", CultureInfo.InvariantCulture)})", color);
+                Plots.Line(plt, x, y, null, $"depth {b.Depth} (lr {b.Lr.ToString("G3", CultureInfo.InvariantCulture)})", color);
             }
             plt.Title($"{opt}: train accuracy per epoch at the best lr");
             plt.XLabel("epoch");
@@ -135,7 +138,7 @@ public static class DepthReport
             plt.ShowLegend(Alignment.LowerRight);
             panels.Add(plt);
         }
-        return GridPlots.Panels(panels, Math.Min(3, panels.Count));
+        return Plots.Panels(panels, Math.Min(3, panels.Count));
     }
 
     private static double Mean(IEnumerable<List<EpochMetrics>> runs, int epoch) =>

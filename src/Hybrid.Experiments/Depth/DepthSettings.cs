@@ -1,5 +1,8 @@
 using System.Text.Json.Serialization;
-using Hybrid.Experiments.Grid;
+using Hybrid.Experiments.Data;
+using Hybrid.Experiments.Options;
+using Hybrid.Experiments.Points;
+using Hybrid.Experiments.Reports;
 
 namespace Hybrid.Experiments.Depth;
 
@@ -40,7 +43,7 @@ public sealed record DepthSettings(
     };
 
     /// <summary>The learning rates of <paramref name="optimizer"/>.</summary>
-    public double[] Lrs(string optimizer) => GridMath.LrGrid(optimizer, LrSpan);
+    public double[] Lrs(string optimizer) => LearningRates.Around(optimizer, LrSpan);
 
     /// <summary>Every point: seed by seed (Seed, Seed + 1, …), depth by depth, then optimiser and learning rate.</summary>
     [JsonIgnore]
@@ -55,9 +58,9 @@ public sealed record DepthSettings(
     /// <summary>Checks every value before any work; the message names the option.</summary>
     public void Validate()
     {
-        GridMath.Optimizers(Optimizers);
+        LearningRates.RequireOptimizers(Optimizers);
         if (LrSpan is < 0 or > 4) throw new ArgumentException($"--lr-span {LrSpan} must be 0…4 decades.", "lr-span");
-        GridMath.NonEmptyDistinct(Depths, "depths");
+        Values.RequireNonEmptyDistinct(Depths, "depths");
         foreach (var d in Depths)
             if (d < 1) throw new ArgumentException($"--depths {d}: a depth must be >= 1 (hidden layers).", "depths");
         if (Seeds < 1) throw new ArgumentException($"--seeds {Seeds} must be >= 1.", "seeds");

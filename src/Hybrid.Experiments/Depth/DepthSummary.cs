@@ -1,5 +1,10 @@
-using Hybrid.Experiments.Grid;
+using Hybrid.Experiments.Data;
+using Hybrid.Experiments.Options;
+using Hybrid.Experiments.Points;
+using Hybrid.Experiments.Reports;
 using Hybrid.Experiments.Statistics;
+
+using Hybrid.Training.Trainer;
 
 namespace Hybrid.Experiments.Depth;
 
@@ -39,7 +44,7 @@ public sealed record DepthSummary(IReadOnlyList<DepthCell> Cells, IReadOnlyList<
                 var here = new List<DepthCell>();
                 foreach (var lr in s.Lrs(opt))
                 {
-                    var runs = results.Where(r => r.Point.Optimizer == opt && r.Point.Depth == depth && r.Point.Lr == lr && r.Status != "cancelled").ToList();
+                    var runs = results.Where(r => r.Point.Optimizer == opt && r.Point.Depth == depth && r.Point.Lr == lr && r.Status != RunStatus.Cancelled).ToList();
                     if (runs.Count == 0) continue;
                     var acc = SeedSummary.Of(runs.Select(r => r.Diverged ? chance : r.TrainAccuracy));
                     here.Add(new DepthCell(opt, depth, lr, acc, runs.Count(r => r.Diverged)));

@@ -5,7 +5,7 @@ using Hybrid.Training.Trainer;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Hybrid.Experiments.Margin;
+namespace Hybrid.Experiments.Fitting;
 
 /// <summary>The optimisation schedule of the control recipe.</summary>
 /// <param name="Steps">Full-batch Nero steps (the authors: 500).</param>

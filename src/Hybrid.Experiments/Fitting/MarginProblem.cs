@@ -1,10 +1,10 @@
-using Hybrid.Experiments.Train;
+using Hybrid.Experiments.Data;
 using Hybrid.Training;
 using Hybrid.Training.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Hybrid.Experiments.Margin;
+namespace Hybrid.Experiments.Fitting;
 
 /// <summary>
 /// The data of Part I's experiments, prepared as the control recipe wants it (SCIENCE.md Part I;

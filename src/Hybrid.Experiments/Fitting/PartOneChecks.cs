@@ -1,7 +1,7 @@
-using Hybrid.Experiments.Train;
+using Hybrid.Experiments.Data;
 using Hybrid.Training.Data;
 
-namespace Hybrid.Experiments.Margin;
+namespace Hybrid.Experiments.Fitting;
 
 /// <summary>The input checks Part I's settings share; each message names the option.</summary>
 public static class PartOneChecks
@@ -15,7 +15,6 @@ public static class PartOneChecks
     /// </summary>
     public static void DataAndTask(string data, string? task, int maxTrain, int? testSize, bool binary, string sizeOption)
     {
-        if (string.IsNullOrWhiteSpace(data)) throw new ArgumentException("--data must name a data set or a folder.", "data");
         try
         {
             DataChoice.Validate(data, new DataSelection(task, maxTrain));

@@ -2,7 +2,7 @@ using Hybrid.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Hybrid.Experiments.Bpm;
+namespace Hybrid.Experiments.Gp;
 
 /// <summary>
 /// The Gaussian process of the NNGP kernel conditioned on a binary training set, in float64 with

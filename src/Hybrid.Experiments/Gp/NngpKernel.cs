@@ -2,7 +2,7 @@ using Hybrid.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Hybrid.Experiments.Bpm;
+namespace Hybrid.Experiments.Gp;
 
 /// <summary>
 /// The NNGP kernel of the bias-free ReLU·√2 MLP at initialisation (SCIENCE.md Part I; jxbz/bpm):

@@ -1,5 +1,7 @@
 using System.Globalization;
 using System.Text;
+using Hybrid.Experiments.Fitting;
+using Hybrid.Experiments.Reports;
 using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Statistics;
 using ScottPlot;
@@ -13,12 +15,12 @@ public static class MarginReport
     public static void Write(RunFolder folder, MarginSettings s, IReadOnlyList<MarginUnitResult> units, IReadOnlyList<MarginKernelResult> kernels,
         string dataSource)
     {
-        var summary = MarginExperiment.Summarise(units);
+        var summary = MarginUnit.Summarise(units);
         var kernel = SeedSummary.Of(kernels.Select(k => k.TestAccuracy));
         var (slope, slopeSe) = MarginSlope(units);
-        folder.WriteText("results.csv", Units.RecordCsv(units));
-        folder.WriteText("kernel.csv", Units.RecordCsv(kernels));
-        folder.WriteText("summary.csv", Units.Csv(
+        folder.WriteText("results.csv", Csv.OfRecords(units));
+        folder.WriteText("kernel.csv", Csv.OfRecords(kernels));
+        folder.WriteText("summary.csv", Csv.Of(
             ["alpha", "single_test_mean", "single_test_half_width_95", "average_test_mean", "average_test_half_width_95",
              "random_test_mean", "random_test_half_width_95", "margin_median_mean", "margin_median_half_width_95", "interpolating_fraction", "seeds"],
             summary.Select(r => new object?[] { r.Alpha, r.Single.Mean, r.Single.HalfWidth, r.Average.Mean, r.Average.HalfWidth,
@@ -54,18 +56,18 @@ public static class MarginReport
     public static string Markdown(MarginSettings s, IReadOnlyList<MarginUnitResult> units, IReadOnlyList<MarginKernelResult> kernels, string dataSource)
     {
         var inv = CultureInfo.InvariantCulture;
-        var summary = MarginExperiment.Summarise(units);
+        var summary = MarginUnit.Summarise(units);
         var kernel = SeedSummary.Of(kernels.Select(k => k.TestAccuracy));
         var (slope, slopeSe) = MarginSlope(units);
         var sb = new StringBuilder();
         sb.AppendLine("# hybrid margin: normalised-margin control").AppendLine();
         sb.AppendLine($"- Data: {dataSource}; n = {s.TrainSize}; {(s.TestSize is int t ? $"{t} test points" : "the whole test set")}.");
         sb.AppendLine(string.Create(inv, $"- Networks: bias-free ReLU·√2 MLP, {s.Depth} hidden layers of {s.Width}; Nero with constraints " +
-                      $"(every layer's rows zero-mean, unit-norm, so Π‖W‖_F is fixed), lr {s.Lr} × {s.Schedule.Decay:G4}^t, {s.Steps} full-batch steps, " +
+                      $"(every layer's rows zero-mean, unit-norm, so Π‖W‖_F is fixed), lr {s.Lr} × {s.Fit.Schedule.Decay:G4}^t, {s.Steps} full-batch steps, " +
                       $"loss ‖f(X) − α·targets‖; inputs rescaled to ‖x‖ = √d."));
         sb.AppendLine($"- Averages: {s.AverageK} networks (outputs averaged) at α ∈ {{{string.Join(", ", s.AverageAlphas.Select(a => a.ToString("G3", inv)))}}}; " +
                       $"random-label twin: {(s.RandomLabels ? "yes (tested on the true test labels)" : "no")}.");
-        sb.AppendLine($"- Seeds: {string.Join(", ", s.SeedList)}. Values: mean ± 95 % interval over seeds (Student t).").AppendLine();
+        sb.AppendLine($"- Seeds: {string.Join(", ", s.Fit.SeedList)}. Values: mean ± 95 % interval over seeds (Student t).").AppendLine();
         sb.AppendLine($"Kernel interpolator (NNGP of the same MLP): test accuracy {kernel.Format("F2", 100)} %.").AppendLine();
         sb.AppendLine(string.Create(inv, $"Normalised margin ∝ α: slope of log median margin against log α over the interpolating single nets " +
                       $"= {slope:F4} ± {slopeSe:G2} (standard error; 1 means proportional)."));

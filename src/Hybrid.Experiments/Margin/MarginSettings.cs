@@ -1,3 +1,6 @@
+using System.Text.Json.Serialization;
+using Hybrid.Experiments.Fitting;
+
 namespace Hybrid.Experiments.Margin;
 
 /// <summary>
@@ -20,12 +23,10 @@ namespace Hybrid.Experiments.Margin;
 /// <param name="RandomLabels">Whether each α also trains a twin on uniformly random training labels.</param>
 /// <param name="Seeds">Seeds (training subset, initialisations, random labels).</param>
 /// <param name="Seed">The first seed; the units use Seed … Seed + Seeds − 1.</param>
-/// <param name="Threads">TorchSharp intra-op threads while running (<see cref="TorchThreads"/>; 0: its default). Not part of config.json.</param>
 public sealed record MarginSettings(
     double[] Alphas, double[] AverageAlphas, string Data = "mnist", string Task = "odd-even", int TrainSize = 500,
     int? TestSize = null, int Depth = 4, int Width = 128, int Steps = 300, double Lr = 0.01, double? Decay = null,
-    int AverageK = 4, bool RandomLabels = true, int Seeds = 2, long Seed = 0,
-    [property: System.Text.Json.Serialization.JsonIgnore] int Threads = 1)
+    int AverageK = 4, bool RandomLabels = true, int Seeds = 2, long Seed = 0) : IFitSettings<MarginSettings>
 {
     /// <summary>The default α grid: half decades from 1e-3 to 10.</summary>
     public static readonly double[] DefaultAlphas = [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1, 3, 10];
@@ -43,17 +44,16 @@ public sealed record MarginSettings(
     public static MarginSettings Quick => new([1e-3, 1e-2, 0.1, 1, 10], [1e-3, 0.1], TrainSize: 100, TestSize: 2000,
         Depth: 2, Width: 64, Steps: 200, AverageK: 4);
 
-    /// <summary>The schedule of every network.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public FitSchedule Schedule => new(Steps, Lr, Decay ?? FitSchedule.AuthorsDecay(Steps));
+    /// <inheritdoc />
+    [JsonIgnore]
+    public FitShape Fit => new(Data, Task, TestSize, Depth, Width, Steps, Lr, Decay, Seeds, Seed);
 
-    /// <summary>The seeds of the units.</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public long[] SeedList => Enumerable.Range(0, Seeds).Select(i => Seed + i).ToArray();
-
-    /// <summary>The task name passed to the data layer (null for "none").</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public string? TaskOrNull => Task.Trim().Equals("none", StringComparison.OrdinalIgnoreCase) ? null : Task;
+    /// <inheritdoc />
+    public MarginSettings WithFit(FitShape f) => this with
+    {
+        Data = f.Data, Task = f.Task, TestSize = f.TestSize, Depth = f.Depth, Width = f.Width, Steps = f.Steps, Lr = f.Lr, Decay = f.Decay,
+        Seeds = f.Seeds, Seed = f.Seed,
+    };
 
     /// <summary>Networks averaged at <paramref name="alpha"/> (1: no average).</summary>
     public int AverageAt(double alpha) => AverageAlphas.Contains(alpha) ? AverageK : 1;
@@ -69,10 +69,6 @@ public sealed record MarginSettings(
             if (!Alphas.Contains(a)) throw new ArgumentException($"--average-alphas {a} is not one of --alphas.", "average-alphas");
         if (AverageK < 1) throw new ArgumentException($"--average-k {AverageK} must be >= 1.", "average-k");
         if (TrainSize < 1) throw new ArgumentException($"--train-size {TrainSize} must be >= 1.", "train-size");
-        PartOneChecks.DataAndTask(Data, TaskOrNull, TrainSize, TestSize, binary: false, "train-size");
-        PartOneChecks.Network(Depth, Width);
-        Schedule.Validate();
-        if (Seeds < 1) throw new ArgumentException($"--seeds {Seeds} must be >= 1.", "seeds");
-        TorchThreads.Validate(Threads);
+        Fit.Validate(TrainSize, binary: false, "train-size");
     }
 }

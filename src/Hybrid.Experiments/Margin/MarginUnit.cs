@@ -1,5 +1,6 @@
 using System.Globalization;
-using Hybrid.Experiments.Bpm;
+using Hybrid.Experiments.Fitting;
+using Hybrid.Experiments.Gp;
 using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Statistics;
 using Hybrid.Training;
@@ -44,45 +45,17 @@ public sealed record MarginUnitResult(double Alpha, long Seed, double TrainAccur
 public sealed record MarginKernelResult(long Seed, double TestAccuracy, double Jitter);
 
 /// <summary>
-/// <c>hybrid margin</c>: normalised-margin control (SCIENCE.md Part I; alexfarhang/margin). For
-/// every α and seed (one unit each): k networks trained to α·targets by the control recipe
-/// (<see cref="MarginFit"/>) — the first is "the single net", all k are averaged where asked —
-/// and a twin trained on random labels, all in one batched model; per seed, the NNGP kernel
-/// interpolator as the reference plateau. Resumable unit by unit.
+/// The units of <c>hybrid margin</c> (<see cref="MarginExperiment"/>): for one α and seed, k networks trained to
+/// α·targets by the control recipe (<see cref="MarginFit"/>) — the first is "the single net", all k are
+/// averaged where asked — and a twin trained on random labels, all in one batched model; per seed, the NNGP
+/// kernel interpolator as the reference plateau. Each is a resumable unit (<see cref="UnitStore"/>).
 /// </summary>
-public static class MarginExperiment
+public static class MarginUnit
 {
-    /// <summary>Runs (or resumes) the experiment into <paramref name="folder"/>.</summary>
-    public static (IReadOnlyList<MarginUnitResult> Units, IReadOnlyList<MarginKernelResult> Kernels) Run(MarginSettings s, RunFolder folder,
-        bool resume, ITrainingObserver observer, CancellationToken cancel = default)
+    /// <summary>One α-unit (read back when its folder already holds it).</summary>
+    public static MarginUnitResult Run(MarginUnitConfig c, DataSet whole, RunFolder folder, ITrainingObserver observer, CancellationToken cancel)
     {
-        s.Validate();
-        TorchRuntime.EnsureAvailable();
-        using var threads = TorchThreads.Use(s.Threads);
-        folder.BeginExperiment(s, resume, "margin experiment");
-        var resolved = MarginProblem.LoadWhole(s.Data, s.TaskOrNull, s.Seed);
-        using var whole = resolved.Data;
-        PartOneChecks.Loaded(whole, s.TrainSize, binary: false, "train-size");
-        var units = new List<MarginUnitResult>();
-        var kernels = new List<MarginKernelResult>();
-        foreach (long seed in s.SeedList)
-        {
-            kernels.Add(Kernel(s, whole, seed, folder));
-            foreach (double alpha in s.Alphas.OrderBy(a => a))
-            {
-                var c = new MarginUnitConfig(s.Data, s.TaskOrNull, s.Seed, s.TrainSize, s.TestSize, s.Depth, s.Width, s.Schedule,
-                    alpha, s.AverageAt(alpha), s.RandomLabels, seed);
-                units.Add(RunUnit(c, whole, new RunFolder(Path.Combine(folder.Path, c.FolderName)), observer, cancel));
-            }
-        }
-        MarginReport.Write(folder, s, units, kernels, whole.Source);
-        return (units, kernels);
-    }
-
-    /// <summary>One α-unit (read back when its folder already holds it with the same config).</summary>
-    public static MarginUnitResult RunUnit(MarginUnitConfig c, DataSet whole, RunFolder folder, ITrainingObserver observer, CancellationToken cancel)
-    {
-        if (Units.TryRead<MarginUnitConfig, MarginUnitResult>(folder, c) is { } done) return done;
+        if (UnitStore.Find<MarginUnitConfig, MarginUnitResult>(folder, c) is { } done) return done;
         using var problem = MarginProblem.Subset(whole, c.TrainSize, c.TestSize, c.Seed);
         var spec = ModelSpec.MarginMlp([problem.D], problem.Outputs, c.Depth, c.Width);
         // Members 0…k−1: clean labels, the same initialisations at every α; member k: the random-label twin.
@@ -127,7 +100,7 @@ public static class MarginExperiment
         var result = new MarginUnitResult(c.Alpha, c.Seed, trainAcc[0], testAcc[0], first.median().item<double>(), first.min().item<double>(),
             fit.FinalLoss[0], trainAcc[0] == 1.0, c.AverageK, averageAcc, testAcc.Average(), trainAcc.Count(a => a == 1.0) / (double)c.AverageK,
             randomTrain, randomTest, randomMargin, fit.Seconds);
-        Units.Write(folder, c, result);
+        UnitStore.Write(folder, c, result);
         var inv = CultureInfo.InvariantCulture;
         string average = c.AverageK > 1 ? string.Create(inv, $", {c.AverageK}-net average {100 * averageAcc:F2}%") : "";
         string random = c.RandomLabels ? string.Create(inv, $", random labels test {100 * randomTest:F2}% (train {100 * randomTrain:F1}%)") : "";
@@ -139,9 +112,9 @@ public static class MarginExperiment
     /// <summary>The kernel interpolator's test accuracy on one seed's subset (binary: sign of Σ_ab·Σ⁻¹·y; else argmax of Σ_ab·Σ⁻¹·onehot).</summary>
     public static MarginKernelResult Kernel(MarginSettings s, DataSet whole, long seed, RunFolder folder)
     {
-        var config = new { s.Data, Task = s.TaskOrNull, DataSeed = s.Seed, s.TrainSize, s.TestSize, s.Depth, Seed = seed };
+        var config = new { s.Data, Task = s.Fit.TaskOrNull, DataSeed = s.Seed, s.TrainSize, s.TestSize, s.Depth, Seed = seed };
         var unit = new RunFolder(Path.Combine(folder.Path, "units", $"seed-{seed}", "kernel"));
-        if (Units.TryRead<object, MarginKernelResult>(unit, config) is { } done) return done;
+        if (UnitStore.Find<object, MarginKernelResult>(unit, config) is { } done) return done;
         using var problem = MarginProblem.Subset(whole, s.TrainSize, s.TestSize, seed);
         using var kTrain = NngpKernel.Matrix(problem.TrainX, problem.TrainX, s.Depth);
         using var kCross = NngpKernel.Matrix(problem.TestX, problem.TrainX, s.Depth);
@@ -152,7 +125,7 @@ public static class MarginExperiment
         using var outputs = gp.B.matmul(targets).unsqueeze(0);                                  // [1, T, outputs]
         using var predictions = MarginFit.Predictions(outputs);
         var result = new MarginKernelResult(seed, Accuracy(predictions, problem.TestY)[0], gp.Jitter);
-        Units.Write(unit, config, result);
+        UnitStore.Write(unit, config, result);
         return result;
     }
 

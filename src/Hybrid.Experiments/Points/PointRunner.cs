@@ -1,40 +1,50 @@
+using Hybrid.Experiments.Data;
 using Hybrid.Experiments.Runs;
+using Hybrid.Training.Data;
 using Hybrid.Training.Models;
 using Hybrid.Training.Optimizers;
 using Hybrid.Training.Trainer;
 
-namespace Hybrid.Experiments.Grid;
+namespace Hybrid.Experiments.Points;
 
 /// <summary>
-/// Runs grid points, each as its own run folder (<c>points/&lt;key&gt;/</c>: the trainer's
-/// config.json, metrics.csv and checkpoint, summary.json, learning-curve.png, and point.json
-/// when it has finished). In order, one after another: a resumed grid reads finished points
-/// back, continues a half-trained one from its checkpoint, and starts the rest.
+/// Runs training points, each a resumable unit in its own run folder (<c>points/&lt;key&gt;/</c>: the
+/// trainer's config.json, metrics.csv and checkpoint, summary.json, learning-curve.png, and unit.json
+/// when it has finished, <see cref="UnitStore"/>). In order, one after another: finished points are read
+/// back, a half-trained one continues from its checkpoint, the rest start.
 /// </summary>
 /// <remarks>
 /// The many small runs are not batched into one model: the Part II optimisers normalise per
 /// tensor or per neuron, so a stacked "many runs in one tensor" model would need its own
 /// optimiser kernels; on two cores the saving would also be small.
 /// </remarks>
-public static class GridRunner
+public static class PointRunner
 {
-    /// <summary>The result file of a finished point.</summary>
-    public const string PointFile = "point.json";
+    /// <summary>
+    /// The body of an experiment made of training points (depth, transfer): loads the data first (a bad
+    /// <c>--data</c> is refused before the folder is written), records the settings, then runs every point
+    /// with progress. The data stays in <paramref name="cache"/> (the caller's).
+    /// </summary>
+    public static (List<PointResult> Results, DataSet Data, string Note) RunGrid(ExperimentContext context, DataSpec data,
+        IReadOnlyList<TrainingPoint> points, DataCache cache)
+    {
+        var (loaded, _, note) = cache.Get(data);
+        context.Begin();
+        context.Log($"{points.Count} runs");
+        var results = context.WithProgress(observer => RunAll(points, context.Folder, observer, cancel: context.Cancel, cache: cache));
+        return (results, loaded, note);
+    }
 
     /// <summary>Runs (or reads back) every point in order; stops early, returning what ran, when cancelled.</summary>
-    /// <param name="points">The grid (validated first, all of it, before any work).</param>
+    /// <param name="points">The points (validated by the host with their experiment's settings).</param>
     /// <param name="folder">The experiment's folder; points go under points/.</param>
-    /// <param name="resume">Read finished points back and continue unfinished ones.</param>
     /// <param name="observer">Progress.</param>
-    /// <param name="keepCheckpoints">Keep each finished point's checkpoint.bin (otherwise deleted once point.json is written: a 32-layer checkpoint is megabytes, and a grid has hundreds).</param>
+    /// <param name="keepCheckpoints">Keep each finished point's checkpoint.bin (otherwise deleted once unit.json is written: a 32-layer checkpoint is megabytes, and a grid has hundreds).</param>
     /// <param name="cancel">Stops after the current epoch.</param>
     /// <param name="cache">Loaded data to share (the caller's, kept); null loads and frees its own.</param>
-    public static List<PointResult> RunAll(IReadOnlyList<TrainingPoint> points, RunFolder folder, bool resume,
-        ITrainingObserver observer, bool keepCheckpoints = false, CancellationToken cancel = default, DataCache? cache = null)
+    public static List<PointResult> RunAll(IReadOnlyList<TrainingPoint> points, RunFolder folder, ITrainingObserver observer,
+        bool keepCheckpoints = false, CancellationToken cancel = default, DataCache? cache = null)
     {
-        foreach (var p in points) p.Validate();
-        var keys = points.GroupBy(p => p.Key).FirstOrDefault(g => g.Count() > 1);
-        if (keys is not null) throw new ArgumentException($"the grid holds point {keys.Key} twice.", "grid");
         using var own = cache is null ? new DataCache() : null;
         cache ??= own!;
         var results = new List<PointResult>();
@@ -42,24 +52,16 @@ public static class GridRunner
         {
             var point = points[i];
             var pointFolder = new RunFolder(Path.Combine(folder.Path, "points", point.Key));
-            var result = Run(point, pointFolder, cache, new Numbered(observer, i + 1, points.Count), resume, keepCheckpoints, cancel);
-            results.Add(result);
+            results.Add(Run(point, pointFolder, cache, new Numbered(observer, i + 1, points.Count), keepCheckpoints, cancel));
         }
         return results;
     }
 
-    /// <summary>Runs one point in <paramref name="folder"/> (or reads it back when finished and <paramref name="resume"/>).</summary>
+    /// <summary>Runs one point in <paramref name="folder"/>, or reads it back when it has finished there.</summary>
     public static PointResult Run(TrainingPoint point, RunFolder folder, DataCache cache, ITrainingObserver observer,
-        bool resume, bool keepCheckpoints = false, CancellationToken cancel = default)
+        bool keepCheckpoints = false, CancellationToken cancel = default)
     {
-        point.Validate();
-        if (resume && folder.Has(PointFile))
-        {
-            var done = folder.ReadJson<PointResult>(PointFile);
-            if (done.Point != point)
-                throw new InvalidOperationException($"{folder.Path} holds a different point ({PointFile}); start a new grid or remove it.");
-            return done;
-        }
+        if (UnitStore.Find<TrainingPoint, PointResult>(folder, point) is { } done) return done;
         var (data, normalization, note) = cache.Get(point.Data);
         var spec = point.Spec(data.InputShape, data.Classes);
         spec.Validate();
@@ -79,14 +81,14 @@ public static class GridRunner
             DataNote = note,
             LearningRateFactor = decay == 1 ? null : e => Math.Pow(decay, e - 1),
         };
-        var run = TrainingRun.Execute(job, folder, observer, resume && folder.HasCheckpoint, cancel);
+        var run = TrainingRun.Execute(job, folder, observer, folder.HasCheckpoint, cancel);
         var last = run.Epochs.Count > 0 ? run.Epochs[^1] : null;
-        var result = new PointResult(point, run.Status.ToString().ToLowerInvariant(), run.Epochs.Count,
+        var result = new PointResult(point, run.Status, run.Epochs.Count,
             last?.TrainAccuracy ?? double.NaN, last?.TrainLoss ?? double.NaN, last?.TestAccuracy ?? double.NaN,
             run.Epochs.Sum(e => e.EpochSeconds));
         if (run.Status != RunStatus.Cancelled)
         {
-            folder.WriteJson(PointFile, result);
+            UnitStore.Write(folder, point, result);
             if (!keepCheckpoints) File.Delete(folder.File(RunFolder.CheckpointFile));
         }
         return result;
@@ -99,7 +101,24 @@ public static class GridRunner
         return File.Exists(path) ? EpochMetrics.ParseCsv(File.ReadAllText(path)) : [];
     }
 
-    // Prefixes each run's name with its place in the grid ("[3/90] adam lr 0.001 · …").
+    /// <summary>The outcome of a set of points: stopped when any point was (or some never ran); a diverged point is a result
+    /// (counted in <see cref="ExperimentOutcome.DivergedRuns"/>), not a failure.</summary>
+    public static ExperimentOutcome Outcome(IReadOnlyList<TrainingPoint> planned, IReadOnlyList<PointResult> results,
+        IReadOnlyDictionary<string, double> metrics, ConsoleSummary summary)
+    {
+        int cancelled = results.Count(r => r.Status == RunStatus.Cancelled) + planned.Count - results.Count;
+        int diverged = results.Count(r => r.Diverged);
+        var status = cancelled > 0 ? RunStatus.Cancelled : RunStatus.Completed;
+        string message = $"{results.Count} points: {results.Count(r => r.Completed)} completed, {diverged} diverged, {cancelled} cancelled";
+        var timing = new SortedDictionary<string, double>(StringComparer.Ordinal) { ["point_seconds"] = results.Sum(r => r.Seconds) };
+        return new ExperimentOutcome(status, message, metrics, timing) { DivergedRuns = diverged, Summary = summary };
+    }
+
+    /// <summary>The training cost of every point, in multiply-adds (<see cref="CostModel.Training"/>).</summary>
+    public static double Cost(IEnumerable<TrainingPoint> points) =>
+        points.Sum(p => CostModel.Training(p.Model, p.Depth, p.Width, p.Bias, p.Data.Data, p.Data.TrainSize, p.Epochs));
+
+    // Prefixes each run's name with its place in the list ("[3/90] adam lr 0.001 · …").
     private sealed class Numbered(ITrainingObserver inner, int index, int count) : ITrainingObserver
     {
         public void Started(string name, int firstEpoch, int epochs, long batchesPerEpoch) =>

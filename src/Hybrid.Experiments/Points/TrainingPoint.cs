@@ -1,11 +1,14 @@
+using Hybrid.Experiments.Data;
+using Hybrid.Experiments.Runs;
+using Hybrid.Training.Trainer;
 using System.Globalization;
 using Hybrid.Training.Models;
 using Hybrid.Training.Optimizers;
 
-namespace Hybrid.Experiments.Grid;
+namespace Hybrid.Experiments.Points;
 
 /// <summary>
-/// One training run of a grid (<c>hybrid depth</c>, <c>hybrid transfer</c>): model, optimiser
+/// One training run of a set of points (<c>hybrid depth</c>, <c>hybrid transfer</c>): model, optimiser
 /// and learning rate, schedule, seed and data. It is the run's whole configuration — its
 /// config.json — so a point is a pure function of this record: a sweep can run any point alone,
 /// on any machine, and get the same result.
@@ -52,7 +55,7 @@ public sealed record TrainingPoint(string Model, int Depth, int Width, bool Bias
     public string Name => string.Create(CultureInfo.InvariantCulture, $"{Optimizer} lr {Lr:G3} · {Model} {Depth}×{Width} · seed {Seed}");
 }
 
-/// <summary>What one grid point produced (point.json; one row of results.csv).</summary>
+/// <summary>What one training point produced (the result of its unit.json; one row of results.csv).</summary>
 /// <param name="Point">The point.</param>
 /// <param name="Status">completed, diverged or cancelled.</param>
 /// <param name="Epochs">Epochs completed.</param>
@@ -60,21 +63,21 @@ public sealed record TrainingPoint(string Model, int Depth, int Width, bool Bias
 /// <param name="TrainLoss">Mean training loss over the last completed epoch; NaN if none.</param>
 /// <param name="TestAccuracy">Test accuracy after the last completed epoch; NaN if none.</param>
 /// <param name="Seconds">Training seconds over all completed epochs.</param>
-public sealed record PointResult(TrainingPoint Point, string Status, int Epochs, double TrainAccuracy, double TrainLoss,
+public sealed record PointResult(TrainingPoint Point, RunStatus Status, int Epochs, double TrainAccuracy, double TrainLoss,
     double TestAccuracy, double Seconds)
 {
     /// <summary>Whether every planned epoch ran.</summary>
-    public bool Completed => Status == "completed";
+    public bool Completed => Status == RunStatus.Completed;
 
     /// <summary>Whether the loss stopped being finite.</summary>
-    public bool Diverged => Status == "diverged";
+    public bool Diverged => Status == RunStatus.Diverged;
 
     /// <summary>The header of results.csv.</summary>
     public const string CsvHeader = "key,optimizer,lr,model,depth,width,seed,epochs_planned,status,epochs,train_accuracy,train_loss,test_accuracy,seconds";
 
     /// <summary>This result as a CSV row.</summary>
     public string ToCsv() => string.Join(',', Point.Key, Point.Optimizer, G(Point.Lr), Point.Model, Point.Depth, Point.Width,
-        Point.Seed, Point.Epochs, Status, Epochs, G(TrainAccuracy), G(TrainLoss), G(TestAccuracy), G(Seconds));
+        Point.Seed, Point.Epochs, Status.Name(), Epochs, G(TrainAccuracy), G(TrainLoss), G(TestAccuracy), G(Seconds));
 
     /// <summary>results.csv for these rows.</summary>
     public static string Csv(IEnumerable<PointResult> rows) => CsvHeader + "\n" + string.Concat(rows.Select(r => r.ToCsv() + "\n"));

@@ -1,10 +1,10 @@
 using System.Globalization;
 using ScottPlot;
 
-namespace Hybrid.Experiments.Grid;
+namespace Hybrid.Experiments.Reports;
 
-/// <summary>Plot helpers for the Part II experiments (ScottPlot): log axes, lines with error bars, heatmaps, panels.</summary>
-public static class GridPlots
+/// <summary>Plot helpers the experiments share (ScottPlot): log axes, lines with error bars, heatmaps, panels.</summary>
+public static class Plots
 {
     /// <summary>The colour of series <paramref name="i"/>.</summary>
     public static Color Color(int i) => new ScottPlot.Palettes.Category10().GetColor(i);

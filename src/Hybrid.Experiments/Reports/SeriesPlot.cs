@@ -1,7 +1,7 @@
 using System.Globalization;
 using ScottPlot;
 
-namespace Hybrid.Experiments.Margin;
+namespace Hybrid.Experiments.Reports;
 
 /// <summary>One line of a <see cref="SeriesPlot"/>: points with optional ± error bars (NaN: none).</summary>
 /// <param name="Name">Legend text.</param>

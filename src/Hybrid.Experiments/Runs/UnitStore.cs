@@ -1,64 +1,72 @@
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Hybrid.Experiments.Runs;
+using Hybrid.Training.Trainer;
 
-namespace Hybrid.Experiments.Margin;
+namespace Hybrid.Experiments.Runs;
 
 /// <summary>
-/// The units of Part I's grids (one α and seed, one n and seed, …): each unit is a pure function
-/// of its config (which includes its seed) and lives in its own sub-folder with <c>unit.json</c>
-/// = { config, result }, written atomically when the unit finishes. A resumed (or sharded) run
-/// reuses every unit whose unit.json holds the same config and recomputes the rest.
+/// The one store of resumable units of work, for every experiment that is made of many (margin's α
+/// units, bpm's (n, seed) units, trust's bound nets and slice runs, depth's and transfer's points,
+/// compare's (row, seed) runs). A unit is a pure function of its config (which includes its seed); it
+/// lives in its own sub-folder and, once finished, holds <c>unit.json</c> = { config, result }, written
+/// atomically and checked against the folder's manifest when read. A resumed (or sharded) run reads
+/// every finished unit back instead of computing it again; a unit folder holding another config is
+/// refused, naming the differing fields (it was copied from another run).
 /// </summary>
-public static class Units
+public static class UnitStore
 {
     /// <summary>The file a finished unit writes.</summary>
     public const string File = "unit.json";
 
-    /// <summary>The result of a finished unit in <paramref name="unit"/> whose config equals <paramref name="config"/>, else null.</summary>
-    public static TResult? TryRead<TConfig, TResult>(RunFolder unit, TConfig config) where TResult : class
+    /// <summary>Whether <paramref name="folder"/> holds a finished unit (of any config).</summary>
+    public static bool IsFinished(RunFolder folder) => folder.Has(File);
+
+    /// <summary>The result of the finished unit in <paramref name="folder"/>, or null when it holds none.</summary>
+    /// <exception cref="InvalidOperationException">It holds a finished unit of another config (the message names the differences).</exception>
+    /// <exception cref="InvalidDataException">unit.json fails its checksum or is not a unit of this kind.</exception>
+    public static TResult? Find<TConfig, TResult>(RunFolder folder, TConfig config) where TResult : class
     {
-        if (!unit.Has(File)) return null;
-        var node = JsonNode.Parse(System.IO.File.ReadAllText(unit.File(File)));
-        var stored = node?["config"];
-        if (stored is null || !SameJson(stored.ToJsonString(), JsonSerializer.Serialize(config, RunFolder.Json))) return null;
-        return node!["result"].Deserialize<TResult>(RunFolder.Json);
+        if (!IsFinished(folder)) return null;
+        var (stored, wanted, node) = Read(folder, config);
+        if (!SameJson(stored, wanted))
+            throw new InvalidOperationException(
+                $"{folder.Path} holds a finished unit of other settings ({string.Join("; ", ConfigDiff.Differences(stored, wanted, folder.File(File)))}): " +
+                "it belongs to another run; move it away, or start a new run.");
+        return Result<TResult>(folder, node);
     }
 
-    /// <summary>Writes a finished unit.</summary>
-    public static void Write<TConfig, TResult>(RunFolder unit, TConfig config, TResult result) =>
-        unit.WriteJson(File, new UnitFile<TConfig, TResult>(config, result));
-
-    /// <summary>Comma-separated values, invariant culture, round-trippable doubles.</summary>
-    public static string Csv(IEnumerable<string> header, IEnumerable<IEnumerable<object?>> rows)
+    /// <summary>As <see cref="Find"/>, but a unit of another config reads as missing (for reading the units of
+    /// another run, which may hold other settings: <c>uncertainty --from</c>).</summary>
+    public static TResult? TryRead<TConfig, TResult>(RunFolder folder, TConfig config) where TResult : class
     {
-        var sb = new StringBuilder(string.Join(',', header)).Append('\n');
-        foreach (var row in rows) sb.Append(string.Join(',', row.Select(Cell))).Append('\n');
-        return sb.ToString();
+        if (!IsFinished(folder)) return null;
+        var (stored, wanted, node) = Read(folder, config);
+        return SameJson(stored, wanted) ? Result<TResult>(folder, node) : null;
     }
 
-    /// <summary>CSV of records, one column per public property in declaration order (names in snake_case).</summary>
-    public static string RecordCsv<T>(IEnumerable<T> rows)
+    /// <summary>Records a finished unit (atomically, through the folder's manifest).</summary>
+    public static void Write<TConfig, TResult>(RunFolder folder, TConfig config, TResult result) =>
+        folder.WriteJson(File, new UnitFile<TConfig, TResult>(config, result));
+
+    private static (string Stored, string Wanted, JsonNode Node) Read<TConfig>(RunFolder folder, TConfig config)
     {
-        var props = typeof(T).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance)
-            .Where(p => p.GetIndexParameters().Length == 0 && p.Name != "EqualityContract").ToArray();
-        return Csv(props.Select(p => SnakeCase(p.Name)), rows.Select(r => props.Select(p => p.GetValue(r))));
+        var text = folder.ReadText(File);
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{folder.File(File)} is not valid JSON ({e.Message.Split('\n')[0]})", e);
+        }
+        if (node?["config"] is not { } stored || node["result"] is null)
+            throw new InvalidDataException($"{folder.File(File)} is not a finished unit (it needs a config and a result).");
+        return (stored.ToJsonString(), JsonSerializer.Serialize(config, RunFolder.Json), node);
     }
 
-    /// <summary>"LargeMarginError" → "large_margin_error".</summary>
-    public static string SnakeCase(string name) =>
-        string.Concat(name.Select((ch, i) => char.IsUpper(ch) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(ch) : ch.ToString()));
-
-    private static string Cell(object? v) => v switch
-    {
-        null => "",
-        double d => d.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-        float f => f.ToString("R", System.Globalization.CultureInfo.InvariantCulture),
-        bool b => b ? "true" : "false",
-        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
-        _ => v.ToString()!.Contains(',') ? $"\"{v}\"" : v.ToString()!,
-    };
+    private static TResult Result<TResult>(RunFolder folder, JsonNode node) where TResult : class =>
+        RunFolder.ParseJson<TResult>(node["result"]!.ToJsonString(), folder.File(File));
 
     // Equal as JSON, a property holding null counting as absent (writers differ in whether they emit nulls).
     private static bool SameJson(string a, string b) => JsonNode.DeepEquals(WithoutNulls(JsonNode.Parse(a)), WithoutNulls(JsonNode.Parse(b)));
@@ -75,26 +83,4 @@ public static class Units
     }
 
     private sealed record UnitFile<TConfig, TResult>(TConfig Config, TResult Result);
-}
-
-/// <summary>Seeds derived from a unit's seed, so that each purpose (initial weights, targets, random labels, GP draws)
-/// has its own stream and a unit's numbers depend on nothing but its config.</summary>
-public static class UnitSeeds
-{
-    /// <summary>SplitMix64 of (seed, FNV-1a hash of <paramref name="purpose"/>, index), as a non-negative long.</summary>
-    public static long Of(long seed, string purpose, long index = 0)
-    {
-        ulong h = 14695981039346656037UL;
-        foreach (byte b in Encoding.UTF8.GetBytes(purpose)) h = (h ^ b) * 1099511628211UL;
-        ulong x = Mix(Mix(Mix(unchecked((ulong)seed)) ^ h) ^ unchecked((ulong)index));
-        return (long)(x >> 1);
-    }
-
-    private static ulong Mix(ulong z)
-    {
-        z += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
 }

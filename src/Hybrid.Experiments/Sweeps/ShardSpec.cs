@@ -1,5 +1,7 @@
 using System.Globalization;
 
+using Hybrid.Experiments.Runs;
+
 namespace Hybrid.Experiments.Sweeps;
 
 /// <summary>

@@ -3,6 +3,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 
+using Hybrid.Experiments.Runs;
+
 namespace Hybrid.Experiments.Sweeps;
 
 /// <summary>What <c>sweep slurm</c> asks Slurm for.</summary>

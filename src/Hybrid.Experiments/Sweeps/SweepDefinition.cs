@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 
+using Hybrid.Experiments.Runs;
+
 namespace Hybrid.Experiments.Sweeps;
 
 /// <summary>One axis of a sweep: a settings field (dotted path) and the values it takes, in order.</summary>

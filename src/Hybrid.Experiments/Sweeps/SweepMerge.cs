@@ -1,5 +1,7 @@
 using Hybrid.Experiments.Statistics;
 
+using Hybrid.Experiments.Runs;
+
 namespace Hybrid.Experiments.Sweeps;
 
 /// <summary>A finished run of the plan and its result.</summary>
@@ -86,12 +88,12 @@ public sealed class SweepMerge
         var groups = plan.Runs.GroupBy(r => r.GroupKey).Select(g =>
         {
             var results = g.Select(r => byRun.GetValueOrDefault(r.Id)).Where(r => r is not null).Select(r => r!).ToList();
-            var done = results.Where(r => r.Status == ExperimentOutcome.Completed).ToList();
+            var done = results.Where(r => r.Status == SweepRunStatus.Completed).ToList();
             var names = done.SelectMany(r => r.Metrics.Keys).Distinct().Order(StringComparer.Ordinal);
             var metrics = names.ToDictionary(n => n,
                 n => SeedSummary.Of(done.Select(r => r.Metrics.GetValueOrDefault(n, double.NaN))));
             return new GroupSummary(g.Key, g.First().Point.Where(p => !p.IsSeed).ToList(), g.Count(), done.Count,
-                results.Count(r => r.Status == ExperimentOutcome.Diverged), metrics);
+                results.Count(r => r.Status == SweepRunStatus.Diverged), metrics);
         }).ToList();
         var headline = plan.Runs.SelectMany(r => plan.Definition.Experiment.Headline(r.Settings))
             .DistinctBy(h => h.Name).ToList();

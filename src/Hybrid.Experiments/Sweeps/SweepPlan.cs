@@ -66,7 +66,7 @@ public sealed class SweepPlan
     /// <summary>Expands <paramref name="d"/> into its runs, checking every run's settings.</summary>
     public static SweepPlan Expand(SweepDefinition d)
     {
-        var start = SettingsContract.ToNode(d.Experiment.Defaults);
+        var start = SettingsContract.ToNode(d.Experiment.SweepDefaults);
         foreach (var (field, value) in d.Base) start[field] = value?.DeepClone();
 
         var runs = new List<PlannedRun>();
@@ -86,7 +86,7 @@ public sealed class SweepPlan
             object settings = SettingsContract.Read(node, d.Experiment.SettingsType, where);
             try
             {
-                d.Experiment.Validate(settings);
+                d.Experiment.ValidateForSweep(settings);
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException)
             {

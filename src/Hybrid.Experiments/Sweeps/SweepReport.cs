@@ -30,7 +30,7 @@ public static class SweepReport
         var results = new StringBuilder();
         results.AppendLine(Csv(["index", "id", .. axes.Select(a => a.Path), "status", .. metrics]));
         foreach (var f in m.Finished)
-            results.AppendLine(Csv([f.Run.Index.ToString(Inv), f.Run.Id, .. f.Run.Point.Select(p => p.Value), f.Result.Status,
+            results.AppendLine(Csv([f.Run.Index.ToString(Inv), f.Run.Id, .. f.Run.Point.Select(p => p.Value), f.Result.Status.Name(),
                 .. metrics.Select(n => f.Result.Metrics.TryGetValue(n, out var v) ? G(v) : "")]));
         folder.WriteText("results.csv", results.ToString());
 
@@ -71,7 +71,7 @@ public static class SweepReport
         var sb = new StringBuilder();
         sb.AppendLine($"# Sweep {d.Name}: {d.Experiment.Name}").AppendLine();
         if (d.Description is not null) sb.AppendLine(d.Description).AppendLine();
-        int diverged = m.Finished.Count(f => f.Result.Status == ExperimentOutcome.Diverged);
+        int diverged = m.Finished.Count(f => f.Result.Status == SweepRunStatus.Diverged);
         sb.AppendLine($"- Sweep file: `{d.SourcePath}`; folder: `{m.Plan.Root}`.");
         sb.AppendLine($"- Axes: {(d.Axes.Count == 0 ? "none" : string.Join("; ", d.Axes.Select(a => $"{a.Path} ∈ {{{string.Join(", ", a.Values.Select(SettingsContract.Show))}}}")))}.");
         sb.AppendLine($"- Runs: {m.Plan.Runs.Count} planned, {m.Finished.Count} finished ({diverged} diverged), {m.Unfinished.Count} not finished" +

@@ -15,10 +15,23 @@ public sealed record RunAttempt(string Host, int Pid, string Shard, DateTime Sta
 /// <summary>run.json: the run's id, experiment and full configuration, and every start of it.</summary>
 public sealed record RunRecord(string Id, string Experiment, JsonObject Config, IReadOnlyList<RunAttempt> Attempts);
 
+/// <summary>How a sweep run stands in its result.json.</summary>
+public enum SweepRunStatus
+{
+    /// <summary>An attempt is under way, or was killed (the run is then interrupted).</summary>
+    Started,
+    /// <summary>Finished: every part ran.</summary>
+    Completed,
+    /// <summary>Finished: the experiment's result diverged (a result, not a failure).</summary>
+    Diverged,
+    /// <summary>Threw (a bug, a missing file, a lock held elsewhere); it runs again next time.</summary>
+    Failed,
+}
+
 /// <summary>result.json: how a run ended and its flat metrics. Written (atomically, through the run folder, like every
 /// file of it) as "started" when an attempt begins and again when it ends.</summary>
 /// <param name="Id">The run's id.</param>
-/// <param name="Status">completed, diverged, failed, or started (an attempt is under way, or was killed).</param>
+/// <param name="Status">Completed, diverged, failed, or started (an attempt is under way, or was killed).</param>
 /// <param name="Message">How it ended, in words (the error for a failed run).</param>
 /// <param name="Metrics">Results (deterministic for a configuration).</param>
 /// <param name="Timing">Measurements of the machine: seconds, examples per second.</param>
@@ -27,18 +40,24 @@ public sealed record RunRecord(string Id, string Experiment, JsonObject Config, 
 /// <param name="Host">Where.</param>
 /// <param name="Shard">Which shard ran it.</param>
 /// <param name="Attempts">Starts it took (1 unless interrupted).</param>
-public sealed record RunResult(string Id, string Status, string Message, SortedDictionary<string, double> Metrics,
-    SortedDictionary<string, double> Timing, double Seconds, DateTime FinishedUtc, string Host, string Shard, int Attempts)
+/// <param name="DivergedRuns">Training runs inside the experiment that diverged (a depth grid's points too; 0 in files written before it was recorded).</param>
+public sealed record RunResult(string Id, SweepRunStatus Status, string Message, SortedDictionary<string, double> Metrics,
+    SortedDictionary<string, double> Timing, double Seconds, DateTime FinishedUtc, string Host, string Shard, int Attempts, int DivergedRuns = 0)
 {
-    /// <summary>The status of a run that threw (a bug, a missing file, a lock held elsewhere); it runs again next time.</summary>
-    public const string Failed = "failed";
-
-    /// <summary>The status while an attempt runs; left behind if it is killed (the run is then interrupted).</summary>
-    public const string Started = "started";
-
     /// <summary>Whether the run needs no more work (completed or diverged; a failed run is retried).</summary>
     [System.Text.Json.Serialization.JsonIgnore]
-    public bool Finished => Status is ExperimentOutcome.Completed or ExperimentOutcome.Diverged;
+    public bool Finished => Status is SweepRunStatus.Completed or SweepRunStatus.Diverged;
+
+    /// <summary>Whether something in the run diverged (its own result, or a training run inside it).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool AnyDiverged => Status == SweepRunStatus.Diverged || DivergedRuns > 0;
+}
+
+/// <summary>The status as result.json and the reports spell it ("completed").</summary>
+public static class SweepRunStatuses
+{
+    /// <summary>"started", "completed", "diverged" or "failed".</summary>
+    public static string Name(this SweepRunStatus status) => status.ToString().ToLowerInvariant();
 }
 
 /// <summary>Where a run stands.</summary>
@@ -106,12 +125,12 @@ public static class SweepRunFiles
         if (!Directory.Exists(runPath)) return (RunState.Missing, null, null);
         var result = ReadResult(runPath);
         if (result is not null && result.Finished)
-            return (result.Status == ExperimentOutcome.Completed ? RunState.Done : RunState.Diverged, result, null);
+            return (result.Status == SweepRunStatus.Completed ? RunState.Done : RunState.Diverged, result, null);
         using (var probe = RunFolder.At(runPath).TryAcquire(out var holder))
         {
             if (probe is null) return (RunState.Running, result, holder);
         }
-        if (result is { Status: RunResult.Failed }) return (RunState.Failed, result, null);
+        if (result is { Status: SweepRunStatus.Failed }) return (RunState.Failed, result, null);
         bool started = result is not null || Directory.EnumerateFileSystemEntries(runPath).Any(e => !RunLock.IsLockFile(Path.GetFileName(e)));
         return (started ? RunState.Interrupted : RunState.Missing, result, null);
     }

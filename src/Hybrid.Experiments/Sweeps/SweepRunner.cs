@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Hybrid.Experiments.Runs;
-using Hybrid.Training;
 using Hybrid.Training.Trainer;
 
 namespace Hybrid.Experiments.Sweeps;
@@ -18,11 +17,17 @@ namespace Hybrid.Experiments.Sweeps;
 /// this shard, or a shard that stole them).</param>
 /// <param name="Cancelled">Whether the shard stopped on request before its share was done.</param>
 /// <param name="Stolen">Runs of other shards it ran (<see cref="SweepRunnerHooks.Steal"/>).</param>
+/// <param name="WithDivergence">Of the runs it ran, those in which something diverged (the run's own result, or a training
+/// run inside it: a depth grid's point).</param>
 public sealed record ShardReport(ShardSpec Shard, int Share, int Ran, int Completed, int Diverged, int Failed,
-    int AlreadyFinished, int HeldElsewhere, bool Cancelled, int Stolen = 0)
+    int AlreadyFinished, int HeldElsewhere, bool Cancelled, int Stolen = 0, int WithDivergence = 0)
 {
     /// <summary>Whether every run this shard started ended as a result (completed or diverged) and nothing was cancelled.</summary>
     public bool Succeeded => Failed == 0 && !Cancelled;
+
+    /// <summary>The exit code (<see cref="ExitCodes"/>): not finished when a run failed or the shard was stopped, diverged when
+    /// something in a run it ran diverged, else completed.</summary>
+    public int ExitCode => !Succeeded ? ExitCodes.NotFinished : WithDivergence > 0 ? ExitCodes.Diverged : ExitCodes.Completed;
 }
 
 /// <summary>How a shard behaves and reports: one line per event, the progress display around each run.</summary>
@@ -31,9 +36,8 @@ public sealed class SweepRunnerHooks
     /// <summary>A line for the log ("[3/8] 1f2e… optimizer.bits=4 seed=1: completed …").</summary>
     public Action<string> Log { get; init; } = _ => { };
 
-    /// <summary>Runs a run's body with an observer (the CLI puts a progress display around it).</summary>
-    public Func<Func<ITrainingObserver, ExperimentOutcome>, ExperimentOutcome> WithProgress { get; init; } =
-        body => body(SilentObserver.Instance);
+    /// <summary>The progress display around each run's training (the CLI's console display).</summary>
+    public IProgressDisplay Progress { get; init; } = SilentProgress.Instance;
 
     /// <summary>How long to keep trying a run whose lock is taken before leaving it to its holder
     /// (a <c>sweep status</c> probe holds a lock for microseconds).</summary>
@@ -60,10 +64,10 @@ public static class SweepRunner
 {
     private sealed class Tally
     {
-        public int Ran, Completed, Diverged, Failed, Finished, Held, Stolen;
+        public int Ran, Completed, Diverged, Failed, Finished, Held, Stolen, WithDivergence;
 
         public ShardReport Report(ShardSpec shard, int share, bool cancelled) =>
-            new(shard, share, Ran, Completed, Diverged, Failed, Finished, Held, cancelled, Stolen);
+            new(shard, share, Ran, Completed, Diverged, Failed, Finished, Held, cancelled, Stolen, WithDivergence);
     }
 
     /// <summary>Runs <paramref name="shard"/>'s share of <paramref name="plan"/> (and, with
@@ -96,7 +100,7 @@ public static class SweepRunner
             if (own)
             {
                 ++tally.Finished;
-                hooks.Log($"{tag}: already {earlier.Status}");
+                hooks.Log($"{tag}: already {earlier.Status.Name()}");
             }
             return true;
         }
@@ -117,7 +121,7 @@ public static class SweepRunner
             if (own)
             {
                 ++tally.Finished;
-                hooks.Log($"{tag}: already {justDone.Status}");
+                hooks.Log($"{tag}: already {justDone.Status.Name()}");
             }
             return true;
         }
@@ -131,10 +135,11 @@ public static class SweepRunner
         if (!own) ++tally.Stolen;
         switch (result.Status)
         {
-            case ExperimentOutcome.Completed: ++tally.Completed; break;
-            case ExperimentOutcome.Diverged: ++tally.Diverged; break;
+            case SweepRunStatus.Completed: ++tally.Completed; break;
+            case SweepRunStatus.Diverged: ++tally.Diverged; break;
             default: ++tally.Failed; break;
         }
+        if (result.AnyDiverged) ++tally.WithDivergence;
         return true;
     }
 
@@ -142,15 +147,6 @@ public static class SweepRunner
     /// or a temporary file): one means an earlier attempt left something to resume.</summary>
     private static bool IsExperimentFile(string? name) =>
         name is { Length: > 0 } && name[0] != '.' && name is not (SweepRunFiles.RecordFile or SweepRunFiles.ResultFile or "manifest.json");
-
-    /// <summary>Sets libtorch's intra-op threads for this process (a Slurm task's CPUs; the default is every core).</summary>
-    /// <exception cref="ArgumentException"><paramref name="threads"/> &lt; 1.</exception>
-    public static void UseThreads(int threads)
-    {
-        if (threads < 1) throw new ArgumentException($"--threads {threads} must be ≥ 1.", "threads");
-        TorchRuntime.EnsureAvailable();
-        TorchSharp.torch.set_num_threads(threads);
-    }
 
     private static RunLock? Claim(RunFolder folder, TimeSpan patience, out LockOwner? holder)
     {
@@ -177,30 +173,39 @@ public static class SweepRunner
             shard.ToString(), DateTime.UtcNow, resumed)).ToList();
         folder.WriteJson(SweepRunFiles.RecordFile, new RunRecord(run.Id, plan.Definition.Experiment.Name, config, attempts));
         // "started" replaces an earlier failure's result; if this attempt is killed it stays, and the run reads as interrupted
-        folder.WriteJson(SweepRunFiles.ResultFile, new RunResult(run.Id, RunResult.Started, $"attempt {attempts.Count} started",
+        folder.WriteJson(SweepRunFiles.ResultFile, new RunResult(run.Id, SweepRunStatus.Started, $"attempt {attempts.Count} started",
             new(), new(), 0, DateTime.UtcNow, Environment.MachineName, shard.ToString(), attempts.Count));
 
         hooks.Log($"{tag}: {(resumed ? "resuming" : "starting")} (attempt {attempts.Count})");
         var clock = Stopwatch.StartNew();
+        SweepRunStatus status;
         ExperimentOutcome outcome;
         try
         {
-            outcome = hooks.WithProgress(observer => plan.Definition.Experiment.Run(run.Settings, folder, observer, cancel));
+            // the plan validated every run's settings when it loaded; the host does the rest (runtime, resume checks, the body)
+            var request = new RunRequest(folder)
+            {
+                Resume = folder.Has(RunFolder.ConfigFile), Progress = hooks.Progress, Log = line => hooks.Log($"{tag}: {line}"),
+                Cancel = cancel, Validated = true,
+            };
+            outcome = ExperimentHost.Run(plan.Definition.Experiment, run.Settings, request);
+            if (outcome.Status == RunStatus.Cancelled) return null;
+            status = outcome.Status == RunStatus.Diverged ? SweepRunStatus.Diverged : SweepRunStatus.Completed;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            outcome = new ExperimentOutcome(RunResult.Failed, $"{e.GetType().Name}: {e.Message}",
+            outcome = new ExperimentOutcome(RunStatus.Completed, $"{e.GetType().Name}: {e.Message}",
                 new Dictionary<string, double>(), new Dictionary<string, double>());
+            status = SweepRunStatus.Failed;
         }
-        if (outcome.Status == ExperimentOutcome.Cancelled) return null;
         var timing = new SortedDictionary<string, double>(outcome.Timing.ToDictionary(), StringComparer.Ordinal);
-        var result = new RunResult(run.Id, outcome.Status, outcome.Message,
+        var result = new RunResult(run.Id, status, outcome.Message,
             new SortedDictionary<string, double>(outcome.Metrics.ToDictionary(), StringComparer.Ordinal), timing,
-            clock.Elapsed.TotalSeconds, DateTime.UtcNow, Environment.MachineName, shard.ToString(), attempts.Count);
+            clock.Elapsed.TotalSeconds, DateTime.UtcNow, Environment.MachineName, shard.ToString(), attempts.Count, outcome.DivergedRuns);
         folder.WriteJson(SweepRunFiles.ResultFile, result);
         var headline = plan.Definition.Experiment.Headline(run.Settings).FirstOrDefault();
         string shown = headline is not null && result.Metrics.TryGetValue(headline.Name, out var v) ? $", {headline.Name} {v:G4}" : "";
-        hooks.Log($"{tag}: {result.Status}{shown} in {result.Seconds:F1} s" + (result.Status == RunResult.Failed ? $": {result.Message}" : ""));
+        hooks.Log($"{tag}: {result.Status.Name()}{shown} in {result.Seconds:F1} s" + (result.Status == SweepRunStatus.Failed ? $": {result.Message}" : ""));
         return result;
     }
 }

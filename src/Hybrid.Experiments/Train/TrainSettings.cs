@@ -3,75 +3,11 @@ using Hybrid.Training;
 using Hybrid.Training.Data;
 using Hybrid.Training.Models;
 using Hybrid.Training.Optimizers;
-using Hybrid.Experiments.Runs;
+using Hybrid.Experiments.Data;
 using Hybrid.Training.Trainer;
 using TorchSharp;
 
 namespace Hybrid.Experiments.Train;
-
-/// <summary>Which data a run uses: a folder of MNIST-format files, Fashion-MNIST, MNIST, or a synthetic task.</summary>
-public static class DataChoice
-{
-    /// <summary>Names accepted by <c>--data</c> besides a folder path.</summary>
-    public static readonly IReadOnlyList<string> Names = ["fashion-mnist", "mnist", "teacher", "mixture"];
-
-    private const int SyntheticTrain = 10_000;
-
-    /// <summary>
-    /// Checks, before any work, what can be checked without loading: the task and training size
-    /// of <paramref name="selection"/>, and for <c>mnist</c> that its files are installed and the
-    /// training size fits (a synthetic task's size is known too; a folder's is checked on load).
-    /// </summary>
-    public static void Validate(string? data, DataSelection selection)
-    {
-        switch (data?.Trim().ToLowerInvariant())
-        {
-            case "mnist":
-                MnistData.CheckPresent();
-                selection.Validate(MnistData.TrainClassCounts.Sum(), "MNIST");
-                break;
-            case "teacher" or "mixture":
-                selection.Validate(SyntheticTrain, $"the {data.Trim().ToLowerInvariant()} task");
-                break;
-            default:
-                selection.Validate();
-                break;
-        }
-    }
-
-    /// <summary>
-    /// Loads the data named by <paramref name="data"/> (null: Fashion-MNIST if installed, else the
-    /// teacher task), then applies <paramref name="selection"/>'s task and training subset.
-    /// </summary>
-    public static ResolvedDataSet Load(string? data, bool flatten, long seed, DataSelection? selection = null) =>
-        (selection ?? new DataSelection()).Apply(LoadWhole(data, flatten, seed), seed);
-
-    private static ResolvedDataSet LoadWhole(string? data, bool flatten, long seed)
-    {
-        var options = new DataOptions(Flatten: flatten);
-        switch (data?.Trim().ToLowerInvariant())
-        {
-            case "mnist":
-                var mnist = MnistData.Load(options);
-                return new ResolvedDataSet(mnist, $"Using {mnist.Source} (chosen with --data mnist).", false);
-            case null or "" or "fashion-mnist":
-                if (data is null || DataSets.FashionMnistInstalled) return DataSets.Resolve(null, options, seed: seed);
-                throw new ArgumentException(
-                    $"Fashion-MNIST is not installed at {DataSets.FashionMnistFolder} ({DataSets.FashionMnistInstallHint}).", "data");
-            case "teacher":
-                return new ResolvedDataSet(Synthetic.Teacher(new TeacherOptions(Train: SyntheticTrain, Test: 2_000), seed),
-                    "synthetic teacher task (chosen with --data teacher)", false);
-            case "mixture":
-                return new ResolvedDataSet(Synthetic.Mixture(new MixtureOptions(Train: SyntheticTrain, Test: 2_000), seed),
-                    "synthetic Gaussian mixture (chosen with --data mixture)", false);
-            default:
-                if (!Directory.Exists(data))
-                    throw new ArgumentException(
-                        $"--data '{data}' is neither a folder nor one of: {string.Join(", ", Names)}.", "data");
-                return DataSets.Resolve(data, options, seed: seed);
-        }
-    }
-}
 
 /// <summary>
 /// Everything a <c>hybrid train</c> run needs to be repeated — written to config.json, and
@@ -106,9 +42,6 @@ public sealed record TrainSettings(
     [JsonIgnore]
     public DataSelection Selection => new(Task, TrainSize);
 
-    /// <summary>Valid names for <see cref="Normalize"/>.</summary>
-    public static readonly IReadOnlyList<string> NormalizeNames = ["none", "standard", "sphere"];
-
     /// <summary>Checks every value before any work starts; the message names the option and lists valid names.</summary>
     public void Validate()
     {
@@ -121,7 +54,7 @@ public sealed record TrainSettings(
         if (Width < 1) throw new ArgumentException($"--width {Width} must be >= 1.", "width");
         ModelSpec.RequireFits(Depth, Width); // before loading data: a size that cannot fit is refused at once
         if (!(InitScale > 0) || !double.IsFinite(InitScale)) throw new ArgumentException($"--init-scale {InitScale} must be > 0.", "init-scale");
-        ParseNormalize(Normalize);
+        DataChoice.ParseNormalize(Normalize);
         LearningRateSchedules.Parse(LrSchedule, Epochs);
         var dev = Device.Trim().ToLowerInvariant();
         if (dev != "cpu" && !dev.StartsWith("cuda", StringComparison.Ordinal))
@@ -130,23 +63,13 @@ public sealed record TrainSettings(
         DataChoice.Validate(Data, Selection);
     }
 
-    /// <summary>Parses a normalisation name.</summary>
-    public static NormalizationKind ParseNormalize(string name) => name.Trim().ToLowerInvariant() switch
-    {
-        "none" => NormalizationKind.None,
-        "standard" => NormalizationKind.Standardize,
-        "sphere" => NormalizationKind.Sphere,
-        _ => throw new ArgumentException($"--normalize '{name}' is unknown; valid: {string.Join(", ", NormalizeNames)}.", "normalize"),
-    };
-
     /// <summary>A short name for progress and plots.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string RunName => $"{Model}{(Model == "mlp" ? $"-{Depth}x{Width}" : "")} · {Optimizer.Key}";
 
-    /// <summary>Builds the job: loads the data, fits the normalisation, and binds model and optimiser factories.</summary>
+    /// <summary>Builds the job (settings validated by the caller: the host): loads the data, fits the normalisation, and binds model and optimiser factories.</summary>
     public (TrainingJob Job, string DataNote) BuildJob()
     {
-        Validate();
         var device = TorchRuntime.Device(Device);
         var kind = ModelSpec.ParseKind(Model);
         var resolved = DataChoice.Load(Data, flatten: false, Seed, Selection);
@@ -160,7 +83,7 @@ public sealed record TrainSettings(
             BuildModel = d => OptimizerCatalog.PrepareModel(optimizer, ModelFactory.Build(spec, Seed, d)),
             BuildOptimizer = m => OptimizerCatalog.Create(optimizer, m, (ulong)Seed),
             Data = data,
-            Normalization = InputNormalization.Fit(ParseNormalize(Normalize), data.TrainX),
+            Normalization = InputNormalization.Fit(DataChoice.ParseNormalize(Normalize), data.TrainX),
             Epochs = Epochs,
             BatchSize = BatchSize,
             Seed = Seed,

@@ -1,9 +1,14 @@
 using System.Globalization;
 using System.Text;
-using Hybrid.Experiments.Grid;
+using Hybrid.Experiments.Data;
+using Hybrid.Experiments.Options;
+using Hybrid.Experiments.Points;
+using Hybrid.Experiments.Reports;
 using Hybrid.Experiments.Runs;
 using Hybrid.Training.Optimizers;
 using ScottPlot;
+
+using Hybrid.Training.Trainer;
 
 namespace Hybrid.Experiments.Transfer;
 
@@ -20,7 +25,7 @@ public static class TransferReport
         folder.WriteJson("results.json", results);
         folder.WriteJson("summary.json", new
         {
-            summary.Slices, summary.Cells, points = s.Points.Count, finished = results.Count(r => r.Status != "cancelled"),
+            summary.Slices, summary.Cells, points = s.Points.Count, finished = results.Count(r => r.Status != RunStatus.Cancelled),
             data = dataSummary, environment = RunEnvironment.Capture(), finishedUtc = DateTime.UtcNow,
         });
         folder.WriteText("report.md", Markdown(s, results, summary, dataNote, dataSummary));
@@ -42,7 +47,7 @@ public static class TransferReport
         sb.AppendLine(string.Create(Inv, $"- Horizon: {s.Epochs} epochs of batch {s.BatchSize}, learning rate ×{s.LrDecay} per epoch; seeds {s.Seeds}."));
         sb.AppendLine("- Learning rates: " + string.Join("; ", s.Optimizers.Select(o => $"{o} {{{string.Join(", ", s.Lrs(o).Select(l => l.ToString("G3", Inv)))}}}")) + ".");
         sb.AppendLine("- Metric: final-epoch training loss (mean over the epoch's batches); the best rate has the lowest mean loss over seeds; a rate at which any seed diverged is never the best, and where no rate gets 5 % below the chance loss there is no best rate.");
-        sb.AppendLine(string.Create(Inv, $"- Points finished: {results.Count(r => r.Status != "cancelled")} of {s.Points.Count}; diverged: {results.Count(r => r.Diverged)}."));
+        sb.AppendLine(string.Create(Inv, $"- Points finished: {results.Count(r => r.Status != RunStatus.Cancelled)} of {s.Points.Count}; diverged: {results.Count(r => r.Diverged)}."));
         sb.AppendLine().AppendLine("How far the best learning rate moves, in decades (grid resolution: one decade; \"interp.\" from a parabola in log10 lr through the best rate and its neighbours):").AppendLine();
         sb.AppendLine("| optimizer | default lr | axis | best lr per value | shift (decades) | range | shift interp. | " + (s.Seeds > 1 ? "shift per seed (mean ± 95 %) | " : "") + "default is best |");
         sb.AppendLine("|---|---:|---|---|---:|---:|---:|" + (s.Seeds > 1 ? "---:|" : "") + "---:|");
@@ -71,14 +76,14 @@ public static class TransferReport
                 var cells = summary.Cells.Where(c => c.Optimizer == opt && c.Width == w && c.Depth == d && c.Diverged == 0).OrderBy(c => c.Lr).ToList();
                 var m = cells.Select(c => loss ? c.Loss : c.Accuracy).ToList();
                 double scale = loss ? 1 : 100;
-                GridPlots.Line(plt, cells.Select(c => Math.Log10(c.Lr)).ToList(), m.Select(x => scale * x.Mean).ToList(),
-                    m.Select(x => scale * x.HalfWidth).ToList(), $"{axis} {values[i]}", GridPlots.Color(i));
+                Plots.Line(plt, cells.Select(c => Math.Log10(c.Lr)).ToList(), m.Select(x => scale * x.Mean).ToList(),
+                    m.Select(x => scale * x.HalfWidth).ToList(), $"{axis} {values[i]}", Plots.Color(i));
             }
             var def = plt.Add.VerticalLine(Math.Log10(OptimizerCatalog.DefaultLr(opt)));
             def.LinePattern = LinePattern.Dotted;
             def.Color = Colors.Gray;
             def.LegendText = "default lr";
-            GridPlots.Log10Ticks(plt.Axes.Bottom);
+            Plots.Log10Ticks(plt.Axes.Bottom);
             plt.Title(axis == "width" ? $"{opt}: depth {s.BaseDepth}, widths" : $"{opt}: width {s.BaseWidth}, depths");
             plt.XLabel("learning rate");
             plt.YLabel(loss ? "final-epoch train loss" : "final-epoch train accuracy (%)");
@@ -87,6 +92,6 @@ public static class TransferReport
             plt.ShowLegend(loss ? Alignment.LowerLeft : Alignment.UpperLeft);
             panels.Add(plt);
         }
-        return GridPlots.Panels(panels, Math.Min(3, panels.Count));
+        return Plots.Panels(panels, Math.Min(3, panels.Count));
     }
 }

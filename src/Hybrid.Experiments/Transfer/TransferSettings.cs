@@ -1,5 +1,8 @@
 using System.Text.Json.Serialization;
-using Hybrid.Experiments.Grid;
+using Hybrid.Experiments.Data;
+using Hybrid.Experiments.Options;
+using Hybrid.Experiments.Points;
+using Hybrid.Experiments.Reports;
 
 namespace Hybrid.Experiments.Transfer;
 
@@ -43,7 +46,7 @@ public sealed record TransferSettings(
     };
 
     /// <summary>The learning rates of <paramref name="optimizer"/>, largest first.</summary>
-    public double[] Lrs(string optimizer) => GridMath.LrGrid(optimizer, LrSpan);
+    public double[] Lrs(string optimizer) => LearningRates.Around(optimizer, LrSpan);
 
     /// <summary>The (width, depth) pairs the grid trains.</summary>
     [JsonIgnore]
@@ -64,10 +67,10 @@ public sealed record TransferSettings(
     /// <summary>Checks every value before any work; the message names the option.</summary>
     public void Validate()
     {
-        GridMath.Optimizers(Optimizers);
+        LearningRates.RequireOptimizers(Optimizers);
         if (LrSpan is < 1 or > 4) throw new ArgumentException($"--lr-span {LrSpan} must be 1…4 decades (the best rate needs neighbours).", "lr-span");
-        GridMath.NonEmptyDistinct(Widths, "widths");
-        GridMath.NonEmptyDistinct(Depths, "depths");
+        Values.RequireNonEmptyDistinct(Widths, "widths");
+        Values.RequireNonEmptyDistinct(Depths, "depths");
         foreach (var w in Widths) if (w < 1) throw new ArgumentException($"--widths {w}: a width must be >= 1.", "widths");
         foreach (var d in Depths) if (d < 1) throw new ArgumentException($"--depths {d}: a depth must be >= 1 (hidden layers).", "depths");
         if (!Widths.Contains(BaseWidth)) throw new ArgumentException($"--base-width {BaseWidth} must be one of --widths {string.Join(",", Widths)}.", "base-width");

@@ -1,6 +1,11 @@
-using Hybrid.Experiments.Grid;
+using Hybrid.Experiments.Data;
+using Hybrid.Experiments.Options;
+using Hybrid.Experiments.Points;
+using Hybrid.Experiments.Reports;
 using Hybrid.Experiments.Statistics;
 using Hybrid.Training.Optimizers;
+
+using Hybrid.Training.Trainer;
 
 namespace Hybrid.Experiments.Transfer;
 
@@ -39,7 +44,7 @@ public sealed record TransferSummary(IReadOnlyList<TransferCell> Cells, IReadOnl
     public static TransferSummary From(TransferSettings s, IReadOnlyList<PointResult> results, int classes)
     {
         double ceiling = TrainedBelow * Math.Log(classes);
-        var done = results.Where(r => r.Status != "cancelled").ToList();
+        var done = results.Where(r => r.Status != RunStatus.Cancelled).ToList();
         var cells = new List<TransferCell>();
         foreach (var (w, d) in s.Architectures)
             foreach (var opt in s.Optimizers)

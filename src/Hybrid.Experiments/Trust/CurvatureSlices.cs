@@ -1,4 +1,7 @@
-using Hybrid.Experiments.Grid;
+using Hybrid.Experiments.Data;
+using Hybrid.Experiments.Options;
+using Hybrid.Experiments.Points;
+using Hybrid.Experiments.Reports;
 using Hybrid.Experiments.Runs;
 using Hybrid.Training;
 using Hybrid.Training.Models;
@@ -20,9 +23,9 @@ public sealed record SliceCurve(double Epoch, long Step, double[] Moves, double[
 
 /// <summary>What one slice run produced (slices.json).</summary>
 /// <param name="Point">The run.</param>
-/// <param name="Status">How its training ended (completed, diverged, cancelled).</param>
+/// <param name="Status">How its training ended.</param>
 /// <param name="Curves">One slice per checkpoint reached, in order.</param>
-public sealed record SliceResult(SlicePoint Point, string Status, IReadOnlyList<SliceCurve> Curves);
+public sealed record SliceResult(SlicePoint Point, RunStatus Status, IReadOnlyList<SliceCurve> Curves);
 
 /// <summary>
 /// The curvature slices of jxbz/fromage's <c>classify-mnist/curvature.ipynb</c>: train a net,
@@ -35,75 +38,63 @@ public sealed record SliceResult(SlicePoint Point, string Status, IReadOnlyList<
 /// </summary>
 public static class CurvatureSlices
 {
-    /// <summary>Runs (or resumes) one slice run in <paramref name="folder"/>: training with weight snapshots, then one slice per checkpoint.</summary>
-    public static SliceResult Run(SlicePoint p, RunFolder folder, DataCache cache, ITrainingObserver observer, bool resume,
-        CancellationToken cancel = default)
+    /// <summary>
+    /// Runs (or resumes) one slice run in <paramref name="folder"/>: training with weight snapshots (continued from
+    /// its checkpoint when interrupted), then one slice per checkpoint; a finished run is read back (its unit.json).
+    /// </summary>
+    public static SliceResult Run(SlicePoint p, RunFolder folder, DataCache cache, ITrainingObserver observer, CancellationToken cancel = default)
     {
-        if (resume && folder.Has("slices.json"))
-        {
-            var done = folder.ReadJson<SliceResult>("slices.json");
-            if (Json(done.Point) != Json(p)) throw new InvalidOperationException($"{folder.Path} holds a different slice run; start a new experiment.");
-            return done;
-        }
+        if (UnitStore.Find<SlicePoint, SliceResult>(folder, p) is { } done) return done;
         var (data, normalization, note) = cache.Get(p.Data);
         var spec = new ModelSpec(ModelSpec.ParseKind(p.Net), data.InputShape, data.Classes, p.Layers - 1, p.Width, Activation.Relu, Bias: true);
         spec.Validate();
         long batches = (data.TrainCount + p.BatchSize - 1) / p.BatchSize;
         var steps = p.Checkpoints.Select(c => (Epoch: c, Step: (long)Math.Round(c * batches))).DistinctBy(c => c.Step).OrderBy(c => c.Step).ToList();
         var wanted = steps.Select(s => s.Step).ToHashSet();
-        string status = "completed";
-        if (!(resume && folder.Has("trained.json")))
+        nn.Module<Tensor, Tensor>? live = null;
+        var optimizer = new OptimizerSpec(p.Optimizer, p.Lr);
+        var job = new TrainingJob
         {
-            nn.Module<Tensor, Tensor>? live = null;
-            var optimizer = new OptimizerSpec(p.Optimizer, p.Lr);
-            var job = new TrainingJob
+            Name = p.Title,
+            BuildModel = d =>
             {
-                Name = p.Title,
-                BuildModel = d =>
-                {
-                    live = ModelFactory.Build(spec, p.Seed, d);
-                    if (!folder.Has(SnapshotFile(0))) Snapshot(folder, 0, live);
-                    return live;
-                },
-                BuildOptimizer = m => OptimizerCatalog.Create(optimizer, m.parameters(), (ulong)p.Seed),
-                Data = data,
-                Normalization = normalization,
-                Epochs = p.Epochs,
-                BatchSize = p.BatchSize,
-                Seed = p.Seed,
-                Config = p,
-                DataNote = note,
-                LearningRateFactor = p.LrDecay == 1 ? null : e => Math.Pow(p.LrDecay, e - 1),
-                AfterStep = (epoch, batch) =>
-                {
-                    long step = (epoch - 1) * batches + batch + 1;
-                    if (wanted.Contains(step)) Snapshot(folder, step, live!);
-                },
-            };
-            var run = TrainingRun.Execute(job, folder, observer, resume && folder.HasCheckpoint, cancel);
-            status = run.Status.ToString().ToLowerInvariant();
-            if (run.Status == RunStatus.Cancelled) return new SliceResult(p, status, []);
-            folder.WriteJson("trained.json", new { status, epochs = run.Epochs.Count });
-        }
-        else status = JsonNodeStatus(folder);
+                live = ModelFactory.Build(spec, p.Seed, d);
+                if (!folder.Has(SnapshotFile(0))) Snapshot(folder, 0, live);
+                return live;
+            },
+            BuildOptimizer = m => OptimizerCatalog.Create(optimizer, m.parameters(), (ulong)p.Seed),
+            Data = data,
+            Normalization = normalization,
+            Epochs = p.Epochs,
+            BatchSize = p.BatchSize,
+            Seed = p.Seed,
+            Config = p,
+            DataNote = note,
+            LearningRateFactor = p.LrDecay == 1 ? null : e => Math.Pow(p.LrDecay, e - 1),
+            AfterStep = (epoch, batch) =>
+            {
+                long step = (epoch - 1) * batches + batch + 1;
+                if (wanted.Contains(step)) Snapshot(folder, step, live!);
+            },
+        };
+        // an interrupted run continues from its checkpoint (one that finished training trains no further epoch)
+        var run = TrainingRun.Execute(job, folder, observer, folder.HasCheckpoint, cancel);
+        if (run.Status == RunStatus.Cancelled) return new SliceResult(p, run.Status, []);
 
         using var x = normalization.Apply(data.TrainX.narrow(0, 0, Math.Min(p.SliceExamples, data.TrainCount)));
         using var y = data.TrainY.narrow(0, 0, Math.Min(p.SliceExamples, data.TrainCount));
         var curves = new List<SliceCurve>();
         foreach (var (epoch, step) in steps)
         {
-            if (cancel.IsCancellationRequested) return new SliceResult(p, "cancelled", curves);
-            string file = $"slice-step-{step:D6}.json";
-            if (resume && folder.Has(file)) { curves.Add(folder.ReadJson<SliceCurve>(file)); continue; }
+            if (cancel.IsCancellationRequested) return new SliceResult(p, RunStatus.Cancelled, curves);
             if (!folder.Has(SnapshotFile(step))) continue; // training stopped before this checkpoint
             var curve = Slice(spec, p, folder, epoch, step, x, y);
-            folder.WriteJson(file, curve);
             observer.Message($"{p.Title}: slice at epoch {epoch} (step {step}): loss {curve.Loss[0]:G4} → {curve.Loss[^1]:G4}, " +
                              $"first-layer gradient moved ×{curve.GradChange[^1]:G3} at t = {curve.Moves[^1]}");
             curves.Add(curve);
         }
-        var result = new SliceResult(p, status, curves);
-        folder.WriteJson("slices.json", result);
+        var result = new SliceResult(p, run.Status, curves);
+        UnitStore.Write(folder, p, result);
         return result;
     }
 
@@ -165,8 +156,4 @@ public static class CurvatureSlices
             model.save(w);
         });
 
-    private static string JsonNodeStatus(RunFolder folder) =>
-        System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(folder.File("trained.json")))?["status"]?.GetValue<string>() ?? "completed";
-
-    private static string Json(SlicePoint p) => System.Text.Json.JsonSerializer.Serialize(p, RunFolder.Json);
 }

@@ -1,4 +1,7 @@
-using Hybrid.Experiments.Grid;
+using Hybrid.Experiments.Data;
+using Hybrid.Experiments.Options;
+using Hybrid.Experiments.Points;
+using Hybrid.Experiments.Reports;
 using Hybrid.Training;
 using Hybrid.Training.Models;
 using TorchSharp;

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text;
-using Hybrid.Experiments.Grid;
+using Hybrid.Experiments.Data;
+using Hybrid.Experiments.Options;
+using Hybrid.Experiments.Points;
+using Hybrid.Experiments.Reports;
 using Hybrid.Experiments.Runs;
 using ScottPlot;
 
@@ -106,22 +109,22 @@ public static class TrustReport
             for (int i = 0; i < s.Depths.Length; ++i)
             {
                 var cells = summary.Cells.Where(c => c.Direction == dir && c.Layers == s.Depths[i]).OrderBy(c => c.Epsilon).ToList();
-                GridPlots.Line(plt, cells.Select(c => Math.Log10(c.Epsilon)).ToList(), cells.Select(c => c.Log10Ratio.Mean).ToList(),
-                    cells.Select(c => c.Log10Ratio.HalfWidth).ToList(), $"L = {s.Depths[i]}", GridPlots.Color(i));
+                Plots.Line(plt, cells.Select(c => Math.Log10(c.Epsilon)).ToList(), cells.Select(c => c.Log10Ratio.Mean).ToList(),
+                    cells.Select(c => c.Log10Ratio.HalfWidth).ToList(), $"L = {s.Depths[i]}", Plots.Color(i));
             }
             var one = plt.Add.HorizontalLine(0);
             one.LinePattern = LinePattern.Dotted;
             one.Color = Colors.Gray;
-            GridPlots.Log10Ticks(plt.Axes.Bottom);
+            Plots.Log10Ticks(plt.Axes.Bottom);
             var shown = summary.Cells.Where(c => c.Direction == dir).Select(c => c.Log10Ratio).ToList();
-            GridPlots.Log10Axis(plt, plt.Axes.Left, shown.Select(c => c.Mean).Concat(shown.Select(c => c.Low)).Concat(shown.Select(c => c.High)).Append(0));
+            Plots.Log10Axis(plt, plt.Axes.Left, shown.Select(c => c.Mean).Concat(shown.Select(c => c.Low)).Concat(shown.Select(c => c.High)).Append(0));
             plt.Title($"{dir}: measured / (Π(1+ε) − 1)");
             plt.XLabel("ε (relative change per layer)");
             plt.YLabel("‖Δf‖/‖f‖ over the bound");
             plt.ShowLegend(Alignment.LowerLeft);
             return plt;
         }).ToList();
-        return GridPlots.Panels(panels, Math.Min(3, panels.Count));
+        return Plots.Panels(panels, Math.Min(3, panels.Count));
     }
 
     private static byte[] DepthPanels(TrustSettings s, TrustSummary summary)
@@ -131,15 +134,15 @@ public static class TrustReport
             var plt = new Plot();
             var depths = s.Depths.Order().Select(d => (double)d).ToList();
             var logD = depths.Select(Math.Log2).ToList();
-            GridPlots.Line(plt, logD, depths.Select(l => Math.Log10(Math.Pow(1 + eps, l) - 1)).ToList(), null, "Π(1+ε) − 1", Colors.Black, LinePattern.Dashed);
-            GridPlots.Line(plt, logD, depths.Select(l => Math.Log10(l * eps)).ToList(), null, "Σε = Lε", Colors.Gray, LinePattern.Dotted);
+            Plots.Line(plt, logD, depths.Select(l => Math.Log10(Math.Pow(1 + eps, l) - 1)).ToList(), null, "Π(1+ε) − 1", Colors.Black, LinePattern.Dashed);
+            Plots.Line(plt, logD, depths.Select(l => Math.Log10(l * eps)).ToList(), null, "Σε = Lε", Colors.Gray, LinePattern.Dotted);
             for (int i = 0; i < s.Directions.Length; ++i)
             {
                 var cells = s.Depths.Order().Select(l => summary.Cells.FirstOrDefault(c => c.Direction == s.Directions[i] && c.Layers == l && c.Epsilon == eps)).ToList();
-                GridPlots.Line(plt, logD, cells.Select(c => c is null ? double.NaN : Math.Log10(c.Change.Mean)).ToList(), null, s.Directions[i], GridPlots.Color(i));
+                Plots.Line(plt, logD, cells.Select(c => c is null ? double.NaN : Math.Log10(c.Change.Mean)).ToList(), null, s.Directions[i], Plots.Color(i));
             }
             plt.Axes.Bottom.TickGenerator = new ScottPlot.TickGenerators.NumericManual(logD.ToArray(), depths.Select(d => d.ToString(Inv)).ToArray());
-            GridPlots.Log10Axis(plt, plt.Axes.Left, summary.Cells.Where(c => c.Epsilon == eps).Select(c => Math.Log10(c.Change.Mean))
+            Plots.Log10Axis(plt, plt.Axes.Left, summary.Cells.Where(c => c.Epsilon == eps).Select(c => Math.Log10(c.Change.Mean))
                 .Concat(depths.Select(l => Math.Log10(l * eps))));
             plt.Title(string.Create(Inv, $"ε = {eps:G3}: ‖Δf‖/‖f‖ vs depth"));
             plt.XLabel("weight layers L");
@@ -147,7 +150,7 @@ public static class TrustReport
             plt.ShowLegend(Alignment.UpperLeft);
             return plt;
         }).ToList();
-        return GridPlots.Panels(panels, Math.Min(3, panels.Count));
+        return Plots.Panels(panels, Math.Min(3, panels.Count));
     }
 
     private static byte[] SlicePanels(IReadOnlyList<SliceResult> slices)
@@ -163,16 +166,16 @@ public static class TrustReport
                     var c = r.Curves[i];
                     var y = what == "loss" ? c.Loss : c.GradChange;
                     var idx = Enumerable.Range(0, c.Moves.Length).Where(k => y[k] > 0).ToList();
-                    GridPlots.Line(plt, idx.Select(k => c.Moves[k]).ToList(), idx.Select(k => Math.Log10(y[k])).ToList(), null,
+                    Plots.Line(plt, idx.Select(k => c.Moves[k]).ToList(), idx.Select(k => Math.Log10(y[k])).ToList(), null,
                         string.Create(Inv, $"epoch {c.Epoch:G3}"), viridis.GetColor(r.Curves.Count == 1 ? 0 : (double)i / (r.Curves.Count - 1)));
                 }
-                GridPlots.Log10Axis(plt, plt.Axes.Left, r.Curves.SelectMany(c => what == "loss" ? c.Loss : c.GradChange).Where(v => v > 0).Select(Math.Log10));
+                Plots.Log10Axis(plt, plt.Axes.Left, r.Curves.SelectMany(c => what == "loss" ? c.Loss : c.GradChange).Where(v => v > 0).Select(Math.Log10));
                 plt.Title($"{r.Point.Title}: {what}");
                 plt.XLabel("relative move t of every layer");
                 plt.YLabel(what == "loss" ? "loss" : "‖g₁(t) − g₁(0)‖/‖g₁(0)‖");
                 plt.ShowLegend(Alignment.UpperLeft);
                 panels.Add(plt);
             }
-        return GridPlots.Panels(panels, 2);
+        return Plots.Panels(panels, 2);
     }
 }

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Serialization;
-using Hybrid.Experiments.Grid;
+using Hybrid.Experiments.Data;
+using Hybrid.Experiments.Options;
+using Hybrid.Experiments.Points;
+using Hybrid.Experiments.Reports;
 using Hybrid.Training.Optimizers;
 
 namespace Hybrid.Experiments.Trust;
@@ -103,10 +106,10 @@ public sealed record SliceSettings(string[] Nets, int Width, string Optimizer, d
         if (!(LrDecay > 0 && LrDecay <= 1)) throw new ArgumentException($"slice lr decay {LrDecay} must be in (0, 1].", "slice-lr-decay");
         if (Epochs < 1) throw new ArgumentException($"--slice-epochs {Epochs} must be >= 1.", "slice-epochs");
         if (BatchSize < 1) throw new ArgumentException($"slice batch size {BatchSize} must be >= 1.", "slice-batch-size");
-        GridMath.NonEmptyDistinct(Checkpoints, "slice-checkpoints");
+        Values.RequireNonEmptyDistinct(Checkpoints, "slice-checkpoints");
         foreach (var c in Checkpoints)
             if (!(c >= 0 && c <= Epochs)) throw new ArgumentException($"--slice-checkpoints {c} must lie in [0, {Epochs}] epochs.", "slice-checkpoints");
-        GridMath.NonEmptyDistinct(Moves, "slice-moves");
+        Values.RequireNonEmptyDistinct(Moves, "slice-moves");
         foreach (var m in Moves)
             if (!(m > 0 && double.IsFinite(m))) throw new ArgumentException($"--slice-moves {m} must be > 0.", "slice-moves");
         if (SliceExamples < 1) throw new ArgumentException($"--slice-examples {SliceExamples} must be >= 1.", "slice-examples");
@@ -166,13 +169,13 @@ public sealed record TrustSettings(int[] Depths, int Width, double[] Epsilons, s
     /// <summary>Checks every value before any work; the message names the option.</summary>
     public void Validate()
     {
-        GridMath.NonEmptyDistinct(Depths, "depths");
+        Values.RequireNonEmptyDistinct(Depths, "depths");
         foreach (var d in Depths) if (d < 1) throw new ArgumentException($"--depths {d}: a depth must be >= 1 (weight layers).", "depths");
         if (Width < 1) throw new ArgumentException($"--width {Width} must be >= 1.", "width");
-        GridMath.NonEmptyDistinct(Epsilons, "epsilons");
+        Values.RequireNonEmptyDistinct(Epsilons, "epsilons");
         foreach (var e in Epsilons)
             if (!(e > 0 && double.IsFinite(e))) throw new ArgumentException($"--epsilons {e}: every ε must be > 0.", "epsilons");
-        GridMath.NonEmptyDistinct(Directions, "directions");
+        Values.RequireNonEmptyDistinct(Directions, "directions");
         foreach (var d in Directions)
             if (!DirectionNames.Contains(d)) throw new ArgumentException($"--directions '{d}' is unknown; valid: {string.Join(", ", DirectionNames)}.", "directions");
         if (Examples < 1) throw new ArgumentException($"--examples {Examples} must be >= 1.", "examples");

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text;
-using Hybrid.Experiments.Margin;
+using Hybrid.Experiments.Fitting;
+using Hybrid.Experiments.Gp;
+using Hybrid.Experiments.Reports;
 using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Statistics;
 using ScottPlot;
@@ -18,13 +20,13 @@ public static class UncertaintyReport
     public static void Write(RunFolder folder, UncertaintySettings s, IReadOnlyList<SourceMetrics> metrics, IReadOnlyList<RankCorrelation> correlations)
     {
         var cov = UncertaintySettings.Coverages;
-        folder.WriteText("results.csv", Units.Csv(["n", "seed", "source", "accuracy", "mean_confidence", "ece", "mean_selective_accuracy"],
+        folder.WriteText("results.csv", Csv.Of(["n", "seed", "source", "accuracy", "mean_confidence", "ece", "mean_selective_accuracy"],
             metrics.Select(m => new object?[] { m.N, m.Seed, m.Source, m.Accuracy, m.MeanConfidence, m.Ece, m.MeanSelective })));
-        folder.WriteText("selective.csv", Units.Csv(["n", "seed", "source", "coverage", "accuracy"],
+        folder.WriteText("selective.csv", Csv.Of(["n", "seed", "source", "coverage", "accuracy"],
             metrics.SelectMany(m => cov.Select((c, i) => new object?[] { m.N, m.Seed, m.Source, c, m.Selective[i] }))));
-        folder.WriteText("reliability.csv", Units.Csv(["n", "seed", "source", "low", "high", "count", "confidence", "accuracy"],
+        folder.WriteText("reliability.csv", Csv.Of(["n", "seed", "source", "low", "high", "count", "confidence", "accuracy"],
             metrics.SelectMany(m => m.Bins.Select(b => new object?[] { m.N, m.Seed, m.Source, b.Low, b.High, b.Count, b.Confidence, b.Accuracy }))));
-        folder.WriteText("rank-correlations.csv", Units.RecordCsv(correlations));
+        folder.WriteText("rank-correlations.csv", Csv.OfRecords(correlations));
         folder.WriteJson("results.json", new { coverages = cov, metrics, correlations });
         folder.WriteText("report.md", Markdown(s, metrics, correlations));
         folder.WriteJson("summary.json", new { units = metrics.Select(m => (m.N, m.Seed)).Distinct().Count(), environment = RunEnvironment.Capture(), finishedUtc = DateTime.UtcNow });
@@ -42,7 +44,7 @@ public static class UncertaintyReport
         var b = s.Bpm;
         var sb = new StringBuilder();
         sb.AppendLine("# hybrid uncertainty: regularise for accuracy, anti-regularise for uncertainty").AppendLine();
-        sb.AppendLine(string.Create(inv, $"- Units: `hybrid bpm` at n ∈ {{{string.Join(", ", b.TrainSizes)}}}, seeds {string.Join(", ", b.SeedList)}" +
+        sb.AppendLine(string.Create(inv, $"- Units: `hybrid bpm` at n ∈ {{{string.Join(", ", b.TrainSizes)}}}, seeds {string.Join(", ", b.Fit.SeedList)}" +
                       $"{(s.From is null ? " (run here)" : $" (reused from {s.From})")}; {b.NnVoters} small-margin nets, {b.GpVoters} GP draws, " +
                       $"a large-margin net (α = {b.LargeMargin}); {b.Depth} hidden layers of {b.Width}, {b.Steps} steps; data {b.Data}, task {b.Task}."));
         sb.AppendLine("- Sources: the small-margin NN vote fraction max(p, 1 − p); the GP posterior vote fraction; Φ(|μ|/σ) from the GP posterior " +

@@ -1,0 +1,50 @@
+using Hybrid.Training.Data;
+using Hybrid.Training.Models;
+
+namespace Hybrid.Experiments.Runs;
+
+/// <summary>
+/// A plan's cost estimate from settings alone: multiply-adds of the model's arithmetic, forward
+/// and backward (≈ 3× forward) over the training set plus a forward pass over the test set per
+/// epoch. Optimiser and data-loading work is left out; <c>sweep plan</c> turns it into time with
+/// the speed measured on the sweep's finished runs.
+/// </summary>
+public static class CostModel
+{
+    /// <summary>(input shape, classes, train examples, test examples) of a data choice, as far as it is known without loading it.</summary>
+    public static (long[] Shape, int Classes, long Train, long Test) DataShape(string? data, int? trainSize)
+    {
+        var name = data?.Trim().ToLowerInvariant();
+        bool synthetic = name is "teacher" or "mixture" || (name is null && !DataSets.FashionMnistInstalled);
+        var (shape, classes, train, test) = synthetic
+            ? (new long[] { 32 }, 10, 10_000L, 2_000L)
+            : (new long[] { 1, 28, 28 }, 10, 60_000L, 10_000L); // MNIST, Fashion-MNIST, and the guess for a folder
+        return (shape, classes, trainSize ?? train, test);
+    }
+
+    /// <summary>Multiply-adds of training one model for <paramref name="epochs"/> epochs.</summary>
+    public static double Training(string model, int depth, int width, bool bias, string? data, int? trainSize, int epochs)
+    {
+        var (shape, classes, train, test) = DataShape(data, trainSize);
+        double perExample;
+        try
+        {
+            var kind = ModelSpec.ParseKind(model);
+            if (kind == ModelKind.Mlp) shape = [shape.Aggregate(1L, (a, b) => a * b)];
+            var spec = new ModelSpec(kind, shape, classes, depth, width, Bias: bias);
+            perExample = spec.ParameterCount();
+            if (kind == ModelKind.Cnn && shape.Length == 3)
+            {
+                // the convolutions reuse their weights at every position: conv1 at H×W, conv2 after a 2×2 pool
+                long h = shape[1], w = shape[2];
+                perExample += h * w * ModelSpec.CnnChannels1 * 9.0 * shape[0]
+                              + (h / 2) * (w / 2) * ModelSpec.CnnChannels2 * 9.0 * ModelSpec.CnnChannels1;
+            }
+        }
+        catch (ArgumentException)
+        {
+            return double.NaN; // an invalid model: validation names it
+        }
+        return epochs * perExample * (3.0 * train + test);
+    }
+}
