@@ -1,5 +1,6 @@
 using Hybrid.Experiments.Depth;
-using Hybrid.Experiments.Grid;
+using Hybrid.Experiments.Data;
+using Hybrid.Experiments.Points;
 using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Transfer;
 using Hybrid.Experiments.Trust;

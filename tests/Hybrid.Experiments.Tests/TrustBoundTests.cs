@@ -1,4 +1,5 @@
-using Hybrid.Experiments.Grid;
+using Hybrid.Experiments.Data;
+using Hybrid.Experiments.Points;
 using Hybrid.Experiments.Trust;
 using Hybrid.Training.Data;
 using Hybrid.Training.Models;

@@ -38,7 +38,7 @@ public static class Seeds
 
         var row = new CompareRow("lns-08", "LNS 8-bit", "lns", 0, 8, 8, "fp32", 0.8, 0.5, 1.2, 3.4, 100, 200, 1e6, 6e5, 4e5,
             [new PassEnergy("forward", 3e5, 2e5), new PassEnergy("update", 3e5, 2e5)], 4.7e8, 12.5, 0, double.NaN, double.NaN, 0,
-            "completed", 2, "rows/lns-08/seed-0");
+            RunStatus.Completed, 2, "rows/lns-08/seed-0");
         Put("run-json", "row.json", Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(row, RunFolder.Json)));
         Put("run-json", "config.json", """{"model": {"depth": 1, "width": 8}, "epochs": 2, "optimizer": {"name": "adam", "lr": 0.001}}"""u8.ToArray());
         Put("run-json", "manifest.json", """{"format": "hybrid-manifest-1", "files": {"config.json": {"sha256": "00ff", "bytes": 3, "pending": null}}}"""u8.ToArray());

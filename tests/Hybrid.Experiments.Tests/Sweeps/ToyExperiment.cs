@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
+using Hybrid.Experiments.Options;
 using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Sweeps;
 using Hybrid.Training.Trainer;
@@ -27,24 +28,12 @@ public static class ToyExperiment
     public static Action<int>? AfterEpoch { get; set; }
 
     /// <summary>The registry entry.</summary>
-    public static readonly Experiment<Toy> Experiment = new()
-    {
-        Name = "toy",
-        Description = "a toy for the sweep tests",
-        DefaultSettings = new Toy(),
-        Check = s =>
-        {
-            if (s.Epochs < 1) throw new ArgumentException($"--epochs {s.Epochs} must be >= 1.", "epochs");
-        },
-        Estimate = s => s.Epochs * 1e6,
-        Headlines = _ => [new("value", true)],
-        Execute = Run,
-    };
+    public static readonly ToyPlugin Experiment = new();
 
     /// <summary>The experiments the toy sweeps may name.</summary>
     public static readonly IReadOnlyList<IExperiment> Registry = [Experiment, .. ExperimentRegistry.All];
 
-    private static ExperimentOutcome Run(Toy s, RunFolder folder, ITrainingObserver observer, CancellationToken cancel)
+    internal static ExperimentOutcome Run(Toy s, RunFolder folder, CancellationToken cancel)
     {
         Starts.AddOrUpdate(folder.Path, 1, (_, n) => n + 1);
         if (s.X == s.FailAt) throw new InvalidDataException($"toy failure at x={s.X}");
@@ -52,16 +41,37 @@ public static class ToyExperiment
         int done = File.Exists(progress) ? File.ReadAllLines(progress).Length : 0;
         for (int epoch = done + 1; epoch <= s.Epochs; ++epoch)
         {
-            if (cancel.IsCancellationRequested)
-                return new ExperimentOutcome(ExperimentOutcome.Cancelled, "cancelled", new Dictionary<string, double>(), new Dictionary<string, double>());
+            if (cancel.IsCancellationRequested) return ExperimentOutcome.Stopped("cancelled");
             if (s.SleepMs > 0) Thread.Sleep(s.SleepMs);
             File.AppendAllText(progress, epoch.ToString(CultureInfo.InvariantCulture) + "\n");
             AfterEpoch?.Invoke(epoch);
         }
-        string status = s.X == s.DivergeAt && s.Seed == 0 ? ExperimentOutcome.Diverged : ExperimentOutcome.Completed;
+        var status = s.X == s.DivergeAt && s.Seed == 0 ? RunStatus.Diverged : RunStatus.Completed;
         return new ExperimentOutcome(status, "toy", new Dictionary<string, double> { ["value"] = s.Value, ["x_squared"] = s.X * s.X },
             new Dictionary<string, double> { ["toy_seconds"] = 0.001 });
     }
+}
+
+/// <summary>The toy as a plug-in: no training, known numbers.</summary>
+public sealed class ToyPlugin : Experiment<Toy, ExperimentOutcome>
+{
+    public override string Name => "toy";
+    public override string Description => "a toy for the sweep tests";
+    public override string ShortDescription => "a toy for the sweep tests";
+    public override Toy Defaults => new();
+
+    protected override IEnumerable<SettingOption<Toy>> DefineOptions(OptionBuilder<Toy> options) =>
+        [options.Int("--epochs", "toy epochs", (s, v) => s with { Epochs = v })];
+
+    public override void Validate(Toy s)
+    {
+        if (s.Epochs < 1) throw new ArgumentException($"--epochs {s.Epochs} must be >= 1.", "epochs");
+    }
+
+    public override double Cost(Toy s) => s.Epochs * 1e6;
+    public override IReadOnlyList<HeadlineMetric> Headline(Toy s) => [new("value", true)];
+    public override ExperimentOutcome Run(Toy s, ExperimentContext context) => ToyExperiment.Run(s, context.Folder, context.Cancel);
+    public override ExperimentOutcome Outcome(Toy s, ExperimentOutcome result, RunFolder folder) => result;
 }
 
 /// <summary>Sweep tests over the toy experiment.</summary>
