@@ -1,11 +1,12 @@
 using System.Globalization;
 using Hybrid.Cli.Output;
+using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Sweeps;
 using Spectre.Console;
 
 namespace Hybrid.Cli.Commands;
 
-/// <summary>What each <c>hybrid sweep</c> subcommand does and prints. Exit codes: 0 done, 2 bad input, 3 not (all) finished.</summary>
+/// <summary>What each <c>hybrid sweep</c> subcommand does and prints. Exit codes (<see cref="ExitCodes"/>): 0 done, 2 bad input, 3 not (all) finished, 4 (run) finished but something diverged.</summary>
 public static class SweepConsole
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
@@ -48,22 +49,24 @@ public static class SweepConsole
     {
         var plan = SweepPlan.Load(r.File, r.Out);
         var shard = ShardSpec.Resolve(r.Shard, r.Shards, Environment.GetEnvironmentVariable);
-        if (r.Threads is int t) SweepRunner.UseThreads(t);
+        ThreadScope.Validate(r.Threads ?? 0);
         var share = plan.ShareOf(shard).Count();
         Console.WriteLine($"sweep {plan.Definition.Name}: shard {shard} ({shard.Source}): {share} of {plan.Runs.Count} runs → {plan.Root}");
         using var cts = CliCancel.OnCtrlC();
         var hooks = new SweepRunnerHooks
         {
             Log = line => Console.WriteLine($"{DateTime.UtcNow:HH:mm:ss} {line}"),
-            WithProgress = body => ConsoleProgress.Run(body),
+            Progress = ConsoleProgressDisplay.Instance,
             Steal = r.Steal,
+            // one meaning with the experiments' --threads: the host sets them around each run and restores them
+            Threads = r.Threads,
         };
         var report = SweepRunner.Run(plan, shard, hooks, cts.Token);
         Console.WriteLine($"shard {shard}: ran {report.Ran} (completed {report.Completed}, diverged {report.Diverged}, failed {report.Failed}); " +
                           $"skipped {report.AlreadyFinished} already finished, {report.HeldElsewhere} held by another process" +
                           (r.Steal ? $"; {report.Stolen} of the runs were other shards'" : "") +
                           (report.Cancelled ? "; stopped on request" : "") + ".");
-        return report.Succeeded ? 0 : 3;
+        return report.ExitCode;
     }
 
     /// <summary><c>sweep status</c>.</summary>

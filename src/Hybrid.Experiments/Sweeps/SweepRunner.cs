@@ -39,6 +39,10 @@ public sealed class SweepRunnerHooks
     /// <summary>The progress display around each run's training (the CLI's console display).</summary>
     public IProgressDisplay Progress { get; init; } = SilentProgress.Instance;
 
+    /// <summary>libtorch threads for each run (<see cref="RunRequest.Threads"/>: N ≥ 1, 0 or null for libtorch's own), set by the
+    /// host around the run and restored afterwards.</summary>
+    public int? Threads { get; init; }
+
     /// <summary>How long to keep trying a run whose lock is taken before leaving it to its holder
     /// (a <c>sweep status</c> probe holds a lock for microseconds).</summary>
     public TimeSpan ClaimPatience { get; init; } = TimeSpan.FromSeconds(1);
@@ -185,7 +189,7 @@ public static class SweepRunner
             // the plan validated every run's settings when it loaded; the host does the rest (runtime, resume checks, the body)
             var request = new RunRequest(folder)
             {
-                Resume = folder.Has(RunFolder.ConfigFile), Progress = hooks.Progress, Log = line => hooks.Log($"{tag}: {line}"),
+                Resume = folder.Has(RunFolder.ConfigFile), Threads = hooks.Threads, Progress = hooks.Progress, Log = line => hooks.Log($"{tag}: {line}"),
                 Cancel = cancel, Validated = true,
             };
             outcome = ExperimentHost.Run(plan.Definition.Experiment, run.Settings, request);
