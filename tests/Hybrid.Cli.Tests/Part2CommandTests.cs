@@ -23,7 +23,7 @@ public class Part2CommandTests
         AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output), Interactive = InteractionSupport.No });
         try
         {
-            return (Program.BuildRoot().Parse(args).Invoke(), output.ToString());
+            return (Program.Main(args), output.ToString());
         }
         finally
         {
@@ -43,27 +43,27 @@ public class Part2CommandTests
     [Test]
     public void NoOptionsGiveTheDefaultRunAndQuickTheQuickOne()
     {
-        Assert.That(Json(DepthCommand.Parse()), Is.EqualTo(Json(DepthSettings.Default)));
-        Assert.That(Json(DepthCommand.Parse("--quick")), Is.EqualTo(Json(DepthSettings.Quick)));
-        Assert.That(Json(TransferCommand.Parse()), Is.EqualTo(Json(TransferSettings.Default)));
-        Assert.That(Json(TransferCommand.Parse("--quick")), Is.EqualTo(Json(TransferSettings.Quick)));
-        Assert.That(Json(TrustCommand.Parse()), Is.EqualTo(Json(TrustSettings.Default)));
-        Assert.That(Json(TrustCommand.Parse("--quick")), Is.EqualTo(Json(TrustSettings.Quick)));
+        Assert.That(Json(Settings.Read<DepthSettings>("depth")), Is.EqualTo(Json(DepthSettings.Default)));
+        Assert.That(Json(Settings.Read<DepthSettings>("depth", "--quick")), Is.EqualTo(Json(DepthSettings.Quick)));
+        Assert.That(Json(Settings.Read<TransferSettings>("transfer")), Is.EqualTo(Json(TransferSettings.Default)));
+        Assert.That(Json(Settings.Read<TransferSettings>("transfer", "--quick")), Is.EqualTo(Json(TransferSettings.Quick)));
+        Assert.That(Json(Settings.Read<TrustSettings>("trust")), Is.EqualTo(Json(TrustSettings.Default)));
+        Assert.That(Json(Settings.Read<TrustSettings>("trust", "--quick")), Is.EqualTo(Json(TrustSettings.Quick)));
     }
 
     [Test]
     public void OptionsOverrideTheRunTheyStartFrom()
     {
-        var d = DepthCommand.Parse("--quick", "--depths", "1,2, 3", "--optimizers", "Adam,nero", "--width", "99", "--seeds", "3",
+        var d = Settings.Read<DepthSettings>("depth", "--quick", "--depths", "1,2, 3", "--optimizers", "Adam,nero", "--width", "99", "--seeds", "3",
             "--train-size", "0", "--data", "teacher", "--lr-span", "2");
         Assert.That(d.Depths, Is.EqualTo(new[] { 1, 2, 3 }));
         Assert.That(d.Optimizers, Is.EqualTo(new[] { "adam", "nero" }));
         Assert.That((d.Width, d.Seeds, d.LrSpan, d.Epochs), Is.EqualTo((99, 3, 2, DepthSettings.Quick.Epochs)));
         Assert.That(d.Data.TrainSize, Is.Null, "--train-size 0 means all");
         Assert.That(d.Data.Data, Is.EqualTo("teacher"));
-        var t = TransferCommand.Parse("--widths", "8,16", "--base-width", "16", "--grid", "product", "--depths", "2", "--base-depth", "2");
+        var t = Settings.Read<TransferSettings>("transfer", "--widths", "8,16", "--base-width", "16", "--grid", "product", "--depths", "2", "--base-depth", "2");
         Assert.That((t.BaseWidth, t.Grid, t.Architectures.Count), Is.EqualTo((16, "product", 2)));
-        var s = TrustCommand.Parse("--epsilons", "0.5,1e-4", "--slice-nets", "none", "--directions", "radial");
+        var s = Settings.Read<TrustSettings>("trust", "--epsilons", "0.5,1e-4", "--slice-nets", "none", "--directions", "radial");
         Assert.That(s.Epsilons, Is.EqualTo(new[] { 0.5, 1e-4 }));
         Assert.That(s.Slices.Nets, Is.Empty);
         Assert.That(s.Directions, Is.EqualTo(new[] { "radial" }));

@@ -1,6 +1,8 @@
 using Hybrid.Cli.Commands;
 using Hybrid.Experiments.Bpm;
+using Hybrid.Experiments;
 using Hybrid.Experiments.Margin;
+using Hybrid.Experiments.Uncertainty;
 
 namespace Hybrid.Cli.Tests;
 
@@ -19,26 +21,26 @@ public class PartOneCommandTests
     [Test]
     public void MarginOptionsMapOntoSettings()
     {
-        Assert.That(MarginCommand.ParseSettings().Alphas, Is.EqualTo(MarginSettings.DefaultAlphas));
-        var quick = MarginCommand.ParseSettings("--quick", "--data", "mixture");
+        Assert.That(Read<MarginSettings>("margin").Alphas, Is.EqualTo(MarginSettings.DefaultAlphas));
+        var quick = Read<MarginSettings>("margin", "--quick", "--data", "mixture");
         Assert.That(quick with { Data = "mnist" }, Is.EqualTo(MarginSettings.Quick).Using<MarginSettings>(SameJson));
-        var s = MarginCommand.ParseSettings("--data", "mixture", "--alphas", "1e-3, 0.1,10", "--average-alphas", "none", "--train-size", "64",
+        var s = Read<MarginSettings>("margin", "--data", "mixture", "--alphas", "1e-3, 0.1,10", "--average-alphas", "none", "--train-size", "64",
             "--width", "16", "--depth", "1", "--steps", "20", "--decay", "0.95", "--seeds", "3", "--seed", "7", "--no-random-labels");
         Assert.That(s.Alphas, Is.EqualTo(new[] { 1e-3, 0.1, 10 }));
         Assert.That(s.AverageAlphas, Is.Empty);
         Assert.That((s.TrainSize, s.Width, s.Depth, s.Steps, s.Decay, s.Seeds, s.Seed, s.RandomLabels), Is.EqualTo((64, 16, 1, 20, 0.95, 3, 7L, false)));
-        Assert.That(s.SeedList, Is.EqualTo(new long[] { 7, 8, 9 }));
+        Assert.That(s.Fit.SeedList, Is.EqualTo(new long[] { 7, 8, 9 }));
     }
 
     [Test]
     public void BpmAndUncertaintyOptionsMapOntoSettings()
     {
-        Assert.That(BpmCommand.ParseSettings().TrainSizes, Is.EqualTo(BpmSettings.DefaultTrainSizes));
-        var s = BpmCommand.ParseSettings("--quick", "--data", "mixture", "--n", "20,40", "--voters", "3", "--gp-voters", "10001", "--delta", "0.05");
+        Assert.That(Read<BpmSettings>("bpm").TrainSizes, Is.EqualTo(BpmSettings.DefaultTrainSizes));
+        var s = Read<BpmSettings>("bpm", "--quick", "--data", "mixture", "--n", "20,40", "--voters", "3", "--gp-voters", "10001", "--delta", "0.05");
         Assert.That((s.NnVoters, s.GpVoters, s.Delta, s.Width, s.Steps), Is.EqualTo((3, 10001, 0.05, BpmSettings.Quick.Width, BpmSettings.Quick.Steps)));
         Assert.That(s.TrainSizes, Is.EqualTo(new[] { 20, 40 }));
-        Assert.That(s.Schedule.Decay, Is.EqualTo(Math.Pow(0.99, 500.0 / s.Steps)).Within(1e-15), "default decay: the authors' final rate");
-        var u = UncertaintyCommand.ParseSettings("--data", "mixture", "--bins", "5");
+        Assert.That(s.Fit.Schedule.Decay, Is.EqualTo(Math.Pow(0.99, 500.0 / s.Steps)).Within(1e-15), "default decay: the authors' final rate");
+        var u = Read<UncertaintySettings>("uncertainty", "--data", "mixture", "--bins", "5");
         Assert.That(u.Bpm.TrainSizes, Is.EqualTo(new[] { 500 }));
         Assert.That(u.Bins, Is.EqualTo(5));
     }
@@ -58,7 +60,7 @@ public class PartOneCommandTests
         try
         {
             var outDir = Path.Combine(root, "run");
-            int code = Program.BuildRoot().Parse([command, .. options.Split(' '), "--out", outDir]).Invoke();
+            int code = Program.Main([command, .. options.Split(' '), "--out", outDir]);
             Assert.That(code, Is.EqualTo(2));
             Assert.That(Directory.Exists(outDir), Is.False, "no run folder for rejected input");
         }
@@ -68,15 +70,14 @@ public class PartOneCommandTests
         }
     }
 
-    private static object Parse(string command, string options)
+    private static object Parse(string command, string options) => Read<object>(command, options.Split(' '));
+
+    // a command line read into settings and validated, as the command's action does before anything is written
+    private static T Read<T>(string command, params string[] args) where T : class
     {
-        var args = options.Split(' ');
-        return command switch
-        {
-            "margin" => MarginCommand.ParseSettings(args),
-            "bpm" => BpmCommand.ParseSettings(args),
-            _ => UncertaintyCommand.ParseSettings(args),
-        };
+        var settings = Settings.Read<T>([command, .. args]);
+        ExperimentRegistry.Get(command).Validate(settings);
+        return settings;
     }
 
     private static bool SameJson(MarginSettings a, MarginSettings b) =>

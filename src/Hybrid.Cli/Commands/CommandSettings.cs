@@ -20,9 +20,13 @@ public static class Settings
     /// returns the settings they ask for.
     /// </summary>
     /// <exception cref="ArgumentException">A parse error (unknown option, bad value); the message lists every error.</exception>
-    public static T Read<T>(params string[] args)
+    public static T Read<T>(params string[] args) => Read<T>(Program.BuildRoot(), args);
+
+    /// <summary>As <see cref="Read{T}(string[])"/>, with the command tree <paramref name="root"/> (one built from another registry).</summary>
+    /// <exception cref="ArgumentException">A parse error (unknown option, bad value); the message lists every error.</exception>
+    public static T Read<T>(RootCommand root, params string[] args)
     {
-        var result = Program.BuildRoot().Parse(args);
+        var result = root.Parse(args);
         if (result.Errors.Count > 0)
             throw new ArgumentException(string.Join("; ", result.Errors.Select(e => e.Message)));
         var command = result.CommandResult.Command;
