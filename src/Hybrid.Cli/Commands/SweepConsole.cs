@@ -2,7 +2,6 @@ using System.Globalization;
 using Hybrid.Cli.Output;
 using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Sweeps;
-using Spectre.Console;
 
 namespace Hybrid.Cli.Commands;
 
@@ -18,29 +17,26 @@ public static class SweepConsole
         if (r.Shards is < 1) throw new ArgumentException($"--shards {r.Shards} must be ≥ 1.", "shards");
         var d = plan.Definition;
         var states = plan.Runs.Select(run => SweepRunFiles.State(plan.RunPath(run.Id)).State).ToList();
-        var table = new Table().Border(TableBorder.Simple);
-        foreach (var c in new[] { "#", "id" }.Concat(r.Shards is null ? [] : ["shard"]).Concat(["run", "cost (MAC)", "state"]))
-            table.AddColumn(c);
-        foreach (var run in plan.Runs)
-            table.AddRow([(run.Index + 1).ToString(Inv), run.Id, .. r.Shards is int n ? [(run.Index % n).ToString(Inv)] : Array.Empty<string>(),
-                Markup.Escape(run.Label), Si(run.Cost), StateName(states[run.Index])]);
-        AnsiConsole.Write(table);
+        string[] header = [.. new[] { "#", "id" }.Concat(r.Shards is null ? [] : ["shard"]).Concat(["run", "cost (MAC)", "state"])];
+        Tables.Write(header, plan.Runs.Select(run => (IReadOnlyList<string>)[(run.Index + 1).ToString(Inv), run.Id,
+                .. r.Shards is int n ? [(run.Index % n).ToString(Inv)] : Array.Empty<string>(), run.Label, Si(run.Cost), StateName(states[run.Index])]),
+            [true, false, .. r.Shards is null ? Array.Empty<bool>() : [true], false, true, false]);
 
         double total = plan.Runs.Sum(x => x.Cost), left = plan.Runs.Where((x, i) => !Finished(states[i])).Sum(x => x.Cost);
-        AnsiConsole.WriteLine($"sweep {d.Name}: {plan.Runs.Count} runs of {d.Experiment.Name} ({d.Experiment.Description}); folder {plan.Root}");
-        AnsiConsole.WriteLine($"estimated cost: {Si(total)}MAC of model arithmetic (multiply-adds) in all, {Si(left)}MAC not yet finished.");
+        Console.WriteLine($"sweep {d.Name}: {plan.Runs.Count} runs of {d.Experiment.Name} ({d.Experiment.Description}); folder {plan.Root}");
+        Console.WriteLine($"estimated cost: {Si(total)}MAC of model arithmetic (multiply-adds) in all, {Si(left)}MAC not yet finished.");
         var measured = plan.Runs.Where((x, i) => states[i] == RunState.Done)
             .Select(x => (x.Cost, SweepRunFiles.ReadResult(plan.RunPath(x.Id))!.Seconds)).Where(x => x.Cost > 0).ToList();
         if (left == 0)
-            AnsiConsole.WriteLine("every run is finished.");
+            Console.WriteLine("every run is finished.");
         else if (measured.Count > 0)
         {
             double secondsPerMac = measured.Sum(x => x.Seconds) / measured.Sum(x => x.Cost);
             double seconds = left * secondsPerMac;
-            AnsiConsole.WriteLine($"at the speed of its {measured.Count} finished runs that is about {Duration(seconds)} of one process" +
+            Console.WriteLine($"at the speed of its {measured.Count} finished runs that is about {Duration(seconds)} of one process" +
                                   (r.Shards is int n && n > 1 ? $", about {Duration(seconds / n)} over {n} shards." : " (divide by the shards)."));
         }
-        else AnsiConsole.WriteLine("no run has finished yet, so there is no measured speed to turn the cost into time.");
+        else Console.WriteLine("no run has finished yet, so there is no measured speed to turn the cost into time.");
         return 0;
     }
 
@@ -77,11 +73,9 @@ public static class SweepConsole
         var shown = rows.Where(x => r.AllRuns || !Finished(x.s.State)).ToList();
         if (shown.Count > 0)
         {
-            var table = new Table().Border(TableBorder.Simple);
-            foreach (var c in new[] { "#", "id", "run", "state", "detail" }) table.AddColumn(c);
-            foreach (var (run, s) in shown)
-                table.AddRow((run.Index + 1).ToString(Inv), run.Id, Markup.Escape(run.Label), StateName(s.State), Markup.Escape(Detail(s)));
-            AnsiConsole.Write(table);
+            Tables.Write(["#", "id", "run", "state", "detail"],
+                shown.Select(x => (IReadOnlyList<string>)[(x.run.Index + 1).ToString(Inv), x.run.Id, x.run.Label, StateName(x.s.State), Detail(x.s)]),
+                [true, false, false, false, false]);
         }
         var order = new[] { RunState.Done, RunState.Diverged, RunState.Running, RunState.Interrupted, RunState.Failed, RunState.Missing };
         var counts = order.Select(st => (st, n: rows.Count(x => x.s.State == st))).ToList();
@@ -98,14 +92,12 @@ public static class SweepConsole
         var folder = SweepReport.Write(merge);
         if (merge.Headline.Count > 0 && merge.Groups.Count > 0)
         {
-            var table = new Table().Border(TableBorder.Simple);
             var axes = plan.Definition.Axes.Where(a => !a.IsSeed).Select(a => a.Path).ToList();
-            foreach (var c in axes.Concat(merge.Headline.Select(h => h.Name)).Append("seeds")) table.AddColumn(Markup.Escape(c));
-            foreach (var g in merge.Groups)
-                table.AddRow([.. g.Point.Select(p => Markup.Escape(p.Value)),
+            string[] header = [.. axes.Concat(merge.Headline.Select(h => h.Name)).Append("seeds")];
+            Tables.Write(header, merge.Groups.Select(g => (IReadOnlyList<string>)[.. g.Point.Select(p => p.Value),
                     .. merge.Headline.Select(h => g.Metrics.TryGetValue(h.Name, out var s) && s.Count > 0 ? s.Format("G4") : "—"),
-                    $"{g.Completed}/{g.Planned}"]);
-            AnsiConsole.Write(table);
+                    $"{g.Completed}/{g.Planned}"]),
+                [.. axes.Select(_ => false), .. merge.Headline.Select(_ => true), true]);
         }
         Console.WriteLine($"merged {merge.Finished.Count} of {plan.Runs.Count} runs into {folder.File("report.md")}" +
                           (merge.Unfinished.Count > 0 ? $"; {merge.Unfinished.Count} not finished: " +
