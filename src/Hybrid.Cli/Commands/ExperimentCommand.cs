@@ -117,13 +117,3 @@ public static class ExperimentCommand
         return text.EndsWith('.') ? $"{text[..^1]} (default {d})." : $"{text} (default {d})";
     }
 }
-
-/// <summary>The console's progress display (<see cref="ConsoleProgress"/>) as the host's <see cref="IProgressDisplay"/>.</summary>
-public sealed class ConsoleProgressDisplay : IProgressDisplay
-{
-    /// <summary>The one instance.</summary>
-    public static readonly ConsoleProgressDisplay Instance = new();
-
-    /// <inheritdoc />
-    public T Run<T>(Func<Hybrid.Training.Trainer.ITrainingObserver, T> body) => ConsoleProgress.Run(body);
-}

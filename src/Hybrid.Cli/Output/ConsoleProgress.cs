@@ -1,3 +1,4 @@
+using Hybrid.Experiments.Runs;
 using Hybrid.Training.Trainer;
 using Spectre.Console;
 
@@ -72,4 +73,14 @@ public static class ConsoleProgress
 
         public void Message(string text) => AnsiConsole.MarkupLine($"[yellow]{Markup.Escape(_name)}: {Markup.Escape(text)}[/]");
     }
+}
+
+/// <summary>The console's progress display (<see cref="ConsoleProgress"/>) as the host's <see cref="IProgressDisplay"/>.</summary>
+public sealed class ConsoleProgressDisplay : IProgressDisplay
+{
+    /// <summary>The one instance.</summary>
+    public static readonly ConsoleProgressDisplay Instance = new();
+
+    /// <inheritdoc />
+    public T Run<T>(Func<ITrainingObserver, T> body) => ConsoleProgress.Run(body);
 }
