@@ -87,7 +87,8 @@ public static class ExperimentCommand
         };
         var outcome = ExperimentHost.Run(experiment, settings, request);
         Write(outcome.Summary);
-        if (outcome.Status == Hybrid.Training.Trainer.RunStatus.Cancelled) Console.Error.WriteLine(outcome.Message);
+        if (outcome.Status == Hybrid.Training.Trainer.RunStatus.Cancelled)
+            Console.Error.WriteLine($"not finished: {outcome.Message} (the same command with --resume {folder.Path} continues it)");
         return ExitCodes.Of(outcome);
     }
 
