@@ -33,11 +33,11 @@ public static class HybridOptim
 
     /// <summary>μP's Adam (microsoft/mup <c>MuAdam</c>) over parameters of a μP model (<c>ModelSpec.Mup</c>).</summary>
     public static MupAdam MupAdam(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
-        double eps = 1e-8, double weight_decay = 0) => new(parameters, lr, beta1, beta2, eps, weight_decay);
+        double eps = 1e-8, double weight_decay = 0) => Optimizers.MupAdam.Create(parameters, lr, beta1, beta2, eps, weight_decay);
 
     /// <summary>μP's SGD (microsoft/mup <c>MuSGD</c>) over parameters of a μP model (<c>ModelSpec.Mup</c>).</summary>
     public static MupSgd MupSgd(IEnumerable<Parameter> parameters, double lr = 0.1, double momentum = 0.9, double weight_decay = 0) =>
-        new(parameters, lr, momentum, weight_decay);
+        Optimizers.MupSgd.Create(parameters, lr, momentum, weight_decay);
 
     /// <summary>Muon (KellerJordan/Muon) for a model's parameters in their order: hidden matrices by Muon, the rest by AdamW.</summary>
     public static Muon Muon(IEnumerable<Parameter> parameters, double lr = 0.02, double? adam_lr = null, double momentum = 0.95,

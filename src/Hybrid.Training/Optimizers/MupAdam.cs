@@ -26,13 +26,17 @@ namespace Hybrid.Training.Optimizers;
 /// </remarks>
 public sealed class MupAdam : KeptScalarsAdam
 {
-    /// <summary>μP's Adam over parameters of a μP model.</summary>
-    /// <exception cref="ArgumentException">A parameter has no base shape, or more than two infinite dimensions.</exception>
-    public MupAdam(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
-        double eps = 1e-8, double weight_decay = 0, bool decoupled_wd = false)
-        : base(Groups(parameters, lr, weight_decay, decoupled_wd), lr, beta1, beta2, eps, weight_decay)
+    // groups first, then the optimiser: a constructor that threw half-way would leave TorchSharp's finalizer a broken object
+    private MupAdam(List<ParamGroup> groups, double lr, double beta1, double beta2, double eps, double weight_decay)
+        : base(groups, lr, beta1, beta2, eps, weight_decay)
     {
     }
+
+    /// <summary>μP's Adam over parameters of a μP model (mup's <c>MuAdam(params, lr=…)</c>).</summary>
+    /// <exception cref="ArgumentException">A parameter has no base shape, or more than two infinite dimensions.</exception>
+    public static MupAdam Create(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+        double eps = 1e-8, double weight_decay = 0, bool decoupled_wd = false) =>
+        new(Groups(parameters, lr, weight_decay, decoupled_wd), lr, beta1, beta2, eps, weight_decay);
 
     /// <summary>μP's Adam factors (lr, weight decay) for a parameter of this base shape.</summary>
     public static (double Lr, double WeightDecay) Scale(InfShape shape, bool decoupledWeightDecay = false) => shape.Ninf switch
@@ -42,7 +46,7 @@ public sealed class MupAdam : KeptScalarsAdam
         _ => (1, 1),
     };
 
-    private static IEnumerable<ParamGroup> Groups(IEnumerable<Parameter> parameters, double lr, double weightDecay, bool decoupled)
+    private static List<ParamGroup> Groups(IEnumerable<Parameter> parameters, double lr, double weightDecay, bool decoupled)
     {
         var matrixLike = new List<(double Mult, List<Parameter> Ps)>();
         var vectorLike = new List<Parameter>();

@@ -24,13 +24,17 @@ namespace Hybrid.Training.Optimizers;
 /// </remarks>
 public sealed class MupSgd : KeptScalarsSgd
 {
-    /// <summary>μP's SGD over parameters of a μP model.</summary>
-    /// <exception cref="ArgumentException">A parameter has no base shape, or more than two infinite dimensions.</exception>
-    public MupSgd(IEnumerable<Parameter> parameters, double lr = 0.1, double momentum = 0.9, double weight_decay = 0,
-        bool decoupled_wd = false)
-        : base(Groups(parameters, lr, weight_decay, decoupled_wd), lr, momentum, weight_decay)
+    // groups first, then the optimiser: a constructor that threw half-way would leave TorchSharp's finalizer a broken object
+    private MupSgd(List<ParamGroup> groups, double lr, double momentum, double weight_decay)
+        : base(groups, lr, momentum, weight_decay)
     {
     }
+
+    /// <summary>μP's SGD over parameters of a μP model (mup's <c>MuSGD(params, lr=…)</c>).</summary>
+    /// <exception cref="ArgumentException">A parameter has no base shape, or more than two infinite dimensions.</exception>
+    public static MupSgd Create(IEnumerable<Parameter> parameters, double lr = 0.1, double momentum = 0.9, double weight_decay = 0,
+        bool decoupled_wd = false) =>
+        new(Groups(parameters, lr, weight_decay, decoupled_wd), lr, momentum, weight_decay);
 
     /// <summary>μP's SGD factors (lr, weight decay) for a parameter of this base shape.</summary>
     public static (double Lr, double WeightDecay) Scale(InfShape shape, bool decoupledWeightDecay = false) => shape.Ninf switch
@@ -41,7 +45,7 @@ public sealed class MupSgd : KeptScalarsSgd
         _ => throw new ArgumentException($"μP: a parameter of base shape {shape} has more than 2 infinite dimensions (mup: not implemented).", "parameters"),
     };
 
-    private static IEnumerable<ParamGroup> Groups(IEnumerable<Parameter> parameters, double lr, double weightDecay, bool decoupled)
+    private static List<ParamGroup> Groups(IEnumerable<Parameter> parameters, double lr, double weightDecay, bool decoupled)
     {
         var matrixLike = new List<(double Key, List<Parameter> Ps)>();
         var vectorLike = new List<(double Key, List<Parameter> Ps)>();

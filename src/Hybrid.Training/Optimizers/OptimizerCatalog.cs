@@ -231,8 +231,8 @@ public static class OptimizerCatalog
                 spec.GBound ?? 10, spec.Beta2 ?? 0.999, spec.RoundingMode == Hybrid.Synapse.RoundingMode.Stochastic, seed),
             "fromage" => new Fromage(parameters, lr, spec.PBound),
             "nero" => new Nero(parameters, lr, spec.NeroBeta ?? 0.999, spec.Constraints ?? true),
-            "mup-adam" => new MupAdam(parameters, lr, spec.Beta1 ?? 0.9, spec.Beta2 ?? 0.999, spec.Eps ?? 1e-8, spec.WeightDecay ?? 0),
-            "mup-sgd" => new MupSgd(parameters, lr, spec.Momentum ?? 0.9, spec.WeightDecay ?? 0),
+            "mup-adam" => MupAdam.Create(parameters, lr, spec.Beta1 ?? 0.9, spec.Beta2 ?? 0.999, spec.Eps ?? 1e-8, spec.WeightDecay ?? 0),
+            "mup-sgd" => MupSgd.Create(parameters, lr, spec.Momentum ?? 0.9, spec.WeightDecay ?? 0),
             "muon" => Muon.ForModel(parameters, lr, spec.AdamLr, spec.Momentum ?? 0.95, ns_steps: spec.NsSteps ?? 5,
                 weight_decay: spec.WeightDecay ?? 0, beta1: spec.Beta1 ?? 0.9, beta2: spec.Beta2 ?? 0.95, eps: spec.Eps ?? 1e-10),
             "modular-adam" => throw new ArgumentException(
