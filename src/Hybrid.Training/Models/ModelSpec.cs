@@ -45,7 +45,7 @@ public enum Activation
 /// <param name="Activation">The hidden nonlinearity.</param>
 /// <param name="Bias">Whether linear and convolution layers have biases.</param>
 /// <param name="InitScale">Every parameter's default TorchSharp initialisation is multiplied by this (&gt; 0).</param>
-public sealed record ModelSpec(
+public sealed partial record ModelSpec(
     ModelKind Kind, long[] InputShape, int Classes,
     int Depth = 2, int Width = 256, Activation Activation = Activation.Relu, bool Bias = true, double InitScale = 1.0)
 {
@@ -121,6 +121,7 @@ public sealed record ModelSpec(
                 "load images unflattened or use --model mlp.", nameof(InputShape));
         long features = Kind == ModelKind.Cnn ? CnnFeatures(InputShape) : InputSize;
         RequireFits(Depth, Width, features, Classes, Bias);
+        Mup?.Validate();
     }
 
     /// <summary>The most elements one weight matrix may have (the synapse layer and the native kernels index with int32).</summary>

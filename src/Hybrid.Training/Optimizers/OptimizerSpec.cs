@@ -37,6 +37,26 @@ public sealed record OptimizerSpec(string Name, double? Lr = null, double? Momen
     string? Rounding = null, string? Moment = null, double? C2cNoise = null, double? D2dGainSd = null,
     double? Asymmetry = null, double? StuckFraction = null, string? Backend = null, bool? RoundGradient = null)
 {
+    /// <summary>mup-adam, mup-sgd: μP's base width (64, <see cref="Models.MupSettings.DefaultBaseWidth"/>).</summary>
+    public int? BaseWidth { get; init; }
+
+    /// <summary>mup-adam, mup-sgd: the readout's output multiplier (mup's <c>output_mult</c>, 1).</summary>
+    public double? OutputMult { get; init; }
+
+    /// <summary>mup-adam, mup-sgd: start the readout at zero (mup's <c>readout_zero_init</c>, false).</summary>
+    public bool? ReadoutZeroInit { get; init; }
+
+    /// <summary>muon: the learning rate of its AdamW groups (default <see cref="Muon.AuxLrRatio"/> · lr, 3e-4 at lr 0.02).</summary>
+    public double? AdamLr { get; init; }
+
+    /// <summary>muon: Newton–Schulz steps (5).</summary>
+    public int? NsSteps { get; init; }
+
+    /// <summary>The μP settings of mup-adam and mup-sgd (null for every other optimiser).</summary>
+    public Models.MupSettings? MupSettings => Key is "mup-adam" or "mup-sgd"
+        ? new(BaseWidth ?? Models.MupSettings.DefaultBaseWidth, OutputMult ?? 1.0, ReadoutZeroInit ?? false)
+        : null;
+
     /// <summary>The normalised name.</summary>
     public string Key => Name.Trim().ToLowerInvariant();
 
