@@ -83,14 +83,24 @@ public static class LayerWorks
     /// operands quantised with the activation format; backward dA = E·Bᵀ and dB = Aᵀ·E, both backward-data (there is
     /// no weight); both operands kept.
     /// </summary>
-    public static LayerWork Product(string path, string kind, string what, long count, long m, long k, long n, StepFormats f,
-        string aName, string bName)
+    /// <param name="path">The product's path.</param>
+    /// <param name="kind">Its type.</param>
+    /// <param name="what">The forward product, the two backward ones, in words ("Q·Kᵀ", "∂Q = e·K", "∂K = eᵀ·Q").</param>
+    /// <param name="count">Batched copies.</param>
+    /// <param name="m">Rows of A.</param>
+    /// <param name="k">The reduction length.</param>
+    /// <param name="n">Columns of B.</param>
+    /// <param name="f">The formats.</param>
+    /// <param name="aName">A's name ("Q").</param>
+    /// <param name="bName">B's name ("Kᵀ").</param>
+    public static LayerWork Product(string path, string kind, (string Forward, string DA, string DB) what, long count, long m, long k, long n,
+        StepFormats f, string aName, string bName)
     {
         var gemms = new List<GemmWork>
         {
-            new(Pass.Forward, what, m, k, n, count, f.Activations, f.Activations, f.Mode),
-            new(Pass.BackwardData, $"∂{aName} = e·{bName}ᵀ", m, n, k, count, f.Errors, f.Activations, f.Mode),
-            new(Pass.BackwardData, $"∂{bName} = {aName}ᵀ·e", k, m, n, count, f.Activations, f.Errors, f.Mode),
+            new(Pass.Forward, what.Forward, m, k, n, count, f.Activations, f.Activations, f.Mode),
+            new(Pass.BackwardData, what.DA, m, n, k, count, f.Errors, f.Activations, f.Mode),
+            new(Pass.BackwardData, what.DB, k, m, n, count, f.Activations, f.Errors, f.Mode),
         };
         var q = new List<QuantizeWork>();
         if (f.Activations.Quantized)
