@@ -4,7 +4,7 @@ namespace Hybrid.Training.Data;
 /// The natural-English corpus of the <c>gpt</c> model: fortune-cookie quotations, jokes and definitions from Debian's
 /// <c>fortunes</c> and <c>fortunes-min</c> packages (source fortune-mod 1.99.1, BSD licence; installed by
 /// <c>scripts/setup.sh</c> into <see cref="Folder"/>). <see cref="Pinned"/> names the 33 files used — 1.86 MB of
-/// text, 10 600 entries — with their sizes and SHA-256s: the files whose bytes are the same in Debian 12 (1:1.99.1-7.3)
+/// text, 11 114 entries — with their sizes and SHA-256s: the files whose bytes are the same in Debian 12 (1:1.99.1-7.3)
 /// and Debian 13 (1:1.99.1-9), less the two of ASCII pictures (<c>art</c>, <c>ascii-art</c>) and the multilingual
 /// <c>translate-me</c>. Every load checks each file's size and SHA-256 before it is used, as MNIST's do.
 /// </summary>
