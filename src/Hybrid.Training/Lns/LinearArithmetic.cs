@@ -76,10 +76,32 @@ public sealed class LinearArithmetic
     }
 
     /// <summary>y = Q_e(GEMM(Q_a(x), Q_w(weight)) + bias). <paramref name="storedWMax"/>: the LNS storage's w_max
-    /// (the weight quantiser's scale), or null for float weights (max |W|).</summary>
+    /// (the weight quantiser's scale), or null for float weights (max |W|). Inputs [..., features]: leading dimensions
+    /// are flattened into the GEMM's rows (one per-tensor scale over all of them, as for the unflattened tensor).</summary>
     public Tensor Forward(Tensor x, Tensor weight, Tensor? bias, float? storedWMax, bool training)
     {
-        if (x.dim() != 2) throw new NotSupportedException($"quantised linear layers take [batch, features] inputs, not {x.dim()}-D ones.");
+        if (x.dim() < 2) throw new NotSupportedException($"quantised linear layers take [..., features] inputs, not {x.dim()}-D ones.");
+        if (x.dim() > 2)
+        {
+            long[] lead = x.shape[..^1];
+            return Forward(x.reshape(-1, x.shape[^1]), weight, bias, storedWMax, training).reshape([.. lead, weight.shape[0]]);
+        }
+        return Forward(x, weight, storedWMax, training, (xq, wq) => nn.functional.linear(xq, wq, bias), (xq, wq, call) =>
+        {
+            var y = ExactLinearFunction.apply(xq, wq, call);
+            return bias is null ? y : y + bias;
+        });
+    }
+
+    /// <summary>
+    /// y = Q_e(op(Q_a(x), Q_w(weight))) for any GEMM-shaped op (a convolution, a batched product, a look-up): the
+    /// quantisers as in the linear layer, the op given twice — <paramref name="fast"/> on grid values in float32, and
+    /// <paramref name="exact"/> on the LNS datapath (null: the op has no exact form). A role without a quantiser
+    /// passes its tensor unchanged (an embedding passes its integer indices so).
+    /// </summary>
+    internal Tensor Forward(Tensor x, Tensor weight, float? storedWMax, bool training, Func<Tensor, Tensor, Tensor> fast,
+        Func<Tensor, Tensor, ExactGemmCall, Tensor>? exact)
+    {
         var s = Span;
         long step = training ? (long)++s[StepSlot] : (long)s[StepSlot];
         QuantizeStage? Stage(TensorRole r, float? fixedScale = null) =>
@@ -89,14 +111,14 @@ public sealed class LinearArithmetic
             ? weight
             : QuantizeFunction.apply(weight, Stage(TensorRole.Weights, storedWMax)!, Stage(TensorRole.Gradients)!);
         Tensor y;
-        if (Settings.Gemm == GemmMode.Fast) y = nn.functional.linear(xq, wq, bias);
+        if (Settings.Gemm == GemmMode.Fast) y = fast(xq, wq);
         else
         {
+            if (exact is null) throw new NotSupportedException("this operation has no exact (LNS datapath) form; use --gemm fast.");
             var call = new ExactGemmCall(_backend, _q[(int)TensorRole.Activations]!.LastFormat, _q[(int)TensorRole.Weights]!.LastFormat,
                 _q[(int)TensorRole.Errors]!, Settings.AccumulatorBits, Settings.FractionBits, x.requires_grad,
                 g => { if (training) AddGemm(g); });
-            y = ExactLinearFunction.apply(xq, wq, call);
-            if (bias is not null) y = y + bias;
+            y = exact(xq, wq, call);
         }
         return _q[(int)TensorRole.Errors] is null ? y : QuantizeFunction.apply(y, null!, Stage(TensorRole.Errors)!);
     }

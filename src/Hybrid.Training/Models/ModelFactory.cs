@@ -14,7 +14,9 @@ namespace Hybrid.Training.Models;
 /// <para>Layer names, which are also the parameter names of the state dict:
 /// MLP <c>flatten, fc1, act1, …, fc{depth}, act{depth}, out</c>;
 /// CNN <c>conv1, act_conv1, pool1, conv2, act_conv2, pool2, flatten, fc1, act1, …, out</c>;
-/// residual MLP <c>fc1, act1, …, fc{depth}, act{depth}, out</c> (<see cref="ResidualMlp"/>).
+/// residual MLP <c>fc1, act1, …, fc{depth}, act{depth}, out</c> (<see cref="ResidualMlp"/>);
+/// ResNet <c>stem, blocks.{i}.{bn1, conv1, bn2, conv2, shortcut}, bn, fc</c> (<see cref="PreActResNet"/>);
+/// GPT <c>tok, pos, blocks.{i}.{ln1, attn.{q, k, v, o}, ln2, fc1, fc2}, ln_f, head</c> (<see cref="Gpt"/>).
 /// Convolutions are 3×3 with padding 1 and stride 1; pools are 2×2 max-pools.</para>
 /// </remarks>
 public static class ModelFactory
@@ -49,6 +51,8 @@ public static class ModelFactory
                 {
                     ModelKind.Cnn => Cnn(spec),
                     ModelKind.ResidualMlp => new ResidualMlp(spec),
+                    ModelKind.ResNet => new PreActResNet(spec.InputShape[0], spec.Classes, spec.Depth, spec.Activation, spec.Bias),
+                    ModelKind.Gpt => new Gpt(spec.Classes, spec.InputShape[0], spec.Depth, spec.Width, spec.Heads),
                     _ => Mlp(spec),
                 };
             }

@@ -163,8 +163,8 @@ public static class OptimizerCatalog
     }
 
     /// <summary>
-    /// The model an optimiser trains: lns-madam turns every linear layer of a float model into a
-    /// synapse layer (<see cref="LnsLinear"/>, w_max = p_scale · RMS(W)); mup-adam and mup-sgd train the model's μP
+    /// The model an optimiser trains: lns-madam turns every linear layer, 2-D convolution and embedding of any float model
+    /// into a synapse layer (<see cref="LnsConverter"/>, w_max = p_scale · RMS(W)); mup-adam and mup-sgd train the model's μP
     /// twin (<see cref="MupTwin"/>); every other optimiser trains the model as it is.
     /// </summary>
     public static nn.Module<Tensor, Tensor> PrepareModel(OptimizerSpec spec, nn.Module<Tensor, Tensor> model)
@@ -172,9 +172,11 @@ public static class OptimizerCatalog
         Validate(spec);
         if (spec.MupSettings is { } mup) return MupTwin(model, mup, spec.Key);
         if (spec.Key != "lns-madam") return model;
-        // the float model's other layers (activations, convolutions) live on in the synapse model
-        return LnsModels.FromFloat(model, spec.EffectiveBits, spec.EffectiveGamma, spec.MomentMode,
-            SynapseBackends.Get(spec.EffectiveBackend), spec.PScale ?? 3.0);
+        // the float model's other layers (normalisation, activations) live on in the synapse model
+        return LnsConverter.Convert(model, new LnsConversionSettings(SynapseBackends.Get(spec.EffectiveBackend))
+        {
+            Bits = spec.EffectiveBits, Gamma = spec.EffectiveGamma, Moment = spec.MomentMode, PScale = spec.PScale ?? 3.0,
+        }).Model;
     }
 
     /// <summary>
