@@ -205,6 +205,17 @@ static void update_range(const void* p, int64_t b, int64_t e, int64_t counts[2])
     const hyb_device_response* r = &c->response;
     const int stochastic = c->rounding == HYB_ROUNDING_STOCHASTIC;
     const float wn = c->write_noise_std * c->dw_min; /* write noise sd in device units */
+    if (c->step == 0) { /* the initial programming: every device to its hidden state */
+        for (int64_t i = b; i < e; ++i) {
+            const float h = j->hidden[i];
+            const float ha = wn > 0.0f
+                ? h + wn * hyb_device_normal(c->seed, 0, c->tensor_id, HYB_RANDOM_PURPOSE_WRITE_NOISE, (uint64_t)i)
+                : h;
+            j->apparent[i] = ha * c->scale;
+            counts[0] += 1;
+        }
+        return;
+    }
     for (int64_t i = b; i < e; ++i) {
         const float du = j->dw[i] / c->scale;
         const float a = (du < 0.0f ? -du : du) / c->dw_min;
@@ -233,8 +244,8 @@ hyb_status hyb_device_update_f32(const hyb_device_update_config* cfg, float* hid
     if (cfg == NULL) return hyb_fail(HYB_STATUS_NULL_POINTER, "%s: config is NULL", fn);
     hyb_status st = hyb_check_device_response(fn, &cfg->response);
     if (st) return st;
-    if (cfg->step < 1)
-        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: step = %lld must be >= 1", fn, (long long)cfg->step);
+    if (cfg->step < 0)
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: step = %lld must be >= 0", fn, (long long)cfg->step);
     if (cfg->rounding != HYB_ROUNDING_NEAREST && cfg->rounding != HYB_ROUNDING_STOCHASTIC)
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: rounding %d is unknown", fn, (int)cfg->rounding);
     if (!(cfg->scale > 0.0f) || !isfinite(cfg->scale))
@@ -268,6 +279,12 @@ hyb_status hyb_device_update_f32(const hyb_device_update_config* cfg, float* hid
     if ((bad = hyb_find_nonfinite(hidden, n)) >= 0)
         return hyb_fail(HYB_STATUS_NON_FINITE, "%s: hidden[%lld] = %g is not finite", fn, (long long)bad,
                         (double)hidden[bad]);
+    if (cfg->step == 0)
+        for (int64_t i = 0; i < n; ++i)
+            if (dw[i] != 0.0f)
+                return hyb_fail(HYB_STATUS_INVALID_ARGUMENT,
+                                "%s: dw[%lld] = %g at step 0 (the initial programming takes no update)", fn,
+                                (long long)i, (double)dw[i]);
     const update_job job = {cfg, hidden, apparent, dw};
     int64_t counts[2];
     hyb_parallel(n, HYB_CHUNK, n, update_range, &job, counts);

@@ -73,11 +73,12 @@ HYB_STATIC_ASSERT(sizeof(hyb_lns_read_config) == 64, "hyb_lns_read_config layout
  *     u'  = clamp(u + du, w_min, w_max)             hard conductance bounds
  * and, where u' != u (a programming event), the apparent weight = (u' + write_noise_std dw_min z) scale,
  * z from HYB_RANDOM_PURPOSE_WRITE_NOISE (counter `step`). hidden holds u, apparent the weights the forward
- * pass sees; elements not programmed keep both. */
+ * pass sees; elements not programmed keep both. Step 0 is the initial programming: every device is programmed
+ * to its hidden state, apparent = (hidden + write_noise_std dw_min z) scale (dw must be all zero; hidden is kept). */
 typedef struct hyb_device_update_config {
     hyb_device_response response; /* family and parameters */
     uint64_t seed;           /* the run's seed */
-    int64_t step;            /* t >= 1: the step (random counters) */
+    int64_t step;            /* t >= 1: the step (random counters); 0: the initial programming */
     uint32_t tensor_id;      /* the tensor's sub-stream */
     hyb_rounding rounding;   /* of the pulse count: nearest or stochastic */
     float scale;             /* weight units per device unit, finite, > 0 */
@@ -126,7 +127,7 @@ HYB_API hyb_status hyb_lns_read_u16(const hyb_lns_read_config* config, const uin
 
 /* One programming step in the weight domain (see hyb_device_update_config): hidden and apparent are
  * updated in place from dw. stats may be NULL. Fails, writing nothing, on a non-finite dw or hidden
- * value, a hidden value outside [w_min, w_max], or overlapping buffers. */
+ * value, a non-zero dw at step 0, or overlapping buffers. */
 HYB_API hyb_status hyb_device_update_f32(const hyb_device_update_config* config, float* hidden,
                                          float* apparent, const float* dw, int64_t n,
                                          hyb_program_stats* stats);

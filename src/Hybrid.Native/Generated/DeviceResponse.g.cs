@@ -60,7 +60,7 @@ public enum HybDeviceFamily : int
 [StructLayout(LayoutKind.Sequential)]
 public unsafe partial struct HybDeviceResponse
 {
-    /// <summary>hyb_device_response.family (no comment in native/include/hybrid/device_response.h).</summary>
+    /// <summary>the family (CONSTANT: the step does not depend on the state)</summary>
     // C: hyb_device_family family (offset 0)
     public HybDeviceFamily Family;
 

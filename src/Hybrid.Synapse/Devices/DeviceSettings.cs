@@ -63,7 +63,8 @@ public readonly record struct LnsReadSettings(LnsFormat Format, ulong Seed, long
 /// </summary>
 /// <param name="Device">The device (its step options, response and write noise; read noise and drift act elsewhere).</param>
 /// <param name="Seed">The run's seed.</param>
-/// <param name="Step">t ≥ 1.</param>
+/// <param name="Step">t ≥ 1; 0 is the initial programming (every device programmed to its hidden state, with write
+/// noise; the update must be all zero).</param>
 /// <param name="TensorId">The tensor's sub-stream.</param>
 /// <param name="Scale">Weight units per device unit, finite, &gt; 0.</param>
 /// <param name="DwMin">One pulse's step in device units (aihwkit dw_min, 0.001).</param>
@@ -83,7 +84,7 @@ public readonly record struct DeviceUpdateSettings(DeviceModel Device, ulong See
     public void Validate()
     {
         Device.Validate();
-        if (Step < 1) throw new ArgumentException($"step = {Step} must be >= 1.", nameof(Step));
+        if (Step < 0) throw new ArgumentException($"step = {Step} must be >= 0 (0: the initial programming).", nameof(Step));
         if (Rounding is not (RoundingMode.Nearest or RoundingMode.Stochastic))
             throw new ArgumentException($"rounding mode {(int)Rounding} is unknown.", nameof(Rounding));
         if (!(Scale > 0f) || !float.IsFinite(Scale)) throw new ArgumentException($"scale = {Scale} must be finite and > 0.", nameof(Scale));

@@ -74,6 +74,19 @@ public static class ManagedDeviceKernels
         bool stochastic = s.Rounding == RoundingMode.Stochastic;
         float wn = s.Device.WriteNoiseStd * s.DwMin;
         long programmed = 0, pulses = 0;
+        if (s.Step == 0)
+        {
+            for (int i = 0; i < dw.Length; ++i)
+                if (dw[i] != 0f)
+                    throw new ArgumentException($"dw[{i}] = {dw[i]} at step 0 (the initial programming takes no update).", nameof(dw));
+            for (int i = 0; i < dw.Length; ++i)
+            {
+                float h = hidden[i];
+                float ha = wn > 0.0f ? h + wn * DeviceMath.Normal(s.Seed, 0, s.TensorId, HybRandomPurpose.WriteNoise, (ulong)i) : h;
+                apparent[i] = ha * s.Scale;
+            }
+            return new ProgramStats(dw.Length, dw.Length, 0);
+        }
         for (int i = 0; i < dw.Length; ++i)
         {
             float du = dw[i] / s.Scale;

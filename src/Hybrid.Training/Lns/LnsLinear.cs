@@ -21,7 +21,7 @@ namespace Hybrid.Training.Lns;
 /// <see cref="LnsMadamOptimizer"/> trains them with float32 Madam on the same backend and counts
 /// them as such in the ledger. CPU tensors only.
 /// </remarks>
-public sealed class LnsLinear : nn.Module<Tensor, Tensor>
+public sealed partial class LnsLinear : nn.Module<Tensor, Tensor>
 {
     private readonly Parameter _weight;
     private readonly Parameter? _bias;
@@ -90,8 +90,8 @@ public sealed class LnsLinear : nn.Module<Tensor, Tensor>
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => Arithmetic is null
-        ? nn.functional.linear(input, _weight, _bias)
-        : Arithmetic.Forward(input, _weight, _bias, Synapses.Format.WMax, training);
+        ? nn.functional.linear(input, ReadWeight(), _bias)
+        : Arithmetic.Forward(input, ReadWeight(), _bias, Synapses.Format.WMax, training);
 
     /// <summary>Writes the decoded codes into the float weight.</summary>
     public void Decode() => Synapses.Decode(TensorMemory.Float32(_weight, "weight"));

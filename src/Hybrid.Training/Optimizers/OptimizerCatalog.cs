@@ -17,7 +17,12 @@ public static class OptimizerCatalog
 {
     /// <summary>Valid names.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["adam", "sgd", "madam", "kernel-madam", "lns-madam", "lns-madam-sim", "fromage", "nero"];
+        ["adam", "sgd", "madam", "kernel-madam", "lns-madam", "lns-madam-sim", "fromage", "nero", "tiki-taka"];
+
+    /// <summary>The float optimisers that run on analog devices with <see cref="OptimizerSpec.Device"/> (Devices/DeviceOptimizer).</summary>
+    public static readonly IReadOnlyList<string> FloatDeviceOptimizers = ["sgd", "adam", "madam", "kernel-madam"];
+
+    private static readonly string[] DeviceCapable = ["lns-madam", "sgd", "adam", "madam", "kernel-madam", "tiki-taka"];
 
     private static readonly string[] MadamFamily = ["madam", "kernel-madam", "lns-madam", "lns-madam-sim"];
     private static readonly string[] LnsFamily = ["lns-madam", "lns-madam-sim"];
@@ -39,19 +44,20 @@ public static class OptimizerCatalog
         ("gamma", s => s.Gamma is not null, LnsFamily),
         ("rounding", s => s.Rounding is not null, LnsFamily),
         ("moment", s => s.Moment is not null, ["lns-madam"]),
-        ("c2c-noise", s => s.C2cNoise is not null, ["lns-madam"]),
-        ("d2d-gain-sd", s => s.D2dGainSd is not null, ["lns-madam"]),
-        ("asymmetry", s => s.Asymmetry is not null, ["lns-madam"]),
-        ("stuck-fraction", s => s.StuckFraction is not null, ["lns-madam"]),
-        ("backend", s => s.Backend is not null, ["kernel-madam", "lns-madam"]),
+        ("c2c-noise", s => s.C2cNoise is not null, DeviceCapable),
+        ("d2d-gain-sd", s => s.D2dGainSd is not null, DeviceCapable),
+        ("asymmetry", s => s.Asymmetry is not null, DeviceCapable),
+        ("stuck-fraction", s => s.StuckFraction is not null, DeviceCapable),
+        ("backend", s => s.Backend is not null, DeviceCapable),
         ("round-gradient", s => s.RoundGradient is not null, ["lns-madam"]),
+        ("device", s => s.Device is not null, DeviceCapable),
     ];
 
     /// <summary>The published default learning rate of an optimiser.</summary>
     public static double DefaultLr(string name) => name.Trim().ToLowerInvariant() switch
     {
         "adam" => 1e-3,
-        "sgd" => 0.1,
+        "sgd" or "tiki-taka" => 0.1,
         _ => 0.01,
     };
 
@@ -86,6 +92,23 @@ public static class OptimizerCatalog
         RequireUpdateFits(spec);
         if (LnsFamily.Contains(name)) ValidateLns(spec);
         if (spec.Backend is not null) SynapseBackends.Get(spec.Backend);
+        // the step options of float weights exist only on a device; then the device's own rules
+        bool onDevices = spec.OnFloatDevices || name == "lns-madam";
+        var stepOptions = new (string Option, bool Set)[]
+        {
+            ("c2c-noise", spec.C2cNoise is not null), ("d2d-gain-sd", spec.D2dGainSd is not null),
+            ("asymmetry", spec.Asymmetry is not null), ("stuck-fraction", spec.StuckFraction is not null),
+            ("backend", spec.Backend is not null && name != "kernel-madam"),
+        };
+        foreach (var (option, set) in stepOptions)
+            if (set && !onDevices)
+                throw new ArgumentException($"--{option} applies to {name} only on a device (set optimizer.device).", option);
+        if (name == "lns-madam" || spec.OnFloatDevices)
+        {
+            spec.EffectiveDevice.Validate(name, weightDomain: name != "lns-madam", tikiTaka: name == "tiki-taka");
+            try { spec.DeviceModel.Validate(); }
+            catch (ArgumentException e) { throw new ArgumentException($"device: {e.Message}", "device", e); }
+        }
     }
 
     private static void ValidateLns(OptimizerSpec spec)
@@ -142,19 +165,39 @@ public static class OptimizerCatalog
     /// The model an optimiser trains: lns-madam turns every linear layer of a float model into a
     /// synapse layer (<see cref="LnsLinear"/>, w_max = p_scale · RMS(W)); every other optimiser trains the model as it is.
     /// </summary>
-    public static nn.Module<Tensor, Tensor> PrepareModel(OptimizerSpec spec, nn.Module<Tensor, Tensor> model)
+    /// <remarks>On analog devices (<see cref="OptimizerSpec.Device"/>) the device's draws are keyed by <paramref name="seed"/>
+    /// (the run's seed): float layers become <see cref="Devices.DeviceLinear"/>, LNS layers take the device's write noise,
+    /// read noise and drift.</remarks>
+    public static nn.Module<Tensor, Tensor> PrepareModel(OptimizerSpec spec, nn.Module<Tensor, Tensor> model, ulong seed = 0)
     {
         Validate(spec);
+        if (spec.OnFloatDevices)
+            return Devices.DeviceModels.FromFloat(model, spec.DeviceModel, spec.EffectiveDevice, spec.PScale ?? 3.0, seed,
+                SynapseBackends.Get(spec.EffectiveBackend));
         if (spec.Key != "lns-madam") return model;
         // the float model's other layers (activations, convolutions) live on in the synapse model
-        return LnsModels.FromFloat(model, spec.EffectiveBits, spec.EffectiveGamma, spec.MomentMode,
+        var lns = LnsModels.FromFloat(model, spec.EffectiveBits, spec.EffectiveGamma, spec.MomentMode,
             SynapseBackends.Get(spec.EffectiveBackend), spec.PScale ?? 3.0);
+        return spec.Device is null ? lns : Devices.DeviceModels.WithDevice(lns, spec.DeviceModel, seed);
     }
 
     /// <summary>Creates the optimiser for a model made by <see cref="PrepareModel"/> (seed keys the LNS rounding streams).</summary>
     public static optim.Optimizer Create(OptimizerSpec spec, nn.Module<Tensor, Tensor> model, ulong seed)
     {
         Validate(spec);
+        if (spec.Key == "tiki-taka") return new Devices.TikiTaka(model, spec.EffectiveLr, spec.EffectiveDevice);
+        if (spec.OnFloatDevices)
+        {
+            // the inner optimiser proposes, the devices program; SGD on a device takes no momentum unless asked
+            // (aihwkit's analog SGD programs the plain gradient step)
+            var inner = spec with
+            {
+                Device = null, C2cNoise = null, D2dGainSd = null, Asymmetry = null, StuckFraction = null,
+                Backend = spec.Key == "kernel-madam" ? spec.Backend : null,
+                Momentum = spec.Key == "sgd" ? spec.Momentum ?? 0 : spec.Momentum,
+            };
+            return new Devices.DeviceOptimizer(model, Create(inner, model.parameters(), seed));
+        }
         if (spec.Key != "lns-madam") return Create(spec, model.parameters(), seed);
         return new LnsMadamOptimizer(model, spec.LnsSettings(seed), spec.PScale ?? 3.0);
     }
@@ -178,6 +221,8 @@ public static class OptimizerCatalog
             "nero" => new Nero(parameters, lr, spec.NeroBeta ?? 0.999, spec.Constraints ?? true),
             "lns-madam" => throw new ArgumentException(
                 "lns-madam trains a synapse model: build it with OptimizerCatalog.PrepareModel and pass the model.", "optimizer"),
+            "tiki-taka" => throw new ArgumentException(
+                "tiki-taka trains device layers: build the model with OptimizerCatalog.PrepareModel and pass the model.", "optimizer"),
             _ => throw new ArgumentException($"unknown optimizer '{spec.Name}'; valid: {string.Join(", ", Names)}.", "optimizer"),
         };
     }
