@@ -66,6 +66,7 @@ public sealed record OptimizerSpec(string Name, double? Lr = null, double? Momen
 
     /// <summary>The device model: the step options (c2c noise, d2d gain, asymmetry, stuck fraction) and, with
     /// <see cref="Device"/>, its family, write and read noise and drift.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Synapse.DeviceModel DeviceModel
     {
         get
@@ -76,9 +77,11 @@ public sealed record OptimizerSpec(string Name, double? Lr = null, double? Momen
     }
 
     /// <summary>Whether float weights live on analog devices (a float optimiser with <see cref="Device"/>, or tiki-taka).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public bool OnFloatDevices => Key == "tiki-taka" || (Device is not null && OptimizerCatalog.FloatDeviceOptimizers.Contains(Key));
 
     /// <summary>The device settings actually used (tiki-taka without <see cref="Device"/>: a constant-step device).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
     public Devices.DeviceSpec EffectiveDevice => Device ?? new Devices.DeviceSpec();
 
     /// <summary>The backend name actually used.</summary>
