@@ -46,6 +46,21 @@ public interface ISynapseBackend
     /// <summary>The exact LNS GEMM C = A·B on codes (<see cref="Arithmetic.LnsGemmSettings"/>).</summary>
     Arithmetic.GemmStats LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings settings, ReadOnlySpan<TCode> a,
         ReadOnlySpan<TCode> b, Span<float> c) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
+
+    /// <summary>The programming events of an LNS step (<see cref="LnsProgramSettings"/>): pulses, and fresh write
+    /// offsets for the codes that changed; <paramref name="offsets"/> may be empty when the write noise is 0.</summary>
+    ProgramStats LnsProgram<TCode>(in LnsProgramSettings settings, ReadOnlySpan<TCode> before, ReadOnlySpan<TCode> after,
+        Span<float> offsets) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
+
+    /// <summary>Reads LNS codes with write offsets (empty: none), read noise and drift (<see cref="LnsReadSettings"/>).</summary>
+    void LnsRead<TCode>(in LnsReadSettings settings, ReadOnlySpan<TCode> codes, ReadOnlySpan<float> offsets, Span<float> x)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
+
+    /// <summary>One programming step of float weights on a device (<see cref="DeviceUpdateSettings"/>).</summary>
+    ProgramStats DeviceUpdate(in DeviceUpdateSettings settings, Span<float> hidden, Span<float> apparent, ReadOnlySpan<float> dw);
+
+    /// <summary>Reads float device weights with drift and read noise (<see cref="DeviceReadSettings"/>).</summary>
+    void DeviceRead(in DeviceReadSettings settings, ReadOnlySpan<float> w, Span<float> output);
 }
 
 /// <summary>

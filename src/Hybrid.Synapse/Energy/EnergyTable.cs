@@ -84,6 +84,8 @@ public sealed class EnergyTable
             [Events.Sram(32)] = new(20, h + ": 64-bit access of a 32 KB SRAM"),
             [Events.Sram(1024)] = new(100, h + ": 64-bit access of a 1 MB SRAM"),
             [Events.Dram64] = new(1300, h + ": 64-bit DRAM access, lower end of 1.3-2.6 nJ"),
+            [Events.DevicePulse] = new(1.0, "assumption: one programming pulse of a filamentary RRAM-like device, " +
+                                            "V x I x t = 1 V x 10 uA x 100 ns = 1 pJ; replace with the device's measured figure"),
         };
         return new EnergyTable("Horowitz ISSCC 2014 (45 nm) with LNS-Madam PE ratios", c);
     }

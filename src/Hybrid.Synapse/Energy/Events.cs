@@ -37,6 +37,8 @@ public static class Events
     public const string RandomBit = "randomBit";
     /// <summary>One 64-bit DRAM access.</summary>
     public const string Dram64 = "dram64";
+    /// <summary>One programming pulse of an analog synapse device (hybrid/device.h; <see cref="DeviceCosts"/>).</summary>
+    public const string DevicePulse = "devicePulse";
 
     /// <summary>Random bits one quantiser's stochastic rounding draws (one 32-bit Philox word: hybrid/lns_arith.h;
     /// the quantisers have no random_bits setting).</summary>

@@ -21,7 +21,7 @@ namespace Hybrid.Training.Lns;
 /// <c>Optimizers.LnsMadamOptimizer</c> trains them with float32 Madam on the same backend and counts
 /// them as such in the ledger. CPU tensors only.
 /// </remarks>
-public sealed class LnsLinear : nn.Module<Tensor, Tensor>, ISynapseLayer, ILayerWork
+public sealed partial class LnsLinear : nn.Module<Tensor, Tensor>, ISynapseLayer, ILayerWork
 {
     private readonly SynapseWeight _synapses;
     private readonly Parameter? _bias;
@@ -73,8 +73,8 @@ public sealed class LnsLinear : nn.Module<Tensor, Tensor>, ISynapseLayer, ILayer
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => Arithmetic is null
-        ? nn.functional.linear(input, Weight, _bias)
-        : Arithmetic.Forward(input, Weight, _bias, Synapses.Format.WMax, training);
+        ? nn.functional.linear(input, ReadWeight(), _bias)
+        : Arithmetic.Forward(input, ReadWeight(), _bias, Synapses.Format.WMax, training);
 
     /// <summary>Writes the decoded codes into the float weight.</summary>
     public void Decode() => _synapses.Decode();

@@ -68,6 +68,9 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
     /// <summary>Gradient elements skipped as NaN/inf (policy skip-and-count), summed over every step of the run.</summary>
     public long NonFiniteSkipped { get; private set; }
 
+    /// <summary>An analog device's programming events and pulses over the run (zero for digital synapses; restored on resume).</summary>
+    public DeviceCosts DeviceTotal { get; private set; }
+
     /// <inheritdoc />
     public override Tensor step(Func<Tensor>? closure = null)
     {
@@ -84,6 +87,7 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
                 CodesChanged += step.Stats.Changed;
                 NonFiniteSkipped += step.Stats.NonFiniteSkipped;
                 ledger += step.Ledger;
+                DeviceTotal += step.Device;
             }
         }
         if (_floatOptimizer is not null)
@@ -107,7 +111,7 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
             ? _arithmetic.Select(l => l.Arithmetic?.Stats ?? ArithmeticStats.Empty).Aggregate((a, b) => a + b)
             : null;
         return new OptimizerReport(_step, Total, CodesChanged, NonFiniteSkipped, synapses, weightBytes, 4 * moments + 4 * _floatCount,
-            arithmetic);
+            arithmetic, Settings.Device.IsAnalog ? DeviceTotal : null);
     }
 
     /// <inheritdoc />
@@ -119,6 +123,7 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
         writer.Write(NonFiniteSkipped);
         writer.Write(_floatOptimizer is not null);
         _floatOptimizer?.save_state_dict(writer);
+        if (Settings.Device.IsAnalog) DeviceTotal.Write(writer); // an analog run's device costs (the config decides the format)
     }
 
     /// <inheritdoc />
@@ -132,6 +137,7 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
         if (hasFloat != (_floatOptimizer is not null))
             throw new InvalidDataException("checkpoint does not match this model's float parameters.");
         _floatOptimizer?.load_state_dict(reader);
+        if (Settings.Device.IsAnalog) DeviceTotal = DeviceCosts.Read(reader);
         foreach (var layer in _layers) layer.Decode();
     }
 

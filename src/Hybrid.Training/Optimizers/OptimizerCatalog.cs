@@ -23,9 +23,14 @@ public static class OptimizerCatalog
 
     /// <summary>Valid names.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["adam", "sgd", "madam", "kernel-madam", "lns-madam", "lns-madam-sim", "fromage", "nero", .. Successors];
+        ["adam", "sgd", "madam", "kernel-madam", "lns-madam", "lns-madam-sim", "fromage", "nero", "tiki-taka", .. Successors];
 
     private static readonly string[] MupFamily = ["mup-adam", "mup-sgd"];
+
+    /// <summary>The float optimisers that run on analog devices with <see cref="OptimizerSpec.Device"/> (Devices/DeviceOptimizer).</summary>
+    public static readonly IReadOnlyList<string> FloatDeviceOptimizers = ["sgd", "adam", "madam", "kernel-madam"];
+
+    private static readonly string[] DeviceCapable = ["lns-madam", "sgd", "adam", "madam", "kernel-madam", "tiki-taka"];
 
     private static readonly string[] MadamFamily = ["madam", "kernel-madam", "lns-madam", "lns-madam-sim"];
     private static readonly string[] LnsFamily = ["lns-madam", "lns-madam-sim"];
@@ -47,24 +52,25 @@ public static class OptimizerCatalog
         ("gamma", s => s.Gamma is not null, LnsFamily),
         ("rounding", s => s.Rounding is not null, LnsFamily),
         ("moment", s => s.Moment is not null, ["lns-madam"]),
-        ("c2c-noise", s => s.C2cNoise is not null, ["lns-madam"]),
-        ("d2d-gain-sd", s => s.D2dGainSd is not null, ["lns-madam"]),
-        ("asymmetry", s => s.Asymmetry is not null, ["lns-madam"]),
-        ("stuck-fraction", s => s.StuckFraction is not null, ["lns-madam"]),
-        ("backend", s => s.Backend is not null, ["kernel-madam", "lns-madam"]),
+        ("c2c-noise", s => s.C2cNoise is not null, DeviceCapable),
+        ("d2d-gain-sd", s => s.D2dGainSd is not null, DeviceCapable),
+        ("asymmetry", s => s.Asymmetry is not null, DeviceCapable),
+        ("stuck-fraction", s => s.StuckFraction is not null, DeviceCapable),
+        ("backend", s => s.Backend is not null, DeviceCapable),
         ("round-gradient", s => s.RoundGradient is not null, ["lns-madam"]),
         ("base-width", s => s.BaseWidth is not null, MupFamily),
         ("output-mult", s => s.OutputMult is not null, MupFamily),
         ("readout-zero-init", s => s.ReadoutZeroInit is not null, MupFamily),
         ("adam-lr", s => s.AdamLr is not null, ["muon"]),
         ("ns-steps", s => s.NsSteps is not null, ["muon"]),
+        ("device", s => s.Device is not null, DeviceCapable),
     ];
 
     /// <summary>The published default learning rate of an optimiser.</summary>
     public static double DefaultLr(string name) => name.Trim().ToLowerInvariant() switch
     {
         "adam" or "mup-adam" => 1e-3,
-        "sgd" or "mup-sgd" => 0.1,
+        "sgd" or "mup-sgd" or "tiki-taka" => 0.1,
         "muon" => 0.02, // KellerJordan/Muon
         "modular-adam" => 0.5, // jxbz/modula paper/main.py
         _ => 0.01,
@@ -105,6 +111,23 @@ public static class OptimizerCatalog
         RequireUpdateFits(spec);
         if (LnsFamily.Contains(name)) ValidateLns(spec);
         if (spec.Backend is not null) SynapseBackends.Get(spec.Backend);
+        // the step options of float weights exist only on a device; then the device's own rules
+        bool onDevices = spec.OnFloatDevices || name == "lns-madam";
+        var stepOptions = new (string Option, bool Set)[]
+        {
+            ("c2c-noise", spec.C2cNoise is not null), ("d2d-gain-sd", spec.D2dGainSd is not null),
+            ("asymmetry", spec.Asymmetry is not null), ("stuck-fraction", spec.StuckFraction is not null),
+            ("backend", spec.Backend is not null && name != "kernel-madam"),
+        };
+        foreach (var (option, set) in stepOptions)
+            if (set && !onDevices)
+                throw new ArgumentException($"--{option} applies to {name} only on a device (set optimizer.device).", option);
+        if (name == "lns-madam" || spec.OnFloatDevices)
+        {
+            spec.EffectiveDevice.Validate(name, weightDomain: name != "lns-madam", tikiTaka: name == "tiki-taka");
+            try { spec.DeviceModel.Validate(); }
+            catch (ArgumentException e) { throw new ArgumentException($"device: {e.Message}", "device", e); }
+        }
     }
 
     private static void ValidateLns(OptimizerSpec spec)
@@ -167,16 +190,23 @@ public static class OptimizerCatalog
     /// into a synapse layer (<see cref="LnsConverter"/>, w_max = p_scale · RMS(W)); mup-adam and mup-sgd train the model's μP
     /// twin (<see cref="MupTwin"/>); every other optimiser trains the model as it is.
     /// </summary>
-    public static nn.Module<Tensor, Tensor> PrepareModel(OptimizerSpec spec, nn.Module<Tensor, Tensor> model)
+    /// <remarks>On analog devices (<see cref="OptimizerSpec.Device"/>) the device's draws are keyed by <paramref name="seed"/>
+    /// (the run's seed): float layers become <see cref="Devices.DeviceLinear"/>, LNS layers take the device's write noise,
+    /// read noise and drift.</remarks>
+    public static nn.Module<Tensor, Tensor> PrepareModel(OptimizerSpec spec, nn.Module<Tensor, Tensor> model, ulong seed = 0)
     {
         Validate(spec);
         if (spec.MupSettings is { } mup) return MupTwin(model, mup, spec.Key);
+        if (spec.OnFloatDevices)
+            return Devices.DeviceModels.FromFloat(model, spec.DeviceModel, spec.EffectiveDevice, spec.PScale ?? 3.0, seed,
+                SynapseBackends.Get(spec.EffectiveBackend));
         if (spec.Key != "lns-madam") return model;
         // the float model's other layers (normalisation, activations) live on in the synapse model
-        return LnsConverter.Convert(model, new LnsConversionSettings(SynapseBackends.Get(spec.EffectiveBackend))
+        var lns = LnsConverter.Convert(model, new LnsConversionSettings(SynapseBackends.Get(spec.EffectiveBackend))
         {
             Bits = spec.EffectiveBits, Gamma = spec.EffectiveGamma, Moment = spec.MomentMode, PScale = spec.PScale ?? 3.0,
         }).Model;
+        return spec.Device is null ? lns : Devices.DeviceModels.WithDevice(lns, spec.DeviceModel, seed);
     }
 
     /// <summary>
@@ -209,6 +239,19 @@ public static class OptimizerCatalog
         Validate(spec);
         if (spec.Key == "modular-adam")
             return ModularAdam.ForMlp(model, spec.EffectiveLr, spec.Beta1 ?? 0.9, spec.Beta2 ?? 0.99, spec.WeightDecay ?? 0, seed: seed);
+        if (spec.Key == "tiki-taka") return new Devices.TikiTaka(model, spec.EffectiveLr, spec.EffectiveDevice);
+        if (spec.OnFloatDevices)
+        {
+            // the inner optimiser proposes, the devices program; SGD on a device takes no momentum unless asked
+            // (aihwkit's analog SGD programs the plain gradient step)
+            var inner = spec with
+            {
+                Device = null, C2cNoise = null, D2dGainSd = null, Asymmetry = null, StuckFraction = null,
+                Backend = spec.Key == "kernel-madam" ? spec.Backend : null,
+                Momentum = spec.Key == "sgd" ? spec.Momentum ?? 0 : spec.Momentum,
+            };
+            return new Devices.DeviceOptimizer(model, Create(inner, model.parameters(), seed));
+        }
         if (spec.Key != "lns-madam") return Create(spec, model.parameters(), seed);
         return new LnsMadamOptimizer(model, spec.LnsSettings(seed), spec.PScale ?? 3.0);
     }
@@ -241,6 +284,8 @@ public static class OptimizerCatalog
                 "modular-adam normalises in the network's modular norm, which needs its layers and activations: pass the model.", "optimizer"),
             "lns-madam" => throw new ArgumentException(
                 "lns-madam trains a synapse model: build it with OptimizerCatalog.PrepareModel and pass the model.", "optimizer"),
+            "tiki-taka" => throw new ArgumentException(
+                "tiki-taka trains device layers: build the model with OptimizerCatalog.PrepareModel and pass the model.", "optimizer"),
             _ => throw new ArgumentException($"unknown optimizer '{spec.Name}'; valid: {string.Join(", ", Names)}.", "optimizer"),
         };
     }

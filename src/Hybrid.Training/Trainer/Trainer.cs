@@ -94,7 +94,9 @@ public static class Trainer
             observer.EpochModel(epoch, model);
         }
         var report = (optimizer as IReportingOptimizer)?.Report();
-        return new TrainResult(job.Name, status, message, rows, store.Location, parameters, report);
+        var drift = status == RunStatus.Completed && job.DriftTimes is { Count: > 0 } times && rows.Count > 0
+            ? Devices.DriftEvaluation.Evaluate(model, test, times) : null;
+        return new TrainResult(job.Name, status, message, rows, store.Location, parameters, report, drift);
     }
 
     /// <summary>How the trainer serialises a job's configuration (checkpoints compare it on resume).</summary>
