@@ -126,7 +126,8 @@ public unsafe partial struct HybLnsReadConfig
 ///     u'  = clamp(u + du, w_min, w_max)             hard conductance bounds
 /// and, where u' != u (a programming event), the apparent weight = (u' + write_noise_std dw_min z) scale,
 /// z from HYB_RANDOM_PURPOSE_WRITE_NOISE (counter `step`). hidden holds u, apparent the weights the forward
-/// pass sees; elements not programmed keep both.
+/// pass sees; elements not programmed keep both. Step 0 is the initial programming: every device is programmed
+/// to its hidden state, apparent = (hidden + write_noise_std dw_min z) scale (dw must be all zero; hidden is kept).
 /// </summary>
 // C: typedef struct hyb_device_update_config { ... } hyb_device_update_config (256 bytes)
 [StructLayout(LayoutKind.Sequential)]
@@ -140,7 +141,7 @@ public unsafe partial struct HybDeviceUpdateConfig
     // C: uint64_t seed (offset 192)
     public ulong Seed;
 
-    /// <summary>t &gt;= 1: the step (random counters)</summary>
+    /// <summary>t &gt;= 1: the step (random counters); 0: the initial programming</summary>
     // C: int64_t step (offset 200)
     public long Step;
 
@@ -273,7 +274,7 @@ public static unsafe partial class HybridNative
     /// <summary>
     /// One programming step in the weight domain (see hyb_device_update_config): hidden and apparent are
     /// updated in place from dw. stats may be NULL. Fails, writing nothing, on a non-finite dw or hidden
-    /// value, a hidden value outside [w_min, w_max], or overlapping buffers.
+    /// value, a non-zero dw at step 0, or overlapping buffers.
     /// </summary>
     // C: hyb_status hyb_device_update_f32(const hyb_device_update_config* config, float* hidden, float* apparent, const float* dw, int64_t n, hyb_program_stats* stats)
     [LibraryImport("hybrid", EntryPoint = "hyb_device_update_f32")]
