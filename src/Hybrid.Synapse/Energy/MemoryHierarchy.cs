@@ -36,6 +36,12 @@ public sealed class Placement(IReadOnlyDictionary<string, double> sramFraction, 
     /// <summary>The level holding most of <paramref name="tensor"/> (SRAM on a tie).</summary>
     public MemoryLevel LevelOf(string tensor) => SramFraction[tensor] >= 0.5 ? MemoryLevel.Sram : MemoryLevel.Dram;
 
+    /// <summary>The tensors of both ledgers whose footprint fits <paramref name="sramBytes"/> in one and not in the other: where a
+    /// change of placement between two rows is physics (a tensor outgrew the level), not an artefact of the order.</summary>
+    public static IReadOnlyList<string> CapacityCrossings(StepLedger a, StepLedger b, long sramBytes) =>
+        a.Tensors.Values.Where(t => b.Tensors.TryGetValue(t.Name, out var u) && (t.Bytes <= sramBytes) != (u.Bytes <= sramBytes))
+            .Select(t => t.Name).Order(StringComparer.Ordinal).ToList();
+
     /// <summary>The tensors split across both levels.</summary>
     public IEnumerable<string> Split => SramFraction.Where(kv => kv.Value is > 1e-12 and < 1 - 1e-12).Select(kv => kv.Key);
 }

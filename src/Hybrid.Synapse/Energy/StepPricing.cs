@@ -55,11 +55,17 @@ public static class StepPricing
     }
 
     /// <summary>The energy of every layer and pass.</summary>
-    public static PricedStep Price(StepLedger ledger, EnergyTable table, MemoryHierarchy memory)
+    public static PricedStep Price(StepLedger ledger, EnergyTable table, MemoryHierarchy memory) => Price(ledger, table, memory, null);
+
+    /// <summary>The energy of every layer and pass with the tensors placed as <paramref name="placement"/> says (null: as
+    /// <see cref="Resolve"/> places them; a tensor it does not name is in DRAM) — to measure what placement alone changes.</summary>
+    public static PricedStep Price(StepLedger ledger, EnergyTable table, MemoryHierarchy memory, Placement? placement)
     {
         memory.Validate();
         table.Require(ledger.EventsNeeded(memory));
         var (chosen, place) = Resolve(ledger, table, memory);
+        if (placement is not null)
+            place = new Placement(ledger.Tensors.Keys.ToDictionary(t => t, t => placement.SramFraction.GetValueOrDefault(t), StringComparer.Ordinal), memory.SramBytes);
         var cells = new Dictionary<(string, Pass), double[]>();
         double[] Cell(string layer, Pass pass)
         {
