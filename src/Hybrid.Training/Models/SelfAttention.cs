@@ -71,9 +71,9 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>, ILayerWork
     {
         long b = inputShape[0], t = inputShape[1], dh = Dim / Heads, bh = b * Heads, st = bh * t * t;
         var qk = LayerWorks.Product(path + ".scores", nameof(ActivationProduct), ("Q·Kᵀ", "∂Q = e·K", "∂K = eᵀ·Q"), bh, t, dh, t,
-            StepFormats.Of(scores.Arithmetic), "Q", "K");
+            Lns.StepFormats.Of(scores.Arithmetic), "Q", "K");
         var pv = LayerWorks.Product(path + ".mix", nameof(ActivationProduct), ("P·V", "∂P = e·Vᵀ", "∂V = Pᵀ·e"), bh, t, t, dh,
-            StepFormats.Of(mix.Arithmetic), "P", "V");
+            Lns.StepFormats.Of(mix.Arithmetic), "P", "V");
         var ops = new List<FloatWork>
         {
             new(Pass.Forward, FloatOp.Scale, "scores / √d_head", st), new(Pass.BackwardData, FloatOp.Scale, "scores / √d_head", st),
