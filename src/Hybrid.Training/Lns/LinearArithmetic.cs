@@ -97,7 +97,7 @@ public sealed class LinearArithmetic
                 _q[(int)TensorRole.Errors]!, Settings.AccumulatorBits, Settings.FractionBits, x.requires_grad,
                 g => { if (training) AddGemm(g); });
             y = ExactLinearFunction.apply(xq, wq, call);
-            if (bias is not null) y = y + bias;
+            if (bias is not null) y = y.Plus(bias);
         }
         return _q[(int)TensorRole.Errors] is null ? y : QuantizeFunction.apply(y, null!, Stage(TensorRole.Errors)!);
     }
