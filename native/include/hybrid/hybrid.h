@@ -5,6 +5,7 @@
 #include "hybrid/export.h"
 #include "hybrid/status.h"
 #include "hybrid/limits.h"
+#include "hybrid/cpu.h"
 #include "hybrid/version.h"
 #include "hybrid/random.h"
 #include "hybrid/lns.h"

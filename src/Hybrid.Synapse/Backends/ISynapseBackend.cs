@@ -7,7 +7,7 @@ namespace Hybrid.Synapse.Backends;
 /// libhybrid on the CPU, or libhybrid on CUDA. Every backend gives bit-identical LNS codes and
 /// random streams for the same inputs; the float Madam step agrees within a few ulp. Codes are
 /// <see cref="byte"/> (B ≤ 8) or <see cref="ushort"/> (B ≤ 16): the code type is a type
-/// parameter, chosen once by the caller (see <see cref="SynapseTensor"/>). Every backend checks
+/// parameter, chosen once by the caller (see <see cref="Tensors.SynapseTensor"/>). Every backend checks
 /// the twin's argument contract first, so a bad call throws the same
 /// <see cref="ArgumentException"/> everywhere with nothing written. Cross-check tests are written
 /// once against this interface and run for every backend in <see cref="SynapseBackends.Available"/>.

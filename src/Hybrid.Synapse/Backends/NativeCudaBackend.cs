@@ -1,4 +1,5 @@
 using System.Numerics;
+using Hybrid.Synapse.Twin;
 using Hybrid.Native;
 using static Hybrid.Synapse.Backends.InteropMapping;
 

@@ -1,7 +1,6 @@
 using Hybrid.Synapse;
 using Hybrid.Synapse.Arithmetic;
 using Hybrid.Synapse.Backends;
-using Hybrid.Training.Optimizers;
 using TorchSharp;
 using static TorchSharp.torch;
 

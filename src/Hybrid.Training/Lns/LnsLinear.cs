@@ -1,6 +1,6 @@
 using Hybrid.Synapse;
 using Hybrid.Synapse.Backends;
-using Hybrid.Training.Optimizers;
+using Hybrid.Synapse.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -18,7 +18,7 @@ namespace Hybrid.Training.Lns;
 /// The synapse tensor's state lives in module buffers (codes, moments, w_max), so
 /// <c>save</c>/<c>load</c> and the trainer's checkpoints carry it. Biases, when present, are
 /// ordinary float32 parameters: a documented choice — they are 1/fan_in of the weights, and
-/// <see cref="LnsMadamOptimizer"/> trains them with float32 Madam on the same backend and counts
+/// <c>Optimizers.LnsMadamOptimizer</c> trains them with float32 Madam on the same backend and counts
 /// them as such in the ledger. CPU tensors only.
 /// </remarks>
 public sealed class LnsLinear : nn.Module<Tensor, Tensor>

@@ -19,7 +19,7 @@ public static class HybridOptim
         new(parameters, lr, p_scale, g_bound, beta2, backend);
 
     /// <summary>LNS-Madam in float simulation: weights on a B-bit logarithmic grid.</summary>
-    public static LnsMadamSim LnsMadamSim(IEnumerable<Parameter> parameters, double lr = 0.01, int bits = 8,
+    public static LogGridMadam LogGridMadam(IEnumerable<Parameter> parameters, double lr = 0.01, int bits = 8,
         double gamma = 8, double p_scale = 3.0, double g_bound = 10.0, double beta2 = 0.999, bool stochastic = true,
         ulong seed = 0) => new(parameters, lr, bits, gamma, p_scale, g_bound, beta2, stochastic, seed);
 

@@ -172,7 +172,7 @@ public static class OptimizerCatalog
             "madam" => new Madam(parameters, lr, spec.PScale ?? 3, spec.GBound ?? 10, spec.Beta2 ?? 0.999),
             "kernel-madam" => new KernelMadam(parameters, lr, spec.PScale ?? 3, spec.GBound ?? 10, spec.Beta2 ?? 0.999,
                 SynapseBackends.Get(spec.EffectiveBackend)),
-            "lns-madam-sim" => new LnsMadamSim(parameters, lr, spec.EffectiveBits, spec.EffectiveGamma, spec.PScale ?? 3,
+            "lns-madam-sim" => new LogGridMadam(parameters, lr, spec.EffectiveBits, spec.EffectiveGamma, spec.PScale ?? 3,
                 spec.GBound ?? 10, spec.Beta2 ?? 0.999, spec.RoundingMode == Hybrid.Synapse.RoundingMode.Stochastic, seed),
             "fromage" => new Fromage(parameters, lr, spec.PBound),
             "nero" => new Nero(parameters, lr, spec.NeroBeta ?? 0.999, spec.Constraints ?? true),

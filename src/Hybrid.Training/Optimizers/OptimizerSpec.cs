@@ -64,7 +64,7 @@ public sealed record OptimizerSpec(string Name, double? Lr = null, double? Momen
     public DeviceModel Device => new((float)(C2cNoise ?? 0), (float)(D2dGainSd ?? 0), (float)(Asymmetry ?? 0), (float)(StuckFraction ?? 0));
 
     /// <summary>The backend name actually used.</summary>
-    public string EffectiveBackend => Backend ?? SynapseBackends.Default;
+    public string EffectiveBackend => SynapseBackends.Resolve(Backend);
 
     /// <summary>
     /// The LNS Madam step settings of lns-madam (format, moment rows and tensor id are each layer's own;

@@ -2,7 +2,7 @@ using System.Runtime.Intrinsics.X86;
 using Hybrid.Native;
 using Hybrid.Native.Interop;
 
-namespace Hybrid.Native.Tests.Native;
+namespace Hybrid.Native.Tests.Safe;
 
 /// <summary>
 /// libhybrid's CPU kernels run the widest SIMD level this CPU has: a build or dispatcher that
@@ -17,7 +17,7 @@ public class SimdDispatchTests
     public void TheBestLevelIsTheWidestTheCpuRuns()
     {
         if (!(Avx2.IsSupported || Avx512F.IsSupported)) Assert.Ignore("not an x86-64 CPU with AVX2");
-        var best = LibraryInfo.BestSimd;
+        var best = CpuKernels.BestSimd;
         Assert.That(best, Is.GreaterThanOrEqualTo(HybSimdLevel.Avx2), "the CPU has AVX2, libhybrid's best level is below it");
         bool avx512 = Avx512F.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported;
         Assert.That(best, Is.EqualTo(avx512 ? HybSimdLevel.Avx512 : HybSimdLevel.Avx2));
@@ -28,32 +28,32 @@ public class SimdDispatchTests
     {
         if (Forced) Assert.Ignore("HYBRID_SIMD is set in this process");
         // the level libhybrid chose at load, read before any test could force another
-        Assert.That(SimdAtLoad.Level, Is.EqualTo(LibraryInfo.BestSimd));
+        Assert.That(SimdAtLoad.Level, Is.EqualTo(CpuKernels.BestSimd));
         if (Avx2.IsSupported) Assert.That(SimdAtLoad.Level, Is.Not.EqualTo(HybSimdLevel.Scalar), "silently scalar on an AVX2 CPU");
     }
 
     [Test]
     public void EveryLevelUpToTheBestCanBeForcedAndNoneBeyond()
     {
-        var before = LibraryInfo.Simd;
+        var before = CpuKernels.Simd;
         try
         {
             foreach (var level in new[] { HybSimdLevel.Scalar, HybSimdLevel.Avx2, HybSimdLevel.Avx512 })
             {
-                if (level <= LibraryInfo.BestSimd)
+                if (level <= CpuKernels.BestSimd)
                 {
-                    LibraryInfo.Simd = level;
-                    Assert.That(LibraryInfo.Simd, Is.EqualTo(level));
+                    CpuKernels.Simd = level;
+                    Assert.That(CpuKernels.Simd, Is.EqualTo(level));
                 }
                 else
                 {
-                    var ex = Assert.Throws<HybridArgumentException>(() => LibraryInfo.Simd = level);
+                    var ex = Assert.Throws<HybridArgumentException>(() => CpuKernels.Simd = level);
                     Assert.That(ex!.Message, Does.Contain("cannot run here"));
                 }
             }
-            Assert.Throws<HybridArgumentException>(() => LibraryInfo.Simd = (HybSimdLevel)42);
+            Assert.Throws<HybridArgumentException>(() => CpuKernels.Simd = (HybSimdLevel)42);
         }
-        finally { LibraryInfo.Simd = before; }
+        finally { CpuKernels.Simd = before; }
     }
 }
 
@@ -68,6 +68,6 @@ public class SimdAtLoad
     [OneTimeSetUp]
     public void Read()
     {
-        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("HYBRID_SIMD"))) Level = LibraryInfo.Simd;
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable("HYBRID_SIMD"))) Level = CpuKernels.Simd;
     }
 }

@@ -148,7 +148,7 @@ public readonly record struct LnsMadamSettings(LnsFormat Format, long Step, floa
             throw new ArgumentException($"rounding mode {(int)Rounding} is unknown.", nameof(Rounding));
         if (RandomBits is not (4 or 8 or 12 or 16 or 32))   // RandomBitsChoices
             throw new ArgumentException($"random_bits = {RandomBits} is not 4, 8, 12, 16 or 32.", nameof(RandomBits));
-        double scale = (double)Format.Gamma * Lr * Twin.LnsMath.InvLn2;
+        double scale = (double)Format.Gamma * Lr * LnsMath.InvLn2;
         if (!(scale <= float.MaxValue))   // the code scale is a float: an infinite one would turn ĝ = 0 into NaN
             throw new ArgumentException(
                 $"gamma · lr / ln 2 = {scale:G4} code steps per unit gradient overflows float; lower lr or gamma.", nameof(Lr));

@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Hybrid.Native.Interop;
 
-namespace Hybrid.Synapse;
+namespace Hybrid.Synapse.Twin;
 
 /// <summary>
 /// The span rules of every synapse kernel, as the managed twin states them (libhybrid's C entry

@@ -1,6 +1,6 @@
 using Hybrid.Native.Interop;
 
-namespace Hybrid.Synapse.Twin;
+namespace Hybrid.Synapse;
 
 /// <summary>Per-call constants of a Madam step, computed once on the host (twin of hyb_madam_consts).</summary>
 public readonly record struct MadamConsts(float Beta2, float OneMinusBeta2, float BiasCorrection,

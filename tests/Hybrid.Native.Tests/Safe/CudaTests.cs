@@ -4,7 +4,7 @@ using Hybrid.Synapse;
 using Hybrid.Synapse.Backends;
 using Hybrid.Synapse.Tests.Support;
 
-namespace Hybrid.Native.Tests.Native;
+namespace Hybrid.Native.Tests.Safe;
 
 /// <summary>
 /// The CUDA safe layer on a GPU: device buffers, host and device copies, memset, streams,

@@ -2,7 +2,7 @@ using Hybrid.Synapse.Backends;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Hybrid.Training.Optimizers;
+namespace Hybrid.Training;
 
 /// <summary>
 /// Zero-copy views of CPU tensors for the native kernels: a writable span over the tensor's own

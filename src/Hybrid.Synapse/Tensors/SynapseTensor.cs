@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 using Hybrid.Synapse.Backends;
 using Hybrid.Synapse.Energy;
 
-namespace Hybrid.Synapse;
+namespace Hybrid.Synapse.Tensors;
 
 /// <summary>
 /// Where a synapse tensor's state lives: the codes as raw bytes (one byte per code for B ≤ 8, two

@@ -25,7 +25,7 @@ namespace Hybrid.Training.Optimizers;
 /// [0, K−1]; zeros stay zero and signs never change. Tensor ops are float32 TorchSharp, so it runs
 /// wherever TorchSharp does (CUDA tensors included), but it is a simulation of the synapse model,
 /// not its bit-exact twin. How it differs from "lns-madam" (the synapse model: <c>Lns.LnsLinear</c> +
-/// <c>Lns.LnsMadamOptimizer</c> on a synapse backend, which <c>hybrid compare</c> runs):
+/// <see cref="LnsMadamOptimizer"/> on a synapse backend, which <c>hybrid compare</c> runs):
 /// <list type="bullet">
 /// <item>every parameter goes on the grid, biases included (the synapse model keeps biases float32
 /// and trains them with float Madam);</item>
@@ -35,19 +35,19 @@ namespace Hybrid.Training.Optimizers;
 /// LNS layer, so the same seed draws different uniforms for the same layer;</item>
 /// <item>its second moment is always per weight (no moment modes, no device model).</item>
 /// </list>
-/// LnsMadamSimTests checks these differences and that both learn.
+/// LogGridMadamTests checks these differences and that both learn.
 /// </remarks>
-public sealed class LnsMadamSim : HybridOptimizer<LnsMadamSim.Options, LnsMadamSim.State>
+public sealed class LogGridMadam : HybridOptimizer<LogGridMadam.Options, LogGridMadam.State>
 {
     private uint _nextTensorId;
 
     /// <summary>Creates LNS-Madam over <paramref name="parameters"/>.</summary>
-    public LnsMadamSim(IEnumerable<Parameter> parameters, double lr = 0.01, int bits = 8, double gamma = 8,
+    public LogGridMadam(IEnumerable<Parameter> parameters, double lr = 0.01, int bits = 8, double gamma = 8,
         double p_scale = 3.0, double g_bound = 10.0, double beta2 = 0.999, bool stochastic = true, ulong seed = 0)
         : this([new ParamGroup(parameters)], lr, bits, gamma, p_scale, g_bound, beta2, stochastic, seed) { }
 
     /// <summary>Creates LNS-Madam over parameter groups.</summary>
-    public LnsMadamSim(IEnumerable<ParamGroup> parameters, double lr = 0.01, int bits = 8, double gamma = 8,
+    public LogGridMadam(IEnumerable<ParamGroup> parameters, double lr = 0.01, int bits = 8, double gamma = 8,
         double p_scale = 3.0, double g_bound = 10.0, double beta2 = 0.999, bool stochastic = true, ulong seed = 0)
         : base(parameters, new Options
         {

@@ -8,20 +8,20 @@ namespace Hybrid.Training.Tests.Optimizers;
 
 /// <summary>LNS-Madam as a float simulation ("lns-madam-sim"): weights on the grid, invariants, agreement with
 /// the synapse kernel it simulates, and where it differs from the synapse model ("lns-madam").</summary>
-public class LnsMadamSimTests
+public class LogGridMadamTests
 {
     [Test]
     public void WeightsStayOnTheLogGridWithFrozenSigns([Values(4, 8, 12)] int bits)
     {
         using var model = Mlp(2);
         var signs0 = model.parameters().Select(q => q.detach().sign().clone()).ToList();
-        using var opt = HybridOptim.LnsMadamSim(model.parameters(), lr: 0.05, bits: bits, gamma: 8, seed: 1);
+        using var opt = HybridOptim.LogGridMadam(model.parameters(), lr: 0.05, bits: bits, gamma: 8, seed: 1);
         for (int t = 0; t < 5; ++t) TrainStep(model, opt, t);
         var ps = model.parameters().ToList();
         var sd = opt.state_dict();
         for (int i = 0; i < ps.Count; ++i)
         {
-            var s = (LnsMadamSim.State)sd.State[i];
+            var s = (LogGridMadam.State)sd.State[i];
             var w = ps[i].detach();
             var nonzero = w.ne(0);
             // log2(|w| / w_max) · γ is minus an integer k in [0, K−1]
@@ -43,10 +43,10 @@ public class LnsMadamSimTests
         var w0 = torch.randn(n, generator: new torch.Generator(5)).mul_(0.1f);
         var g = torch.randn(n, generator: new torch.Generator(6));
         var p = new TorchSharp.Modules.Parameter(w0.clone(), requires_grad: true);
-        using var opt = HybridOptim.LnsMadamSim([p], lr: 0.5, bits: 8, gamma: 8, stochastic: false);
+        using var opt = HybridOptim.LogGridMadam([p], lr: 0.5, bits: 8, gamma: 8, stochastic: false);
         SetGrad(p, g);
         opt.step();
-        var s = (LnsMadamSim.State)opt.state_dict().State[0];
+        var s = (LogGridMadam.State)opt.state_dict().State[0];
         var format = new LnsFormat(8, 8f, (float)s.w_max);
         var codes = new byte[n];
         NativeCpuBackend.Instance.LnsEncode(format, Values(w0), codes);
@@ -64,7 +64,7 @@ public class LnsMadamSimTests
     {
         // γ·η/ln 2 = 8 · 0.01 / 0.693 = 0.115 < 1/2: nearest rounding never moves a weight.
         var p = Param([0.5f, -0.25f, 0.125f]);
-        using var opt = HybridOptim.LnsMadamSim([p], lr: 0.01, stochastic: false);
+        using var opt = HybridOptim.LogGridMadam([p], lr: 0.01, stochastic: false);
         SetGrad(p, [1f, 1f, 1f]);
         opt.step();
         var after1 = Values(p);
@@ -97,7 +97,7 @@ public class LnsMadamSimTests
         for (int i = 0; i < paramsA.Count; ++i)
         {
             if (!biasA.Any(t => t.Handle == paramsA[i].detach().Handle) && paramsA[i].dim() != 1) continue;
-            var s = (LnsMadamSim.State)states[i];
+            var s = (LogGridMadam.State)states[i];
             var k = (paramsA[i].detach().abs() / s.w_max).log2().mul(-8.0);
             var off = (k - k.round()).abs().masked_select(paramsA[i].detach().ne(0));
             Assert.That(off.max().item<float>(), Is.LessThan(2e-3f), "the simulation's bias is on its grid");

@@ -1,11 +1,11 @@
 using Hybrid.Synapse;
 using Hybrid.Synapse.Energy;
-using Hybrid.Training.Optimizers;
+using Hybrid.Training.Lns;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Hybrid.Training.Lns;
+namespace Hybrid.Training.Optimizers;
 
 /// <summary>
 /// The optimiser of an LNS synapse model: every <see cref="LnsLinear"/> takes the synapse

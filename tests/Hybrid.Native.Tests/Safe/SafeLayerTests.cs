@@ -1,7 +1,7 @@
 using Hybrid.Native;
 using Hybrid.Native.Interop;
 
-namespace Hybrid.Native.Tests.Native;
+namespace Hybrid.Native.Tests.Safe;
 
 /// <summary>The safe layer straight over libhybrid (no synapse-level checks in front): the
 /// native validation gives typed exceptions carrying the native message; outputs stay unchanged.</summary>
@@ -63,7 +63,7 @@ public class SafeLayerTests
     [Test]
     public void ThreadCountRejectsNegative()
     {
-        var ex = Assert.Throws<HybridArgumentException>(() => LibraryInfo.Threads = -3);
+        var ex = Assert.Throws<HybridArgumentException>(() => CpuKernels.Threads = -3);
         Assert.That(ex!.NativeMessage, Does.Contain("count = -3"));
     }
 }

@@ -1,6 +1,6 @@
 using Hybrid.Native.Interop;
 
-namespace Hybrid.Synapse.Twin;
+namespace Hybrid.Synapse;
 
 /// <summary>Four 32-bit words: one Philox block.</summary>
 public readonly record struct PhiloxBlock(uint W0, uint W1, uint W2, uint W3)
