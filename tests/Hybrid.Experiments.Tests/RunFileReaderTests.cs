@@ -198,4 +198,18 @@ public class RunFileReaderTests
         using (run.Acquire()) { }
         Assert.That(File.Exists(run.File(RunLock.LockFile)));
     }
+
+    [Test]
+    public void ADamagedMetricsCsvNamesItsFolder()
+    {
+        var row = Path.Combine(_root, "rows", "madam", "seed-0");
+        Directory.CreateDirectory(row);
+        var path = Path.Combine(row, "metrics.csv");
+        File.WriteAllText(path, EpochMetrics.CsvHeader + "\n1,0.5,0.8,0.6,0.7,100,1,x\n");
+        var e = Assert.Throws<InvalidDataException>(() => EpochMetrics.ReadCsv(path))!;
+        Assert.That(e.Message, Does.StartWith(path + " row 1, column 8"));
+        MakeFifo(path);
+        var f = Within10s(() => EpochMetrics.ReadCsv(path), path);
+        Assert.That(f, Is.TypeOf<InvalidDataException>());
+    }
 }
