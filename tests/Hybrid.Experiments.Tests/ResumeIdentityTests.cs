@@ -75,8 +75,9 @@ public class ResumeIdentityTests
         var split = new RunFolder(Path.Combine(_root, "split"));
         using (var cts = new CancellationTokenSource())
             Assert.That(TrainingRun.Execute(Job(data), split, new StopAfter(1, cts), cancel: cts.Token).Status, Is.EqualTo(RunStatus.Cancelled));
-        Assert.That(TrainingRun.Execute(Job(data), RunFolder.At(split.Path), SilentObserver.Instance, resume: true).Status,
-            Is.EqualTo(RunStatus.Completed));
+        var said = new Messages();
+        Assert.That(TrainingRun.Execute(Job(data), RunFolder.At(split.Path), said, resume: true).Status, Is.EqualTo(RunStatus.Completed));
+        Assert.That(said.Said, Has.None.Contains("another environment"), string.Join(" / ", said.Said));
 
         Assert.That(File.ReadAllBytes(split.File(RunFolder.ConfigFile)), Is.EqualTo(File.ReadAllBytes(whole.File(RunFolder.ConfigFile))));
         var (c1, e1, m1, s1) = Checkpoint(whole);
@@ -88,5 +89,30 @@ public class ResumeIdentityTests
         Assert.That(Summary(split).ToJsonString(), Is.EqualTo(Summary(whole).ToJsonString()));
         Assert.That(File.ReadAllBytes(split.File("learning-curve.png")), Is.EqualTo(File.ReadAllBytes(whole.File("learning-curve.png"))));
         Assert.That(m1, Has.Count.EqualTo(3));
+    }
+
+    private sealed class Messages : ITrainingObserver
+    {
+        public readonly List<string> Said = [];
+        public void Started(string name, int firstEpoch, int epochs, long batchesPerEpoch) { }
+        public void Batch(int epoch, long batch, double loss) { }
+        public void Epoch(EpochMetrics metrics) { }
+        public void Message(string text) => Said.Add(text);
+    }
+
+    [Test]
+    public void AResumeInAnotherEnvironmentSaysSo()
+    {
+        using var data = Synthetic.Mixture(new MixtureOptions(Train: 300, Test: 100, Dim: 8, Classes: 3), seed: 2);
+        var run = new RunFolder(Path.Combine(_root, "env"));
+        using (var cts = new CancellationTokenSource())
+            TrainingRun.Execute(Job(data), run, new StopAfter(1, cts), cancel: cts.Token);
+        var summary = JsonNode.Parse(File.ReadAllText(run.File("summary.json")))!;
+        Assert.That(summary["environment"]!["torchThreads"], Is.Not.Null, "summary.json records libtorch's threads");
+        summary["environment"]!["torchThreads"] = 999;
+        run.WriteText("summary.json", summary.ToJsonString()); // through the folder: the manifest accepts it
+        var other = new Messages();
+        TrainingRun.Execute(Job(data), RunFolder.At(run.Path), other, resume: true);
+        Assert.That(other.Said, Has.Some.Contains("torchThreads: 999 in the run,").And.Some.Contains("another environment"));
     }
 }
