@@ -38,4 +38,8 @@ public static class TorchScalars
 
     /// <summary><c>t + other</c>, with an alpha that is not left to the finalizer.</summary>
     public static Tensor Plus(this Tensor t, Tensor other) => t.add(other, One);
+
+    /// <summary><c>s − t</c>, computed as TorchSharp's own operator does (−t, then + s) with an alpha that is not left to
+    /// the finalizer: bit-identical to <c>s - t</c>.</summary>
+    public static Tensor Minus(this Scalar s, Tensor t) => t.negative().add_(s, One);
 }

@@ -43,4 +43,36 @@ public sealed record RunEnvironment(string Hybrid, string DotNet, string Os, str
         catch (UnauthorizedAccessException) { }
         return RuntimeInformation.ProcessArchitecture.ToString();
     }
+
+    /// <summary>What a result depends on beyond its configuration (issue 22 item 15): versions of Hybrid, TorchSharp,
+    /// libtorch and libhybrid, libtorch's and libhybrid's thread counts, the SIMD level libhybrid's kernels use, and the
+    /// CPU. Keys as in summary.json's <c>environment</c>.</summary>
+    public SortedDictionary<string, string> Determinants() => new(StringComparer.Ordinal)
+    {
+        ["hybrid"] = Hybrid,
+        ["torchSharp"] = TorchSharp,
+        ["libTorch"] = LibTorch,
+        ["torchThreads"] = TorchThreads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["native.version"] = Native?.Version ?? "none",
+        ["native.simd"] = Native?.Simd ?? "none",
+        ["native.threads"] = Native?.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
+        ["cpu"] = Cpu,
+    };
+
+    /// <summary>The determinants recorded in a summary.json's <c>environment</c> that differ from <paramref name="now"/>'s,
+    /// each as "key: recorded in the run, now" (a key the record lacks is not compared).</summary>
+    public static List<string> Differences(System.Text.Json.Nodes.JsonNode? recorded, RunEnvironment now)
+    {
+        var diffs = new List<string>();
+        if (recorded is not System.Text.Json.Nodes.JsonObject env) return diffs;
+        foreach (var (key, value) in now.Determinants())
+        {
+            System.Text.Json.Nodes.JsonNode? node = env;
+            foreach (var part in key.Split('.')) node = node is System.Text.Json.Nodes.JsonObject o ? o[part] : null;
+            if (node is not System.Text.Json.Nodes.JsonValue v) continue;
+            string was = v.TryGetValue(out string? text) ? text : v.ToJsonString();
+            if (was != value) diffs.Add($"{key}: {was} in the run, {value} now");
+        }
+        return diffs;
+    }
 }

@@ -138,8 +138,8 @@ public sealed class EnergyTable
     public static EnergyTable Load(string path)
     {
         string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        try { text = Files.RegularFile.ReadText(path, "an energy table (JSON)"); }
+        catch (FileNotFoundException e)
         {
             throw new InvalidDataException($"energy table {path}: cannot read it ({e.Message}).", e);
         }

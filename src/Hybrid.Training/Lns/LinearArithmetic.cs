@@ -89,7 +89,7 @@ public sealed class LinearArithmetic
         return Forward(x, weight, storedWMax, training, (xq, wq) => nn.functional.linear(xq, wq, bias), (xq, wq, call) =>
         {
             var y = ExactLinearFunction.apply(xq, wq, call);
-            return bias is null ? y : y + bias;
+            return bias is null ? y : y.Plus(bias);
         });
     }
 

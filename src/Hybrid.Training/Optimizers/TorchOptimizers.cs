@@ -52,11 +52,11 @@ public class KeptScalarsAdam : Adam
                 var t0 = state.max_exp_avg_sq;
                 state.max_exp_avg_sq = torch.maximum(t0, state.exp_avg_sq).DetachFromDisposeScope();
                 t0.Dispose();
-                denom = (state.max_exp_avg_sq.sqrt() / root).add_(e);
+                denom = (state.max_exp_avg_sq.sqrt() / root).add_(e, TorchScalars.One);
             }
             else
             {
-                denom = (state.exp_avg_sq.sqrt() / root).add_(e);
+                denom = (state.exp_avg_sq.sqrt() / root).add_(e, TorchScalars.One);
             }
             param.addcdiv_(state.exp_avg, denom, stepSize);
         }
