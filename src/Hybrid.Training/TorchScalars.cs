@@ -30,6 +30,9 @@ public static class TorchScalars
     /// <summary>The integer 0, alive for the whole process (<c>t.gt(Zero)</c>, <c>t.clamp_min(Zero)</c>).</summary>
     public static readonly Scalar Zero = 0.ToScalar();
 
+    /// <summary>−∞ (float), alive for the whole process: a causal mask's fill.</summary>
+    public static readonly Scalar NegativeInfinity = float.NegativeInfinity.ToScalar();
+
     /// <summary>The integer 2, alive for the whole process.</summary>
     public static readonly Scalar Two = 2.ToScalar();
 

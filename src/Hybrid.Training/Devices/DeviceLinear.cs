@@ -112,7 +112,7 @@ public sealed class DeviceLinear : nn.Module<Tensor, Tensor>
             Backend.DeviceRead(s, TensorMemory.Float32(w, "weight"), TensorMemory.Float32(read, "read"));
         }
         using var delta = (read - _weight).detach();
-        using var weight = _weight + delta;
+        using var weight = _weight.Plus(delta);
         return nn.functional.linear(input, weight, _bias);
     }
 }

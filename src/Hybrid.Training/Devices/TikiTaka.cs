@@ -63,15 +63,17 @@ public sealed class TikiTaka : OptimizerHelper, ICheckpointedOptimizer, IReporti
             {
                 var l = _layers[i];
                 using var g0 = l.Weight.grad ?? throw new InvalidOperationException($"{l.GetName()}: no gradient (call backward first).");
-                using var dw = (g0 * (-lr)).contiguous();
+                using var negLr = (-lr).ToScalar();
+                using var dw = g0.mul(negLr).contiguous();
                 var (h, a) = _fast[i];
                 var fast = l.UpdateSettings(_step) with { TensorId = FastTensorId(l.TensorId) };
                 var p = l.Backend.DeviceUpdate(fast, h, a, TensorMemory.Float32(dw, "update"));
                 costs += new DeviceCosts(p.Programmed, p.Pulses);
                 if (transfer) costs += Transfer(l, a, lr);
             }
+            using var negLrDigital = (-lr).ToScalar();
             foreach (var p in _digital)
-                if (p.grad is { } g) p.add_(g, alpha: -lr);
+                if (p.grad is { } g) p.add_(g, negLrDigital);
         }
         Total += costs;
         return loss!;

@@ -85,7 +85,9 @@ public sealed record Conv2dGeometry(long InChannels, long OutChannels, (long H, 
             parts.Add(ExactLinearFunction.apply(xg, wg, call)); // [N·L, O/groups]
         }
         var y = (Groups == 1 ? parts[0] : torch.cat(parts, 1)).reshape(n, l, OutChannels).transpose(1, 2).reshape(n, OutChannels, ho, wo);
-        return bias is null ? y : y + bias.reshape(1, OutChannels, 1, 1);
+        if (bias is null) return y;
+        using var b = bias.reshape(1, OutChannels, 1, 1);
+        return y.Plus(b);
     }
 
     /// <summary>The convolution's work on an input of <paramref name="inputShape"/>: its im2col GEMM per group.</summary>

@@ -40,7 +40,7 @@ public sealed partial class LnsLinear
         using var read = torch.empty_like(Weight);
         using (torch.no_grad()) Synapses.Read(TensorMemory.Float32(read, "read"), noisy, DriftTime);
         using var delta = (read - Weight).detach();
-        return Weight + delta;
+        return Weight.Plus(delta);
     }
 
     private sealed class DeviceBuffers(int offsets) : IDeviceStorage

@@ -39,8 +39,8 @@ public sealed class GptBlock : nn.Module<Tensor, Tensor>, ILayerWork
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var h = x + attn.call(ln1.call(x));
-        return (h + fc2.call(act.call(fc1.call(ln2.call(h))))).MoveToOuterDisposeScope();
+        var h = x.Plus(attn.call(ln1.call(x)));
+        return h.Plus(fc2.call(act.call(fc1.call(ln2.call(h))))).MoveToOuterDisposeScope();
     }
 
     /// <summary>The two residual adds (the sublayers describe themselves).</summary>
@@ -104,8 +104,9 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>, ILayerWork
         if (idx.dim() != 2 || idx.shape[1] > Context)
             throw new ArgumentException($"the GPT takes token ids [B, T] with T ≤ {Context}, got [{string.Join(", ", idx.shape)}].");
         using var scope = torch.NewDisposeScope();
-        using var positions = torch.arange(idx.shape[1], ScalarType.Int64, device: idx.device);
-        var x = tok.call(idx) + pos.call(positions);
+        using var stop = idx.shape[1].ToScalar();
+        using var positions = torch.arange(stop, ScalarType.Int64, device: idx.device);
+        var x = tok.call(idx).Plus(pos.call(positions));
         foreach (var block in blocks) x = block.call(x);
         return head.call(ln_f.call(x)).MoveToOuterDisposeScope();
     }

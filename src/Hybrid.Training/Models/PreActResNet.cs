@@ -46,7 +46,7 @@ public sealed class PreActBlock : nn.Module<Tensor, Tensor>, ILayerWork
         var o = act1.call(bn1.call(x));
         var skip = shortcut is null ? x : shortcut.call(o);
         var y = conv2.call(act2.call(bn2.call(conv1.call(o))));
-        return (y + skip).MoveToOuterDisposeScope();
+        return y.Plus(skip).MoveToOuterDisposeScope();
     }
 
     /// <summary>The residual add (the layers describe themselves). Its elements are the block's output's.</summary>

@@ -55,11 +55,12 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>, ILayerWork
         var qh = Heads_(q.call(x));
         var kh = Heads_(k.call(x));
         var vh = Heads_(v.call(x));
-        var s = scores.call(qh, kh.transpose(-2, -1)).mul(1.0 / Math.Sqrt(dh)); // [B, H, T, T]
+        using var scale = (1.0 / Math.Sqrt(dh)).ToScalar();
+        var s = scores.call(qh, kh.transpose(-2, -1)).mul(scale); // [B, H, T, T]
         if (Causal)
         {
             using var mask = torch.ones(t, t, ScalarType.Bool, device: x.device).triu(1);
-            s = s.masked_fill(mask, float.NegativeInfinity);
+            s = s.masked_fill(mask, TorchScalars.NegativeInfinity);
         }
         var p = s.softmax(-1);
         var y = mix.call(p, vh).transpose(1, 2).reshape(b, t, Dim);

@@ -107,7 +107,7 @@ public sealed class ModularAdam : HybridOptimizer<ModularAdam.Options, ModularAd
             var v = m.mv(s.u!);
             var vn = v.norm().item<float>();
             if (!(vn > 0) || !float.IsFinite(vn)) return 0; // a zero or non-finite update: not taken, u kept
-            v.div_(vn);
+            using (var vnScalar = vn.ToScalar()) v.div_(vnScalar);
             var next = m.t().mv(v);
             s.u!.copy_(next);
             sigma = next.norm().item<float>();

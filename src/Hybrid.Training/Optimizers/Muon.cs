@@ -97,12 +97,12 @@ public sealed class Muon : HybridOptimizer<Muon.Options, Muon.State>
         using var scope = torch.NewDisposeScope();
         bool tall = g.shape[0] > g.shape[1];
         var x = tall ? g.t() : g;
-        x = x / x.norm().add(SEps);
+        x = x / x.norm().add(SEps, TorchScalars.One);
         for (int i = 0; i < steps; ++i)
         {
             var a = x.matmul(x.t());
             var b = a.mul(SB).add_(a.matmul(a), SC);
-            x = x.mul(SA).add_(b.matmul(x));
+            x = x.mul(SA).add_(b.matmul(x), TorchScalars.One);
         }
         return (tall ? x.t() : x).contiguous().MoveToOuterDisposeScope();
     }
@@ -149,7 +149,7 @@ public sealed class Muon : HybridOptimizer<Muon.Options, Muon.State>
         using Scalar c1 = bc1.ToScalar(), c2 = bc2.ToScalar(), eps = o.eps!.Value.ToScalar(), step = (-lr).ToScalar();
         s.exp_avg!.lerp_(grad, r1);
         s.exp_avg_sq!.lerp_(grad.square(), r2);
-        var update = (s.exp_avg / c1) / (s.exp_avg_sq / c2).sqrt().add_(eps);
+        var update = (s.exp_avg / c1) / (s.exp_avg_sq / c2).sqrt().add_(eps, TorchScalars.One);
         p.add_(update, step);
     }
 
