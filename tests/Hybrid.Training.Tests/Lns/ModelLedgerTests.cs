@@ -211,4 +211,33 @@ public class ModelLedgerTests
         e = Assert.Throws<NotSupportedException>(() => ModelNetwork.Of(relu, x))!;
         Assert.That(e.Message, Does.Contain("'r' (ReLU)").And.Contain("epilogue"));
     }
+
+    private sealed class Skip : nn.Module<Tensor, Tensor>
+    {
+        private readonly nn.Module<Tensor, Tensor> fc = nn.Linear(4, 4);
+        public Skip() : base("skip") => RegisterComponents();
+        public override Tensor forward(Tensor x) => x + fc.call(x);
+    }
+
+    [Test]
+    public void ArithmeticOutsideModulesMustBeDescribed()
+    {
+        using var model = new Skip();
+        using var x = torch.zeros(2, 4);
+        var e = Assert.Throws<NotSupportedException>(() => ModelNetwork.Of(model, x))!;
+        Assert.That(e.Message, Does.Contain("(Skip)").And.Contain("INetworkPart"));
+    }
+
+    [Test]
+    public void AResidualMlpsSumsAreTheTensorsTheNextLayerReads()
+    {
+        using var model = Build(new ModelSpec(ModelKind.ResidualMlp, [1, 28, 28], 10, Depth: 3, Width: 16), lns: false);
+        using var x = torch.zeros(2, 1, 28, 28);
+        var net = ModelNetwork.Of(model, x);
+        Assert.That(net.Layers.Select(l => (l.Name, string.Join("+", l.Reads), l.Writes)), Is.EqualTo(new (string, string, string?)[]
+        {
+            ("fc1", "images", "fc1.out"), ("fc2", "fc1.out", "fc2.out"), ("add2", "fc1.out+fc2.out", "add2.out"),
+            ("fc3", "add2.out", "fc3.out"), ("add3", "add2.out+fc3.out", "add3.out"), ("out", "add3.out", "logits"), ("loss", "logits", null),
+        }));
+    }
 }
