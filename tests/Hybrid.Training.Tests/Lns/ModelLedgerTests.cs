@@ -38,12 +38,15 @@ public class ModelLedgerTests
     private static readonly ModelSpec ResNet = new(ModelKind.ResNet, [1, 28, 28], 10, Depth: 1);
     private static readonly ModelSpec Gpt = new(ModelKind.Gpt, [8], 12, Depth: 1, Width: 16, Heads: 2);
 
-    [TestCase(false)]
-    [TestCase(true)]
-    public void TheTracedMlpIsTheCompareLedgersHandWrittenNetwork(bool lns)
+    [TestCase("fp32")]
+    [TestCase("lns-weights")]
+    [TestCase("lns-full")]
+    public void TheTracedMlpIsTheCompareLedgersHandWrittenNetwork(string row)
     {
-        using var model = Build(Mlp, lns);
-        var arithmetic = lns ? Full : StepArithmetic.Off;
+        bool lns = row != "fp32";
+        using var model = ModelFactory.Build(Mlp, 0);
+        var arithmetic = row == "lns-full" ? Full : StepArithmetic.Off;
+        if (lns) LnsConverter.Convert(model, new LnsConversionSettings(ManagedBackend.Instance) { Bits = 12, Arithmetic = arithmetic });
         var storage = lns ? Lns12 : NumberFormat.Fp32;
         // what CompareEnergy.Layers writes by hand for the same MLP and row
         var layers = new[]
