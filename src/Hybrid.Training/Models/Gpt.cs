@@ -11,7 +11,7 @@ namespace Hybrid.Training.Models;
 /// Layers without biases and LayerNorms without bias (nanoGPT's <c>bias=False</c>): a zero-initialised bias never
 /// moves under Madam's multiplicative update, so the model has none.
 /// </summary>
-public sealed class GptBlock : nn.Module<Tensor, Tensor>, ILayerWork
+public sealed class GptBlock : nn.Module<Tensor, Tensor>, ILayerWork, INetworkPart
 {
     private readonly LayerNorm ln1, ln2;
     private readonly SelfAttention attn;
@@ -53,6 +53,18 @@ public sealed class GptBlock : nn.Module<Tensor, Tensor>, ILayerWork
             new(Pass.Forward, FloatOp.ResidualAdd, "h + mlp", n), new(Pass.BackwardData, FloatOp.ResidualAdd, "h + mlp", n),
         ], []);
     }
+
+    /// <summary>ln1 and attention, the add x + attn (the tensor ln2 reads), ln2 and the MLP, the add h + mlp (the output).</summary>
+    public void Describe(NetworkBuilder network, TracedCall call)
+    {
+        network.Emit(call.Child(ln1));
+        network.Emit(call.Child(attn));
+        var norm2 = call.Child(ln2);
+        string h = network.Residual(NetworkBuilder.Join(call.Path, "add1"), network.Name(call.Child(attn).Output, call), network.Name(call.Input, call),
+            norm2.Input, norm2.InputShape);
+        foreach (var m in new nn.Module[] { ln2, fc1, act, fc2 }) network.Emit(call.Child(m));
+        network.Residual(NetworkBuilder.Join(call.Path, "add2"), network.Name(call.Child(fc2).Output, call), h, call.Output, call.OutputShape);
+    }
 }
 
 /// <summary>
@@ -62,7 +74,7 @@ public sealed class GptBlock : nn.Module<Tensor, Tensor>, ILayerWork
 /// every weight N(0, 0.02²), the residual projections (attention's and the MLP's outputs) N(0, (0.02/√(2L))²).
 /// Input: token ids [B, T] (int64, T ≤ the context).
 /// </summary>
-public sealed class Gpt : nn.Module<Tensor, Tensor>, ILayerWork
+public sealed class Gpt : nn.Module<Tensor, Tensor>, ILayerWork, INetworkPart
 {
     private nn.Module<Tensor, Tensor> tok, pos, head;
     private readonly ModuleList<GptBlock> blocks;
@@ -116,5 +128,17 @@ public sealed class Gpt : nn.Module<Tensor, Tensor>, ILayerWork
     {
         long n = inputShape.Aggregate(1L, (a, b) => a * b) * Dim;
         return LayerWork.Floats(path, nameof(Gpt), [new(Pass.Forward, FloatOp.EmbeddingAdd, "tok + pos", n)], []);
+    }
+
+    /// <summary>The token embedding with the position table added (one embedding layer of the ledger, the positions its
+    /// added table), whose sum the first block reads; then the blocks, ln_f and the head as traced.</summary>
+    public void Describe(NetworkBuilder network, TracedCall call)
+    {
+        var t = call.Child(tok);
+        var p = call.Child(pos);
+        int next = call.Children.IndexOf(p) + 1;
+        var sum = call.Children[next].Input;
+        network.Add(network.EmbeddingOf(t, [Context], sum), sum);
+        foreach (var child in call.Children.Skip(next)) network.Emit(child);
     }
 }

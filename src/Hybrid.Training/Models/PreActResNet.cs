@@ -11,7 +11,7 @@ namespace Hybrid.Training.Models;
 /// o = act(bn1(x)); y = conv2(act(bn2(conv1(o)))) + shortcut, the shortcut x itself, or a 1×1 convolution of o
 /// (stride 2) where the block changes width or resolution. Convolutions 3×3 without biases (batch norm follows).
 /// </summary>
-public sealed class PreActBlock : nn.Module<Tensor, Tensor>, ILayerWork
+public sealed class PreActBlock : nn.Module<Tensor, Tensor>, ILayerWork, INetworkPart
 {
     private readonly BatchNorm2d bn1, bn2;
     private readonly nn.Module<Tensor, Tensor> act1, act2;
@@ -55,6 +55,15 @@ public sealed class PreActBlock : nn.Module<Tensor, Tensor>, ILayerWork
         long h = (inputShape[2] - 1) / Stride + 1, w = (inputShape[3] - 1) / Stride + 1, n = inputShape[0] * OutChannels * h * w;
         return LayerWork.Floats(path, nameof(PreActBlock),
             [new(Pass.Forward, FloatOp.ResidualAdd, "conv + shortcut", n), new(Pass.BackwardData, FloatOp.ResidualAdd, "conv + shortcut", n)], []);
+    }
+
+    /// <summary>The block's layers (found by the trace), then the residual add of conv2's output and the shortcut's (or the
+    /// block's input).</summary>
+    public void Describe(NetworkBuilder network, TracedCall call)
+    {
+        foreach (var child in call.Children) network.Emit(child);
+        string skip = shortcut is null ? network.Name(call.Input, call) : network.Name(call.Child(shortcut).Output, call);
+        network.Residual(NetworkBuilder.Join(call.Path, "add"), network.Name(call.Child(conv2).Output, call), skip, call.Output, call.OutputShape);
     }
 }
 

@@ -13,7 +13,7 @@ namespace Hybrid.Training.Models;
 /// and GEMM mode as the projections, which it turns into <see cref="LnsLinear"/> layers. The projections are held
 /// as <c>nn.Module&lt;Tensor, Tensor&gt;</c> so a converted layer takes their place.
 /// </summary>
-public sealed class SelfAttention : nn.Module<Tensor, Tensor>, ILayerWork
+public sealed class SelfAttention : nn.Module<Tensor, Tensor>, ILayerWork, INetworkPart
 {
     private nn.Module<Tensor, Tensor> q, k, v, o;
     private readonly ActivationProduct scores, mix;
@@ -83,5 +83,24 @@ public sealed class SelfAttention : nn.Module<Tensor, Tensor>, ILayerWork
         if (Causal) ops.AddRange([new(Pass.Forward, FloatOp.Mask, "causal mask", st), new(Pass.BackwardData, FloatOp.Mask, "causal mask", st)]);
         return new LayerWork(path, nameof(SelfAttention), [.. qk.Gemms, .. pv.Gemms], [.. qk.Quantizers, .. pv.Quantizers], ops, [],
             [.. qk.Kept, .. pv.Kept, new KeptTensor("softmax output", st, 32, "fp32")], null, 0);
+    }
+
+    /// <summary>
+    /// The q, k and v projections (as traced), the two products as one attention layer of the ledger reading their outputs
+    /// (formats from the products' arithmetic), whose output the output projection reads. As trained: all T² scores computed
+    /// and S, P stored, unless the options ask for the masked scores skipped or FlashAttention's fusion.
+    /// </summary>
+    public void Describe(NetworkBuilder network, TracedCall call)
+    {
+        foreach (var m in new[] { q, k, v }) network.Emit(call.Child(m));
+        var formats = NetworkBuilder.FormatsOf(scores);
+        if (NetworkBuilder.FormatsOf(mix) != formats)
+            throw new NotSupportedException($"{call.Path}: the ledger gives one attention layer one format; its products differ.");
+        var output = call.Child(o);
+        long t = call.InputShape[1];
+        network.Add(new AttentionSpec(NetworkBuilder.Join(call.Path, "products"), network.Name(call.Child(q).Output, call), network.Name(call.Child(k).Output, call),
+            network.Name(call.Child(v).Output, call), network.OutputName(NetworkBuilder.Join(call.Path, "products"), output.Input), Heads, t, Dim / Heads,
+            Causal && network.Options.SkipMaskedScores, network.Options.FusedAttention) { Formats = formats }, output.Input);
+        network.Emit(output);
     }
 }
