@@ -20,7 +20,7 @@ public static class CostCommand
     public static Command Build()
     {
         var d = new CostSettings();
-        var model = new Option<string>("--model") { Description = $"Network: {string.Join(", ", StandardNetworks.Names)}.", DefaultValueFactory = _ => d.Model };
+        var model = new Option<string>("--model") { Description = $"Network: {string.Join(", ", StandardNetworks.Names)} (standard architectures), or {string.Join(", ", TracedNetworks.Names)} (the models Hybrid trains, traced).", DefaultValueFactory = _ => d.Model };
         var batch = new Option<long>("--batch") { Description = "Examples per step.", DefaultValueFactory = _ => d.Batch };
         var sram = new Option<int>("--sram-kib") { Description = "On-chip SRAM (global buffer), KiB (0: all DRAM); priced by the table's sram<KiB>KiB64 event.", DefaultValueFactory = _ => d.SramKib };
         var energy = new Option<string?>("--energy-table") { Description = "JSON file of per-event energies in pJ (default: Horowitz 45 nm with the LNS-Madam PE ratios)." };

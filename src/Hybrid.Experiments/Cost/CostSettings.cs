@@ -9,7 +9,8 @@ using Hybrid.Training.Optimizers;
 namespace Hybrid.Experiments.Cost;
 
 /// <summary>
-/// What <c>hybrid cost</c> prices: a standard network (<see cref="StandardNetworks"/>) at its real input size, a batch,
+/// What <c>hybrid cost</c> prices: a standard network (<see cref="StandardNetworks"/>) at its real input size, or one of the
+/// models Hybrid trains traced from TorchSharp (<see cref="TracedNetworks"/>), a batch,
 /// the memory (SRAM size, memory model, dataflow), the energy table, and the options of the rows
 /// (<see cref="CostRows.Standard"/>). No training: the ledger alone.
 /// </summary>
@@ -20,7 +21,9 @@ public sealed record CostSettings(string Model = "resnet18", long Batch = 256, i
 {
     /// <summary>The network.</summary>
     [JsonIgnore]
-    public NetworkSpec Network => StandardNetworks.Get(Model, fusedAttention: !UnfusedAttention);
+    public NetworkSpec Network => TracedNetworks.Names.Contains(Model)
+        ? TracedNetworks.Get(Model)
+        : StandardNetworks.Get(Model, fusedAttention: !UnfusedAttention);
 
     /// <summary>The memory the tensors are placed in.</summary>
     [JsonIgnore]
