@@ -7,10 +7,11 @@ using TorchSharp;
 namespace Hybrid.Experiments.Runs;
 
 /// <summary>Where a run ran: versions, build flags, CPU/GPU identity, which synapse backends could run
-/// (summary.json's "environment", and what <c>hybrid info</c> shows).</summary>
+/// (summary.json's "environment", and what <c>hybrid info</c> shows). <paramref name="OmpWaitPolicy"/>: the OpenMP wait policy
+/// libtorch's threads run under (<see cref="ThreadPolicy"/>; null: unset).</summary>
 public sealed record RunEnvironment(string Hybrid, string DotNet, string Os, string Cpu, int LogicalCpus,
     string TorchSharp, string LibTorch, int TorchThreads, bool CudaAvailable, NativeBuild? Native, string Machine,
-    IReadOnlyList<BackendStatus> Backends, string TorchRuntimeDetail)
+    IReadOnlyList<BackendStatus> Backends, string TorchRuntimeDetail, string? OmpWaitPolicy = null)
 {
     /// <summary>Every synapse backend's name, for options and help texts.</summary>
     public static IReadOnlyList<string> BackendNames => SynapseBackends.Names;
@@ -28,7 +29,8 @@ public sealed record RunEnvironment(string Hybrid, string DotNet, string Os, str
         SynapseBackends.NativeBuildInfo(),
         Environment.MachineName,
         SynapseBackends.Describe(),
-        TorchRuntime.Available ? TorchRuntime.Detail : "unavailable: " + TorchRuntime.Detail);
+        TorchRuntime.Available ? TorchRuntime.Detail : "unavailable: " + TorchRuntime.Detail,
+        ThreadPolicy.EffectiveWaitPolicy);
 
     /// <summary>The CPU's model name from /proc/cpuinfo, else the architecture.</summary>
     public static string CpuModel()
