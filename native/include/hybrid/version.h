@@ -15,7 +15,7 @@ HYB_EXTERN_C_BEGIN
 #define HYB_VERSION_MAJOR 0 /* library version, major */
 #define HYB_VERSION_MINOR 1 /* library version, minor */
 #define HYB_VERSION_PATCH 0 /* library version, patch */
-#define HYB_ABI_VERSION 6   /* bumped on any signature, layout or enum change */
+#define HYB_ABI_VERSION 7   /* bumped on any signature, layout or enum change */
 
 /* A SIMD instruction set of the CPU kernels. The library carries a scalar path (the reference),
  * an AVX2 path and an AVX-512 path (F, BW, DQ, VL) on x86-64, and chooses at load the widest
