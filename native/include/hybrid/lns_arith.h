@@ -111,8 +111,7 @@ typedef struct hyb_gemm_stats {
     int64_t macs;        /* m * k * n products, zeros included */
     int64_t saturations; /* bucket additions clamped at the accumulator's range */
     int64_t truncated;   /* non-zero products below one accumulator unit (q > F) */
-    int64_t simd_level;  /* the kernel that ran: a hyb_simd_level on the CPU (SCALAR = the plain
-                            reference), -1 on CUDA */
+    int64_t simd_level;  /* the kernel that ran: its hyb_simd_level (SCALAR: the reference); CUDA -1 */
 } hyb_gemm_stats;
 HYB_STATIC_ASSERT(sizeof(hyb_gemm_stats) == 32, "hyb_gemm_stats layout changed");
 
