@@ -33,8 +33,10 @@ HYB_STATIC_ASSERT(sizeof(hyb_simd_level) == 4, "hyb_simd_level must be 32-bit");
 
 /* How the CPU kernels run large tensors. */
 typedef enum hyb_threading {
-    HYB_THREADING_SERIAL = 0, /* built without a threading runtime */
-    HYB_THREADING_OPENMP = 1  /* OpenMP, static partition: results independent of thread count */
+    HYB_THREADING_SERIAL = 0, /* built without threads */
+    HYB_THREADING_OPENMP = 1, /* OpenMP (builds before ABI 7) */
+    HYB_THREADING_POOL = 2    /* libhybrid's own pool (threads.c): idle workers sleep, never spin;
+                                 dynamic chunks, results independent of the thread count */
 } hyb_threading;
 HYB_STATIC_ASSERT(sizeof(hyb_threading) == 4, "hyb_threading must be 32-bit");
 
