@@ -14,6 +14,7 @@ public static class Program
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(TrainCommand.Build());
         root.Subcommands.Add(CompareCommand.Build());
+        root.Subcommands.Add(CostCommand.Build());
         root.Subcommands.Add(MarginCommand.Build());
         root.Subcommands.Add(BpmCommand.Build());
         root.Subcommands.Add(UncertaintyCommand.Build());

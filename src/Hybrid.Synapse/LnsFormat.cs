@@ -1,5 +1,4 @@
 using Hybrid.Native.Interop;
-using Hybrid.Synapse.Twin;
 
 namespace Hybrid.Synapse;
 

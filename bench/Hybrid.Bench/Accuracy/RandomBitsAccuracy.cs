@@ -3,6 +3,7 @@ using Hybrid.Synapse;
 using Hybrid.Synapse.Backends;
 using Hybrid.Training.Data;
 using Hybrid.Training.Lns;
+using Hybrid.Training.Optimizers;
 using Hybrid.Training.Models;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -54,7 +54,7 @@ public unsafe class BoundaryBenchmarks
         _g = new float[N];
         _v = new float[N];
         for (int i = 0; i < N; ++i) { _pc[i] = _codes[i] = 40; _pg[i] = _g[i] = 0.01f; }
-        LibraryInfo.Threads = 1;   // loads libhybrid and checks its ABI before timing
+        CpuKernels.Threads = 1;   // loads libhybrid and checks its ABI before timing
     }
 
     /// <summary>Frees the native memory.</summary>

@@ -40,14 +40,14 @@ public abstract class KernelBenchmarks
     public void Copy() => _copyFrom.AsSpan().CopyTo(_copyTo);
 
     /// <summary>libhybrid on one thread.</summary>
-    protected static void UseOneNativeThread() => LibraryInfo.Threads = 1;
+    protected static void UseOneNativeThread() => CpuKernels.Threads = 1;
 
     /// <summary>libhybrid on every core (its OpenMP default).</summary>
-    protected static void UseAllNativeThreads() => LibraryInfo.Threads = 0;
+    protected static void UseAllNativeThreads() => CpuKernels.Threads = 0;
 
     /// <summary>libhybrid's CPU kernels forced to AVX2 (what a CPU without AVX-512 runs); each case runs in
     /// its own process, so the others keep the widest level.</summary>
-    protected static void UseAvx2() => LibraryInfo.Simd = Hybrid.Native.Interop.HybSimdLevel.Avx2;
+    protected static void UseAvx2() => CpuKernels.Simd = Hybrid.Native.Interop.HybSimdLevel.Avx2;
 
     // CUDA: device-resident timings are native/bench/bench_cuda.cu (scripts/gpu-check.sh). To time
     // CUDA here too, add to each kernel class a benchmark with device-resident buffers, e.g.

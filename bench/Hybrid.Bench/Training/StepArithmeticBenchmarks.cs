@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Hybrid.Synapse;
 using Hybrid.Synapse.Backends;
 using Hybrid.Training.Lns;
+using Hybrid.Training.Optimizers;
 using RoundingMode = Hybrid.Synapse.RoundingMode;
 using Hybrid.Training.Models;
 using TorchSharp;

@@ -1,4 +1,5 @@
 using Hybrid.Synapse.Backends;
+using Hybrid.Training;
 using Hybrid.Training.Optimizers;
 using TorchSharp;
 

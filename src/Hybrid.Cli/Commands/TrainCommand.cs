@@ -34,17 +34,28 @@ public static class TrainCommand
         var schedule = new Option<string>("--lr-schedule") { Description = "constant or cosine (annealed to 0 over the epochs).", DefaultValueFactory = _ => d.LrSchedule };
         var output = new Option<string?>("--out") { Description = "Run folder (default: runs/train-<time>)." };
         var resume = new Option<string?>("--resume") { Description = "Continue the run in this folder (same settings required)." };
+        var driftTime = new Option<string?>("--drift-time")
+        {
+            Description = "After training, evaluate the analog weights drifted by these times (e.g. 1h,1d,1mo; units s, min, h, d, w, mo, y).",
+        };
 
         var command = new Command("train", "Train one model with one optimiser and write a run folder (config, metrics, summary, learning curve).");
         foreach (var o in new Option[] { model, depth, width, activation, noBias, initScale }.Concat(optimizer.All)
-                     .Concat([epochs, batch, seed, device, data, task, trainSize, normalize, schedule, output, resume]))
+                     .Concat([epochs, batch, seed, device, data, task, trainSize, normalize, schedule, output, resume, driftTime]))
             command.Options.Add(o);
         Func<ParseResult, TrainSettings> read = parse => new TrainSettings(parse.GetValue(model)!, parse.GetValue(depth),
             parse.GetValue(width), parse.GetValue(activation)!, !parse.GetValue(noBias), parse.GetValue(initScale),
             optimizer.Read(parse), parse.GetValue(epochs), parse.GetValue(batch), parse.GetValue(seed),
             parse.GetValue(device)!, parse.GetValue(data), parse.GetValue(normalize)!, parse.GetValue(schedule)!,
-            parse.GetValue(task), parse.GetValue(trainSize));
-        command.SetAction(parse => Run(read(parse), parse.GetValue(output), parse.GetValue(resume)));
+            parse.GetValue(task), parse.GetValue(trainSize),
+            parse.GetValue(driftTime) is { } dt ? Hybrid.Training.Devices.DriftEvaluation.ParseTimes(dt) : null);
+        command.SetAction(parse =>
+        {
+            TrainSettings settings;
+            try { settings = read(parse); }
+            catch (ArgumentException e) { return CliErrors.Report(e); } // a bad --drift-time
+            return Run(settings, parse.GetValue(output), parse.GetValue(resume));
+        });
         Settings.Add(command, read);
         return command;
     }

@@ -43,6 +43,7 @@ public static class TrainingRun
             meanExamplesPerSecond = result.Epochs.Count > 0 ? result.Epochs.Average(e => e.ExamplesPerSecond) : double.NaN,
             parameters = result.Parameters,
             optimizer = result.Optimizer,
+            drift = result.Drift,
             data = new { job.Data.Name, job.Data.Source, train = job.Data.TrainCount, test = job.Data.TestCount, note = job.DataNote },
             normalization = job.Normalization.Description,
             startedUtc = started,

@@ -54,7 +54,15 @@ public static class TrainEntry
             metrics["codes_changed_per_step"] = (double)report.CodesChanged / steps;
             metrics["nonfinite_skipped"] = report.NonFiniteSkipped;
             metrics["update_energy_per_step_pj"] = report.MeanStep.EnergyPj(EnergyTable.Horowitz45nm, Events.Sram(8)); // the update alone, its bytes priced as 8 KB SRAM accesses
+            if (report.Device is { } device)
+            {
+                metrics["device_pulses_per_step"] = device.Pulses / steps;
+                metrics["device_programmed_per_step"] = device.Programmed / steps;
+                metrics["device_energy_per_step_pj"] = device.Scale(1.0 / steps).EnergyPj(EnergyTable.Horowitz45nm);
+            }
         }
+        foreach (var d in r.Drift ?? [])
+            metrics[$"test_accuracy_drift_{d.Seconds:R}s"] = d.TestAccuracy;
         return new ExperimentOutcome(ExperimentOutcome.StatusOf(r.Status), r.Message, metrics, timing);
     }
 }

@@ -156,10 +156,7 @@ public unsafe partial struct HybGemmStats
     // C: int64_t truncated (offset 16)
     public long Truncated;
 
-    /// <summary>
-    /// the kernel that ran: a hyb_simd_level on the CPU (SCALAR = the plain
-    ///                            reference), -1 on CUDA
-    /// </summary>
+    /// <summary>the kernel that ran: its hyb_simd_level (SCALAR: the reference); CUDA -1</summary>
     // C: int64_t simd_level (offset 24)
     public long SimdLevel;
 }

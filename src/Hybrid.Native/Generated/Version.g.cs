@@ -27,53 +27,6 @@ public static partial class HybridConstants
     public const int HYB_ABI_VERSION = 7;
 }
 
-/// <summary>
-/// A SIMD instruction set of the CPU kernels. The library carries a scalar path (the reference),
-/// an AVX2 path and an AVX-512 path (F, BW, DQ, VL) on x86-64, and chooses at load the widest
-/// this CPU runs, or the one the environment variable HYBRID_SIMD names (scalar, avx2, avx512).
-/// Results never depend on the level, only the speed does.
-/// </summary>
-// C: typedef enum hyb_simd_level { ... } hyb_simd_level
-public enum HybSimdLevel : int
-{
-    /// <summary>no vector instructions assumed</summary>
-    // C: HYB_SIMD_LEVEL_SCALAR = 0
-    Scalar = 0,
-
-    /// <summary>x86-64 baseline</summary>
-    // C: HYB_SIMD_LEVEL_SSE2 = 1
-    Sse2 = 1,
-
-    /// <summary>x86-64-v2</summary>
-    // C: HYB_SIMD_LEVEL_SSE4_2 = 2
-    Sse42 = 2,
-
-    /// <summary>x86-64-v3: 256-bit vectors</summary>
-    // C: HYB_SIMD_LEVEL_AVX2 = 3
-    Avx2 = 3,
-
-    /// <summary>x86-64-v4: 512-bit vectors</summary>
-    // C: HYB_SIMD_LEVEL_AVX512 = 4
-    Avx512 = 4,
-
-    /// <summary>Arm NEON</summary>
-    // C: HYB_SIMD_LEVEL_NEON = 5
-    Neon = 5,
-}
-
-/// <summary>How the CPU kernels run large tensors.</summary>
-// C: typedef enum hyb_threading { ... } hyb_threading
-public enum HybThreading : int
-{
-    /// <summary>built without a threading runtime</summary>
-    // C: HYB_THREADING_SERIAL = 0
-    Serial = 0,
-
-    /// <summary>OpenMP, static partition: results independent of thread count</summary>
-    // C: HYB_THREADING_OPENMP = 1
-    Openmp = 1,
-}
-
 /// <summary>What this build of libhybrid is. Strings are NUL-terminated and truncated to fit.</summary>
 // C: typedef struct hyb_build_info { ... } hyb_build_info (136 bytes)
 [StructLayout(LayoutKind.Sequential)]
@@ -138,39 +91,4 @@ public static unsafe partial class HybridNative
     // C: hyb_status hyb_build_info_get(hyb_build_info* info)
     [LibraryImport("hybrid", EntryPoint = "hyb_build_info_get")]
     public static partial HybStatus hyb_build_info_get(HybBuildInfo* info);
-
-    /// <summary>
-    /// Sets how many threads large CPU kernels may use; 0 means all available.
-    /// Results never depend on this number, only the speed does.
-    /// </summary>
-    // C: hyb_status hyb_threads_set(int32_t count)
-    [LibraryImport("hybrid", EntryPoint = "hyb_threads_set")]
-    public static partial HybStatus hyb_threads_set(int count);
-
-    /// <summary>The number of threads large CPU kernels use now (&gt;= 1).</summary>
-    // C: hyb_status hyb_threads_get(int32_t* count)
-    [LibraryImport("hybrid", EntryPoint = "hyb_threads_get")]
-    public static partial HybStatus hyb_threads_get(int* count);
-
-    /// <summary>
-    /// The SIMD level the CPU kernels use now. HYB_STATUS_INVALID_ARGUMENT if the environment
-    /// variable HYBRID_SIMD names a level this CPU or build lacks (every kernel then fails the
-    /// same way, saying so, until hyb_simd_set chooses one).
-    /// </summary>
-    // C: hyb_status hyb_simd_get(hyb_simd_level* level)
-    [LibraryImport("hybrid", EntryPoint = "hyb_simd_get")]
-    public static partial HybStatus hyb_simd_get(HybSimdLevel* level);
-
-    /// <summary>The widest level this CPU runs and this build carries (what is used without HYBRID_SIMD).</summary>
-    // C: hyb_status hyb_simd_best(hyb_simd_level* level)
-    [LibraryImport("hybrid", EntryPoint = "hyb_simd_best")]
-    public static partial HybStatus hyb_simd_best(HybSimdLevel* level);
-
-    /// <summary>
-    /// Forces the CPU kernels' SIMD level (tests, benchmarks): SCALAR, AVX2 or AVX512, if the CPU
-    /// and this build have it; HYB_STATUS_INVALID_ARGUMENT naming what is missing otherwise.
-    /// </summary>
-    // C: hyb_status hyb_simd_set(hyb_simd_level level)
-    [LibraryImport("hybrid", EntryPoint = "hyb_simd_set")]
-    public static partial HybStatus hyb_simd_set(HybSimdLevel level);
 }

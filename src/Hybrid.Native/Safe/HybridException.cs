@@ -44,6 +44,23 @@ public static class NativeStatus
         throw Exception(status, LastErrorMessage());
     }
 
+    /// <summary>Reads a value through a native getter of a loaded, ABI-compatible library
+    /// (<c>T v; Check(get(&amp;v)); return v;</c>).</summary>
+    public static unsafe T Get<T>(delegate*<T*, HybStatus> get) where T : unmanaged
+    {
+        HybridLibrary.EnsureCompatible();
+        T value;
+        Check(get(&value));
+        return value;
+    }
+
+    /// <summary>Passes a value to a native setter of a loaded, ABI-compatible library; throws on its status.</summary>
+    public static unsafe void Set<T>(delegate*<T, HybStatus> set, T value) where T : unmanaged
+    {
+        HybridLibrary.EnsureCompatible();
+        Check(set(value));
+    }
+
     /// <summary>The exception type for a status: argument problems become
     /// <see cref="HybridArgumentException"/>, everything else <see cref="HybridException"/>.</summary>
     public static Exception Exception(HybStatus status, string message) => status switch

@@ -2,7 +2,7 @@ using Hybrid.Native.Interop;
 
 namespace Hybrid.Native;
 
-/// <summary>hybrid/version.h: what this build of libhybrid is, and the CPU kernels' thread count.</summary>
+/// <summary>hybrid/version.h: what this build of libhybrid is (its threads and SIMD level: <see cref="CpuKernels"/>).</summary>
 public static unsafe class LibraryInfo
 {
     /// <summary>Version, ABI, compiler, SIMD level, threading and CUDA of the loaded library.</summary>
@@ -12,56 +12,6 @@ public static unsafe class LibraryInfo
         HybBuildInfo info;
         NativeStatus.Check(HybridNative.hyb_build_info_get(&info));
         return info;
-    }
-
-    /// <summary>Threads the CPU kernels use for large tensors; set 0 for all. Results never depend on it.</summary>
-    public static int Threads
-    {
-        get
-        {
-            HybridLibrary.EnsureCompatible();
-            int n;
-            NativeStatus.Check(HybridNative.hyb_threads_get(&n));
-            return n;
-        }
-        set
-        {
-            HybridLibrary.EnsureCompatible();
-            NativeStatus.Check(HybridNative.hyb_threads_set(value));
-        }
-    }
-
-    /// <summary>
-    /// The SIMD level the CPU kernels use (the widest this CPU runs, unless the environment variable
-    /// HYBRID_SIMD or this setter chose another). Setting a level the CPU or build lacks throws, naming it;
-    /// results never depend on the level. Getting it throws if HYBRID_SIMD names a level that cannot run.
-    /// </summary>
-    public static HybSimdLevel Simd
-    {
-        get
-        {
-            HybridLibrary.EnsureCompatible();
-            HybSimdLevel level;
-            NativeStatus.Check(HybridNative.hyb_simd_get(&level));
-            return level;
-        }
-        set
-        {
-            HybridLibrary.EnsureCompatible();
-            NativeStatus.Check(HybridNative.hyb_simd_set(value));
-        }
-    }
-
-    /// <summary>The widest SIMD level this CPU runs and this build carries.</summary>
-    public static HybSimdLevel BestSimd
-    {
-        get
-        {
-            HybridLibrary.EnsureCompatible();
-            HybSimdLevel level;
-            NativeStatus.Check(HybridNative.hyb_simd_best(&level));
-            return level;
-        }
     }
 
     /// <summary>Reads a NUL-terminated fixed buffer of a native struct as a string.</summary>

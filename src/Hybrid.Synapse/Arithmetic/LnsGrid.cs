@@ -1,4 +1,3 @@
-using Hybrid.Synapse.Twin;
 
 namespace Hybrid.Synapse.Arithmetic;
 

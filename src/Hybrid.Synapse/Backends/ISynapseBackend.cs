@@ -7,7 +7,7 @@ namespace Hybrid.Synapse.Backends;
 /// libhybrid on the CPU, or libhybrid on CUDA. Every backend gives bit-identical LNS codes and
 /// random streams for the same inputs; the float Madam step agrees within a few ulp. Codes are
 /// <see cref="byte"/> (B ≤ 8) or <see cref="ushort"/> (B ≤ 16): the code type is a type
-/// parameter, chosen once by the caller (see <see cref="SynapseTensor"/>). Every backend checks
+/// parameter, chosen once by the caller (see <see cref="Tensors.SynapseTensor"/>). Every backend checks
 /// the twin's argument contract first, so a bad call throws the same
 /// <see cref="ArgumentException"/> everywhere with nothing written. Cross-check tests are written
 /// once against this interface and run for every backend in <see cref="SynapseBackends.Available"/>.
@@ -51,7 +51,7 @@ public interface ISynapseBackend
     Arithmetic.QuantizeStats LnsQuantizeEncode<TCode>(in Arithmetic.LnsQuantizeSettings settings, ReadOnlySpan<float> x,
         Span<float> y, Span<TCode> codes) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
-        KernelContract.LnsQuantizeEncode(settings, x, y, codes);
+        Twin.KernelContract.LnsQuantizeEncode(settings, x, y, codes);
         var grid = y.IsEmpty && !x.IsEmpty ? new float[x.Length] : y;
         var stats = LnsQuantize(settings, x, grid);
         var finite = new float[x.Length];
@@ -63,6 +63,21 @@ public interface ISynapseBackend
     /// <summary>The exact LNS GEMM C = A·B on codes (<see cref="Arithmetic.LnsGemmSettings"/>).</summary>
     Arithmetic.GemmStats LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings settings, ReadOnlySpan<TCode> a,
         ReadOnlySpan<TCode> b, Span<float> c) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
+
+    /// <summary>The programming events of an LNS step (<see cref="LnsProgramSettings"/>): pulses, and fresh write
+    /// offsets for the codes that changed; <paramref name="offsets"/> may be empty when the write noise is 0.</summary>
+    ProgramStats LnsProgram<TCode>(in LnsProgramSettings settings, ReadOnlySpan<TCode> before, ReadOnlySpan<TCode> after,
+        Span<float> offsets) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
+
+    /// <summary>Reads LNS codes with write offsets (empty: none), read noise and drift (<see cref="LnsReadSettings"/>).</summary>
+    void LnsRead<TCode>(in LnsReadSettings settings, ReadOnlySpan<TCode> codes, ReadOnlySpan<float> offsets, Span<float> x)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
+
+    /// <summary>One programming step of float weights on a device (<see cref="DeviceUpdateSettings"/>).</summary>
+    ProgramStats DeviceUpdate(in DeviceUpdateSettings settings, Span<float> hidden, Span<float> apparent, ReadOnlySpan<float> dw);
+
+    /// <summary>Reads float device weights with drift and read noise (<see cref="DeviceReadSettings"/>).</summary>
+    void DeviceRead(in DeviceReadSettings settings, ReadOnlySpan<float> w, Span<float> output);
 }
 
 /// <summary>

@@ -1,10 +1,9 @@
-using System.Numerics;
 using Hybrid.Synapse.Twin;
 
 namespace Hybrid.Synapse.Backends;
 
 /// <summary>The managed twin as a backend: always available, the reference for the others.</summary>
-public sealed class ManagedBackend : ISynapseBackend
+public sealed class ManagedBackend : ManagedBackendBase
 {
     /// <summary>The one instance.</summary>
     public static readonly ManagedBackend Instance = new();
@@ -12,29 +11,11 @@ public sealed class ManagedBackend : ISynapseBackend
     private ManagedBackend() { }
 
     /// <inheritdoc />
-    public string Name => SynapseBackends.Managed;
+    public override string Name => SynapseBackends.Managed;
     /// <inheritdoc />
-    public void LnsEncode<TCode>(LnsFormat format, ReadOnlySpan<float> x, Span<TCode> codes)
-        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> => ManagedKernels.LnsEncode(format, x, codes);
+    public override StepStats LnsMadamStep<TCode>(in LnsMadamSettings settings, Span<TCode> codes, ReadOnlySpan<float> grad, Span<float> v) =>
+        ManagedKernels.LnsMadamStep(settings, codes, grad, v);
     /// <inheritdoc />
-    public void LnsDecode<TCode>(LnsFormat format, ReadOnlySpan<TCode> codes, Span<float> x)
-        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> => ManagedKernels.LnsDecode(format, codes, x);
-    /// <inheritdoc />
-    public StepStats LnsMadamStep<TCode>(in LnsMadamSettings settings, Span<TCode> codes, ReadOnlySpan<float> grad, Span<float> v)
-        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> => ManagedKernels.LnsMadamStep(settings, codes, grad, v);
-    /// <inheritdoc />
-    public StepStats MadamStep(in MadamSettings settings, Span<float> w, ReadOnlySpan<float> grad, Span<float> v) =>
+    public override StepStats MadamStep(in MadamSettings settings, Span<float> w, ReadOnlySpan<float> grad, Span<float> v) =>
         ManagedKernels.MadamStep(settings, w, grad, v);
-    /// <inheritdoc />
-    public double Rms(ReadOnlySpan<float> x) => ManagedKernels.Rms(x);
-    /// <inheritdoc />
-    public void RandomUniform(in RandomStream stream, long offset, Span<float> output) =>
-        ManagedKernels.RandomUniform(stream, offset, output);
-    /// <inheritdoc />
-    public Arithmetic.QuantizeStats LnsQuantize(in Arithmetic.LnsQuantizeSettings settings, ReadOnlySpan<float> x, Span<float> y) =>
-        ArithmeticKernels.LnsQuantize(settings, x, y);
-    /// <inheritdoc />
-    public Arithmetic.GemmStats LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings settings, ReadOnlySpan<TCode> a,
-        ReadOnlySpan<TCode> b, Span<float> c) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> =>
-        ArithmeticKernels.LnsGemmExact(settings, a, b, c);
 }

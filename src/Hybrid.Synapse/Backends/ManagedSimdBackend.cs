@@ -1,6 +1,4 @@
-using System.Numerics;
 using Hybrid.Synapse.Simd;
-using Hybrid.Synapse.Twin;
 
 namespace Hybrid.Synapse.Backends;
 
@@ -8,12 +6,12 @@ namespace Hybrid.Synapse.Backends;
 /// The Madam steps vectorised in managed code (<see cref="SimdKernels"/>: Vector256 and an AVX2
 /// Philox, one thread): the speed a C# user gets without native code. LNS codes are
 /// bit-identical to the reference; the float Madam step uses libhybrid's polynomial e^x.
-/// Encode, decode, RMS and the random stream are delegated to <see cref="ManagedKernels"/>:
+/// Encode, decode, RMS and the random stream are the twin's (<see cref="ManagedBackendBase"/>):
 /// they are not on a training step's hot path (encode/decode run once per tensor, RMS once per
 /// run, and the stream is consumed inside the step), so vectorising them buys nothing here.
 /// On a CPU without AVX2 the steps run the reference code too.
 /// </summary>
-public sealed class ManagedSimdBackend : ISynapseBackend
+public sealed class ManagedSimdBackend : ManagedBackendBase
 {
     /// <summary>The one instance.</summary>
     public static readonly ManagedSimdBackend Instance = new();
@@ -21,29 +19,11 @@ public sealed class ManagedSimdBackend : ISynapseBackend
     private ManagedSimdBackend() { }
 
     /// <inheritdoc />
-    public string Name => SynapseBackends.ManagedSimd;
+    public override string Name => SynapseBackends.ManagedSimd;
     /// <inheritdoc />
-    public void LnsEncode<TCode>(LnsFormat format, ReadOnlySpan<float> x, Span<TCode> codes)
-        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> => ManagedKernels.LnsEncode(format, x, codes);
+    public override StepStats LnsMadamStep<TCode>(in LnsMadamSettings settings, Span<TCode> codes, ReadOnlySpan<float> grad, Span<float> v) =>
+        SimdKernels.LnsMadamStep(settings, codes, grad, v);
     /// <inheritdoc />
-    public void LnsDecode<TCode>(LnsFormat format, ReadOnlySpan<TCode> codes, Span<float> x)
-        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> => ManagedKernels.LnsDecode(format, codes, x);
-    /// <inheritdoc />
-    public StepStats LnsMadamStep<TCode>(in LnsMadamSettings settings, Span<TCode> codes, ReadOnlySpan<float> grad, Span<float> v)
-        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> => SimdKernels.LnsMadamStep(settings, codes, grad, v);
-    /// <inheritdoc />
-    public StepStats MadamStep(in MadamSettings settings, Span<float> w, ReadOnlySpan<float> grad, Span<float> v) =>
+    public override StepStats MadamStep(in MadamSettings settings, Span<float> w, ReadOnlySpan<float> grad, Span<float> v) =>
         SimdKernels.MadamStep(settings, w, grad, v);
-    /// <inheritdoc />
-    public double Rms(ReadOnlySpan<float> x) => ManagedKernels.Rms(x);
-    /// <inheritdoc />
-    public void RandomUniform(in RandomStream stream, long offset, Span<float> output) =>
-        ManagedKernels.RandomUniform(stream, offset, output);
-    /// <inheritdoc />
-    public Arithmetic.QuantizeStats LnsQuantize(in Arithmetic.LnsQuantizeSettings settings, ReadOnlySpan<float> x, Span<float> y) =>
-        ArithmeticKernels.LnsQuantize(settings, x, y);
-    /// <inheritdoc />
-    public Arithmetic.GemmStats LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings settings, ReadOnlySpan<TCode> a,
-        ReadOnlySpan<TCode> b, Span<float> c) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> =>
-        ArithmeticKernels.LnsGemmExact(settings, a, b, c);
 }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Hybrid.Synapse.Twin;
 using Hybrid.Native;
 using static Hybrid.Synapse.Backends.InteropMapping;
 
@@ -96,5 +97,35 @@ public sealed class NativeCpuBackend : ISynapseBackend
     {
         KernelContract.LnsGemmExact(settings, a, b, c);
         return FromNative(LnsArithKernels.GemmExact(ToNative(settings), a, b, c));
+    }
+
+    /// <inheritdoc />
+    public ProgramStats LnsProgram<TCode>(in LnsProgramSettings settings, ReadOnlySpan<TCode> before, ReadOnlySpan<TCode> after,
+        Span<float> offsets) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        DeviceContract.LnsProgram(settings, before, after, offsets);
+        return FromNative(Native.DeviceKernels.LnsProgram(ToNative(settings), before, after, offsets));
+    }
+
+    /// <inheritdoc />
+    public void LnsRead<TCode>(in LnsReadSettings settings, ReadOnlySpan<TCode> codes, ReadOnlySpan<float> offsets, Span<float> x)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        DeviceContract.LnsRead(settings, codes, offsets, x);
+        Native.DeviceKernels.LnsRead(ToNative(settings), codes, offsets, x);
+    }
+
+    /// <inheritdoc />
+    public ProgramStats DeviceUpdate(in DeviceUpdateSettings settings, Span<float> hidden, Span<float> apparent, ReadOnlySpan<float> dw)
+    {
+        DeviceContract.DeviceUpdate(settings, hidden, apparent, dw);
+        return FromNative(Native.DeviceKernels.Update(ToNative(settings), hidden, apparent, dw));
+    }
+
+    /// <inheritdoc />
+    public void DeviceRead(in DeviceReadSettings settings, ReadOnlySpan<float> w, Span<float> output)
+    {
+        DeviceContract.DeviceRead(settings, w, output);
+        Native.DeviceKernels.Read(ToNative(settings), w, output);
     }
 }

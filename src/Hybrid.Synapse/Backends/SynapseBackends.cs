@@ -38,6 +38,10 @@ public static class SynapseBackends
     /// <summary>The default backend: native-cpu where libhybrid loads, else managed-simd.</summary>
     public static string Default => NativeCpuBackend.Probe().Available ? NativeCpu : ManagedSimd;
 
+    /// <summary>The backend a setting names: <paramref name="name"/>, or <see cref="Default"/> when it names none. The one default rule
+    /// for every <c>--backend</c> (train's optimiser, compare's rows).</summary>
+    public static string Resolve(string? name) => name ?? Default;
+
     /// <summary>The backend called <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">An unknown name, or one that cannot run here; the message lists every
     /// backend with its availability and the reason.</exception>
@@ -107,7 +111,7 @@ public static class SynapseBackends
     /// Setting one the CPU lacks throws <see cref="ArgumentException"/> naming it.</summary>
     public static string NativeSimd
     {
-        get => SimdName(LibraryInfo.Simd);
+        get => SimdName(CpuKernels.Simd);
         set
         {
             var level = value.Trim().ToLowerInvariant() switch
@@ -117,13 +121,13 @@ public static class SynapseBackends
                 "avx512" => HybSimdLevel.Avx512,
                 _ => throw new ArgumentException($"SIMD level '{value}' is not scalar, avx2 or avx512.", nameof(value)),
             };
-            LibraryInfo.Simd = level;   // a level this CPU lacks: HybridArgumentException naming it
+            CpuKernels.Simd = level;   // a level this CPU lacks: HybridArgumentException naming it
         }
     }
 
     /// <summary>The SIMD levels libhybrid's CPU kernels can use here, the scalar reference first.</summary>
     public static IReadOnlyList<string> NativeSimdLevels =>
-        new[] { HybSimdLevel.Scalar, HybSimdLevel.Avx2, HybSimdLevel.Avx512 }.Where(l => l <= LibraryInfo.BestSimd)
+        new[] { HybSimdLevel.Scalar, HybSimdLevel.Avx2, HybSimdLevel.Avx512 }.Where(l => l <= CpuKernels.BestSimd)
             .Select(SimdName).ToList();
 
     private static string SimdName(HybSimdLevel level) => level switch
@@ -137,8 +141,8 @@ public static class SynapseBackends
     /// <summary>The threads libhybrid's CPU kernels use (0 = all); results never depend on it.</summary>
     public static int NativeThreads
     {
-        get => LibraryInfo.Threads;
-        set => LibraryInfo.Threads = value;
+        get => CpuKernels.Threads;
+        set => CpuKernels.Threads = value;
     }
 
     private static ISynapseBackend Instance(string name) => name switch

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
-using Hybrid.Synapse.Twin;
 
 namespace Hybrid.Synapse.Simd;
 

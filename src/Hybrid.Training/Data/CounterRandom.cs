@@ -1,4 +1,4 @@
-using Hybrid.Synapse.Twin;
+using Hybrid.Synapse;
 
 namespace Hybrid.Training.Data;
 

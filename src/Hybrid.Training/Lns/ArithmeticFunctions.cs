@@ -2,7 +2,6 @@ using System.Numerics;
 using Hybrid.Synapse;
 using Hybrid.Synapse.Arithmetic;
 using Hybrid.Synapse.Backends;
-using Hybrid.Training.Optimizers;
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.autograd;

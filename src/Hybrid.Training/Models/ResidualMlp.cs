@@ -36,7 +36,7 @@ public sealed class ResidualMlp : nn.Module<Tensor, Tensor>
             _activations.Add(act);
             features = spec.Width;
         }
-        _out = nn.Linear(features, spec.Classes, hasBias: spec.Bias);
+        _out = ModelFactory.Readout(spec, features);
         register_module("out", _out);
     }
 

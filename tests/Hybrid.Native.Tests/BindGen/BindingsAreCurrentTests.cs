@@ -28,7 +28,10 @@ public sealed class BindingsAreCurrentTests
 
         Assert.That(files.Keys, Is.EqualTo(new[]
         {
+            "src/Hybrid.Native/Generated/Cpu.g.cs",
             "src/Hybrid.Native/Generated/Cuda.g.cs",
+            "src/Hybrid.Native/Generated/Device.g.cs",
+            "src/Hybrid.Native/Generated/DeviceResponse.g.cs",
             "src/Hybrid.Native/Generated/Limits.g.cs",
             "src/Hybrid.Native/Generated/Lns.g.cs",
             "src/Hybrid.Native/Generated/LnsArith.g.cs",

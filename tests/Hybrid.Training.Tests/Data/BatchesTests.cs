@@ -1,4 +1,4 @@
-using Hybrid.Synapse.Twin;
+using Hybrid.Synapse;
 using Hybrid.Training.Data;
 using TorchSharp;
 using static TorchSharp.torch;

@@ -48,6 +48,16 @@ public class ExactPathTests
             Kernels.Add(st.Kernel);
             return st;
         }
+        public ProgramStats LnsProgram<TCode>(in LnsProgramSettings settings, ReadOnlySpan<TCode> before, ReadOnlySpan<TCode> after,
+            Span<float> offsets) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+        { Calls.Add(nameof(LnsProgram)); return inner.LnsProgram(settings, before, after, offsets); }
+        public void LnsRead<TCode>(in LnsReadSettings settings, ReadOnlySpan<TCode> codes, ReadOnlySpan<float> offsets, Span<float> x)
+            where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+        { Calls.Add(nameof(LnsRead)); inner.LnsRead(settings, codes, offsets, x); }
+        public ProgramStats DeviceUpdate(in DeviceUpdateSettings settings, Span<float> hidden, Span<float> apparent, ReadOnlySpan<float> dw)
+        { Calls.Add(nameof(DeviceUpdate)); return inner.DeviceUpdate(settings, hidden, apparent, dw); }
+        public void DeviceRead(in DeviceReadSettings settings, ReadOnlySpan<float> w, Span<float> output)
+        { Calls.Add(nameof(DeviceRead)); inner.DeviceRead(settings, w, output); }
     }
 
     [TestCase(8), TestCase(12)]

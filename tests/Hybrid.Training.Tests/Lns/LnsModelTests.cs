@@ -3,6 +3,7 @@ using Hybrid.Synapse.Backends;
 using Hybrid.Training.Data;
 using Hybrid.Training.Models;
 using Hybrid.Training.Lns;
+using Hybrid.Training.Optimizers;
 using Hybrid.Training.Trainer;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -3,6 +3,7 @@ using Hybrid.Synapse.Arithmetic;
 using Hybrid.Synapse.Backends;
 using Hybrid.Training.Data;
 using Hybrid.Training.Lns;
+using Hybrid.Training.Optimizers;
 using Hybrid.Training.Models;
 using Hybrid.Training.Trainer;
 using TorchSharp;
@@ -73,7 +74,7 @@ public class StepArithmeticTests
     {
         var y = t.detach().contiguous().clone();
         float s = scale > 0 ? scale : y.abs().max().item<float>();
-        var span = Hybrid.Training.Optimizers.TensorMemory.Float32(y, "t");
+        var span = Hybrid.Training.TensorMemory.Float32(y, "t");
         ManagedBackend.Instance.LnsQuantize(new LnsQuantizeSettings(new LnsFormat(8, 8, s)), span, span);
         return y;
     }

@@ -14,7 +14,7 @@ public class StateAndScheduleTests
     {
         "madam" => HybridOptim.Madam(ps, lr),
         "kernel-madam" => HybridOptim.KernelMadam(ps, lr),
-        "lns-madam-sim" => HybridOptim.LnsMadamSim(ps, lr, bits: 8, seed: 3),
+        "lns-madam-sim" => HybridOptim.LogGridMadam(ps, lr, bits: 8, seed: 3),
         "fromage" => HybridOptim.Fromage(ps, lr, p_bound: 2),
         "nero" => HybridOptim.Nero(ps, lr),
         _ => throw new ArgumentException(name),
