@@ -110,10 +110,13 @@ static void run_chunks(int id) {
 }
 
 static void* worker(void* arg) {
-    const int id = (int)(intptr_t)arg; /* 1 .. workers */
+    /* id 1 .. workers in the low 32 bits; the job number current when it was started in the high ones: the job that
+     * started it is announced (gen moved) before the worker first takes the lock, so it must not read gen itself */
+    const uint64_t packed = (uint64_t)(uintptr_t)arg;
+    const int id = (int)(packed & 0xffffffffu);
+    unsigned seen = (unsigned)(packed >> 32);
     hyb_in_pool = 1;
     pthread_mutex_lock(&pool.m);
-    unsigned seen = pool.gen;
     for (;;) {
         while (pool.gen == seen) pthread_cond_wait(&pool.go, &pool.m); /* asleep: no CPU */
         seen = pool.gen;
@@ -132,7 +135,8 @@ static int grow(int count) {
         pthread_attr_t attr;
         pthread_attr_init(&attr);
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-        const int ok = pthread_create(&t, &attr, worker, (void*)(intptr_t)(pool.workers + 1)) == 0;
+        const uint64_t packed = ((uint64_t)pool.gen << 32) | (uint64_t)(pool.workers + 1);
+        const int ok = pthread_create(&t, &attr, worker, (void*)(uintptr_t)packed) == 0;
         pthread_attr_destroy(&attr);
         if (!ok) break; /* run with the workers there are */
         ++pool.workers;
