@@ -43,6 +43,23 @@ public interface ISynapseBackend
     /// <paramref name="x"/> itself.</summary>
     Arithmetic.QuantizeStats LnsQuantize(in Arithmetic.LnsQuantizeSettings settings, ReadOnlySpan<float> x, Span<float> y);
 
+    /// <summary>
+    /// <see cref="LnsQuantize"/> that also writes the results' codes in the quantiser's format (their LNS encoding;
+    /// the zero code for a non-finite x skipped), for an exact GEMM's operand: <paramref name="y"/> may be empty
+    /// (codes only) or <paramref name="x"/> itself. The default quantises, then encodes; libhybrid does both in one pass.
+    /// </summary>
+    Arithmetic.QuantizeStats LnsQuantizeEncode<TCode>(in Arithmetic.LnsQuantizeSettings settings, ReadOnlySpan<float> x,
+        Span<float> y, Span<TCode> codes) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        Twin.KernelContract.LnsQuantizeEncode(settings, x, y, codes);
+        var grid = y.IsEmpty && !x.IsEmpty ? new float[x.Length] : y;
+        var stats = LnsQuantize(settings, x, grid);
+        var finite = new float[x.Length];
+        for (int i = 0; i < x.Length; ++i) finite[i] = float.IsFinite(grid[i]) ? grid[i] : 0f;
+        LnsEncode(settings.Format, finite, codes);
+        return stats;
+    }
+
     /// <summary>The exact LNS GEMM C = A·B on codes (<see cref="Arithmetic.LnsGemmSettings"/>).</summary>
     Arithmetic.GemmStats LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings settings, ReadOnlySpan<TCode> a,
         ReadOnlySpan<TCode> b, Span<float> c) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;

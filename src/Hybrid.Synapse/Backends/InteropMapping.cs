@@ -96,13 +96,15 @@ public static class InteropMapping
     public static HybLnsGemmConfig ToNative(in Arithmetic.LnsGemmSettings s) => new()
     {
         A = ToNative(s.A), B = ToNative(s.B), M = s.M, K = s.K, N = s.N, AccBits = s.AccumulatorBits, FracBits = s.FractionBits,
+        ATransposed = s.ATransposed ? 1 : 0, BTransposed = s.BTransposed ? 1 : 0,
     };
 
     /// <summary>The interop form (or back).</summary>
     public static Arithmetic.QuantizeStats FromNative(HybQuantizeStats s) => new(s.Elements, s.Saturated, s.Underflowed, s.Nonfinite);
 
     /// <summary>The interop form (or back).</summary>
-    public static Arithmetic.GemmStats FromNative(HybGemmStats s) => new(s.Macs, s.Saturations, s.Truncated);
+    public static Arithmetic.GemmStats FromNative(HybGemmStats s) => new(s.Macs, s.Saturations, s.Truncated,
+        s.SimdLevel < 0 ? "native-cuda" : $"native-cpu {((HybSimdLevel)s.SimdLevel).ToString().ToLowerInvariant()}");
 
     /// <summary>The interop form (or back).</summary>
     public static StepStats FromNative(HybStepStats s) => new(s.Elements, s.Changed, s.NonfiniteSkipped);

@@ -84,6 +84,14 @@ public sealed class NativeCpuBackend : ISynapseBackend
     }
 
     /// <inheritdoc />
+    public Arithmetic.QuantizeStats LnsQuantizeEncode<TCode>(in Arithmetic.LnsQuantizeSettings settings, ReadOnlySpan<float> x,
+        Span<float> y, Span<TCode> codes) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        KernelContract.LnsQuantizeEncode(settings, x, y, codes);
+        return FromNative(LnsArithKernels.QuantizeEncode(ToNative(settings), x, y, codes));
+    }
+
+    /// <inheritdoc />
     public Arithmetic.GemmStats LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings settings, ReadOnlySpan<TCode> a,
         ReadOnlySpan<TCode> b, Span<float> c) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {

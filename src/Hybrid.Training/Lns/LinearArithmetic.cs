@@ -104,23 +104,29 @@ public sealed class LinearArithmetic
     {
         var s = Span;
         long step = training ? (long)++s[StepSlot] : (long)s[StepSlot];
-        QuantizeStage? Stage(TensorRole r, float? fixedScale = null) =>
-            _q[(int)r] is { } q ? new QuantizeStage(this, q, step, training, fixedScale) : null;
-        var xq = _q[(int)TensorRole.Activations] is null ? x : QuantizeFunction.apply(x, Stage(TensorRole.Activations)!, null!);
+        bool exactMode = Settings.Gemm == GemmMode.Exact;
+        // exact GEMM: the operands' quantisers write the codes while they quantise (one pass), into these
+        bool wide = exactMode && new[] { TensorRole.Activations, TensorRole.Weights, TensorRole.Errors }
+            .Any(r => _q[(int)r]!.Spec.Format.Bits > 8);
+        CodeSlot? Slot(long[] shape) => exactMode ? new CodeSlot(CodeTensors.Empty(shape, wide)) : null;
+        CodeSlot? xSlot = Slot(x.shape), wSlot = Slot(weight.shape), eSlot = Slot([x.shape[0], weight.shape[0]]);
+        QuantizeStage? Stage(TensorRole r, float? fixedScale = null, CodeSlot? codes = null) =>
+            _q[(int)r] is { } q ? new QuantizeStage(this, q, step, training, fixedScale, codes) : null;
+        var xq = _q[(int)TensorRole.Activations] is null ? x : QuantizeFunction.apply(x, Stage(TensorRole.Activations, codes: xSlot)!, null!);
         var wq = _q[(int)TensorRole.Weights] is null && _q[(int)TensorRole.Gradients] is null
             ? weight
-            : QuantizeFunction.apply(weight, Stage(TensorRole.Weights, storedWMax)!, Stage(TensorRole.Gradients)!);
+            : QuantizeFunction.apply(weight, Stage(TensorRole.Weights, storedWMax, wSlot)!, Stage(TensorRole.Gradients)!);
         Tensor y;
-        if (Settings.Gemm == GemmMode.Fast) y = fast(xq, wq);
+        if (!exactMode) y = fast(xq, wq);
         else
         {
             if (exact is null) throw new NotSupportedException("this operation has no exact (LNS datapath) form; use --gemm fast.");
             var call = new ExactGemmCall(_backend, _q[(int)TensorRole.Activations]!.LastFormat, _q[(int)TensorRole.Weights]!.LastFormat,
                 _q[(int)TensorRole.Errors]!, Settings.AccumulatorBits, Settings.FractionBits, x.requires_grad,
-                g => { if (training) AddGemm(g); });
+                g => { if (training) AddGemm(g); }, xSlot, wSlot, eSlot);
             y = exact(xq, wq, call);
         }
-        return _q[(int)TensorRole.Errors] is null ? y : QuantizeFunction.apply(y, null!, Stage(TensorRole.Errors)!);
+        return _q[(int)TensorRole.Errors] is null ? y : QuantizeFunction.apply(y, null!, Stage(TensorRole.Errors, codes: eSlot)!);
     }
 
     /// <summary>The running maximum of <paramref name="role"/>'s quantiser (NaN until set).</summary>

@@ -71,6 +71,7 @@ public sealed unsafe class LayoutTests
             Assert.That(sizeof(HybThreading), Is.EqualTo(4), "sizeof(hyb_threading)");
             Assert.That((int)HybThreading.Serial, Is.EqualTo(0), "HYB_THREADING_SERIAL");
             Assert.That((int)HybThreading.Openmp, Is.EqualTo(1), "HYB_THREADING_OPENMP");
+            Assert.That((int)HybThreading.Pool, Is.EqualTo(2), "HYB_THREADING_POOL");
         }
     }
 
@@ -431,7 +432,7 @@ public sealed unsafe class LayoutTests
         var start = (byte*)&value;
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(sizeof(HybLnsGemmConfig), Is.EqualTo(64), "sizeof(hyb_lns_gemm_config)");
+            Assert.That(sizeof(HybLnsGemmConfig), Is.EqualTo(72), "sizeof(hyb_lns_gemm_config)");
             Assert.That((byte*)&value.A - start, Is.EqualTo(0), "offsetof(hyb_lns_gemm_config, a)");
             Assert.That((byte*)&value.B - start, Is.EqualTo(16), "offsetof(hyb_lns_gemm_config, b)");
             Assert.That((byte*)&value.M - start, Is.EqualTo(32), "offsetof(hyb_lns_gemm_config, m)");
@@ -439,6 +440,8 @@ public sealed unsafe class LayoutTests
             Assert.That((byte*)&value.N - start, Is.EqualTo(48), "offsetof(hyb_lns_gemm_config, n)");
             Assert.That((byte*)&value.AccBits - start, Is.EqualTo(56), "offsetof(hyb_lns_gemm_config, acc_bits)");
             Assert.That((byte*)&value.FracBits - start, Is.EqualTo(60), "offsetof(hyb_lns_gemm_config, frac_bits)");
+            Assert.That((byte*)&value.ATransposed - start, Is.EqualTo(64), "offsetof(hyb_lns_gemm_config, a_transposed)");
+            Assert.That((byte*)&value.BTransposed - start, Is.EqualTo(68), "offsetof(hyb_lns_gemm_config, b_transposed)");
         }
     }
 
@@ -454,7 +457,7 @@ public sealed unsafe class LayoutTests
             Assert.That((byte*)&value.Macs - start, Is.EqualTo(0), "offsetof(hyb_gemm_stats, macs)");
             Assert.That((byte*)&value.Saturations - start, Is.EqualTo(8), "offsetof(hyb_gemm_stats, saturations)");
             Assert.That((byte*)&value.Truncated - start, Is.EqualTo(16), "offsetof(hyb_gemm_stats, truncated)");
-            Assert.That((byte*)&value.Reserved - start, Is.EqualTo(24), "offsetof(hyb_gemm_stats, reserved)");
+            Assert.That((byte*)&value.SimdLevel - start, Is.EqualTo(24), "offsetof(hyb_gemm_stats, simd_level)");
         }
     }
 
