@@ -12,8 +12,9 @@ namespace Hybrid.Training.Lns;
 /// (<see cref="TensorQuantizer.ApplyAndEncode"/>), for the GEMM to read instead of encoding the operand again.</summary>
 internal sealed class CodeSlot(Tensor codes)
 {
-    /// <summary>The operand's codes (<see cref="CodeTensors"/>).</summary>
-    public Tensor Codes { get; } = codes;
+    /// <summary>The operand's codes (<see cref="CodeTensors"/>). Out of any dispose scope: the forward pass that makes them
+    /// may run inside one (a block's forward), and the backward pass reads them after it ended; the finalizer frees them.</summary>
+    public Tensor Codes { get; } = codes.DetachFromDisposeScope();
     /// <summary>Whether the quantiser wrote them (it does not for a non-finite tensor).</summary>
     public bool Filled { get; set; }
 }

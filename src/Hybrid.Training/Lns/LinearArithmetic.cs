@@ -90,7 +90,7 @@ public sealed class LinearArithmetic
         {
             var y = ExactLinearFunction.apply(xq, wq, call);
             return bias is null ? y : y.Plus(bias);
-        });
+        }, fusedCodes: true);
     }
 
     /// <summary>
@@ -99,8 +99,11 @@ public sealed class LinearArithmetic
     /// <paramref name="exact"/> on the LNS datapath (null: the op has no exact form). A role without a quantiser
     /// passes its tensor unchanged (an embedding passes its integer indices so).
     /// </summary>
+    /// <remarks><paramref name="fusedCodes"/>: the op is one plain GEMM x·weightᵀ of 2-D operands (the linear layer), so the
+    /// quantisers can write the exact GEMM's codes as they quantise; any other op (a convolution's im2col GEMMs, batched
+    /// products) leaves the encoding to each exact GEMM.</remarks>
     internal Tensor Forward(Tensor x, Tensor weight, float? storedWMax, bool training, Func<Tensor, Tensor, Tensor> fast,
-        Func<Tensor, Tensor, ExactGemmCall, Tensor>? exact)
+        Func<Tensor, Tensor, ExactGemmCall, Tensor>? exact, bool fusedCodes = false)
     {
         var s = Span;
         long step = training ? (long)++s[StepSlot] : (long)s[StepSlot];
@@ -108,7 +111,7 @@ public sealed class LinearArithmetic
         // exact GEMM: the operands' quantisers write the codes while they quantise (one pass), into these
         bool wide = exactMode && new[] { TensorRole.Activations, TensorRole.Weights, TensorRole.Errors }
             .Any(r => _q[(int)r]!.Spec.Format.Bits > 8);
-        CodeSlot? Slot(long[] shape) => exactMode ? new CodeSlot(CodeTensors.Empty(shape, wide)) : null;
+        CodeSlot? Slot(long[] shape) => exactMode && fusedCodes ? new CodeSlot(CodeTensors.Empty(shape, wide)) : null;
         CodeSlot? xSlot = Slot(x.shape), wSlot = Slot(weight.shape), eSlot = Slot([x.shape[0], weight.shape[0]]);
         QuantizeStage? Stage(TensorRole r, float? fixedScale = null, CodeSlot? codes = null) =>
             _q[(int)r] is { } q ? new QuantizeStage(this, q, step, training, fixedScale, codes) : null;
