@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of Hybrid's readers of untrusted files: SharpFuzz instruments the readers'
 # assemblies, AFL++ drives the targets of tests/Hybrid.Fuzz (idx, checkpoint, checkpoint-body, run-json,
-# energy-table) from the corpus kept in tests/Hybrid.Fuzz/corpus/<target>/.
+# energy-table, manifest, row, sweep-result, sweep-file) from the corpus kept in tests/Hybrid.Fuzz/corpus/<target>/.
 #   scripts/fuzz.sh                       every target, 20 s each (what CI runs)
 #   scripts/fuzz.sh 3600 idx checkpoint   chosen targets, an hour each
 # Findings go to build/fuzz/findings/<target>/ (AFL's queue, crashes, hangs, fuzzer_stats); every crash or hang
@@ -15,7 +15,7 @@ cd "$root"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 seconds=${1:-20}
 shift || true
-all=(idx checkpoint checkpoint-body run-json energy-table)
+all=(idx checkpoint checkpoint-body run-json energy-table manifest row sweep-result sweep-file)
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=("${all[@]}")
 
@@ -31,8 +31,8 @@ bin=build/fuzz/bin
 rm -rf "$bin" && mkdir -p build/fuzz && cp -r tests/Hybrid.Fuzz/bin/Release/net10.0 "$bin"
 # only the readers' namespaces: their branches are what AFL's coverage map should see
 dotnet sharpfuzz "$bin/Hybrid.Training.dll" Hybrid.Training.Data Hybrid.Training.Trainer >/dev/null
-dotnet sharpfuzz "$bin/Hybrid.Experiments.dll" Hybrid.Experiments.Runs >/dev/null
-dotnet sharpfuzz "$bin/Hybrid.Synapse.dll" Hybrid.Synapse.Energy >/dev/null
+dotnet sharpfuzz "$bin/Hybrid.Experiments.dll" Hybrid.Experiments.Runs Hybrid.Experiments.Sweeps >/dev/null
+dotnet sharpfuzz "$bin/Hybrid.Synapse.dll" Hybrid.Synapse.Energy Hybrid.Synapse.Files >/dev/null
 
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_SKIP_CPUFREQ=1 \
     AFL_NO_AFFINITY=1 AFL_FORKSRV_INIT_TMOUT=120000 AFL_QUIET=1

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `dotnet pack` the libraries (Hybrid.Native with libhybrid.so as runtimes/linux-x64/native, Hybrid.Synapse,
 # Hybrid.Training) into a local folder feed, then build a fresh sample project that takes them from that feed
-# (and TorchSharp from the machine's usual NuGet source) and run it: one Madam step and one LNS step, the
-# README's snippet (docs/package.md). Exit 0 only when the sample prints both results.
+# (and TorchSharp from the machine's usual NuGet source) and run it: one Madam step, one LNS step, and a model the
+# sample defines converted to LNS and stepped, the snippet of docs/package.md. Exit 0 only when the sample prints
+# every result.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -37,13 +38,22 @@ cat > "$sample/Sample.csproj" <<XML
   <ItemGroup><PackageReference Include="Hybrid.Training" Version="$version" /></ItemGroup>
 </Project>
 XML
-# the snippet of docs/package.md, verbatim
-sed -n '/^```csharp$/,/^```$/p' docs/package.md | sed '1d;$d' > "$sample/Program.cs"
-cat >> "$sample/Program.cs" <<'CS'
-Console.WriteLine($"madam stepped: {layer.weight!.grad is not null}; lns backend {synapses.Backend.Name}");
-CS
+# the snippet of docs/package.md, verbatim, with one check line added before its type declarations (top-level
+# statements come first in a C# program)
+sed -n '/^```csharp$/,/^```$/p' docs/package.md | sed '1d;$d' > "$work/snippet.cs"
+awk 'BEGIN { done = 0 }
+     !done && /^(\/\/ fields|sealed class|class )/ {
+         print "Console.WriteLine($\"madam stepped: {layer.weight!.grad is not null}; lns backend {synapses.Backend.Name}\");"
+         print ""; done = 1 }
+     { print }
+     END { if (!done) print "Console.WriteLine($\"madam stepped: {layer.weight!.grad is not null}; lns backend {synapses.Backend.Name}\");" }' \
+    "$work/snippet.cs" > "$sample/Program.cs"
 # a folder outside the repository: the repository's Directory.*.props must not apply
 (cd "$sample" && dotnet run -c Release 2>&1 | tee "$work/out.txt")
 grep -q "synapses changed" "$work/out.txt" && grep -q "lns backend native-cpu" "$work/out.txt" \
     || { echo "the sample did not take both steps"; exit 1; }
+# the user-defined model: both layers converted, the activation left float32, and the LNS step moved codes
+grep -q "conv: Conv2d -> LnsConv2d" "$work/out.txt" && grep -q "fc: Linear -> LnsLinear" "$work/out.txt" \
+    && grep -q "act: ReLU -> ReLU" "$work/out.txt" && grep -Eq "converted 2 layers; [1-9][0-9]* codes changed" "$work/out.txt" \
+    || { echo "the sample did not convert and train its own model"; exit 1; }
 echo "== the packages work from a folder feed"

@@ -1,5 +1,5 @@
 /* lns_gemm.cu - hyb_cuda_lns_gemm_exact_u8/u16: one thread per output C[m, n], the reference dot
- * product of arith_math.h (products in k order into saturating int64 buckets, then the bucket
+ * product of arith_math.h (either layout of A and B) (products in k order into saturating int64 buckets, then the bucket
  * constants in double), so every output and count is the CPU's. Threads of a warp take
  * neighbouring n: their reads of B's row k are coalesced, A's element is a broadcast. */
 #include "lns_gemm.cuh"
@@ -7,25 +7,25 @@
 #include "arith_math.h"
 
 template <typename code_t>
-__device__ __forceinline__ float gemm_dot(const code_t* a_row, const code_t* b_col, int64_t ldb,
-                                          int64_t kdim, const hyb_lns_gemm_config* cfg,
+__device__ __forceinline__ float gemm_dot(const code_t* a_row, int64_t lda, const code_t* b_col,
+                                          int64_t ldb, int64_t kdim, const hyb_lns_gemm_config* cfg,
                                           const double* scale, int64_t* acc, int64_t* sat,
                                           int64_t* trunc);
 template <>
-__device__ __forceinline__ float gemm_dot<uint8_t>(const uint8_t* a_row, const uint8_t* b_col,
-                                                   int64_t ldb, int64_t kdim,
+__device__ __forceinline__ float gemm_dot<uint8_t>(const uint8_t* a_row, int64_t lda,
+                                                   const uint8_t* b_col, int64_t ldb, int64_t kdim,
                                                    const hyb_lns_gemm_config* cfg,
                                                    const double* scale, int64_t* acc,
                                                    int64_t* sat, int64_t* trunc) {
-    return hyb_lns_gemm_dot_u8(a_row, b_col, ldb, kdim, cfg, scale, acc, sat, trunc);
+    return hyb_lns_gemm_dot_u8(a_row, lda, b_col, ldb, kdim, cfg, scale, acc, sat, trunc);
 }
 template <>
-__device__ __forceinline__ float gemm_dot<uint16_t>(const uint16_t* a_row, const uint16_t* b_col,
-                                                    int64_t ldb, int64_t kdim,
+__device__ __forceinline__ float gemm_dot<uint16_t>(const uint16_t* a_row, int64_t lda,
+                                                    const uint16_t* b_col, int64_t ldb, int64_t kdim,
                                                     const hyb_lns_gemm_config* cfg,
                                                     const double* scale, int64_t* acc,
                                                     int64_t* sat, int64_t* trunc) {
-    return hyb_lns_gemm_dot_u16(a_row, b_col, ldb, kdim, cfg, scale, acc, sat, trunc);
+    return hyb_lns_gemm_dot_u16(a_row, lda, b_col, ldb, kdim, cfg, scale, acc, sat, trunc);
 }
 
 template <typename code_t>
@@ -42,7 +42,9 @@ static __global__ void gemm_kernel(hyb_lns_gemm_config cfg, const code_t* __rest
     for (int64_t idx = blockIdx.x * (int64_t)blockDim.x + threadIdx.x; idx < outputs;
          idx += (int64_t)gridDim.x * blockDim.x) {
         const int64_t m = idx / cfg.n, n = idx % cfg.n;
-        c[idx] = gemm_dot<code_t>(a + m * cfg.k, b + n, cfg.n, cfg.k, &cfg, scale, acc, &sat, &trunc);
+        int64_t ao, lda, bo, ldb;
+        hyb_lns_gemm_strides(&cfg, m, n, &ao, &lda, &bo, &ldb);
+        c[idx] = gemm_dot<code_t>(a + ao, lda, b + bo, ldb, cfg.k, &cfg, scale, acc, &sat, &trunc);
     }
     if (counters != nullptr) {
         hyb_warp_add(&counters[0], (unsigned long long)sat);
@@ -92,7 +94,7 @@ static hyb_status gemm_exact(const char* fn, const hyb_lns_gemm_config* cfg, con
                      cudaMemcpyAsync(w, scratch.ptr, sizeof w, cudaMemcpyDeviceToHost, s));
         HYB_CUDA_TRY(fn, "cudaStreamSynchronize", cudaStreamSynchronize(s));
         *stats = hyb_gemm_stats{cfg->m * cfg->k * cfg->n, (int64_t)w[0],
-                                (int64_t)w[1], 0};
+                                (int64_t)w[1], -1};
     }
     return HYB_STATUS_OK;
 }

@@ -45,6 +45,20 @@ static __device__ __forceinline__ float device_factor(const lns_step_args& a, ui
     return a.stuck > 0.0f && stuck_u < a.stuck ? 0.0f : f;
 }
 
+/* The device lanes of element i with code `code` and factor fac (device_math.h, as the CPU's reference). */
+static __device__ __forceinline__ hyb_lns_dev device_lanes(const lns_step_args& a, uint32_t code, uint64_t i,
+                                                           float fac) {
+    const hyb_lns_dev_scalar s = hyb_lns_device_lanes(&a.response, a.asymmetry, a.bits, a.x_scale, a.seed,
+                                                      a.tensor_id, code, i, fac);
+    hyb_lns_dev d;
+    d.pot = s.pot;
+    d.dep = s.dep;
+    d.fac = s.fac;
+    d.up = s.up;
+    d.down = s.down;
+    return d;
+}
+
 /* GENERAL = false is the plain step (per-synapse moment, no device model), compiled on its own:
  * the general kernel's extra state would cost it registers, and so occupancy, on the path that
  * must run at memory speed. STATS = false counts nothing (no counters, no atomics). Launch
@@ -97,8 +111,11 @@ lns_stochastic_kernel(lns_step_args a, code_t* __restrict__ codes, const float* 
                                         moment == HYB_MOMENT_MODE_PER_NEURON)
                                 ? shared_d(a, dsh, i) : 0.0f;
             hyb_vi ch = 0, nf = 0;
-            const uint32_t cn = (uint32_t)hyb_lns_element(&k, moment, flags, (hyb_vi)codes[i], grad[i],
-                                                          &vi, d, u, fac, &ch, &nf);
+            const uint32_t c0 = (uint32_t)codes[i];
+            hyb_lns_dev dv = {1.0f, 1.0f, 1.0f, 1.0f, 1.0f};
+            if (GENERAL && a.device) dv = device_lanes(a, c0, (uint64_t)i, fac);
+            const uint32_t cn = (uint32_t)hyb_lns_element(&k, moment, flags, (hyb_vi)c0, grad[i],
+                                                          &vi, d, u, &dv, &ch, &nf);
             codes[i] = (code_t)cn;
             if (moment == HYB_MOMENT_MODE_PER_SYNAPSE) v[i] = vi;
             if (STATS) { changed += ch; nonfinite += nf; }
@@ -147,8 +164,12 @@ lns_nearest_kernel(lns_step_args a, code_t* __restrict__ codes, const float* __r
                 const float d = GENERAL && (moment == HYB_MOMENT_MODE_PER_TENSOR ||
                                             moment == HYB_MOMENT_MODE_PER_NEURON)
                                     ? shared_d(a, dsh, i0 + j) : 0.0f;
+            {
+                hyb_lns_dev dv = {1.0f, 1.0f, 1.0f, 1.0f, 1.0f};
+                if (GENERAL && a.device) dv = device_lanes(a, c[j], (uint64_t)(i0 + j), fac[j]);
                 c[j] = (uint32_t)hyb_lns_element(&k, moment, flags, (hyb_vi)c[j], g[j], &vv[j], d,
-                                                 0.5f, fac[j], &ch, &nf);
+                                                 0.5f, &dv, &ch, &nf);
+            }
             }
         if (STATS) { changed += ch; nonfinite += nf; }
         if (moment == HYB_MOMENT_MODE_PER_SYNAPSE) hyb_store4(v, i0, m, vec, vv);
@@ -226,6 +247,9 @@ static hyb_status lns_step(const char* fn, const hyb_lns_madam_config* cfg, code
     a.c2c = cfg->c2c_noise;
     a.d2d = cfg->d2d_gain_sd;
     a.stuck = cfg->stuck_fraction;
+    a.asymmetry = cfg->asymmetry;
+    a.x_scale = hyb_device_code_x_scale(cfg->format.bits);
+    a.response = cfg->response;
     a.random_bits = cfg->rounding == HYB_ROUNDING_STOCHASTIC ? cfg->random_bits : 0;
     const int64_t rows = cfg->moment == HYB_MOMENT_MODE_PER_NEURON ? cfg->rows : 1;
     a.cols = n / rows;

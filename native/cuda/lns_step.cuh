@@ -5,6 +5,7 @@
 #include "common.cuh"
 #include "lanes_scalar.h"
 #include "element_steps.h"
+#include "device_math.h"
 
 /* Everything a step kernel needs besides the buffers (computed once on the host). */
 struct lns_step_args {
@@ -19,6 +20,9 @@ struct lns_step_args {
     int32_t random_bits; /* r of stochastic rounding; 0 for nearest */
     int32_t device;      /* 1 if any device-model option is on */
     float c2c, d2d, stuck;
+    float asymmetry;     /* the up/down asymmetry (hyb_lns_device_lanes) */
+    float x_scale;       /* the code domain's state scale (hyb_device_code_x_scale) */
+    hyb_device_response response; /* the device family */
     int64_t cols;        /* elements per row sharing one moment (per neuron: n / rows) */
 };
 

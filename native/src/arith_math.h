@@ -63,11 +63,11 @@ HYB_HD float hyb_lns_buckets_to_f32(const int64_t* acc, const double* scale, int
 
 /* One output of the exact GEMM the plain way: products in k order into saturating int64
  * buckets of acc_bits bits. The reference every faster path must equal; counts saturations and
- * truncated products. a_row: K codes with stride 1; b_col: K codes with stride ldb. */
+ * truncated products. a_row: K codes with stride lda; b_col: K codes with stride ldb. */
 #define HYB_LNS_GEMM_DOT(NAME, CODE_T)                                                          \
-    HYB_HD float NAME(const CODE_T* a_row, const CODE_T* b_col, int64_t ldb, int64_t kdim,      \
-                      const hyb_lns_gemm_config* cfg, const double* scale, int64_t* acc,        \
-                      int64_t* saturations, int64_t* truncated) {                               \
+    HYB_HD float NAME(const CODE_T* a_row, int64_t lda, const CODE_T* b_col, int64_t ldb,       \
+                      int64_t kdim, const hyb_lns_gemm_config* cfg, const double* scale,        \
+                      int64_t* acc, int64_t* saturations, int64_t* truncated) {                 \
         const uint32_t kza = (1u << (cfg->a.bits - 1)) - 1u, kzb = (1u << (cfg->b.bits - 1)) - 1u; \
         const int32_t gamma = (int32_t)cfg->a.gamma, f = cfg->frac_bits;                         \
         int32_t sh = 0;                                                                          \
@@ -75,7 +75,7 @@ HYB_HD float hyb_lns_buckets_to_f32(const int64_t* acc, const double* scale, int
         const int64_t hi = ((int64_t)1 << (cfg->acc_bits - 1)) - 1, lo = -hi - 1;               \
         for (int32_t r = 0; r < gamma; ++r) acc[r] = 0;                                          \
         for (int64_t k = 0; k < kdim; ++k) {                                                     \
-            const uint32_t ca = a_row[k], cb = b_col[k * ldb];                                   \
+            const uint32_t ca = a_row[k * lda], cb = b_col[k * ldb];                             \
             const uint32_t ka = ca & kza, kb = cb & kzb;                                         \
             if (ka == kza || kb == kzb) continue;                                                \
             const int32_t e = (int32_t)(ka + kb), q = e >> sh, r = e & (gamma - 1);              \
@@ -92,6 +92,15 @@ HYB_HD float hyb_lns_buckets_to_f32(const int64_t* acc, const double* scale, int
     }
 HYB_LNS_GEMM_DOT(hyb_lns_gemm_dot_u8, uint8_t)
 HYB_LNS_GEMM_DOT(hyb_lns_gemm_dot_u16, uint16_t)
+
+/* Where output (m, n)'s operands start and their strides along k, by the layout flags. */
+HYB_HD void hyb_lns_gemm_strides(const hyb_lns_gemm_config* cfg, int64_t m, int64_t n,
+                                 int64_t* a_off, int64_t* lda, int64_t* b_off, int64_t* ldb) {
+    if (cfg->a_transposed) { *a_off = m; *lda = cfg->m; }
+    else { *a_off = m * cfg->k; *lda = 1; }
+    if (cfg->b_transposed) { *b_off = n * cfg->k; *ldb = 1; }
+    else { *b_off = n; *ldb = cfg->n; }
+}
 
 HYB_EXTERN_C_BEGIN
 /* The argument checks of a quantisation (CPU and CUDA entries): config, n, pointers, and y

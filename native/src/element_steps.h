@@ -29,7 +29,7 @@ enum {
 typedef struct hyb_step_lanes {
     hyb_vf beta2, one_m_beta2, bias_corr; /* the moment update */
     hyb_vf g_bound, neg_g_bound;          /* the clamp of the normalised gradient */
-    hyb_vf code_scale, pot_scale, dep_scale; /* LNS: gamma lr / ln 2, 1 + asymmetry, 1 - asymmetry */
+    hyb_vf code_scale;                    /* LNS: gamma lr / ln 2 */
     hyb_vi kmax, sign_mask, k_last;       /* LNS: K = 2^(B-1) - 1, ~K, K - 1 */
     hyb_vf neg_lr, w_max, neg_w_max;      /* float Madam: -lr, +-w_max */
     int round_gradient;                   /* LNS: gh rounded to an integer (hyb_madam_consts) */
@@ -46,8 +46,6 @@ HYB_LANE hyb_step_lanes hyb_step_lanes_make(const hyb_madam_consts* c, int32_t b
     k.g_bound = hyb_f_set(c->g_bound);
     k.neg_g_bound = hyb_f_set(-c->g_bound);
     k.code_scale = hyb_f_set(c->code_scale);
-    k.pot_scale = hyb_f_set(c->pot_scale);
-    k.dep_scale = hyb_f_set(c->dep_scale);
     k.kmax = hyb_i_set(kmax);
     k.sign_mask = hyb_i_set(~kmax);
     k.k_last = hyb_i_set(kmax - 1);
@@ -94,14 +92,21 @@ HYB_LANE hyb_vf hyb_madam_normalised(hyb_vf g, hyb_vf* v, const hyb_step_lanes* 
     return hyb_madam_divide(g, hyb_madam_moment(hyb_f_mul(g, g), v, k), k);
 }
 
+/* A device model's per-element lanes (HYB_STEP_DEVICE; device_math.h's hyb_lns_device_lanes): the
+ * potentiation and depression scales 1 +- beta_i, the device factor (gain, cycle noise, stuck) and the
+ * family's response for either direction at the code's state. All exactly 1 without a device model. */
+typedef struct hyb_lns_dev {
+    hyb_vf pot, dep, fac, up, down;
+} hyb_lns_dev;
+
 /* The new LNS code after a step of gh: dk = gh gamma lr / ln 2 with the sign of w (the
- * magnitude shrinks, k grows, when w g > 0), scaled by 1 +- asymmetry and the device factor
- * fac with HYB_STEP_DEVICE (exactly 1 without a device model, so skipping it changes no bit),
- * clamped to +-HYB_LNS_STEP_CLAMP (unless HYB_STEP_IN_RANGE says it cannot bind), rounded as
- * floor(dk + u) (u = 1/2: nearest; a uniform:
- * stochastic), added to k and clamped to [0, K-1]. Zero codes (k = K) never move and the
- * sign never changes. */
-HYB_LANE hyb_vi hyb_lns_step_code(hyb_vi code, hyb_vf gh, hyb_vf u, hyb_vf fac, int flags,
+ * magnitude shrinks, k grows, when w g > 0); with HYB_STEP_DEVICE scaled by the direction's
+ * scale (pot for dk < 0, else dep), the device factor and the direction's family response, the
+ * direction taken from dk before any scaling (each factor exactly 1 without a device model, so
+ * skipping them changes no bit); clamped to +-HYB_LNS_STEP_CLAMP (unless HYB_STEP_IN_RANGE says it
+ * cannot bind), rounded as floor(dk + u) (u = 1/2: nearest; a uniform: stochastic), added to k and
+ * clamped to [0, K-1]. Zero codes (k = K) never move and the sign never changes. */
+HYB_LANE hyb_vi hyb_lns_step_code(hyb_vi code, hyb_vf gh, hyb_vf u, const hyb_lns_dev* dv, int flags,
                                   const hyb_step_lanes* k) {
     const hyb_vi kk = hyb_i_and(code, k->kmax);
     const hyb_vi sign = hyb_i_and(code, k->sign_mask);
@@ -111,8 +116,10 @@ HYB_LANE hyb_vi hyb_lns_step_code(hyb_vi code, hyb_vf gh, hyb_vf u, hyb_vf fac, 
     dk = hyb_i_as_f(hyb_i_xor(hyb_f_bits(dk),
                               hyb_i_sel(hyb_i_eq(sign, zero), zero, hyb_i_set((int32_t)0x80000000u))));
     if (flags & HYB_STEP_DEVICE) {
-        dk = hyb_f_mul(dk, hyb_f_sel(hyb_f_lt(dk, hyb_f_set(0.0f)), k->pot_scale, k->dep_scale));
-        dk = hyb_f_mul(dk, fac);
+        const hyb_vm pot = hyb_f_lt(dk, hyb_f_set(0.0f));
+        dk = hyb_f_mul(dk, hyb_f_sel(pot, dv->pot, dv->dep));
+        dk = hyb_f_mul(dk, dv->fac);
+        dk = hyb_f_mul(dk, hyb_f_sel(pot, dv->up, dv->down));
     }
     if (!(flags & HYB_STEP_IN_RANGE)) {
         const hyb_vf lim = hyb_f_set((float)HYB_LNS_STEP_CLAMP);
@@ -129,11 +136,11 @@ HYB_LANE hyb_vi hyb_lns_step_code(hyb_vi code, hyb_vf gh, hyb_vf u, hyb_vf fac, 
 
 /* One element of the LNS Madam step: returns the new code and updates *v (per-synapse
  * moment), *changed and *nonfinite. `moment` is the hyb_moment_mode; d_shared the shared
- * moment's denominator (per neuron, per tensor); u the rounding uniform; fac the device
- * factor (HYB_STEP_DEVICE); `flags` the HYB_STEP_* the caller knows. A non-finite gradient
+ * moment's denominator (per neuron, per tensor); u the rounding uniform; dv the device lanes
+ * (read only with HYB_STEP_DEVICE); `flags` the HYB_STEP_* the caller knows. A non-finite gradient
  * leaves the element alone unless HYB_STEP_PROPAGATE, where IEEE arithmetic decides (lns.h). */
 HYB_LANE hyb_vi hyb_lns_element(const hyb_step_lanes* k, int moment, int flags, hyb_vi code,
-                                hyb_vf g, hyb_vf* v, hyb_vf d_shared, hyb_vf u, hyb_vf fac,
+                                hyb_vf g, hyb_vf* v, hyb_vf d_shared, hyb_vf u, const hyb_lns_dev* dv,
                                 hyb_vi* changed, hyb_vi* nonfinite) {
     const int finite = flags & HYB_STEP_FINITE;
     const hyb_vm ok = finite ? hyb_m_set(1) : hyb_f_isfinite(g);
@@ -150,7 +157,7 @@ HYB_LANE hyb_vi hyb_lns_element(const hyb_step_lanes* k, int moment, int flags, 
         gh = hyb_madam_divide(gi, d_shared, k);
     }
     if (k->round_gradient) gh = hyb_f_floor(hyb_f_add(gh, hyb_f_set(0.5f)));
-    hyb_vi cn = hyb_lns_step_code(code, gh, u, fac, flags, k);
+    hyb_vi cn = hyb_lns_step_code(code, gh, u, dv, flags, k);
     if (!finite) cn = hyb_i_sel(keep, code, cn);
     *changed = hyb_i_count(*changed, hyb_m_not(hyb_i_eq(cn, code)));
     if (!finite) *nonfinite = hyb_i_count(*nonfinite, hyb_m_not(ok));

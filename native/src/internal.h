@@ -65,6 +65,9 @@ hyb_status hyb_check_lns_step(const char* fn, const hyb_lns_madam_config* cfg, i
                               const void* codes, const float* grad, int64_t n, const float* v,
                               int64_t v_len);
 
+/* Validates a device family and its parameters (hybrid/device_response.h). */
+hyb_status hyb_check_device_response(const char* fn, const hyb_device_response* r);
+
 /* The argument checks of a float Madam step (CPU and CUDA): config, n, pointers, overlap. */
 hyb_status hyb_check_madam_step(const char* fn, const hyb_madam_config* cfg, const float* w,
                                 const float* grad, const float* v, int64_t n);

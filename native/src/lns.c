@@ -6,6 +6,7 @@
 #include "internal.h"
 #include "lanes_scalar.h"
 #include "element_steps.h"
+#include "device_math.h"
 
 /* The decode tables of the last few formats this thread decoded: every code's value, filled by
  * hyb_lns_decode_one. A table pays for itself once a tensor has a quarter as many elements as

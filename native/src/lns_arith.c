@@ -1,12 +1,13 @@
-/* lns_arith.c - LNS quantisation and the exact LNS GEMM on the CPU (hybrid/lns_arith.h; element
- * maths in arith_math.h). Both are threaded over fixed chunks and give the same bits for any
- * thread count; both have a fast path whose result is checked to be the reference's, with the
- * reference computation (arith_math.h) as the fallback. */
+/* lns_arith.c - LNS quantisation on the CPU (hybrid/lns_arith.h; element maths in arith_math.h)
+ * and the argument checks of the quantisers and the exact GEMM (its kernels: arith_gemm.c). The
+ * quantiser runs in blocks of 256 on the SIMD level's kernel (arith_simd.inc) or the scalar block
+ * below, threaded over fixed chunks: the same bits for any level and thread count. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include "internal.h"
 #include "arith_math.h"
+#include "arith_gemm.h"
 #include "philox.h"
 
 /* ---- argument checks (shared with the CUDA entries) ---- */
@@ -64,6 +65,9 @@ hyb_status hyb_check_lns_gemm(const char* fn, const hyb_lns_gemm_config* cfg, in
     if (cfg->acc_bits < 2 || cfg->acc_bits > HYB_LNS_GEMM_MAX_ACC_BITS)
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: acc_bits = %d is outside [2, %d]", fn,
                         (int)cfg->acc_bits, HYB_LNS_GEMM_MAX_ACC_BITS);
+    if ((cfg->a_transposed != 0 && cfg->a_transposed != 1) || (cfg->b_transposed != 0 && cfg->b_transposed != 1))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: a_transposed = %d and b_transposed = %d must be 0 or 1",
+                        fn, (int)cfg->a_transposed, (int)cfg->b_transposed);
     if (cfg->frac_bits < 0 || cfg->frac_bits > cfg->acc_bits - 2)
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT,
                         "%s: an accumulator of %d bits is too small for one product of 2^%d units "
@@ -79,27 +83,18 @@ hyb_status hyb_check_lns_gemm(const char* fn, const hyb_lns_gemm_config* cfg, in
 
 /* ---- quantisation ---- */
 
-/* The grid of one call. lv and tab are padded so that no search needs a bounds check:
- * lv[k + 1] = L[k], lv[0] = +inf, lv[K + 1] = 0; tab is the table searched (the thresholds T
+/* The grid of one call (hyb_quant_grid). lv and tab are padded so that no search needs a bounds
+ * check: lv[k + 1] = L[k], lv[0] = +inf, lv[K + 1] = 0; tab is the table searched (the thresholds T
  * for nearest rounding, the levels for stochastic), padded the same way. A value's count
  * c = #{ i : tab[i + 1] > a } comes from a lookup on its float bits: bin j = bits(a) >> shift
  * holds the floats whose exponent and top b mantissa bits are j, with 2^b >= 2 gamma, so a bin
  * spans less than half a level (log2 width <= 1.45 * 2^-b) and holds at most one table entry.
  * lut[j - jmin + 1] = c at the bin's lower end, lut[0] = K (below every entry), lut[size + 1] = 0;
  * within the bin c is that or one less, decided by one comparison with the entry itself. */
-typedef struct quant_grid {
-    float* lv;
-    float* tab;
-    int32_t* lut;
-    int32_t kz, shift, size;
-    uint32_t jmin;
-    float l0;
-} quant_grid;
-
 static inline uint32_t f32_bits(float x) { uint32_t u; memcpy(&u, &x, 4); return u; }
 static inline float bits_f32(uint32_t u) { float x; memcpy(&x, &u, 4); return x; }
 
-static hyb_status grid_make(const char* fn, const hyb_lns_format* f, int stochastic, quant_grid* g) {
+static hyb_status grid_make(const char* fn, const hyb_lns_format* f, int stochastic, hyb_quant_grid* g) {
     const int32_t kz = (1 << (f->bits - 1)) - 1;
     int32_t b = 0;
     while ((float)(1 << b) < 2.0f * f->gamma) ++b;
@@ -136,18 +131,21 @@ static hyb_status grid_make(const char* fn, const hyb_lns_format* f, int stochas
     return HYB_STATUS_OK;
 }
 
-static void grid_free(quant_grid* g) {
+static void grid_free(hyb_quant_grid* g) {
     free(g->lv);
     free(g->lut);
 }
 
-/* Quantises x[0..m-1] (elements sb .. sb+m-1 of the tensor), m <= 256, branch-free on the float
- * bits (m <= 256, so int counts). */
-static void quantize_block(const hyb_lns_quantize_config* cfg, const quant_grid* g, int64_t sb,
-                           const float* x, float* restrict y, int64_t m, hyb_quantize_stats* st) {
+/* The scalar block (the SIMD level "scalar"): elements sb .. sb+m-1, m <= 256, branch-free on the
+ * float bits. counts: saturated, underflowed, non-finite. */
+static void quantize_block_scalar(const void* job, int64_t sb, int64_t m, int64_t counts[3]) {
+    const hyb_quant_job* q = (const hyb_quant_job*)job;
+    const hyb_lns_quantize_config* cfg = q->cfg;
+    const hyb_quant_grid* g = q->grid;
     float u[256], xs[256];
-    memcpy(xs, x, (size_t)m * sizeof(float)); /* y may be x (in place) */
-    const int stochastic = cfg->rounding == HYB_ROUNDING_STOCHASTIC;
+    int32_t ks[256];
+    memcpy(xs, q->x + sb, (size_t)m * sizeof(float)); /* y may be x (in place) */
+    const int stochastic = q->stochastic;
     if (stochastic) {
         /* sb is a multiple of 4 (blocks of 256): element i uses lane i mod 4 of block i / 4 */
         for (int64_t i = 0; i < m; i += 4) {
@@ -156,6 +154,8 @@ static void quantize_block(const hyb_lns_quantize_config* cfg, const quant_grid*
             for (int j = 0; j < 4; ++j) u[i + j] = hyb_u32_to_unit_f32(r.v[j]);
         }
     }
+    float ys[256];
+    float* restrict y = q->y ? q->y + sb : ys;
     int32_t sat = 0, under = 0, nonfin = 0;
     const float* restrict lv = g->lv;
     const float* restrict tab = g->tab;
@@ -174,7 +174,8 @@ static void quantize_block(const hyb_lns_quantize_config* cfg, const quant_grid*
         idx = idx < 0 ? 0 : (idx > top ? top : idx);
         const int32_t gl = lut[idx];
         int32_t k = gl - (tab[gl] <= a); /* c = #{ table entries > a } */
-                k = ab == 0u ? kz : k;
+        k = ab == 0u ? kz : k;
+        ks[i] = k;
         uint32_t vb = f32_bits(lv[k + 1]); /* lv[K + 1] = +0 */
         vb |= xb & 0x80000000u & -(uint32_t)(k != kz); /* the sign of x; zero stays +0 */
         const uint32_t keep = -fin;
@@ -196,70 +197,91 @@ static void quantize_block(const hyb_lns_quantize_config* cfg, const quant_grid*
             k -= u[i] < p;
         }
         k = ab == 0u ? kz : k;
+        ks[i] = k;
         uint32_t vb = f32_bits(lv[k + 1]); /* lv[K + 1] = +0 */
         vb |= xb & 0x80000000u & -(uint32_t)(k != kz); /* the sign of x; zero stays +0 */
         const uint32_t keep = -fin;
         y[i] = bits_f32((vb & keep) | (xb & ~keep));
     }
     }
+    if (q->codes) { /* sign | k, the zero code for 0 (and for a non-finite x) */
+        const uint32_t sign = (uint32_t)cfg->format.bits - 1u;
+        for (int32_t i = 0; i < (int32_t)m; ++i) {
+            const uint32_t c = ks[i] == kz ? (uint32_t)kz
+                                           : (uint32_t)ks[i] | ((f32_bits(xs[i]) >> 31) << sign);
+            if (q->code_bytes == 1) ((uint8_t*)q->codes)[sb + i] = (uint8_t)c;
+            else ((uint16_t*)q->codes)[sb + i] = (uint16_t)c;
+        }
+    }
     /* The counts in a loop of their own (in the loops above they stop GCC vectorising): for
      * non-negative floats the bit patterns order as the values. */
     const uint32_t l0b = f32_bits(l0);
     for (int32_t i = 0; i < (int32_t)m; ++i) {
-        const uint32_t xb = f32_bits(xs[i]), yb = f32_bits(y[i]);
+        const uint32_t xb = f32_bits(xs[i]);
         const uint32_t fin = (xb & 0x7F800000u) != 0x7F800000u, ab = xb & 0x7FFFFFFFu;
         sat += (int32_t)(fin & (ab > l0b));
-        under += (int32_t)(fin & (ab != 0u) & ((yb & 0x7FFFFFFFu) == 0u));
+        under += (int32_t)(fin & (ab != 0u) & (ks[i] == kz));
         nonfin += (int32_t)!fin;
     }
-    st->saturated += sat;
-    st->underflowed += under;
-    st->nonfinite += nonfin;
+    counts[0] += sat;
+    counts[1] += under;
+    counts[2] += nonfin;
 }
 
-/* Elements [b, e) in blocks of 256 (b a multiple of 256): the counts added to *s. */
-static void quantize_range(const hyb_lns_quantize_config* cfg, const quant_grid* g, int64_t b,
-                           int64_t e, const float* x, float* y, hyb_quantize_stats* s) {
-    for (int64_t sb = b; sb < e; sb += 256)
-        quantize_block(cfg, g, sb, x + sb, y + sb, e - sb < 256 ? e - sb : 256, s);
+/* One quantisation's chunks (HYB_CHUNK elements each) and where their counts go. */
+typedef struct quant_chunks {
+    const hyb_quant_job* job;
+    void (*block)(const void* job, int64_t sb, int64_t m, int64_t counts[3]);
+    int64_t n;
+    int64_t* per; /* 3 counts per chunk */
+} quant_chunks;
+
+/* Chunks [begin, end), each in blocks of 256 elements. */
+static void quant_chunk_range(const void* p, int64_t begin, int64_t end, int64_t unused[2]) {
+    (void)unused;
+    const quant_chunks* q = (const quant_chunks*)p;
+    for (int64_t ch = begin; ch < end; ++ch) {
+        const int64_t b = ch * HYB_CHUNK, e = b + HYB_CHUNK < q->n ? b + HYB_CHUNK : q->n;
+        int64_t* c = q->per + 3 * ch;
+        for (int64_t sb = b; sb < e; sb += 256) q->block(q->job, sb, e - sb < 256 ? e - sb : 256, c);
+    }
 }
 
-hyb_status hyb_lns_quantize_f32(const hyb_lns_quantize_config* cfg, const float* x, float* y,
-                                int64_t n, hyb_quantize_stats* stats) {
-    static const char* fn = "hyb_lns_quantize_f32";
-    hyb_clear_error();
-    hyb_status st = hyb_check_lns_quantize(fn, cfg, x, y, n);
-    if (st) return st;
+/* Runs one quantisation (arguments checked) on the level's block kernel, threaded over chunks. */
+static hyb_status quantize_run(const char* fn, const hyb_lns_quantize_config* cfg, const float* x,
+                               float* y, void* codes, int code_bytes, int64_t n, hyb_quantize_stats* stats) {
+    int bad = 0;
+    const hyb_arith_kernels* kern = hyb_arith(&bad);
+    if (bad) return HYB_STATUS_INVALID_ARGUMENT; /* HYBRID_SIMD names a level that cannot run */
     if (cfg->nonfinite == HYB_NONFINITE_POLICY_REJECT) {
-        const int64_t bad = hyb_find_nonfinite(x, n);
-        if (bad >= 0)
+        const int64_t badi = hyb_find_nonfinite(x, n);
+        if (badi >= 0)
             return hyb_fail(HYB_STATUS_NON_FINITE, "%s: x[%lld] = %g is not finite", fn,
-                            (long long)bad, (double)x[bad]);
+                            (long long)badi, (double)x[badi]);
     }
-    quant_grid g;
-    if ((st = grid_make(fn, &cfg->format, cfg->rounding == HYB_ROUNDING_STOCHASTIC, &g))) return st;
-    /* Validated: from here on y is written. */
-    int64_t sat = 0, under = 0, nonfin = 0;
+    hyb_quant_grid g;
+    hyb_status st;
+    const int stochastic = cfg->rounding == HYB_ROUNDING_STOCHASTIC;
+    if ((st = grid_make(fn, &cfg->format, stochastic, &g))) return st;
     const int64_t nchunks = (n + HYB_CHUNK - 1) / HYB_CHUNK;
-    int nt = hyb_threads_for(n);
-    if (nt > nchunks) nt = (int)nchunks;
-    if (nt <= 1) { /* no OpenMP region for one thread (threads.c says why) */
-        hyb_quantize_stats s = {0, 0, 0, 0};
-        quantize_range(cfg, &g, 0, n, x, y, &s);
-        sat = s.saturated;
-        under = s.underflowed;
-        nonfin = s.nonfinite;
-    } else {
-#pragma omp parallel for num_threads(nt) schedule(dynamic, 1) reduction(+ : sat, under, nonfin)
-        for (int64_t ch = 0; ch < nchunks; ++ch) {
-            const int64_t b = ch * HYB_CHUNK, e = b + HYB_CHUNK < n ? b + HYB_CHUNK : n;
-            hyb_quantize_stats s = {0, 0, 0, 0};
-            quantize_range(cfg, &g, b, e, x, y, &s);
-            sat += s.saturated;
-            under += s.underflowed;
-            nonfin += s.nonfinite;
-        }
+    int64_t one[3] = {0, 0, 0};
+    int64_t* per = nchunks <= 1 ? one : (int64_t*)calloc((size_t)nchunks * 3, sizeof(int64_t));
+    if (per == NULL) {
+        grid_free(&g);
+        return hyb_fail(HYB_STATUS_OUT_OF_MEMORY, "%s: no memory for the chunk counts", fn);
     }
+    /* Validated: from here on y and codes are written. */
+    const hyb_quant_job job = {cfg, &g, x, y, codes, code_bytes, stochastic};
+    const quant_chunks run = {&job, kern ? kern->quantize_block : quantize_block_scalar, n, per};
+    int64_t unused[2];
+    hyb_parallel(nchunks, 1, n, quant_chunk_range, &run, unused);
+    int64_t sat = 0, under = 0, nonfin = 0;
+    for (int64_t c = 0; c < nchunks; ++c) {
+        sat += per[3 * c];
+        under += per[3 * c + 1];
+        nonfin += per[3 * c + 2];
+    }
+    if (per != one) free(per);
     grid_free(&g);
     if (stats) {
         stats->elements = n;
@@ -270,172 +292,43 @@ hyb_status hyb_lns_quantize_f32(const hyb_lns_quantize_config* cfg, const float*
     return HYB_STATUS_OK;
 }
 
-/* ---- exact GEMM ---- */
-
-/* Sixteen columns at a time: GCC vector extensions (one AVX-512 register, two AVX2 ones). */
-typedef int32_t v16i __attribute__((vector_size(64)));
-typedef uint32_t v16u __attribute__((vector_size(64)));
-typedef int64_t v16l __attribute__((vector_size(128)));
-typedef uint8_t v16b __attribute__((vector_size(16)));
-typedef uint16_t v16w __attribute__((vector_size(32)));
-enum { TILE = 16 };
-
-/* Sixteen codes from p (a full tile) as int32 lanes. */
-static inline v16i load_codes_u8(const uint8_t* p) {
-    v16b t;
-    memcpy(&t, p, sizeof t);
-    return __builtin_convertvector(t, v16i);
-}
-static inline v16i load_codes_u16(const uint16_t* p) {
-    v16w t;
-    memcpy(&t, p, sizeof t);
-    return __builtin_convertvector(t, v16i);
+hyb_status hyb_lns_quantize_f32(const hyb_lns_quantize_config* cfg, const float* x, float* y,
+                                int64_t n, hyb_quantize_stats* stats) {
+    static const char* fn = "hyb_lns_quantize_f32";
+    hyb_clear_error();
+    hyb_status st = hyb_check_lns_quantize(fn, cfg, x, y, n);
+    if (st) return st;
+    return quantize_run(fn, cfg, x, y, NULL, 0, n, stats);
 }
 
-/* One row m of A against columns n0 .. n0+15 of B (tail columns padded with zero codes), with
- * G buckets as int32 lanes. Exact while no bucket can leave int32 or the accumulator's range,
- * which holds when an output's sum of |products| is at most 2^(W-1) - 1: those outputs are
- * written here; the others are recomputed by the reference dot product (saturating, int64). */
-#define HYB_GEMM_TILE(NAME, CODE_T, LOAD, G)                                                    \
-    static void NAME(const hyb_lns_gemm_config* cfg, const CODE_T* arow, const CODE_T* b,      \
-                     int64_t n0, int64_t nvalid, const double* scale, float* crow,               \
-                     int64_t* saturations, int64_t* truncated) {                                 \
-        const int32_t kza = (1 << (cfg->a.bits - 1)) - 1, kzb = (1 << (cfg->b.bits - 1)) - 1;   \
-        const int32_t sa_shift = cfg->a.bits - 1, sb_shift = cfg->b.bits - 1, f = cfg->frac_bits; \
-        int32_t sh = 0;                                                                          \
-        while ((1 << sh) < (G)) ++sh;                                                            \
-        const int64_t kdim = cfg->k, ldb = cfg->n;                                               \
-        v16u acc[G];                                                                             \
-        for (int r = 0; r < (G); ++r) acc[r] = (v16u){0};                                        \
-        v16l sabs = (v16l){0};                                                                   \
-        v16i trunc = (v16i){0};                                                                  \
-        CODE_T pad[TILE];                                                                        \
-        for (int j = 0; j < TILE; ++j) pad[j] = (CODE_T)kzb;                                     \
-        for (int64_t k = 0; k < kdim; ++k) {                                                     \
-            const int32_t ca = arow[k], ka = ca & kza;                                           \
-            if (ka == kza) continue; /* a zero: no products in this row of B */                  \
-            const int32_t sa = (ca >> sa_shift) & 1;                                             \
-            const CODE_T* bp = b + k * ldb + n0;                                                 \
-            if (nvalid < TILE) {                                                                 \
-                memcpy(pad, bp, (size_t)nvalid * sizeof(CODE_T));                                \
-                bp = pad;                                                                        \
-            }                                                                                    \
-            const v16i cb = LOAD(bp);                                                            \
-            const v16i kb = cb & kzb;                                                            \
-            const v16i nz = kb != kzb;                     /* -1 where b is not zero */          \
-            const v16i e = kb + ka;                        /* exponent add */                    \
-            const v16i cnt = f - (e >> sh);                /* shift: F - q */                    \
-            const v16i r = e & ((G) - 1);                  /* remainder bucket */                \
-            const v16i fits = nz & (cnt >= 0);                                                   \
-            trunc -= nz & (cnt < 0);                                                             \
-            const v16i v = (((v16i){0} + 1) << (cnt & fits)) & fits;                             \
-            const v16i neg = -(((cb >> sb_shift) & 1) ^ sa); /* sign XOR as a -1/0 mask */       \
-            const v16u sv = (v16u)((v ^ neg) - neg);                                             \
-            for (int rr = 0; rr < (G); ++rr) acc[rr] += sv & (v16u)(r == rr);                    \
-            sabs += __builtin_convertvector(v, v16l);                                            \
-        }                                                                                        \
-        const int64_t hi = ((int64_t)1 << (cfg->acc_bits - 1)) - 1;                              \
-        const double out_scale = (double)cfg->a.w_max * (double)cfg->b.w_max;                    \
-        for (int64_t j = 0; j < nvalid; ++j) {                                                   \
-            *truncated += trunc[j];                                                              \
-            if (sabs[j] <= hi) {                                                                 \
-                int64_t bucket[G];                                                               \
-                for (int rr = 0; rr < (G); ++rr) bucket[rr] = (int32_t)acc[rr][j];               \
-                crow[n0 + j] = hyb_lns_buckets_to_f32(bucket, scale, (G), f, out_scale);         \
-            } else {                                                                             \
-                int64_t bucket[G], ignored = 0;                                                  \
-                crow[n0 + j] = HYB_GEMM_DOT_OF(CODE_T)(arow, b + n0 + j, ldb, kdim, cfg, scale,  \
-                                                      bucket, saturations, &ignored);            \
-            }                                                                                    \
-        }                                                                                        \
-    }
+/* The checks of a quantise-and-encode: the quantiser's, the format for the code width, and the
+ * codes separate from x and y. */
+static hyb_status check_quantize_encode(const char* fn, const hyb_lns_quantize_config* cfg, const float* x,
+                                        const float* y, const void* codes, int code_bytes, int64_t n) {
+    hyb_status st = hyb_check_lns_quantize(fn, cfg, x, y ? y : x, n);
+    if (st) return st;
+    if ((st = hyb_check_lns_format(fn, &cfg->format, code_bytes)) || (st = hyb_check_ptr(fn, codes, "codes", n)) ||
+        (st = hyb_check_disjoint(fn, x, (size_t)n * 4, "x", codes, (size_t)n * code_bytes, "codes")))
+        return st;
+    if (y && (st = hyb_check_disjoint(fn, y, (size_t)n * 4, "y", codes, (size_t)n * code_bytes, "codes")))
+        return st;
+    return HYB_STATUS_OK;
+}
 
-#define HYB_GEMM_DOT_OF(CODE_T) HYB_GEMM_DOT_##CODE_T
-#define HYB_GEMM_DOT_uint8_t hyb_lns_gemm_dot_u8
-#define HYB_GEMM_DOT_uint16_t hyb_lns_gemm_dot_u16
+hyb_status hyb_lns_quantize_encode_u8(const hyb_lns_quantize_config* cfg, const float* x, float* y,
+                                      uint8_t* codes, int64_t n, hyb_quantize_stats* stats) {
+    static const char* fn = "hyb_lns_quantize_encode_u8";
+    hyb_clear_error();
+    hyb_status st = check_quantize_encode(fn, cfg, x, y, codes, 1, n);
+    if (st) return st;
+    return quantize_run(fn, cfg, x, y, codes, 1, n, stats);
+}
 
-#define HYB_GEMM_TILES(SFX, CODE_T, LOAD)                   \
-    HYB_GEMM_TILE(gemm_tile_##SFX##_1, CODE_T, LOAD, 1)     \
-    HYB_GEMM_TILE(gemm_tile_##SFX##_2, CODE_T, LOAD, 2)     \
-    HYB_GEMM_TILE(gemm_tile_##SFX##_4, CODE_T, LOAD, 4)     \
-    HYB_GEMM_TILE(gemm_tile_##SFX##_8, CODE_T, LOAD, 8)     \
-    HYB_GEMM_TILE(gemm_tile_##SFX##_16, CODE_T, LOAD, 16)   \
-    HYB_GEMM_TILE(gemm_tile_##SFX##_32, CODE_T, LOAD, 32)   \
-    HYB_GEMM_TILE(gemm_tile_##SFX##_64, CODE_T, LOAD, 64)
-HYB_GEMM_TILES(u8, uint8_t, load_codes_u8)
-HYB_GEMM_TILES(u16, uint16_t, load_codes_u16)
-
-#define HYB_GEMM_ENTRY(SFX, CODE_T, CHECK_CODES)                                                 \
-    typedef void (*gemm_tile_##SFX##_fn)(const hyb_lns_gemm_config*, const CODE_T*, const CODE_T*, \
-                                         int64_t, int64_t, const double*, float*, int64_t*, int64_t*); \
-    typedef struct gemm_job_##SFX {                                                              \
-        const hyb_lns_gemm_config* cfg;                                                          \
-        const CODE_T *a, *b;                                                                     \
-        float* c;                                                                                \
-        const double* scale;                                                                     \
-        gemm_tile_##SFX##_fn tile;                                                               \
-        int64_t tiles;                                                                           \
-    } gemm_job_##SFX;                                                                            \
-    /* Items [begin, end) (item = row m, tile of 16 columns): saturations, truncations. */       \
-    static void gemm_range_##SFX(const void* p, int64_t begin, int64_t end, int64_t counts[2]) { \
-        const gemm_job_##SFX* j = (const gemm_job_##SFX*)p;                                      \
-        const hyb_lns_gemm_config* cfg = j->cfg;                                                 \
-        for (int64_t it = begin; it < end; ++it) {                                               \
-            const int64_t m = it / j->tiles, n0 = (it % j->tiles) * TILE;                        \
-            const int64_t nvalid = cfg->n - n0 < TILE ? cfg->n - n0 : TILE;                      \
-            j->tile(cfg, j->a + m * cfg->k, j->b, n0, nvalid, j->scale, j->c + m * cfg->n,       \
-                    &counts[0], &counts[1]);                                                     \
-        }                                                                                        \
-    }                                                                                            \
-    hyb_status hyb_lns_gemm_exact_##SFX(const hyb_lns_gemm_config* cfg, const CODE_T* a,        \
-                                        const CODE_T* b, float* c, hyb_gemm_stats* stats) {     \
-        static const char* fn = "hyb_lns_gemm_exact_" #SFX;                                      \
-        hyb_clear_error();                                                                       \
-        hyb_status st = hyb_check_lns_gemm(fn, cfg, (int)sizeof(CODE_T), a, b, c);               \
-        if (st) return st;                                                                       \
-        if ((st = CHECK_CODES(fn, "a", a, cfg->m * cfg->k, cfg->a.bits)) ||                      \
-            (st = CHECK_CODES(fn, "b", b, cfg->k * cfg->n, cfg->b.bits)))                        \
-            return st;                                                                           \
-        /* Validated: from here on c is written. */                                              \
-        const int32_t gamma = (int32_t)cfg->a.gamma;                                             \
-        double scale[HYB_LNS_GEMM_MAX_GAMMA];                                                    \
-        for (int32_t r = 0; r < gamma; ++r) scale[r] = hyb_lns_bucket_scale(r, gamma);           \
-        gemm_tile_##SFX##_fn tile = gamma == 1 ? gemm_tile_##SFX##_1                             \
-            : gamma == 2 ? gemm_tile_##SFX##_2 : gamma == 4 ? gemm_tile_##SFX##_4                \
-            : gamma == 8 ? gemm_tile_##SFX##_8 : gamma == 16 ? gemm_tile_##SFX##_16              \
-            : gamma == 32 ? gemm_tile_##SFX##_32 : gemm_tile_##SFX##_64;                         \
-        const int64_t tiles = (cfg->n + TILE - 1) / TILE, items = cfg->m * tiles;               \
-        const gemm_job_##SFX job = {cfg, a, b, c, scale, tile, tiles};                           \
-        /* about HYB_CHUNK products per chunk; one thread: a plain call (threads.c) */            \
-        const int64_t per_item = cfg->k * TILE > 0 ? cfg->k * TILE : 1;                         \
-        const int64_t chunk = HYB_CHUNK / per_item > 1 ? HYB_CHUNK / per_item : 1;              \
-        int64_t counts[2];                                                                       \
-        hyb_parallel(items, chunk, items * per_item, gemm_range_##SFX, &job, counts);            \
-        const int64_t sat = counts[0], trunc = counts[1];                                        \
-        if (stats) {                                                                             \
-            stats->macs = cfg->m * cfg->k * cfg->n;                                              \
-            stats->saturations = sat;                                                            \
-            stats->truncated = trunc;                                                            \
-            stats->reserved = 0;                                                                 \
-        }                                                                                        \
-        return HYB_STATUS_OK;                                                                    \
-    }
-
-/* Fails naming the first code with bits at or above bit B. */
-#define HYB_CHECK_CODES_FN(NAME, CODE_T)                                                         \
-    static hyb_status NAME(const char* fn, const char* which, const CODE_T* codes, int64_t n,   \
-                           int32_t bits) {                                                       \
-        if (bits >= (int32_t)(8 * sizeof(CODE_T))) return HYB_STATUS_OK;                         \
-        const uint32_t mask = ~((1u << bits) - 1u);                                              \
-        for (int64_t i = 0; i < n; ++i)                                                          \
-            if (codes[i] & mask)                                                                 \
-                return hyb_fail(HYB_STATUS_INVALID_CODE,                                         \
-                                "%s: %s[%lld] = %u has bits above bit %d of a %d-bit format", fn, \
-                                which, (long long)i, (unsigned)codes[i], (int)bits - 1, (int)bits); \
-        return HYB_STATUS_OK;                                                                    \
-    }
-HYB_CHECK_CODES_FN(check_codes_u8, uint8_t)
-HYB_CHECK_CODES_FN(check_codes_u16, uint16_t)
-
-HYB_GEMM_ENTRY(u8, uint8_t, check_codes_u8)
-HYB_GEMM_ENTRY(u16, uint16_t, check_codes_u16)
+hyb_status hyb_lns_quantize_encode_u16(const hyb_lns_quantize_config* cfg, const float* x, float* y,
+                                       uint16_t* codes, int64_t n, hyb_quantize_stats* stats) {
+    static const char* fn = "hyb_lns_quantize_encode_u16";
+    hyb_clear_error();
+    hyb_status st = check_quantize_encode(fn, cfg, x, y, codes, 2, n);
+    if (st) return st;
+    return quantize_run(fn, cfg, x, y, codes, 2, n, stats);
+}

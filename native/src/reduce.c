@@ -170,7 +170,8 @@ int64_t hyb_find_bad_code(const void* codes, int code_bytes, int32_t bits, int64
 
 int hyb_lns_device_model_on(const hyb_lns_madam_config* cfg) {
     return cfg->c2c_noise > 0.0f || cfg->d2d_gain_sd > 0.0f || cfg->asymmetry != 0.0f ||
-           cfg->stuck_fraction > 0.0f;
+           cfg->stuck_fraction > 0.0f || cfg->response.family != HYB_DEVICE_FAMILY_CONSTANT ||
+           cfg->response.up_down_dtod > 0.0f;
 }
 
 void hyb_lns_fill_rounding(const hyb_lns_madam_config* cfg, int64_t sb, int64_t m, float* u) {

@@ -1,6 +1,7 @@
 /* validate.c - argument checks shared by the entry points. Each names the function, the
  * argument, its value and the allowed range, so the managed exception says it all. */
 #include <math.h>
+#include <stdio.h>
 #include "internal.h"
 #include "lns_math.h"
 
@@ -110,6 +111,68 @@ hyb_status hyb_check_madam_step(const char* fn, const hyb_madam_config* cfg, con
     return HYB_STATUS_OK;
 }
 
+/* A response parameter: finite, |x| <= HYB_DEVICE_MAX_PARAM, >= 0 when nonneg, and 0 unless `used`. */
+static hyb_status check_param(const char* fn, const char* family, const char* name, float x, int used,
+                              int nonneg) {
+    if (!used) {
+        if (x != 0.0f)
+            return hyb_fail(HYB_STATUS_INVALID_ARGUMENT,
+                            "%s: response.%s = %g does not apply to the %s family (must be 0)", fn, name,
+                            (double)x, family);
+        return HYB_STATUS_OK;
+    }
+    if (!(x >= (nonneg ? 0.0f : -(float)HYB_DEVICE_MAX_PARAM) && x <= (float)HYB_DEVICE_MAX_PARAM))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: response.%s = %g is outside [%s, %d]", fn, name,
+                        (double)x, nonneg ? "0" : "-1000", HYB_DEVICE_MAX_PARAM);
+    return HYB_STATUS_OK;
+}
+
+hyb_status hyb_check_device_response(const char* fn, const hyb_device_response* r) {
+    static const char* names[] = {"constant", "linear-step", "soft-bounds", "exp-step", "pow-step",
+                                  "piecewise-step"};
+    if ((uint32_t)r->family > (uint32_t)HYB_DEVICE_FAMILY_PIECEWISE)
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: device family %d is unknown", fn, (int)r->family);
+    const char* f = names[r->family];
+    const int lin = r->family == HYB_DEVICE_FAMILY_LINEAR, ex = r->family == HYB_DEVICE_FAMILY_EXP;
+    const int pw = r->family == HYB_DEVICE_FAMILY_POW, pc = r->family == HYB_DEVICE_FAMILY_PIECEWISE;
+    hyb_status st;
+    if ((st = check_param(fn, f, "gamma_up", r->gamma_up, lin || ex, 0)) ||
+        (st = check_param(fn, f, "gamma_down", r->gamma_down, lin || ex, 0)) ||
+        (st = check_param(fn, f, "gamma_up_dtod", r->gamma_up_dtod, lin, 1)) ||
+        (st = check_param(fn, f, "gamma_down_dtod", r->gamma_down_dtod, lin, 1)) ||
+        (st = check_param(fn, f, "a_up", r->a_up, ex, 1)) ||
+        (st = check_param(fn, f, "a_down", r->a_down, ex, 1)) ||
+        (st = check_param(fn, f, "exp_a", r->exp_a, ex, 0)) ||
+        (st = check_param(fn, f, "exp_b", r->exp_b, ex, 0)) ||
+        (st = check_param(fn, f, "pow_gamma", r->pow_gamma, pw, 1)) ||
+        (st = check_param(fn, f, "pow_gamma_dtod", r->pow_gamma_dtod, pw, 1)) ||
+        (st = check_param(fn, f, "pow_up_down", r->pow_up_down, pw, 0)) ||
+        (st = check_param(fn, f, "pow_up_down_dtod", r->pow_up_down_dtod, pw, 1)) ||
+        (st = check_param(fn, f, "up_down_dtod", r->up_down_dtod, 1, 1)))
+        return st;
+    if (r->up_down_dtod > (float)HYB_DEVICE_MAX_SD)
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: response.up_down_dtod = %g is outside [0, %d]", fn,
+                        (double)r->up_down_dtod, HYB_DEVICE_MAX_SD);
+    if (pc && (r->nodes < 1 || r->nodes > HYB_DEVICE_MAX_NODES))
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: response.nodes = %d is outside [1, %d]", fn,
+                        (int)r->nodes, HYB_DEVICE_MAX_NODES);
+    if (!pc && r->nodes != 0)
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: response.nodes = %d must be 0 for the %s family", fn,
+                        (int)r->nodes, f);
+    for (int i = 0; i < HYB_DEVICE_MAX_NODES; ++i) {
+        const int used = pc && i < r->nodes;
+        char up[24], down[24];
+        snprintf(up, sizeof up, "piecewise_up[%d]", i);
+        snprintf(down, sizeof down, "piecewise_down[%d]", i);
+        if ((st = check_param(fn, f, up, r->piecewise_up[i], used, 1)) ||
+            (st = check_param(fn, f, down, r->piecewise_down[i], used, 1)))
+            return st;
+    }
+    if (r->reserved != 0)
+        return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: response.reserved must be 0", fn);
+    return HYB_STATUS_OK;
+}
+
 hyb_status hyb_check_lns_step(const char* fn, const hyb_lns_madam_config* cfg, int code_bytes,
                               const void* codes, const float* grad, int64_t n, const float* v,
                               int64_t v_len) {
@@ -152,6 +215,7 @@ hyb_status hyb_check_lns_step(const char* fn, const hyb_lns_madam_config* cfg, i
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT,
                         "%s: stuck_fraction = %g is outside [0, 1]", fn,
                         (double)cfg->stuck_fraction);
+    if ((st = hyb_check_device_response(fn, &cfg->response))) return st;
     if (cfg->round_gradient != 0 && cfg->round_gradient != 1)
         return hyb_fail(HYB_STATUS_INVALID_ARGUMENT, "%s: round_gradient = %d must be 0 or 1", fn,
                         (int)cfg->round_gradient);

@@ -20,8 +20,8 @@ hyb_status hyb_build_info_get(hyb_build_info* out) {
     info.stream_version = HYB_STREAM_VERSION;
     info.abi_version = HYB_ABI_VERSION;
     info.simd_level = hyb_simd_current();
-#ifdef _OPENMP
-    info.threading = HYB_THREADING_OPENMP;
+#ifdef HYBRID_THREADS
+    info.threading = HYB_THREADING_POOL;
 #else
     info.threading = HYB_THREADING_SERIAL;
 #endif

@@ -161,7 +161,7 @@ static void gemm_reference(const hyb_lns_gemm_config* c, const uint16_t* a, cons
     *sat = *trunc = 0;
     for (int64_t m = 0; m < c->m; ++m)
         for (int64_t n = 0; n < c->n; ++n)
-            out[m * c->n + n] = hyb_lns_gemm_dot_u16(a + m * c->k, b + n, c->n, c->k, c, scale, acc, sat, trunc);
+            out[m * c->n + n] = hyb_lns_gemm_dot_u16(a + m * c->k, 1, b + n, c->n, c->k, c, scale, acc, sat, trunc);
 }
 
 static void random_codes(uint16_t* x, int64_t n, int bits) {

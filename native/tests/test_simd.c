@@ -10,7 +10,9 @@
  * - The dispatcher runs the widest level the CPU has (never the scalar one where AVX2 exists),
  *   HYBRID_SIMD forces a level, and a level that cannot run fails loudly. ctest runs this
  *   program three times: without HYBRID_SIMD, with HYBRID_SIMD=avx2 and with a bad value. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, nanosleep */
 #include <math.h>
+#include <time.h>
 #include <stdint.h>
 #include "check.h"
 
@@ -241,6 +243,22 @@ int main(void) {
     }
     RUN(madam_case(1 << 20, HYB_NONFINITE_POLICY_PROPAGATE));
     printf("test_simd: large lengths: %d cases, %d failed\n", cases, failed);
+
+    /* the thread pool (threads.c): the build says it has one, and its idle workers sleep. After a
+     * threaded call, 200 ms of sleep costs the process almost no CPU time (a spinning worker,
+     * OpenMP's default, would burn most of it) */
+    CHECK(info.threading == HYB_THREADING_POOL || info.threading == HYB_THREADING_SERIAL,
+          "threading %d: neither the pool nor serial", (int)info.threading);
+    {
+        RUN(madam_case(1 << 20, HYB_NONFINITE_POLICY_PROPAGATE)); /* workers started and now idle */
+        struct timespec c0, c1, nap = {0, 200000000};
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c0);
+        nanosleep(&nap, NULL);
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &c1);
+        const double idle_ms = (double)(c1.tv_sec - c0.tv_sec) * 1e3 + (double)(c1.tv_nsec - c0.tv_nsec) * 1e-6;
+        CHECK(idle_ms < 20.0, "idle workers used %.1f ms of CPU in 200 ms of sleep: they spin", idle_ms);
+        printf("test_simd: idle pool: %.2f ms CPU in 200 ms\n", idle_ms);
+    }
 
     /* the layout, predicted element by element: dk = gamma lr / ln 2 = f for every element
      * (step 1, g = 1: gh = 1), so the code moves by floor(f + u) = 1 exactly when u >= 1 - f */

@@ -21,6 +21,7 @@ public static class ExperimentRegistry
     [
         new TrainExperiment(),
         new CompareExperiment(),
+        new Cost.CostExperiment(),
         new MarginExperiment(),
         new BpmExperiment(),
         new UncertaintyExperiment(),

@@ -184,16 +184,19 @@ public static class LnsMath
         (((u0 + u1) + (u2 + u3)) - 2.0f) * 1.73205080756887729f;
 
     /// <summary>The new code after a step: u = 1/2 rounds to nearest, a uniform stochastically;
-    /// fac is the device factor (exactly 1 without a device model).</summary>
-    public static uint StepOne(uint code, float gh, float u, float fac, int bits, in MadamConsts c)
+    /// <paramref name="dv"/> holds the device lanes (<see cref="DeviceLanes.One"/> without a device model: every
+    /// factor exactly 1, so the products change no bit).</summary>
+    public static uint StepOne(uint code, float gh, float u, in DeviceLanes dv, int bits, in MadamConsts c)
     {
         uint kmax = (1u << (bits - 1)) - 1u;
         uint k = code & kmax;
         uint sign = code & ~kmax;
         float dk = gh * c.CodeScale;
         dk = sign != 0 ? -dk : dk;
-        dk = dk * (dk < 0.0f ? c.PotentiationScale : c.DepressionScale);
-        dk = dk * fac;
+        bool pot = dk < 0.0f;   // the direction, before any scaling
+        dk = dk * (pot ? dv.Pot : dv.Dep);
+        dk = dk * dv.Fac;
+        dk = dk * (pot ? dv.Up : dv.Down);
         dk = dk > StepClamp ? StepClamp : dk;
         dk = dk < -StepClamp ? -StepClamp : dk;
         float r = MathF.Floor(dk + u);
@@ -208,7 +211,7 @@ public static class LnsMath
     /// A non-finite gradient leaves the element alone unless <paramref name="propagate"/>, where IEEE
     /// arithmetic decides (hybrid/lns.h).</summary>
     public static uint LnsElement(in MadamConsts c, MomentMode moment, bool propagate, int bits, uint code, float g,
-        ref float v, float dShared, float u, float fac, ref long changed, ref long nonFinite)
+        ref float v, float dShared, float u, in DeviceLanes dv, ref long changed, ref long nonFinite)
     {
         bool ok = float.IsFinite(g);
         bool keep = !ok && !propagate;
@@ -229,7 +232,7 @@ public static class LnsMath
                 break;
         }
         if (c.RoundGradient) gh = MathF.Floor(gh + 0.5f);
-        uint cn = keep ? code : StepOne(code, gh, u, fac, bits, c);
+        uint cn = keep ? code : StepOne(code, gh, u, dv, bits, c);
         changed += cn != code ? 1 : 0;
         nonFinite += ok ? 0 : 1;
         return cn;

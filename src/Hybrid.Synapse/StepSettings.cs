@@ -90,39 +90,6 @@ public enum MomentMode
 }
 
 /// <summary>
-/// Non-idealities of an analog synapse, after IBM aihwkit's device models; all 0 = off = the
-/// plain model, bit for bit. Every draw comes from the Philox stream keyed by the seed, so a
-/// run repeats exactly on every backend. See native/include/hybrid/lns.h for the formula.
-/// </summary>
-/// <param name="CycleToCycleNoise">Relative sd of each step (multiplicative, per step), in [0, 10].</param>
-/// <param name="DeviceToDeviceGainSd">Relative sd of each synapse's fixed step gain, in [0, 10].</param>
-/// <param name="Asymmetry">Potentiation steps scaled by 1 + a, depression by 1 − a; a in (−1, 1).</param>
-/// <param name="StuckFraction">Fraction of synapses that never move, in [0, 1].</param>
-public readonly record struct DeviceModel(float CycleToCycleNoise = 0f, float DeviceToDeviceGainSd = 0f,
-    float Asymmetry = 0f, float StuckFraction = 0f)
-{
-    /// <summary>The ideal device: no noise, no spread, symmetric, nothing stuck.</summary>
-    public static readonly DeviceModel Ideal = new();
-
-    /// <summary>Whether any option is on.</summary>
-    public bool IsOn => CycleToCycleNoise > 0f || DeviceToDeviceGainSd > 0f || Asymmetry != 0f || StuckFraction > 0f;
-
-    /// <summary>Throws <see cref="ArgumentException"/> naming the first option out of range.</summary>
-    public void Validate()
-    {
-        const int maxSd = HybridConstants.HYB_DEVICE_MAX_SD;
-        if (!(CycleToCycleNoise >= 0f && CycleToCycleNoise <= maxSd))
-            throw new ArgumentException($"cycle-to-cycle noise (c2c_noise) = {CycleToCycleNoise} is outside [0, {maxSd}].", nameof(CycleToCycleNoise));
-        if (!(DeviceToDeviceGainSd >= 0f && DeviceToDeviceGainSd <= maxSd))
-            throw new ArgumentException($"device-to-device gain sd (d2d_gain_sd) = {DeviceToDeviceGainSd} is outside [0, {maxSd}].", nameof(DeviceToDeviceGainSd));
-        if (!(Asymmetry > -1f && Asymmetry < 1f))
-            throw new ArgumentException($"asymmetry = {Asymmetry} is outside (-1, 1).", nameof(Asymmetry));
-        if (!(StuckFraction >= 0f && StuckFraction <= 1f))
-            throw new ArgumentException($"stuck_fraction = {StuckFraction} is outside [0, 1].", nameof(StuckFraction));
-    }
-}
-
-/// <summary>
 /// Settings of one LNS Madam step in the code domain: dk = round(γ·η·ĝ·sign(w)/ln 2), clamped.
 /// Defaults as float Madam; stochastic rounding keyed by (Seed, Step, TensorId, element), with
 /// <paramref name="RandomBits"/> random bits per rounding (a hardware-cost knob: 4, 8, 12, 16 or 32;

@@ -30,6 +30,9 @@ public static class TorchScalars
     /// <summary>The integer 0, alive for the whole process (<c>t.gt(Zero)</c>, <c>t.clamp_min(Zero)</c>).</summary>
     public static readonly Scalar Zero = 0.ToScalar();
 
+    /// <summary>−∞ (float), alive for the whole process: a causal mask's fill.</summary>
+    public static readonly Scalar NegativeInfinity = float.NegativeInfinity.ToScalar();
+
     /// <summary>The integer 2, alive for the whole process.</summary>
     public static readonly Scalar Two = 2.ToScalar();
 
@@ -38,4 +41,8 @@ public static class TorchScalars
 
     /// <summary><c>t + other</c>, with an alpha that is not left to the finalizer.</summary>
     public static Tensor Plus(this Tensor t, Tensor other) => t.add(other, One);
+
+    /// <summary><c>s − t</c>, computed as TorchSharp's own operator does (−t, then + s) with an alpha that is not left to
+    /// the finalizer: bit-identical to <c>s - t</c>.</summary>
+    public static Tensor Minus(this Scalar s, Tensor t) => t.negative().add_(s, One);
 }

@@ -55,7 +55,7 @@ public class TrainOptionsTests
 
     [TestCase(new[] { "--optimizer", "adam", "--bits", "8" }, "--bits does not apply to adam")]
     [TestCase(new[] { "--optimizer", "madam", "--momentum", "0.9" }, "--momentum does not apply to madam")]
-    [TestCase(new[] { "--optimizer", "sgd", "--backend", "managed" }, "--backend does not apply to sgd")]
+    [TestCase(new[] { "--optimizer", "sgd", "--backend", "managed" }, "--backend applies to sgd only on a device")]
     [TestCase(new[] { "--optimizer", "fromage", "--p-bound", "0" }, "--p-bound 0 must be finite and > 0")]
     [TestCase(new[] { "--optimizer", "lns-madam", "--bits", "17" }, "--bits 17 is outside [2, 16]")]
     [TestCase(new[] { "--optimizer", "lns-madam", "--backend", "gpu" }, "backend 'gpu' is unknown")]

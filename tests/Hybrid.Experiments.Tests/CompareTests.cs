@@ -71,7 +71,10 @@ public class CompareTests
         Assert.That(Directory.Exists(Path.Combine(folder.Path, "rows", "lnsfull-12-stochastic", "seed-1")), "every (row, seed) has its own run folder");
         var adam = rows.First(r => r.Kind == "adam");
         var full = rows.First(r => r.Kind == "lns-full");
-        Assert.That(full.EnergyPerStepPj, Is.LessThan(adam.EnergyPerStepPj / 2), "LNS GEMMs and 8-bit tensors cost far less than float32");
+        // the GEMMs on the LNS datapath cost far less than float32 MACs; the whole step less than Adam's (its optimiser state and
+        // float32 tensors), by less since the ledger loads the 1-byte batch and writes no unread copies (issue 25: 1.9x here)
+        Assert.That(full.ComputePerStepPj, Is.LessThan(adam.ComputePerStepPj / 2), "LNS GEMMs cost far less than float32 MACs");
+        Assert.That(full.EnergyPerStepPj, Is.LessThan(adam.EnergyPerStepPj / 1.5), "LNS GEMMs and 8-bit tensors cost less than float32");
         Assert.That(full.Passes.Select(p => p.Pass), Is.EqualTo(new[] { "forward", "backward-data", "backward-weight", "update" }));
         Assert.That(full.ComputePerStepPj + full.MemoryPerStepPj, Is.EqualTo(full.EnergyPerStepPj).Within(1e-6 * full.EnergyPerStepPj));
         Assert.That(full.EnergyPerEpochPj, Is.GreaterThan(full.EnergyPerStepPj * 5));

@@ -2,6 +2,8 @@ using System.Security.Cryptography;
 using System.Text;
 using Hybrid.Experiments.Compare;
 using Hybrid.Experiments.Runs;
+using Hybrid.Experiments.Sweeps;
+using Hybrid.Synapse.Files;
 using Hybrid.Synapse.Energy;
 using Hybrid.Training.Data;
 using Hybrid.Training.Models;
@@ -27,6 +29,10 @@ public static class FuzzTargets
         ["checkpoint-body"] = CheckpointBody,
         ["run-json"] = RunJson,
         ["energy-table"] = Energy,
+        ["manifest"] = Manifest,
+        ["row"] = Row,
+        ["sweep-result"] = SweepResult,
+        ["sweep-file"] = SweepFile,
     };
 
     /// <summary>The IDX reader (raw and gzip), limited to 64 MiB so a valid huge header is a refusal, not a slow run.</summary>
@@ -78,6 +84,70 @@ public static class FuzzTargets
 
     /// <summary>The energy table reader.</summary>
     public static void Energy(byte[] input) => Polite(() => EnergyTable.Parse(Encoding.UTF8.GetString(input), "input"));
+
+    // one scratch folder per fuzzing process (removed at exit): the file-based targets below
+    // meet their input as a file, through the regular-file reader, as a command does
+    private static readonly Lazy<string> Scratch = new(() =>
+    {
+        var dir = Directory.CreateTempSubdirectory("hybrid-fuzz-").FullName;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { Directory.Delete(dir, recursive: true); }
+            catch (IOException) { }
+        };
+        return dir;
+    });
+
+    private static string FreshFolder()
+    {
+        var dir = Path.Combine(Scratch.Value, "run");
+        if (Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
+
+    /// <summary>A run folder's manifest.json as a resume meets it: read through the regular-file reader, parsed, and
+    /// every entry checked (<see cref="RunFolder.Verify"/>).</summary>
+    public static void Manifest(byte[] input)
+    {
+        var dir = FreshFolder();
+        File.WriteAllBytes(Path.Combine(dir, RunManifest.FileName), input);
+        Polite(() => RunFolder.At(dir).Verify());
+    }
+
+    /// <summary>A compare row's row.json as <c>compare --resume</c> reads a finished row: written through the folder
+    /// (so the manifest accepts it), then read back through the manifest check and the regular-file reader.</summary>
+    public static void Row(byte[] input)
+    {
+        var dir = FreshFolder();
+        new RunFolder(dir).WriteBytes("row.json", input);
+        Polite(() => RunFolder.At(dir).ReadJson<CompareRow>("row.json"));
+    }
+
+    /// <summary>A sweep run's result.json as the runner and <c>merge</c> read it (<see cref="SweepRunFiles.ReadResult"/>).</summary>
+    public static void SweepResult(byte[] input)
+    {
+        var dir = FreshFolder();
+        File.WriteAllBytes(Path.Combine(dir, SweepRunFiles.ResultFile), input);
+        Polite(() => SweepRunFiles.ReadResult(dir));
+    }
+
+    /// <summary>A sweep file as <c>sweep plan</c> reads it (<see cref="SweepDefinition.Load"/>), expanded to its plan
+    /// only when the grid is small (a valid 10⁷-run grid is issue 22 item 9, a size check the expander lacks today).
+    /// Its documented refusal is <see cref="ArgumentException"/>.</summary>
+    public static void SweepFile(byte[] input)
+    {
+        var path = Path.Combine(FreshFolder(), "sweep.json");
+        File.WriteAllBytes(path, input);
+        try
+        {
+            var definition = SweepDefinition.Load(path, outOverride: Path.Combine(Scratch.Value, "out"));
+            long runs = 1;
+            foreach (var axis in definition.Axes) runs = checked(runs * Math.Max(1, axis.Values.Count));
+            if (runs <= 1000) _ = SweepPlan.Expand(definition);
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidDataException) { }
+    }
 
     private static void Polite(Action read)
     {

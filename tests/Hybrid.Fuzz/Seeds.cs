@@ -2,6 +2,7 @@ using System.IO.Compression;
 using System.Text;
 using Hybrid.Experiments.Compare;
 using Hybrid.Experiments.Runs;
+using Hybrid.Experiments.Sweeps;
 using Hybrid.Synapse.Energy;
 using Hybrid.Training.Models;
 using Hybrid.Training.Optimizers;
@@ -41,7 +42,22 @@ public static class Seeds
             RunStatus.Completed, 2, "rows/lns-08/seed-0");
         Put("run-json", "row.json", Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(row, RunFolder.Json)));
         Put("run-json", "config.json", """{"model": {"depth": 1, "width": 8}, "epochs": 2, "optimizer": {"name": "adam", "lr": 0.001}}"""u8.ToArray());
-        Put("run-json", "manifest.json", """{"format": "hybrid-manifest-1", "files": {"config.json": {"sha256": "00ff", "bytes": 3, "pending": null}}}"""u8.ToArray());
+        string hash = RunManifest.Hash("{}\n"u8);
+        byte[] manifest = Encoding.UTF8.GetBytes(
+            "{\"format\": \"hybrid-manifest-1\", \"files\": {\"config.json\": {\"sha256\": \"" + hash + "\", \"bytes\": 3, \"pending\": null}, " +
+            "\"checkpoint.bin\": {\"sha256\": \"\", \"bytes\": 0, \"pending\": \"" + hash + "\"}}}");
+        Put("run-json", "manifest.json", manifest);
+        Put("manifest", "manifest.json", manifest);
+        Put("row", "row.json", Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(row, RunFolder.Json)));
+        var result = new RunResult("0003-lr0.01-w16-s0", "completed", "", new() { ["test_accuracy"] = 0.81, ["test_loss"] = 0.52 },
+            new() { ["seconds_per_epoch"] = 1.5 }, 4.5, new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc), "host", "1/1", 1);
+        Put("sweep-result", "result.json", Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(result, RunFolder.Json)));
+        Put("sweep-file", "quick.json", """
+            { "name": "quick", "experiment": "train", "description": "d",
+              "base": { "depth": 1, "epochs": 3, "batchSize": 50, "data": "mixture", "trainSize": 2000, "optimizer": { "name": "madam" } },
+              "axes": { "optimizer.lr": [0.03, 0.01], "width": [16, 64] }, "seeds": 2 }
+            """u8.ToArray());
+        Put("sweep-file", "list-seeds.json", """{"name": "s", "experiment": "train", "seeds": [1, 5], "out": "x"}"""u8.ToArray());
         Put("run-json", "metrics.csv", Encoding.UTF8.GetBytes(EpochMetrics.Csv(rows)));
         Put("energy-table", "horowitz.json", Encoding.UTF8.GetBytes(EnergyTable.Horowitz45nm.ToJson()));
     }

@@ -1,6 +1,6 @@
 /* hybrid/cpu.h - how the CPU kernels run: their thread count and SIMD level.
  *
- * Neither changes a result, only the speed: the kernels partition work statically and every
+ * Neither changes a result, only the speed: every chunk of work computes the same bits on any thread and every
  * SIMD path computes the same bits as the scalar reference. */
 #ifndef HYBRID_CPU_H
 #define HYBRID_CPU_H
@@ -27,8 +27,10 @@ HYB_STATIC_ASSERT(sizeof(hyb_simd_level) == 4, "hyb_simd_level must be 32-bit");
 
 /* How the CPU kernels run large tensors. */
 typedef enum hyb_threading {
-    HYB_THREADING_SERIAL = 0, /* built without a threading runtime */
-    HYB_THREADING_OPENMP = 1  /* OpenMP, static partition: results independent of thread count */
+    HYB_THREADING_SERIAL = 0, /* built without threads */
+    HYB_THREADING_OPENMP = 1, /* OpenMP (builds before ABI 7) */
+    HYB_THREADING_POOL = 2    /* libhybrid's own pool (threads.c): idle workers sleep, never spin;
+                                 dynamic chunks, results independent of the thread count */
 } hyb_threading;
 HYB_STATIC_ASSERT(sizeof(hyb_threading) == 4, "hyb_threading must be 32-bit");
 

@@ -38,6 +38,7 @@
 #include "hybrid/export.h"
 #include "hybrid/status.h"
 #include "hybrid/limits.h"
+#include "hybrid/device_response.h"
 
 HYB_EXTERN_C_BEGIN
 
@@ -90,7 +91,10 @@ HYB_STATIC_ASSERT(sizeof(hyb_moment_mode) == 4, "hyb_moment_mode must be 32-bit"
  * stuck_fraction), else 1; gain_i = max(0, 1 + d2d_gain_sd * z_i) is fixed per device;
  * z are approximately standard normal: (u1 + u2 + u3 + u4 - 2) * sqrt(3) (Irwin-Hall, exact
  * arithmetic) from the Philox stream. Per-device draws use step 0 of their purpose, so they
- * never change; the cycle-to-cycle draw uses the step. Bounded levels are the code range. */
+ * never change; the cycle-to-cycle draw uses the step. Bounded levels are the code range.
+ * With a device family (response), dk * a(dk) * fac is further scaled by the family's response at the
+ * code's state, f_up for potentiation and f_down for depression (direction taken before any scaling),
+ * and a(dk) = max(0, 1 +- beta_i) with beta_i = asymmetry + response.up_down_dtod z_i. */
 typedef struct hyb_lns_madam_config {
     hyb_lns_format format;    /* the codes' format */
     float lr;                 /* eta, finite, >= 0 (0.01 in SCIENCE.md) */
@@ -112,8 +116,12 @@ typedef struct hyb_lns_madam_config {
     int32_t round_gradient;   /* 1: gh rounded to an integer, floor(gh + 1/2), before the code step
                                  (LNS-Madam's reference rounds its normalised gradient); 0: not */
     int32_t reserved;         /* zero */
+    hyb_device_response response; /* the device family (hybrid/device_response.h, code domain): the step is
+                                     also scaled by f_up(x) (dk < 0) or f_down(x) of the code's state
+                                     x = 1 - 2k/(K-1), and 1 +- asymmetry spreads by response.up_down_dtod;
+                                     all zero (CONSTANT) = the model above */
 } hyb_lns_madam_config;
-HYB_STATIC_ASSERT(sizeof(hyb_lns_madam_config) == 96, "hyb_lns_madam_config layout changed");
+HYB_STATIC_ASSERT(sizeof(hyb_lns_madam_config) == 288, "hyb_lns_madam_config layout changed");
 
 /* What one step did (optional output of the step functions). */
 typedef struct hyb_step_stats {

@@ -11,7 +11,10 @@
  * The uniform of element i (hyb_random_uniform_f32, the device model's STUCK draw) is word
  * (i mod 4) of block i/4, mapped to [0, 1) as (word >> 8) * 2^-24 (exact in float). Purposes
  * that need four words per element (STEP_NOISE, DEVICE_GAIN: an Irwin-Hall normal) use the
- * whole block i; per-device purposes (DEVICE_GAIN, STUCK) always use step 0.
+ * whole block i; per-device purposes (DEVICE_GAIN, STUCK) always use step 0. The device purposes
+ * (hybrid/device.h, 5 .. 11) draw an Irwin-Hall normal from the whole block i of element i (counter step:
+ * the step for WRITE_NOISE, the read for READ_NOISE, 0 for the per-device DRIFT_NU, UP_DOWN, GAMMA_UP,
+ * GAMMA_DOWN), except PULSE_ROUNDING, which takes element i's 24-bit uniform as the STUCK draw does.
  *
  * Stochastic rounding (purpose ROUNDING) spends r = random_bits bits per element,
  * r in {4, 8, 12, 16, 32}: each 32-bit word holds P = floor(32 / r) slices of r bits (bits
@@ -45,6 +48,13 @@ typedef enum hyb_random_purpose {
     HYB_RANDOM_PURPOSE_DEVICE_GAIN = 2,  /* device-to-device step gain */
     HYB_RANDOM_PURPOSE_STUCK = 3,        /* stuck-synapse selection */
     HYB_RANDOM_PURPOSE_QUANTIZE = 4,     /* stochastic rounding of LNS quantisers (lns_arith.h) */
+    HYB_RANDOM_PURPOSE_WRITE_NOISE = 5,  /* write noise of a programming event (device.h): block i, counter = the step */
+    HYB_RANDOM_PURPOSE_READ_NOISE = 6,   /* read noise (device.h): block i, counter = the read */
+    HYB_RANDOM_PURPOSE_DRIFT_NU = 7,     /* per device: the drift exponent's spread (step 0) */
+    HYB_RANDOM_PURPOSE_UP_DOWN = 8,      /* per device: the up/down asymmetry's spread (step 0) */
+    HYB_RANDOM_PURPOSE_GAMMA_UP = 9,     /* per device: LINEAR gamma_up's spread, POW pow_gamma's (step 0) */
+    HYB_RANDOM_PURPOSE_GAMMA_DOWN = 10,  /* per device: LINEAR gamma_down's spread, POW pow_up_down's (step 0) */
+    HYB_RANDOM_PURPOSE_PULSE_ROUNDING = 11, /* weight-domain pulse counts: word i mod 4 of block i/4, counter = the step */
     HYB_RANDOM_PURPOSE_USER = 255        /* free for tests and experiments */
 } hyb_random_purpose;
 HYB_STATIC_ASSERT(sizeof(hyb_random_purpose) == 4, "hyb_random_purpose must be 32-bit");

@@ -16,7 +16,7 @@ HYB_EXTERN_C_BEGIN
 #define HYB_VERSION_MAJOR 0 /* library version, major */
 #define HYB_VERSION_MINOR 1 /* library version, minor */
 #define HYB_VERSION_PATCH 0 /* library version, patch */
-#define HYB_ABI_VERSION 6   /* bumped on any signature, layout or enum change */
+#define HYB_ABI_VERSION 7   /* bumped on any signature, layout or enum change */
 
 /* What this build of libhybrid is. Strings are NUL-terminated and truncated to fit. */
 typedef struct hyb_build_info {

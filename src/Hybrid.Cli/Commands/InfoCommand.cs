@@ -42,6 +42,7 @@ public static class InfoCommand
             about.Add(["loaded from", n.LoadedFrom]);
         }
         about.Add(["torchsharp", $"{r.TorchSharp}: {r.TorchRuntimeDetail}"]);
+        about.Add(["libtorch threads", $"{r.TorchThreads} intra-op, OMP_WAIT_POLICY={r.OmpWaitPolicy ?? "unset"}"]);
         about.Add(["torchsharp runtime", Hybrid.Training.TorchSharpRuntime.Description]);
         Tables.Write(["Hybrid", ""], about);
         Tables.Write(["backend", "available", "detail"], r.Backends.Select(b => (IReadOnlyList<string>)[b.Name, b.Available ? "yes" : "no", b.Detail]));

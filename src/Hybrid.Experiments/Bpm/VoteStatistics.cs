@@ -30,13 +30,13 @@ public sealed record VoteStatistics(double VoteError, double VoteErrorSe, double
         using var scope = torch.NewDisposeScope();
         var p = plusFraction.to_type(ScalarType.Float64);
         var positive = y.to_type(ScalarType.Float64).gt(TorchScalars.Zero);
-        var wrong = torch.where(positive, TorchScalars.One - p, p); // fraction of voters that err at x
+        var wrong = torch.where(positive, TorchScalars.One.Minus(p), p); // fraction of voters that err at x
         var voteWrong = wrong.ge(Half).to_type(ScalarType.Float64); // ties are errors
         long t = p.shape[0];
         double vote = voteWrong.mean().item<double>();
         double r = wrong.mean().item<double>();
         double rSe = t > 1 ? wrong.std().item<double>() / Math.Sqrt(t) : double.NaN;
-        double d = (TorchScalars.Two * p * (TorchScalars.One - p)).mean().item<double>();
+        double d = (TorchScalars.Two * p * (TorchScalars.One.Minus(p))).mean().item<double>();
         return new VoteStatistics(vote, Math.Sqrt(vote * (1 - vote) / t), r, rSe, d, Bounds.CBound(r, d));
     }
 

@@ -180,7 +180,7 @@ public sealed class GpPosterior : IDisposable
             var xi = torch.randn([N, c], dtype: ScalarType.Float64, generator: generator);
             var f = xi.abs() * (Y.unsqueeze(1) * sS);
             var z = torch.linalg.solve_triangular(L, f, upper: false); // ‖L⁻¹f‖² = fᵀΣ⁻¹f
-            var lw = offset - half * (z.square().sum([0]) - xi.square().sum([0]));
+            var lw = offset.Minus(half * (z.square().sum([0]) - xi.square().sum([0])));
             logW.Add(lw.MoveToOuterDisposeScope());
         }
         using var all = torch.cat(logW);

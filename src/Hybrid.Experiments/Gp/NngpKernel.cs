@@ -25,7 +25,7 @@ public static class NngpKernel
     {
         using var scope = torch.NewDisposeScope();
         var c = k.clamp(MinusOne, PlusOne);
-        var next = (TorchScalars.One - c * c).clamp_min(TorchScalars.Zero).sqrt().Plus(c * (Pi - c.acos())) / Pi;
+        var next = TorchScalars.One.Minus(c * c).clamp_min(TorchScalars.Zero).sqrt().Plus(c * Pi.Minus(c.acos())) / Pi;
         return next.clamp(MinusOne, PlusOne).MoveToOuterDisposeScope();
     }
 

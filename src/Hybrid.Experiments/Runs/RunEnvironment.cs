@@ -7,10 +7,11 @@ using TorchSharp;
 namespace Hybrid.Experiments.Runs;
 
 /// <summary>Where a run ran: versions, build flags, CPU/GPU identity, which synapse backends could run
-/// (summary.json's "environment", and what <c>hybrid info</c> shows).</summary>
+/// (summary.json's "environment", and what <c>hybrid info</c> shows). <paramref name="OmpWaitPolicy"/>: the OpenMP wait policy
+/// libtorch's threads run under (<see cref="ThreadPolicy"/>; null: unset).</summary>
 public sealed record RunEnvironment(string Hybrid, string DotNet, string Os, string Cpu, int LogicalCpus,
     string TorchSharp, string LibTorch, int TorchThreads, bool CudaAvailable, NativeBuild? Native, string Machine,
-    IReadOnlyList<BackendStatus> Backends, string TorchRuntimeDetail)
+    IReadOnlyList<BackendStatus> Backends, string TorchRuntimeDetail, string? OmpWaitPolicy = null)
 {
     /// <summary>Every synapse backend's name, for options and help texts.</summary>
     public static IReadOnlyList<string> BackendNames => SynapseBackends.Names;
@@ -28,7 +29,8 @@ public sealed record RunEnvironment(string Hybrid, string DotNet, string Os, str
         SynapseBackends.NativeBuildInfo(),
         Environment.MachineName,
         SynapseBackends.Describe(),
-        TorchRuntime.Available ? TorchRuntime.Detail : "unavailable: " + TorchRuntime.Detail);
+        TorchRuntime.Available ? TorchRuntime.Detail : "unavailable: " + TorchRuntime.Detail,
+        ThreadPolicy.EffectiveWaitPolicy);
 
     /// <summary>The CPU's model name from /proc/cpuinfo, else the architecture.</summary>
     public static string CpuModel()
@@ -42,5 +44,37 @@ public sealed record RunEnvironment(string Hybrid, string DotNet, string Os, str
         catch (IOException) { }
         catch (UnauthorizedAccessException) { }
         return RuntimeInformation.ProcessArchitecture.ToString();
+    }
+
+    /// <summary>What a result depends on beyond its configuration (issue 22 item 15): versions of Hybrid, TorchSharp,
+    /// libtorch and libhybrid, libtorch's and libhybrid's thread counts, the SIMD level libhybrid's kernels use, and the
+    /// CPU. Keys as in summary.json's <c>environment</c>.</summary>
+    public SortedDictionary<string, string> Determinants() => new(StringComparer.Ordinal)
+    {
+        ["hybrid"] = Hybrid,
+        ["torchSharp"] = TorchSharp,
+        ["libTorch"] = LibTorch,
+        ["torchThreads"] = TorchThreads.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["native.version"] = Native?.Version ?? "none",
+        ["native.simd"] = Native?.Simd ?? "none",
+        ["native.threads"] = Native?.Threads.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none",
+        ["cpu"] = Cpu,
+    };
+
+    /// <summary>The determinants recorded in a summary.json's <c>environment</c> that differ from <paramref name="now"/>'s,
+    /// each as "key: recorded in the run, now" (a key the record lacks is not compared).</summary>
+    public static List<string> Differences(System.Text.Json.Nodes.JsonNode? recorded, RunEnvironment now)
+    {
+        var diffs = new List<string>();
+        if (recorded is not System.Text.Json.Nodes.JsonObject env) return diffs;
+        foreach (var (key, value) in now.Determinants())
+        {
+            System.Text.Json.Nodes.JsonNode? node = env;
+            foreach (var part in key.Split('.')) node = node is System.Text.Json.Nodes.JsonObject o ? o[part] : null;
+            if (node is not System.Text.Json.Nodes.JsonValue v) continue;
+            string was = v.TryGetValue(out string? text) ? text : v.ToJsonString();
+            if (was != value) diffs.Add($"{key}: {was} in the run, {value} now");
+        }
+        return diffs;
     }
 }

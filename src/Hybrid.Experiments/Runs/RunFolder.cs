@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.RegularExpressions;
+using Hybrid.Synapse.Files;
 using Hybrid.Training.Trainer;
 
 namespace Hybrid.Experiments.Runs;
@@ -66,8 +68,45 @@ public sealed class RunFolder : IRunStore
     {
         if (HeldLock is not null) throw new InvalidOperationException($"{Path}: this process already holds the folder's lock.");
         var taken = RunLock.TryTake(Path, out holder);
-        if (taken is not null) _lock = taken;
+        if (taken is not null)
+        {
+            _lock = taken;
+            RemovedTemporaries = RemoveStaleTemporaries();
+        }
         return taken;
+    }
+
+    /// <summary>The temporary files of killed writers that taking the lock removed (<see cref="RemoveStaleTemporaries"/>).</summary>
+    public IReadOnlyList<string> RemovedTemporaries { get; private set; } = [];
+
+    // what Write, RunManifest and RunLock name their temporary files: .<name>.<pid>.tmp
+    private static readonly Regex Temporary = new(@"^\.(?<name>.+)\.(?<pid>[0-9]{1,9})\.tmp$", RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// Removes the temporary files (<c>.name.pid.tmp</c>) that writers killed mid-write left (issue 22 item 12):
+    /// only regular files, only of a process that no longer runs on this machine, and only under the folder's lock,
+    /// so no live writer's file is touched. Returns their names.
+    /// </summary>
+    public IReadOnlyList<string> RemoveStaleTemporaries()
+    {
+        if (HeldLock is null) throw new InvalidOperationException($"{Path}: temporary files are removed only under the folder's lock.");
+        var removed = new List<string>();
+        foreach (var entry in Directory.EnumerateFiles(Path, ".*.tmp"))
+        {
+            var name = System.IO.Path.GetFileName(entry);
+            var m = Temporary.Match(name);
+            if (!m.Success || !int.TryParse(m.Groups["pid"].Value, out int pid) || pid == Environment.ProcessId) continue;
+            if (new LockOwner(pid, Environment.MachineName, default, "").Alive != false) continue;
+            if (RegularFile.Kind(entry) is { } kind && kind != "regular file") continue;
+            try
+            {
+                System.IO.File.Delete(entry);
+                removed.Add(name);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+        return removed;
     }
 
     /// <summary>The folder's absolute path.</summary>
@@ -90,7 +129,7 @@ public sealed class RunFolder : IRunStore
     public string ReadText(string name)
     {
         Manifest.Check(name);
-        return System.IO.File.ReadAllText(File(name));
+        return RegularFile.ReadText(File(name), "a file of the run");
     }
 
     /// <summary>Reads a JSON file of the folder after checking it against the manifest.</summary>
@@ -221,7 +260,11 @@ public sealed class RunFolder : IRunStore
     public string Location => Path;
 
     /// <inheritdoc />
-    public bool HasCheckpoint => Has(CheckpointFile);
+    /// <remarks>Also true when something else stands in the checkpoint's place, or the manifest records one that
+    /// is gone: <see cref="OpenCheckpoint"/> then says so, rather than "no epoch completed" (issue 22 item 13).</remarks>
+    public bool HasCheckpoint =>
+        Has(CheckpointFile) || Directory.Exists(File(CheckpointFile)) ||
+        (Manifest.Exists && Manifest.Files.TryGetValue(CheckpointFile, out var e) && e.Sha256.Length > 0);
 
     /// <inheritdoc />
     public void Begin(string configJson) => WriteText(ConfigFile, configJson + "\n");
@@ -233,9 +276,10 @@ public sealed class RunFolder : IRunStore
     public Stream OpenCheckpoint()
     {
         var path = File(CheckpointFile);
-        if (!System.IO.File.Exists(path)) throw new FileNotFoundException($"{path} does not exist: the run has no completed epoch.", path);
-        Manifest.Check(CheckpointFile);
-        return System.IO.File.OpenRead(path);
+        Manifest.Check(CheckpointFile); // names a recorded checkpoint that is gone, a folder or FIFO in its place
+        if (!System.IO.File.Exists(path) && !Directory.Exists(path))
+            throw new FileNotFoundException($"{path} does not exist: the run has no completed epoch.", path);
+        return RegularFile.OpenRead(path, "a checkpoint", long.MaxValue);
     }
 
     /// <inheritdoc />

@@ -64,21 +64,45 @@ public sealed class RunLock : IDisposable
         var lockPath = Path.Combine(folder, LockFile);
         var ownerPath = Path.Combine(folder, OwnerFile);
         FileStream stream;
-        try
+        for (int attempt = 0; ; ++attempt)
         {
-            stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (IOException) when (File.Exists(lockPath))
-        {
-            holder = LockOwner.Read(ownerPath);
-            return null;
+            // something else in the lock's place reads as itself, not as "permission denied" (issue 22 item 13)
+            if (Directory.Exists(lockPath))
+                throw new InvalidDataException(
+                    $"{lockPath} is a directory, not Hybrid's lock file: move it away (Hybrid never makes one) or choose another folder.");
+            if (Hybrid.Synapse.Files.RegularFile.Kind(lockPath) is { } kind && kind != "regular file")
+                throw new InvalidDataException($"{lockPath} is a {kind}, not Hybrid's lock file: move it away or choose another folder.");
+            try
+            {
+                stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            }
+            catch (IOException) when (File.Exists(lockPath))
+            {
+                holder = LockOwner.Read(ownerPath);
+                return null;
+            }
+            // A releasing holder removes the lock file of a folder that holds nothing else (Dispose); a process that
+            // opened it just before then locks a file no longer in the folder. Only the file the path names counts.
+            var mine = Hybrid.Synapse.Files.RegularFile.Identity(stream.SafeFileHandle);
+            if (mine is null || mine == Hybrid.Synapse.Files.RegularFile.Identity(lockPath) || attempt >= 100) break;
+            stream.Dispose();
+            Directory.CreateDirectory(folder);
         }
         try
         {
             var stale = LockOwner.Read(ownerPath);
             var me = LockOwner.Current();
-            WriteOwner(ownerPath, me);
-            return new RunLock(folder, stream, created, stale);
+            var taken = new RunLock(folder, stream, created, stale);
+            try
+            {
+                WriteOwner(ownerPath, me);
+            }
+            catch
+            {
+                taken.Dispose(); // e.g. a full disk: leave no lock file, nor the folder the lock created (issue 22 item 3)
+                throw;
+            }
+            return taken;
         }
         catch
         {
@@ -109,14 +133,16 @@ public sealed class RunLock : IDisposable
         try
         {
             File.Delete(Path.Combine(Folder, OwnerFile));
-            if (_createdFolder && Directory.EnumerateFileSystemEntries(Folder)
-                    .All(e => Path.GetFileName(e) == LockFile))
+            // A folder that holds nothing but the lock (a refused command, a new folder whose first write failed)
+            // is left as it was found: the lock file goes, and the folder too if the lock created it (issue 22 item 3).
+            if (Directory.EnumerateFileSystemEntries(Folder).All(e => Path.GetFileName(e) == LockFile))
             {
-                // delete while still holding the lock: nobody can have taken it in between
+                // delete while still holding the lock; a process that opened the file meanwhile sees that the path
+                // no longer names it (TryTake) and opens again
                 File.Delete(Path.Combine(Folder, LockFile));
                 _stream.Dispose();
                 _stream = null;
-                Directory.Delete(Folder);
+                if (_createdFolder) Directory.Delete(Folder);
             }
         }
         catch (IOException) { }

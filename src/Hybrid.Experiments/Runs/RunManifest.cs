@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Hybrid.Synapse.Files;
 
 namespace Hybrid.Experiments.Runs;
 
@@ -29,7 +30,11 @@ public sealed class RunManifest
 
     private sealed record Document(string Format, SortedDictionary<string, Entry> Files);
 
-    private static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        AllowDuplicateProperties = false, // a key given twice is an error (issue 22 item 6)
+    };
 
     private readonly string _folder;
     private SortedDictionary<string, Entry>? _files;
@@ -50,7 +55,7 @@ public sealed class RunManifest
         if (_files is not null) return _files;
         var path = PathOf(FileName);
         if (!File.Exists(path)) return _files = new SortedDictionary<string, Entry>(StringComparer.Ordinal);
-        return _files = Parse(File.ReadAllText(path), path);
+        return _files = Parse(RegularFile.ReadText(path, "a Hybrid manifest"), path);
     }
 
     /// <summary>Parses a manifest's text; <paramref name="source"/> names it in errors.</summary>
@@ -60,16 +65,30 @@ public sealed class RunManifest
         Document? doc;
         try
         {
+            // a key given twice anywhere (a file listed twice, a field twice) is an error, never "the last one wins"
+            RegularFile.RequireStrictJson(text, source);
             doc = JsonSerializer.Deserialize<Document>(text, Json);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
         {
             throw new InvalidDataException($"{source}: damaged, not a valid manifest ({e.Message.Split('\n')[0]}).", e);
         }
-        if (doc?.Format != Format || doc.Files is null || doc.Files.Any(f => f.Value?.Sha256 is null || f.Value.Bytes < 0 || !IsPlainName(f.Key)))
+        if (doc?.Format != Format || doc.Files is null)
             throw new InvalidDataException($"{source}: not a Hybrid manifest ({Format}).");
+        foreach (var (name, e) in doc.Files)
+        {
+            if (!IsPlainName(name))
+                throw new InvalidDataException($"{source}: damaged, '{name}' is not a file name in the run folder.");
+            if (e is null || e.Sha256 is null || e.Bytes < 0)
+                throw new InvalidDataException($"{source}: damaged, the entry of '{name}' lacks its sha256 or has a negative size.");
+            // a hash is 64 lowercase hex digits; "" only for a first write still pending (issue 22 item 5)
+            if (!(IsHash(e.Sha256) || (e.Sha256.Length == 0 && e.Pending is not null)) || (e.Pending is not null && !IsHash(e.Pending)))
+                throw new InvalidDataException($"{source}: damaged, the entry of '{name}' has a SHA-256 that is not 64 hex digits.");
+        }
         return new SortedDictionary<string, Entry>(doc.Files, StringComparer.Ordinal);
     }
+
+    private static bool IsHash(string s) => s.Length == 64 && s.All(char.IsAsciiHexDigitLower);
 
     // a manifest names files in its own folder only: never a path that leaves it
     private static bool IsPlainName(string name) =>
@@ -120,13 +139,20 @@ public sealed class RunManifest
     {
         if (!Load().TryGetValue(name, out var e)) return;
         var path = PathOf(name);
+        if (Directory.Exists(path))
+            throw new InvalidDataException($"{path} is a directory, not the file {FileName} records ({e.Bytes} bytes); the run folder is damaged.");
         if (!File.Exists(path))
         {
             if (e.Sha256.Length == 0) return; // its first write never completed: nothing was lost
             throw new InvalidDataException($"{path} is missing: {FileName} records it ({e.Bytes} bytes); the run folder is incomplete.");
         }
         string actual;
-        using (var fs = File.OpenRead(path)) actual = Convert.ToHexStringLower(SHA256.HashData(fs));
+        // regular files only: a FIFO in its place would block, a link to /dev/zero never end (issue 22 item 10)
+        using (var fs = RegularFile.OpenRead(path, "a file of the run", long.MaxValue))
+        {
+            try { actual = Convert.ToHexStringLower(SHA256.HashData(fs)); }
+            catch (IOException x) { throw new InvalidDataException($"{path}: cannot read it ({x.Message}).", x); }
+        }
         if (actual != e.Sha256 && actual != e.Pending)
             throw new InvalidDataException(
                 $"{path} fails its checksum: it changed after Hybrid wrote it (SHA-256 {actual[..12]}…, {FileName} records " +

@@ -17,6 +17,7 @@ public static class TrainingRun
         CancellationToken cancel = default)
     {
         using var held = folder.HeldLock is null ? folder.Acquire() : null;
+        if (resume) SayIfTheEnvironmentDiffers(folder, observer);
         var started = DateTime.UtcNow;
         var result = Trainer.Run(job, folder, new TensorBoardLog(folder, observer), resume, cancel);
         WriteSummary(folder, job, result, started);
@@ -43,11 +44,24 @@ public static class TrainingRun
             meanExamplesPerSecond = result.Epochs.Count > 0 ? result.Epochs.Average(e => e.ExamplesPerSecond) : double.NaN,
             parameters = result.Parameters,
             optimizer = result.Optimizer,
+            drift = result.Drift,
             data = new { job.Data.Name, job.Data.Source, train = job.Data.TrainCount, test = job.Data.TestCount, note = job.DataNote },
             normalization = job.Normalization.Description,
             startedUtc = started,
             finishedUtc = DateTime.UtcNow,
             environment = RunEnvironment.Capture(),
         });
+    }
+
+    /// <summary>A resume under other versions, thread counts or SIMD level than the run's last command (recorded in its
+    /// summary.json) says so: libtorch's results, for one, depend on its thread count (issue 22 item 15).</summary>
+    private static void SayIfTheEnvironmentDiffers(RunFolder folder, ITrainingObserver observer)
+    {
+        if (!folder.Has("summary.json")) return;
+        var summary = System.Text.Json.Nodes.JsonNode.Parse(folder.ReadText("summary.json"), documentOptions: Hybrid.Synapse.Files.RegularFile.StrictJson);
+        var diffs = RunEnvironment.Differences(summary?["environment"], RunEnvironment.Capture());
+        if (diffs.Count > 0)
+            observer.Message($"resuming {folder.Path} in another environment than its last command ({string.Join("; ", diffs)}): " +
+                             "the resumed epochs may differ from an uninterrupted run in the last digits.");
     }
 }

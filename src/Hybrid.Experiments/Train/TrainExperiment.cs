@@ -48,6 +48,9 @@ public sealed class TrainExperiment : Experiment<TrainSettings, TrainResult>
             "Train on n examples: the first n of a random permutation of the training set drawn from --seed (not class-balanced; the test set stays whole)."),
         o.Normalize(s => s.Normalize, (s, v) => s with { Normalize = v }),
         o.Text("--lr-schedule", "constant or cosine (annealed to 0 over the epochs).", (s, v) => s with { LrSchedule = v }, s => s.LrSchedule),
+        o.Text("--drift-time", "After training, evaluate the analog weights drifted by these times (e.g. 1h,1d,1mo; units s, min, h, d, w, mo, y).",
+            (s, v) => s with { DriftTimes = Hybrid.Training.Devices.DriftEvaluation.ParseTimes(v) },
+            s => s.DriftTimes is { } t ? string.Join(",", t.Select(x => x.ToString("R", CultureInfo.InvariantCulture) + "s")) : null),
     ];
 
     /// <inheritdoc />
@@ -99,7 +102,15 @@ public sealed class TrainExperiment : Experiment<TrainSettings, TrainResult>
             metrics["codes_changed_per_step"] = (double)report.CodesChanged / steps;
             metrics["nonfinite_skipped"] = report.NonFiniteSkipped;
             metrics["update_energy_per_step_pj"] = report.MeanStep.EnergyPj(EnergyTable.Horowitz45nm, Events.Sram(8)); // the update alone, its bytes priced as 8 KB SRAM accesses
+            if (report.Device is { } device)
+            {
+                metrics["device_pulses_per_step"] = device.Pulses / steps;
+                metrics["device_programmed_per_step"] = device.Programmed / steps;
+                metrics["device_energy_per_step_pj"] = device.Scale(1.0 / steps).EnergyPj(EnergyTable.Horowitz45nm);
+            }
         }
+        foreach (var d in r.Drift ?? [])
+            metrics[$"test_accuracy_drift_{d.Seconds.ToString("R", CultureInfo.InvariantCulture)}s"] = d.TestAccuracy;
         var line = string.Create(CultureInfo.InvariantCulture,
             $"{r.Status}: {r.Message}; final test accuracy {100 * r.FinalTestAccuracy:F2}%, {r.MeanEpochSeconds:F1} s/epoch. Run folder: {folder.Path}");
         return new ExperimentOutcome(r.Status, r.Message, metrics, timing)

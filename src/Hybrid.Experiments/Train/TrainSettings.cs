@@ -29,11 +29,14 @@ namespace Hybrid.Experiments.Train;
 /// <param name="LrSchedule">constant or cosine.</param>
 /// <param name="Task">A relabelling of the classes (<c>--task</c>).</param>
 /// <param name="TrainSize">A fixed-seed training subset (<c>--train-size</c>).</param>
+/// <param name="DriftTimes">Seconds after training at which the analog weights are evaluated again, drifted
+/// (<c>--drift-time</c>; Hybrid.Training.Devices.DriftEvaluation).</param>
 public sealed record TrainSettings(
     string Model = "mlp", int Depth = 3, int Width = 256, string Activation = "relu", bool Bias = true,
     double InitScale = 1.0, OptimizerSpec? Optimizer = null, int Epochs = 10,
     int BatchSize = 128, long Seed = 0, string Device = "cpu", string? Data = null, string Normalize = "standard",
-    string LrSchedule = "constant", string? Task = null, int? TrainSize = null)
+    string LrSchedule = "constant", string? Task = null, int? TrainSize = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? DriftTimes = null)
 {
     /// <summary>The optimiser actually used.</summary>
     public OptimizerSpec Optimizer { get; init; } = Optimizer ?? new OptimizerSpec("adam");
@@ -61,6 +64,8 @@ public sealed record TrainSettings(
             throw new ArgumentException($"--device '{Device}' is unknown; valid: cpu, cuda, cuda:N.", "device");
         TorchRuntime.RequireBuildSupports(Device); // a CUDA device in a CPU build names the build switch
         DataChoice.Validate(Data, Selection);
+        foreach (double t in DriftTimes ?? [])
+            if (!(t >= 0) || !double.IsFinite(t)) throw new ArgumentException($"--drift-time {t} s must be finite and >= 0.", "drift-time");
     }
 
     /// <summary>A short name for progress and plots.</summary>
@@ -80,7 +85,7 @@ public sealed record TrainSettings(
         var job = new TrainingJob
         {
             Name = RunName,
-            BuildModel = d => OptimizerCatalog.PrepareModel(optimizer, ModelFactory.Build(spec, Seed, d)),
+            BuildModel = d => OptimizerCatalog.PrepareModel(optimizer, ModelFactory.Build(spec, Seed, d), (ulong)Seed),
             BuildOptimizer = m => OptimizerCatalog.Create(optimizer, m, (ulong)Seed),
             Data = data,
             Normalization = InputNormalization.Fit(DataChoice.ParseNormalize(Normalize), data.TrainX),
@@ -91,6 +96,7 @@ public sealed record TrainSettings(
             Config = this,
             DataNote = resolved.Note,
             LearningRateFactor = LearningRateSchedules.Parse(LrSchedule, Epochs),
+            DriftTimes = DriftTimes,
         };
         return (job, resolved.Note);
     }

@@ -46,13 +46,20 @@ public enum HybSimdLevel : int
 // C: typedef enum hyb_threading { ... } hyb_threading
 public enum HybThreading : int
 {
-    /// <summary>built without a threading runtime</summary>
+    /// <summary>built without threads</summary>
     // C: HYB_THREADING_SERIAL = 0
     Serial = 0,
 
-    /// <summary>OpenMP, static partition: results independent of thread count</summary>
+    /// <summary>OpenMP (builds before ABI 7)</summary>
     // C: HYB_THREADING_OPENMP = 1
     Openmp = 1,
+
+    /// <summary>
+    /// libhybrid's own pool (threads.c): idle workers sleep, never spin;
+    ///                                 dynamic chunks, results independent of the thread count
+    /// </summary>
+    // C: HYB_THREADING_POOL = 2
+    Pool = 2,
 }
 
 public static unsafe partial class HybridNative

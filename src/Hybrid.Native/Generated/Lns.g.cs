@@ -105,8 +105,11 @@ public enum HybMomentMode : int
 /// z are approximately standard normal: (u1 + u2 + u3 + u4 - 2) * sqrt(3) (Irwin-Hall, exact
 /// arithmetic) from the Philox stream. Per-device draws use step 0 of their purpose, so they
 /// never change; the cycle-to-cycle draw uses the step. Bounded levels are the code range.
+/// With a device family (response), dk * a(dk) * fac is further scaled by the family's response at the
+/// code's state, f_up for potentiation and f_down for depression (direction taken before any scaling),
+/// and a(dk) = max(0, 1 +- beta_i) with beta_i = asymmetry + response.up_down_dtod z_i.
 /// </summary>
-// C: typedef struct hyb_lns_madam_config { ... } hyb_lns_madam_config (96 bytes)
+// C: typedef struct hyb_lns_madam_config { ... } hyb_lns_madam_config (288 bytes)
 [StructLayout(LayoutKind.Sequential)]
 public unsafe partial struct HybLnsMadamConfig
 {
@@ -187,6 +190,15 @@ public unsafe partial struct HybLnsMadamConfig
     /// <summary>zero</summary>
     // C: int32_t reserved (offset 92)
     public int Reserved;
+
+    /// <summary>
+    /// the device family (hybrid/device_response.h, code domain): the step is
+    ///                                     also scaled by f_up(x) (dk &lt; 0) or f_down(x) of the code's state
+    ///                                     x = 1 - 2k/(K-1), and 1 +- asymmetry spreads by response.up_down_dtod;
+    ///                                     all zero (CONSTANT) = the model above
+    /// </summary>
+    // C: hyb_device_response response (offset 96)
+    public HybDeviceResponse Response;
 }
 
 /// <summary>What one step did (optional output of the step functions).</summary>

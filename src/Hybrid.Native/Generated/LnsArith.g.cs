@@ -73,10 +73,32 @@ public static unsafe partial class HybridNative
     // C: hyb_status hyb_lns_quantize_f32(const hyb_lns_quantize_config* config, const float* x, float* y, int64_t n, hyb_quantize_stats* stats)
     [LibraryImport("hybrid", EntryPoint = "hyb_lns_quantize_f32")]
     public static partial HybStatus hyb_lns_quantize_f32(HybLnsQuantizeConfig* config, float* x, float* y, long n, HybQuantizeStats* stats);
+
+    /// <summary>
+    /// hyb_lns_quantize_f32 that also writes each result's LNS code in the quantiser's format
+    /// (config-&gt;format): codes[i] = sign | k for y[i] = +-L[k], the zero code K for 0 — exactly
+    /// hyb_lns_encode of y[i] — in the same pass, so a GEMM operand is quantised and encoded at once.
+    /// y may be NULL (codes only; the counts are the same) or x itself. A non-finite x under SKIP gets
+    /// the zero code (and y = x, counted). uint8: format.bits &lt;= 8.
+    /// </summary>
+    // C: hyb_status hyb_lns_quantize_encode_u8(const hyb_lns_quantize_config* config, const float* x, float* y, uint8_t* codes, int64_t n, hyb_quantize_stats* stats)
+    [LibraryImport("hybrid", EntryPoint = "hyb_lns_quantize_encode_u8")]
+    public static partial HybStatus hyb_lns_quantize_encode_u8(HybLnsQuantizeConfig* config, float* x, float* y, byte* codes, long n, HybQuantizeStats* stats);
+
+    /// <summary>
+    /// hyb_lns_quantize_f32 that also writes each result's LNS code in the quantiser's format
+    /// (config-&gt;format): codes[i] = sign | k for y[i] = +-L[k], the zero code K for 0 — exactly
+    /// hyb_lns_encode of y[i] — in the same pass, so a GEMM operand is quantised and encoded at once.
+    /// y may be NULL (codes only; the counts are the same) or x itself. A non-finite x under SKIP gets
+    /// the zero code (and y = x, counted). uint8: format.bits &lt;= 8.
+    /// </summary>
+    // C: hyb_status hyb_lns_quantize_encode_u16(const hyb_lns_quantize_config* config, const float* x, float* y, uint16_t* codes, int64_t n, hyb_quantize_stats* stats)
+    [LibraryImport("hybrid", EntryPoint = "hyb_lns_quantize_encode_u16")]
+    public static partial HybStatus hyb_lns_quantize_encode_u16(HybLnsQuantizeConfig* config, float* x, float* y, ushort* codes, long n, HybQuantizeStats* stats);
 }
 
 /// <summary>Settings of one exact GEMM.</summary>
-// C: typedef struct hyb_lns_gemm_config { ... } hyb_lns_gemm_config (64 bytes)
+// C: typedef struct hyb_lns_gemm_config { ... } hyb_lns_gemm_config (72 bytes)
 [StructLayout(LayoutKind.Sequential)]
 public unsafe partial struct HybLnsGemmConfig
 {
@@ -107,6 +129,14 @@ public unsafe partial struct HybLnsGemmConfig
     /// <summary>F, in [0, W - 2]: one product (2^F units at most) must fit</summary>
     // C: int32_t frac_bits (offset 60)
     public int FracBits;
+
+    /// <summary>0: A is row-major M x K; 1: A is stored as A^T, row-major K x M</summary>
+    // C: int32_t a_transposed (offset 64)
+    public int ATransposed;
+
+    /// <summary>0: B is row-major K x N; 1: B is stored as B^T, row-major N x K</summary>
+    // C: int32_t b_transposed (offset 68)
+    public int BTransposed;
 }
 
 /// <summary>What one exact GEMM did.</summary>
@@ -126,17 +156,18 @@ public unsafe partial struct HybGemmStats
     // C: int64_t truncated (offset 16)
     public long Truncated;
 
-    /// <summary>zero</summary>
-    // C: int64_t reserved (offset 24)
-    public long Reserved;
+    /// <summary>the kernel that ran: its hyb_simd_level (SCALAR: the reference); CUDA -1</summary>
+    // C: int64_t simd_level (offset 24)
+    public long SimdLevel;
 }
 
 public static unsafe partial class HybridNative
 {
     /// <summary>
     /// C = A B on codes (uint8: B &lt;= 8 bits; uint16: any B). c must not overlap a or b. stats may
-    /// be NULL. Vectorised over columns and threaded over rows; each output is summed in k order,
-    /// so the result does not depend on the thread count.
+    /// be NULL. The SIMD level's kernel (hyb_simd_get; HYBRID_SIMD=scalar forces the plain
+    /// reference): vectorised over 8 or 16 columns, blocked over K, threaded over column panels and
+    /// row ranges; the result never depends on the level, the blocking or the thread count.
     /// </summary>
     // C: hyb_status hyb_lns_gemm_exact_u8(const hyb_lns_gemm_config* config, const uint8_t* a, const uint8_t* b, float* c, hyb_gemm_stats* stats)
     [LibraryImport("hybrid", EntryPoint = "hyb_lns_gemm_exact_u8")]
@@ -144,8 +175,9 @@ public static unsafe partial class HybridNative
 
     /// <summary>
     /// C = A B on codes (uint8: B &lt;= 8 bits; uint16: any B). c must not overlap a or b. stats may
-    /// be NULL. Vectorised over columns and threaded over rows; each output is summed in k order,
-    /// so the result does not depend on the thread count.
+    /// be NULL. The SIMD level's kernel (hyb_simd_get; HYBRID_SIMD=scalar forces the plain
+    /// reference): vectorised over 8 or 16 columns, blocked over K, threaded over column panels and
+    /// row ranges; the result never depends on the level, the blocking or the thread count.
     /// </summary>
     // C: hyb_status hyb_lns_gemm_exact_u16(const hyb_lns_gemm_config* config, const uint16_t* a, const uint16_t* b, float* c, hyb_gemm_stats* stats)
     [LibraryImport("hybrid", EntryPoint = "hyb_lns_gemm_exact_u16")]

@@ -47,6 +47,34 @@ public enum HybRandomPurpose : int
     // C: HYB_RANDOM_PURPOSE_QUANTIZE = 4
     Quantize = 4,
 
+    /// <summary>write noise of a programming event (device.h): block i, counter = the step</summary>
+    // C: HYB_RANDOM_PURPOSE_WRITE_NOISE = 5
+    WriteNoise = 5,
+
+    /// <summary>read noise (device.h): block i, counter = the read</summary>
+    // C: HYB_RANDOM_PURPOSE_READ_NOISE = 6
+    ReadNoise = 6,
+
+    /// <summary>per device: the drift exponent's spread (step 0)</summary>
+    // C: HYB_RANDOM_PURPOSE_DRIFT_NU = 7
+    DriftNu = 7,
+
+    /// <summary>per device: the up/down asymmetry's spread (step 0)</summary>
+    // C: HYB_RANDOM_PURPOSE_UP_DOWN = 8
+    UpDown = 8,
+
+    /// <summary>per device: LINEAR gamma_up's spread, POW pow_gamma's (step 0)</summary>
+    // C: HYB_RANDOM_PURPOSE_GAMMA_UP = 9
+    GammaUp = 9,
+
+    /// <summary>per device: LINEAR gamma_down's spread, POW pow_up_down's (step 0)</summary>
+    // C: HYB_RANDOM_PURPOSE_GAMMA_DOWN = 10
+    GammaDown = 10,
+
+    /// <summary>weight-domain pulse counts: word i mod 4 of block i/4, counter = the step</summary>
+    // C: HYB_RANDOM_PURPOSE_PULSE_ROUNDING = 11
+    PulseRounding = 11,
+
     /// <summary>free for tests and experiments</summary>
     // C: HYB_RANDOM_PURPOSE_USER = 255
     User = 255,

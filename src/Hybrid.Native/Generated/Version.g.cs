@@ -23,8 +23,8 @@ public static partial class HybridConstants
     public const int HYB_VERSION_PATCH = 0;
 
     /// <summary>bumped on any signature, layout or enum change</summary>
-    // C: #define HYB_ABI_VERSION 6
-    public const int HYB_ABI_VERSION = 6;
+    // C: #define HYB_ABI_VERSION 7
+    public const int HYB_ABI_VERSION = 7;
 }
 
 /// <summary>What this build of libhybrid is. Strings are NUL-terminated and truncated to fit.</summary>

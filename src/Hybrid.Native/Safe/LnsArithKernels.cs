@@ -22,6 +22,27 @@ public static unsafe class LnsArithKernels
         return stats;
     }
 
+    /// <summary>Quantises <paramref name="x"/> into <paramref name="y"/> (empty: codes only; or <paramref name="x"/> itself)
+    /// and writes the results' codes (byte: B ≤ 8, ushort: B ≤ 16) in the same pass.</summary>
+    public static HybQuantizeStats QuantizeEncode<TCode>(in HybLnsQuantizeConfig config, ReadOnlySpan<float> x, Span<float> y,
+        Span<TCode> codes) where TCode : unmanaged
+    {
+        if (!y.IsEmpty) SpanBounds.Same(x.Length, nameof(x), y.Length, nameof(y));
+        SpanBounds.Same(x.Length, nameof(x), codes.Length, nameof(codes));
+        HybridLibrary.EnsureCompatible();
+        HybQuantizeStats stats;
+        fixed (HybLnsQuantizeConfig* c = &config)
+        fixed (float* px = x, py = y)
+        fixed (TCode* pc = codes)
+        {
+            float* yp = y.IsEmpty ? null : py;
+            NativeStatus.Check(CodeWidth.IsByte<TCode>()
+                ? HybridNative.hyb_lns_quantize_encode_u8(c, px, yp, (byte*)pc, x.Length, &stats)
+                : HybridNative.hyb_lns_quantize_encode_u16(c, px, yp, (ushort*)pc, x.Length, &stats));
+        }
+        return stats;
+    }
+
     /// <summary>C = A·B on LNS codes (byte: B ≤ 8, ushort: B ≤ 16); the spans must hold M·K, K·N and M·N elements.</summary>
     public static HybGemmStats GemmExact<TCode>(in HybLnsGemmConfig config, ReadOnlySpan<TCode> a, ReadOnlySpan<TCode> b,
         Span<float> c) where TCode : unmanaged

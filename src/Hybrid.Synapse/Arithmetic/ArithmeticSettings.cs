@@ -59,12 +59,17 @@ public readonly record struct QuantizeStats(long Elements, long Saturated, long 
 /// <summary>
 /// The exact LNS GEMM C[M×N] = A[M×K] · B[K×N] as an LNS datapath computes it (SCIENCE.md, "LNS
 /// arithmetic of the whole training step"; native/include/hybrid/lns_arith.h). A and B are LNS codes
-/// (row-major) of formats with the same γ, an integer power of two up to <see cref="MaxGamma"/>.
+/// of formats with the same γ, an integer power of two up to <see cref="MaxGamma"/>, row-major, or stored
+/// as their transposes (<see cref="ATransposed"/>: A held as Aᵀ, K×M; <see cref="BTransposed"/>: B held as
+/// Bᵀ, N×K — a layer's forward x·Wᵀ passes W as it is stored, its weight gradient eᵀ·x passes e); C is
+/// row-major.
 /// Each product is sign XOR and exponent add: |a·b| = s_A·s_B·2^(−E/γ), E = k_a + k_b, split into
 /// quotient q = E div γ (a shift) and remainder r = E mod γ (the bucket). Bucket r keeps an integer
 /// partial sum of ±2^(F−q) (F = <see cref="FractionBits"/>; a product with q &gt; F is shifted out
 /// entirely, counted as truncated) in a saturating accumulator of <see cref="AccumulatorBits"/> bits
-/// (two's complement; every clamp is counted), summed in k order. At the end each bucket is scaled by
+/// (two's complement; every clamp is counted), summed in ascending k — the order is part of the datapath,
+/// since clamps do not commute (faster kernels add a block in another order only where they have proved
+/// that no clamp can happen in it). At the end each bucket is scaled by
 /// its constant 2^(−r/γ) and the buckets are summed (in double, r ascending), scaled by 2^(−F)·s_A·s_B
 /// and rounded to float.
 /// </summary>
@@ -75,8 +80,10 @@ public readonly record struct QuantizeStats(long Elements, long Saturated, long 
 /// <param name="N">Columns of B and C.</param>
 /// <param name="AccumulatorBits">W: bits of each bucket's signed accumulator, in [2, 32].</param>
 /// <param name="FractionBits">F: fraction bits (the largest product, q = 0, is 2^F units), in [0, W−2] so one product fits.</param>
+/// <param name="ATransposed">A is stored as Aᵀ (row-major K×M).</param>
+/// <param name="BTransposed">B is stored as Bᵀ (row-major N×K).</param>
 public readonly record struct LnsGemmSettings(LnsFormat A, LnsFormat B, int M, int K, int N, int AccumulatorBits = 32,
-    int FractionBits = 24)
+    int FractionBits = 24, bool ATransposed = false, bool BTransposed = false)
 {
     /// <summary>Largest γ of the exact datapath (buckets per output).</summary>
     public const int MaxGamma = HybridConstants.HYB_LNS_GEMM_MAX_GAMMA;
@@ -88,6 +95,12 @@ public readonly record struct LnsGemmSettings(LnsFormat A, LnsFormat B, int M, i
 
     /// <summary>Multiply-accumulates: M·K·N.</summary>
     public long Macs => (long)M * K * N;
+
+    /// <summary>Index of A[m, k] in A's storage.</summary>
+    public int AIndex(int m, int k) => ATransposed ? k * M + m : m * K + k;
+
+    /// <summary>Index of B[k, n] in B's storage.</summary>
+    public int BIndex(int k, int n) => BTransposed ? n * K + k : k * N + n;
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the first bad setting (codes of <paramref name="codeBytes"/> bytes).</summary>
     public void Validate(int codeBytes)
@@ -130,9 +143,12 @@ public readonly record struct LnsGemmSettings(LnsFormat A, LnsFormat B, int M, i
 /// <param name="Macs">Products formed, zeros included (M·K·N).</param>
 /// <param name="Saturations">Bucket additions that clamped at the accumulator's range.</param>
 /// <param name="Truncated">Non-zero products smaller than one accumulator unit (q &gt; F), shifted out.</param>
-public readonly record struct GemmStats(long Macs, long Saturations, long Truncated)
+/// <param name="Kernel">The kernel that ran ("managed", "native-cpu avx512", "native-cpu scalar" = the C reference,
+/// "native-cuda"); null for none, "mixed" for a sum over different kernels.</param>
+public readonly record struct GemmStats(long Macs, long Saturations, long Truncated, string? Kernel = null)
 {
     /// <summary>The sum of two counts.</summary>
     public static GemmStats operator +(GemmStats a, GemmStats b) =>
-        new(a.Macs + b.Macs, a.Saturations + b.Saturations, a.Truncated + b.Truncated);
+        new(a.Macs + b.Macs, a.Saturations + b.Saturations, a.Truncated + b.Truncated,
+            a.Kernel is null ? b.Kernel : b.Kernel is null || b.Kernel == a.Kernel ? a.Kernel : "mixed");
 }

@@ -43,9 +43,41 @@ public interface ISynapseBackend
     /// <paramref name="x"/> itself.</summary>
     Arithmetic.QuantizeStats LnsQuantize(in Arithmetic.LnsQuantizeSettings settings, ReadOnlySpan<float> x, Span<float> y);
 
+    /// <summary>
+    /// <see cref="LnsQuantize"/> that also writes the results' codes in the quantiser's format (their LNS encoding;
+    /// the zero code for a non-finite x skipped), for an exact GEMM's operand: <paramref name="y"/> may be empty
+    /// (codes only) or <paramref name="x"/> itself. The default quantises, then encodes; libhybrid does both in one pass.
+    /// </summary>
+    Arithmetic.QuantizeStats LnsQuantizeEncode<TCode>(in Arithmetic.LnsQuantizeSettings settings, ReadOnlySpan<float> x,
+        Span<float> y, Span<TCode> codes) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        Twin.KernelContract.LnsQuantizeEncode(settings, x, y, codes);
+        var grid = y.IsEmpty && !x.IsEmpty ? new float[x.Length] : y;
+        var stats = LnsQuantize(settings, x, grid);
+        var finite = new float[x.Length];
+        for (int i = 0; i < x.Length; ++i) finite[i] = float.IsFinite(grid[i]) ? grid[i] : 0f;
+        LnsEncode(settings.Format, finite, codes);
+        return stats;
+    }
+
     /// <summary>The exact LNS GEMM C = A·B on codes (<see cref="Arithmetic.LnsGemmSettings"/>).</summary>
     Arithmetic.GemmStats LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings settings, ReadOnlySpan<TCode> a,
         ReadOnlySpan<TCode> b, Span<float> c) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
+
+    /// <summary>The programming events of an LNS step (<see cref="LnsProgramSettings"/>): pulses, and fresh write
+    /// offsets for the codes that changed; <paramref name="offsets"/> may be empty when the write noise is 0.</summary>
+    ProgramStats LnsProgram<TCode>(in LnsProgramSettings settings, ReadOnlySpan<TCode> before, ReadOnlySpan<TCode> after,
+        Span<float> offsets) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
+
+    /// <summary>Reads LNS codes with write offsets (empty: none), read noise and drift (<see cref="LnsReadSettings"/>).</summary>
+    void LnsRead<TCode>(in LnsReadSettings settings, ReadOnlySpan<TCode> codes, ReadOnlySpan<float> offsets, Span<float> x)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>;
+
+    /// <summary>One programming step of float weights on a device (<see cref="DeviceUpdateSettings"/>).</summary>
+    ProgramStats DeviceUpdate(in DeviceUpdateSettings settings, Span<float> hidden, Span<float> apparent, ReadOnlySpan<float> dw);
+
+    /// <summary>Reads float device weights with drift and read noise (<see cref="DeviceReadSettings"/>).</summary>
+    void DeviceRead(in DeviceReadSettings settings, ReadOnlySpan<float> w, Span<float> output);
 }
 
 /// <summary>

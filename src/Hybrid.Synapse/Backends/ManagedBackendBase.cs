@@ -38,4 +38,18 @@ public abstract class ManagedBackendBase : ISynapseBackend
     public Arithmetic.GemmStats LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings settings, ReadOnlySpan<TCode> a,
         ReadOnlySpan<TCode> b, Span<float> c) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> =>
         ArithmeticKernels.LnsGemmExact(settings, a, b, c);
+
+    /// <inheritdoc />
+    public ProgramStats LnsProgram<TCode>(in LnsProgramSettings settings, ReadOnlySpan<TCode> before, ReadOnlySpan<TCode> after,
+        Span<float> offsets) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> =>
+        ManagedDeviceKernels.LnsProgram(settings, before, after, offsets);
+    /// <inheritdoc />
+    public void LnsRead<TCode>(in LnsReadSettings settings, ReadOnlySpan<TCode> codes, ReadOnlySpan<float> offsets, Span<float> x)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> => ManagedDeviceKernels.LnsRead(settings, codes, offsets, x);
+    /// <inheritdoc />
+    public ProgramStats DeviceUpdate(in DeviceUpdateSettings settings, Span<float> hidden, Span<float> apparent, ReadOnlySpan<float> dw) =>
+        ManagedDeviceKernels.DeviceUpdate(settings, hidden, apparent, dw);
+    /// <inheritdoc />
+    public void DeviceRead(in DeviceReadSettings settings, ReadOnlySpan<float> w, Span<float> output) =>
+        ManagedDeviceKernels.DeviceRead(settings, w, output);
 }

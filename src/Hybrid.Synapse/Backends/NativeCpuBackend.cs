@@ -84,10 +84,48 @@ public sealed class NativeCpuBackend : ISynapseBackend
     }
 
     /// <inheritdoc />
+    public Arithmetic.QuantizeStats LnsQuantizeEncode<TCode>(in Arithmetic.LnsQuantizeSettings settings, ReadOnlySpan<float> x,
+        Span<float> y, Span<TCode> codes) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        KernelContract.LnsQuantizeEncode(settings, x, y, codes);
+        return FromNative(LnsArithKernels.QuantizeEncode(ToNative(settings), x, y, codes));
+    }
+
+    /// <inheritdoc />
     public Arithmetic.GemmStats LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings settings, ReadOnlySpan<TCode> a,
         ReadOnlySpan<TCode> b, Span<float> c) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
     {
         KernelContract.LnsGemmExact(settings, a, b, c);
         return FromNative(LnsArithKernels.GemmExact(ToNative(settings), a, b, c));
+    }
+
+    /// <inheritdoc />
+    public ProgramStats LnsProgram<TCode>(in LnsProgramSettings settings, ReadOnlySpan<TCode> before, ReadOnlySpan<TCode> after,
+        Span<float> offsets) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        DeviceContract.LnsProgram(settings, before, after, offsets);
+        return FromNative(Native.DeviceKernels.LnsProgram(ToNative(settings), before, after, offsets));
+    }
+
+    /// <inheritdoc />
+    public void LnsRead<TCode>(in LnsReadSettings settings, ReadOnlySpan<TCode> codes, ReadOnlySpan<float> offsets, Span<float> x)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        DeviceContract.LnsRead(settings, codes, offsets, x);
+        Native.DeviceKernels.LnsRead(ToNative(settings), codes, offsets, x);
+    }
+
+    /// <inheritdoc />
+    public ProgramStats DeviceUpdate(in DeviceUpdateSettings settings, Span<float> hidden, Span<float> apparent, ReadOnlySpan<float> dw)
+    {
+        DeviceContract.DeviceUpdate(settings, hidden, apparent, dw);
+        return FromNative(Native.DeviceKernels.Update(ToNative(settings), hidden, apparent, dw));
+    }
+
+    /// <inheritdoc />
+    public void DeviceRead(in DeviceReadSettings settings, ReadOnlySpan<float> w, Span<float> output)
+    {
+        DeviceContract.DeviceRead(settings, w, output);
+        Native.DeviceKernels.Read(ToNative(settings), w, output);
     }
 }

@@ -159,4 +159,25 @@ public sealed class NativeCudaBackend : IDeviceSynapseBackend
     }
 
     private static CudaBuffer<T> View<T>(DeviceMemory<T> m) where T : unmanaged => CudaBuffer<T>.View(m.Address, m.Length);
+
+    // The device kernels (hybrid/device.h) have no CUDA version yet: on host spans they run libhybrid's CPU code,
+    // which gives the same bits (docs/devices.md).
+
+    /// <inheritdoc />
+    public ProgramStats LnsProgram<TCode>(in LnsProgramSettings settings, ReadOnlySpan<TCode> before, ReadOnlySpan<TCode> after,
+        Span<float> offsets) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> =>
+        NativeCpuBackend.Instance.LnsProgram(settings, before, after, offsets);
+
+    /// <inheritdoc />
+    public void LnsRead<TCode>(in LnsReadSettings settings, ReadOnlySpan<TCode> codes, ReadOnlySpan<float> offsets, Span<float> x)
+        where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode> =>
+        NativeCpuBackend.Instance.LnsRead(settings, codes, offsets, x);
+
+    /// <inheritdoc />
+    public ProgramStats DeviceUpdate(in DeviceUpdateSettings settings, Span<float> hidden, Span<float> apparent, ReadOnlySpan<float> dw) =>
+        NativeCpuBackend.Instance.DeviceUpdate(settings, hidden, apparent, dw);
+
+    /// <inheritdoc />
+    public void DeviceRead(in DeviceReadSettings settings, ReadOnlySpan<float> w, Span<float> output) =>
+        NativeCpuBackend.Instance.DeviceRead(settings, w, output);
 }

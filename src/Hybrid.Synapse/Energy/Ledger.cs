@@ -95,12 +95,22 @@ public static class UpdateCosts
         return new Ledger(16 * e, 12 * e, 0, 0, 4 * e, 9 * e, 0, n, e);
     }
 
-    /// <summary>One float32 Madam step on <paramref name="n"/> weights (exp counted as 7 multiplies and 7 adds).</summary>
-    public static Ledger Madam(long n)
+    /// <summary>One float32 Madam step on <paramref name="n"/> weights in <paramref name="rows"/> rows (exp counted as 7
+    /// multiplies and 7 adds), the second moment per weight (as published), per row (neuron) or per tensor.</summary>
+    public static Ledger Madam(long n, long rows = 1, MomentMode moment = MomentMode.PerSynapse)
     {
-        // v update (3 mult, 1 add), sqrt(v / bc) (2), g / d (1), lr * gh * sign (2), exp (7, 7), w * exp (1)
         double e = n;
-        return new Ledger(12 * e, 8 * e, 0, 0, 8 * e, 16 * e, 0, n, e);
+        if (moment == MomentMode.PerSynapse)
+        {
+            // v update (3 mult, 1 add), sqrt(v / bc) (2), g / d (1), lr * gh * sign (2), exp (7, 7), w * exp (1)
+            return new Ledger(12 * e, 8 * e, 0, 0, 8 * e, 16 * e, 0, n, e);
+        }
+        // per element: g^2 (1) and its row sum (1 add), g / d (1), lr * gh * sign (2), exp (7, 7), w * exp (1);
+        // per shared moment: mean (1), update (2 mult, 1 add), sqrt(v / bc) (2); none: a sign step, exp and w * exp
+        double shared = moment switch { MomentMode.PerNeuron => rows, MomentMode.PerTensor => 1, _ => 0 };
+        double mults = moment == MomentMode.None ? 10 * e : 12 * e + 5 * shared;
+        double adds = moment == MomentMode.None ? 7 * e : 8 * e + shared;
+        return new Ledger(8 * e + 4 * shared, 4 * e + 4 * shared, 0, 0, adds, mults, 0, n, e);
     }
 }
 

@@ -36,7 +36,28 @@ public sealed class ArraySynapseStorage(int codeBytes, int moments) : ISynapseSt
 /// <summary>What one synapse step did and cost.</summary>
 /// <param name="Stats">Elements, codes changed, non-finite gradients skipped.</param>
 /// <param name="Ledger">The step's events (see <see cref="UpdateCosts.LnsMadam"/>).</param>
-public readonly record struct SynapseStep(StepStats Stats, Ledger Ledger);
+/// <param name="Device">An analog device's programming events and pulses (<see cref="DeviceModel.IsAnalog"/>), else zero.</param>
+public readonly record struct SynapseStep(StepStats Stats, Ledger Ledger, DeviceCosts Device = default);
+
+/// <summary>Where an analog synapse tensor's device state lives: the write offsets of its last programming (code
+/// levels, one per synapse; empty without write noise) and the count of its reads (the read noise's counter).</summary>
+public interface IDeviceStorage
+{
+    /// <summary>The write offsets (n floats, or none without write noise).</summary>
+    Span<float> Offsets { get; }
+    /// <summary>Reads so far.</summary>
+    long Reads { get; set; }
+}
+
+/// <summary>Array storage for a synapse tensor's device state.</summary>
+public sealed class ArrayDeviceStorage(int offsets) : IDeviceStorage
+{
+    private readonly float[] _offsets = new float[offsets];
+    /// <inheritdoc />
+    public Span<float> Offsets => _offsets;
+    /// <inheritdoc />
+    public long Reads { get; set; }
+}
 
 /// <summary>
 /// A weight tensor of [rows, cols] synapses: B-bit LNS codes with their second moments, a
@@ -130,12 +151,78 @@ public sealed class SynapseTensor
         else Backend.LnsEncode(Format, weights, Codes16);
     }
 
-    /// <summary>Decodes the codes into <paramref name="weights"/> (row-major [rows, cols]).</summary>
+    /// <summary>Decodes the codes into <paramref name="weights"/> (row-major [rows, cols]): the weights as the synapses
+    /// hold them, with their write offsets when the device has write noise (<see cref="UseDevice"/>).</summary>
     public void Decode(Span<float> weights)
     {
         Refresh();
+        if (_device is { Offsets.Length: > 0 })
+        {
+            Read(weights, noisy: false);
+            return;
+        }
         if (Format.Bits <= 8) Backend.LnsDecode(Format, (ReadOnlySpan<byte>)Codes8, weights);
         else Backend.LnsDecode(Format, (ReadOnlySpan<ushort>)Codes16, weights);
+    }
+
+    private IDeviceStorage? _device;
+
+    /// <summary>The analog device the synapses are (<see cref="UseDevice"/>); <see cref="DeviceModel.Ideal"/> until then.</summary>
+    public DeviceModel Device { get; private set; } = DeviceModel.Ideal;
+
+    /// <summary>The run's seed, the key of the device's draws (set by <see cref="UseDevice"/>).</summary>
+    public ulong DeviceSeed { get; private set; }
+
+    /// <summary>
+    /// Makes the synapses analog devices of <paramref name="device"/> (its write noise, read noise and drift; the step
+    /// options come with each step's settings) with draws keyed by <paramref name="seed"/>, its state in
+    /// <paramref name="storage"/> (or fresh arrays: n write offsets with write noise, none without). With write noise
+    /// the present codes are programmed now (step 0: every non-zero code takes a write offset). Call once, after the
+    /// codes are set.
+    /// </summary>
+    public void UseDevice(DeviceModel device, ulong seed, IDeviceStorage? storage = null)
+    {
+        device.Validate();
+        if (_device is not null) throw new InvalidOperationException("the synapse tensor already has its device.");
+        int n = (int)Count;
+        int offsets = device.WriteNoiseStd > 0f ? n : 0;
+        storage ??= new ArrayDeviceStorage(offsets);
+        if (storage.Offsets.Length != offsets)
+            throw new ArgumentException($"device storage holds {storage.Offsets.Length} write offsets; {offsets} are needed.", nameof(storage));
+        (_device, Device, DeviceSeed) = (storage, device, seed);
+        if (offsets == 0) return;
+        // the initial programming: every non-zero code differs from an all-zero "before" and takes an offset
+        var program = new LnsProgramSettings(Format.Bits, device.WriteNoiseStd, seed, 0, TensorId);
+        if (Format.Bits <= 8)
+        {
+            var zeros = new byte[n];
+            Array.Fill(zeros, (byte)Format.ZeroCode);
+            Backend.LnsProgram<byte>(program, zeros, Codes8, storage.Offsets);
+        }
+        else
+        {
+            var zeros = new ushort[n];
+            Array.Fill(zeros, (ushort)Format.ZeroCode);
+            Backend.LnsProgram<ushort>(program, zeros, Codes16, storage.Offsets);
+        }
+    }
+
+    /// <summary>
+    /// Reads the synapses into <paramref name="weights"/> as the analog device gives them (hyb_lns_read): with their
+    /// write offsets, with read noise when <paramref name="noisy"/> (a fresh draw per read: the read counter advances),
+    /// and drifted by <paramref name="driftTime"/> seconds since programming. Without a device (or with none of these)
+    /// it is <see cref="Decode"/>, bit for bit.
+    /// </summary>
+    public void Read(Span<float> weights, bool noisy = true, double driftTime = 0)
+    {
+        Refresh();
+        long read = 0;
+        float noise = noisy ? Device.ReadNoiseStd : 0f;
+        if (noise > 0f && _device is not null) read = _device.Reads++;
+        var s = new LnsReadSettings(Format, DeviceSeed, read, TensorId, noise, Device.Drift, driftTime);
+        ReadOnlySpan<float> offsets = _device is null ? default : _device.Offsets;
+        if (Format.Bits <= 8) Backend.LnsRead<byte>(s, Codes8, offsets, weights);
+        else Backend.LnsRead<ushort>(s, Codes16, offsets, weights);
     }
 
     /// <summary>
@@ -147,11 +234,33 @@ public sealed class SynapseTensor
     {
         Refresh();
         var s = settings with { Format = Format, Moment = Moment, Rows = Rows, TensorId = TensorId };
-        var stats = Format.Bits <= 8
-            ? Backend.LnsMadamStep(s, Codes8, grad, _storage.Moments)
-            : Backend.LnsMadamStep(s, Codes16, grad, _storage.Moments);
+        bool analog = s.Device.IsAnalog || Device.IsAnalog;
+        if (s.Device.WriteNoiseStd > 0f && _device is not { Offsets.Length: > 0 })
+            throw new InvalidOperationException("a step with write noise needs the tensor's device state: call UseDevice first.");
+        StepStats stats;
+        ProgramStats program = default;
+        if (Format.Bits <= 8)
+        {
+            byte[]? before = analog ? Codes8.ToArray() : null;
+            stats = Backend.LnsMadamStep(s, Codes8, grad, _storage.Moments);
+            if (before is not null) program = Program<byte>(s, before, Codes8);
+        }
+        else
+        {
+            ushort[]? before = analog ? Codes16.ToArray() : null;
+            stats = Backend.LnsMadamStep(s, Codes16, grad, _storage.Moments);
+            if (before is not null) program = Program<ushort>(s, before, Codes16);
+        }
         return new SynapseStep(stats, UpdateCosts.LnsMadam(Count, Rows, Format.Bits, Moment, s.Rounding, stats.Changed,
-            s.RandomBits));
+            s.RandomBits), new DeviceCosts(program.Programmed, program.Pulses));
+    }
+
+    // an analog step's programming events: pulses and, with write noise, the changed codes' fresh write offsets
+    private ProgramStats Program<TCode>(in LnsMadamSettings s, TCode[] before, Span<TCode> after)
+        where TCode : unmanaged, System.Numerics.IBinaryInteger<TCode>, System.Numerics.IUnsignedNumber<TCode>
+    {
+        var p = new LnsProgramSettings(Format.Bits, s.Device.WriteNoiseStd, s.Seed, s.Step, TensorId);
+        return Backend.LnsProgram<TCode>(p, before, after, s.Device.WriteNoiseStd > 0f ? _device!.Offsets : default);
     }
 
     // w_max lives in the storage (a restored checkpoint may have changed it)

@@ -44,7 +44,26 @@ public static class ArithmeticKernels
         return new QuantizeStats(x.Length, saturated, underflowed, nonFinite);
     }
 
-    /// <summary>The exact LNS GEMM C = A·B (row-major codes; see <see cref="LnsGemmSettings"/> for the datapath).</summary>
+    /// <summary>
+    /// <see cref="LnsQuantize"/> that also writes each result's code in the quantiser's format: the LNS
+    /// encoding of y (the zero code for 0, and for a non-finite x skipped). <paramref name="y"/> may be empty
+    /// (codes only) or <paramref name="x"/> itself.
+    /// </summary>
+    /// <exception cref="ArgumentException">Bad settings or buffers; nothing written.</exception>
+    public static QuantizeStats LnsQuantizeEncode<TCode>(in LnsQuantizeSettings s, ReadOnlySpan<float> x, Span<float> y,
+        Span<TCode> codes) where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
+    {
+        KernelContract.LnsQuantizeEncode(s, x, y, codes);
+        var q = y.IsEmpty && !x.IsEmpty ? new float[x.Length] : null;
+        Span<float> grid = q ?? y;
+        var stats = LnsQuantize(s, x, grid);
+        var finite = new float[x.Length];
+        for (int i = 0; i < x.Length; ++i) finite[i] = float.IsFinite(grid[i]) ? grid[i] : 0f;
+        ManagedKernels.LnsEncode(s.Format, finite, codes);
+        return stats;
+    }
+
+    /// <summary>The exact LNS GEMM C = A·B (codes in the layouts of <see cref="LnsGemmSettings"/>, which also gives the datapath).</summary>
     /// <exception cref="ArgumentException">Bad settings, shapes, buffers or codes; nothing written.</exception>
     public static GemmStats LnsGemmExact<TCode>(in LnsGemmSettings s, ReadOnlySpan<TCode> a, ReadOnlySpan<TCode> b, Span<float> c)
         where TCode : unmanaged, IBinaryInteger<TCode>, IUnsignedNumber<TCode>
@@ -65,7 +84,7 @@ public static class ArithmeticKernels
             Array.Clear(acc);
             for (int k = 0; k < s.K; ++k)
             {
-                uint ca = uint.CreateTruncating(a[m * s.K + k]), cb = uint.CreateTruncating(b[k * s.N + n]);
+                uint ca = uint.CreateTruncating(a[s.AIndex(m, k)]), cb = uint.CreateTruncating(b[s.BIndex(k, n)]);
                 uint ka = ca & zeroA, kb = cb & zeroB;
                 if (ka == zeroA || kb == zeroB) continue;          // a zero operand: no product
                 int e = (int)(ka + kb);                             // exponent add
@@ -80,7 +99,7 @@ public static class ArithmeticKernels
             }
             c[m * s.N + n] = BucketsToFloat(acc, scale, f, outScale);
         }
-        return new GemmStats(s.Macs, saturations, truncated);
+        return new GemmStats(s.Macs, saturations, truncated, "managed");
     }
 
     private static void CheckCodes<TCode>(ReadOnlySpan<TCode> codes, int bits, string name)

@@ -76,17 +76,22 @@ public static class ManagedKernels
         bool device = s.Device.IsOn;
         bool own = s.Moment == MomentMode.PerSynapse;
         bool propagate = s.NonFinite == NonFinitePolicy.Propagate;
+        float xScale = DeviceMath.CodeXScale(bits);
         for (int i = begin; i < end; ++i)
         {
             float u = 0.5f;
             if (stochastic) u = Philox.RoundingUniform(s.Seed, s.Step, s.TensorId, s.RandomBits, (ulong)i);
-            float fac = device
-                ? LnsMath.DeviceFactor(s.Seed, s.Step, s.TensorId, (ulong)i, s.Device.CycleToCycleNoise,
-                    s.Device.DeviceToDeviceGainSd, s.Device.StuckFraction)
-                : 1.0f;
+            uint code = uint.CreateTruncating(codes[i]);
+            var dv = DeviceLanes.One;
+            if (device)
+            {
+                float fac = LnsMath.DeviceFactor(s.Seed, s.Step, s.TensorId, (ulong)i, s.Device.CycleToCycleNoise,
+                    s.Device.DeviceToDeviceGainSd, s.Device.StuckFraction);
+                dv = DeviceMath.LnsLanes(s.Device.Response, s.Device.Asymmetry, bits, xScale, s.Seed, s.TensorId, code, (ulong)i, fac);
+            }
             float vi = own ? v[i] : 0f;
-            uint cn = LnsMath.LnsElement(k, s.Moment, propagate, bits, uint.CreateTruncating(codes[i]), grad[i], ref vi,
-                dShared, u, fac, ref changed, ref nonFinite);
+            uint cn = LnsMath.LnsElement(k, s.Moment, propagate, bits, code, grad[i], ref vi,
+                dShared, u, dv, ref changed, ref nonFinite);
             if (own) v[i] = vi;
             codes[i] = TCode.CreateTruncating(cn);
         }

@@ -114,6 +114,16 @@ internal static class KernelContract
         SpanRules.SameOrDisjoint(x, nameof(x), y, nameof(y));
     }
 
+    public static void LnsQuantizeEncode<TCode>(in Arithmetic.LnsQuantizeSettings s, ReadOnlySpan<float> x, ReadOnlySpan<float> y,
+        ReadOnlySpan<TCode> codes) where TCode : unmanaged
+    {
+        s.Validate();
+        s.Format.Validate(CodeBytes<TCode>());
+        if (!y.IsEmpty || x.IsEmpty) SpanRules.SameOrDisjoint(x, nameof(x), y, nameof(y));
+        SpanRules.Pair(x, nameof(x), codes, nameof(codes));
+        SpanRules.Disjoint(MemoryMarshal.AsBytes(y), nameof(y), MemoryMarshal.AsBytes(codes), nameof(codes));
+    }
+
     public static void LnsGemmExact<TCode>(in Arithmetic.LnsGemmSettings s, ReadOnlySpan<TCode> a, ReadOnlySpan<TCode> b,
         ReadOnlySpan<float> c) where TCode : unmanaged
     {

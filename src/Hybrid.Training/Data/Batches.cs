@@ -39,7 +39,7 @@ public sealed class Batches
 
     /// <summary>Batches of <paramref name="batchSize"/> examples over inputs <paramref name="x"/> and labels <paramref name="y"/>.</summary>
     /// <param name="x">Inputs [N, ...] (any device; CPU is usual).</param>
-    /// <param name="y">Labels [N].</param>
+    /// <param name="y">Labels [N] (or [N, T]: a sequence model's targets).</param>
     /// <param name="batchSize">Examples per batch (≥ 1; N or more gives one full batch).</param>
     /// <param name="seed">The shuffling seed.</param>
     /// <param name="shuffle">False for the data's own order every epoch (evaluation).</param>
@@ -50,9 +50,9 @@ public sealed class Batches
     public Batches(Tensor x, Tensor y, long batchSize, long seed, bool shuffle = true, bool dropLast = false,
         InputNormalization? normalization = null, Device? device = null)
     {
-        if (x.dim() < 1 || y.dim() != 1 || x.shape[0] != y.shape[0])
+        if (x.dim() < 1 || y.dim() < 1 || x.shape[0] != y.shape[0])
             throw new ArgumentException(
-                $"inputs [{string.Join(", ", x.shape)}] and labels [{string.Join(", ", y.shape)}] must share their first dimension (labels 1-D).");
+                $"inputs [{string.Join(", ", x.shape)}] and labels [{string.Join(", ", y.shape)}] must share their first dimension.");
         if (batchSize < 1) throw new ArgumentOutOfRangeException(nameof(batchSize), $"batch size must be ≥ 1, got {batchSize}.");
         if (x.shape[0] > int.MaxValue) throw new ArgumentException($"at most {int.MaxValue} examples, got {x.shape[0]}.", nameof(x));
         _x = x;

@@ -55,7 +55,7 @@ public static class IdxReader
     {
         try
         {
-            RegularFile.Require(path, "an IDX file");
+            Hybrid.Synapse.Files.RegularFile.Require(path, "an IDX file");
         }
         catch (InvalidDataException e)
         {

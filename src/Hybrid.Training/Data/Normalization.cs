@@ -51,9 +51,11 @@ public sealed class InputNormalization : IDisposable
     /// <summary>Per-example rescaling to ‖x‖₂ = √d.</summary>
     public static InputNormalization Sphere { get; } = new(NormalizationKind.Sphere, null, null, "each example rescaled to ‖x‖₂ = √d");
 
-    /// <summary>Makes a normalisation of <paramref name="kind"/> with statistics from <paramref name="trainX"/> ([N, ...]).</summary>
+    /// <summary>Makes a normalisation of <paramref name="kind"/> with statistics from <paramref name="trainX"/> ([N, ...]);
+    /// integer inputs (a text corpus's token ids) are never normalised.</summary>
     public static InputNormalization Fit(NormalizationKind kind, Tensor trainX)
     {
+        if (!torch.is_floating_point(trainX)) return None; // token ids are not magnitudes
         switch (kind)
         {
             case NormalizationKind.None: return None;

@@ -76,29 +76,60 @@ public sealed class LinearArithmetic
     }
 
     /// <summary>y = Q_e(GEMM(Q_a(x), Q_w(weight)) + bias). <paramref name="storedWMax"/>: the LNS storage's w_max
-    /// (the weight quantiser's scale), or null for float weights (max |W|).</summary>
+    /// (the weight quantiser's scale), or null for float weights (max |W|). Inputs [..., features]: leading dimensions
+    /// are flattened into the GEMM's rows (one per-tensor scale over all of them, as for the unflattened tensor).</summary>
     public Tensor Forward(Tensor x, Tensor weight, Tensor? bias, float? storedWMax, bool training)
     {
-        if (x.dim() != 2) throw new NotSupportedException($"quantised linear layers take [batch, features] inputs, not {x.dim()}-D ones.");
+        if (x.dim() < 2) throw new NotSupportedException($"quantised linear layers take [..., features] inputs, not {x.dim()}-D ones.");
+        if (x.dim() > 2)
+        {
+            long[] lead = x.shape[..^1];
+            return Forward(x.reshape(-1, x.shape[^1]), weight, bias, storedWMax, training).reshape([.. lead, weight.shape[0]]);
+        }
+        return Forward(x, weight, storedWMax, training, (xq, wq) => nn.functional.linear(xq, wq, bias), (xq, wq, call) =>
+        {
+            var y = ExactLinearFunction.apply(xq, wq, call);
+            return bias is null ? y : y.Plus(bias);
+        }, fusedCodes: true);
+    }
+
+    /// <summary>
+    /// y = Q_e(op(Q_a(x), Q_w(weight))) for any GEMM-shaped op (a convolution, a batched product, a look-up): the
+    /// quantisers as in the linear layer, the op given twice — <paramref name="fast"/> on grid values in float32, and
+    /// <paramref name="exact"/> on the LNS datapath (null: the op has no exact form). A role without a quantiser
+    /// passes its tensor unchanged (an embedding passes its integer indices so).
+    /// </summary>
+    /// <remarks><paramref name="fusedCodes"/>: the op is one plain GEMM x·weightᵀ of 2-D operands (the linear layer), so the
+    /// quantisers can write the exact GEMM's codes as they quantise; any other op (a convolution's im2col GEMMs, batched
+    /// products) leaves the encoding to each exact GEMM.</remarks>
+    internal Tensor Forward(Tensor x, Tensor weight, float? storedWMax, bool training, Func<Tensor, Tensor, Tensor> fast,
+        Func<Tensor, Tensor, ExactGemmCall, Tensor>? exact, bool fusedCodes = false)
+    {
         var s = Span;
         long step = training ? (long)++s[StepSlot] : (long)s[StepSlot];
-        QuantizeStage? Stage(TensorRole r, float? fixedScale = null) =>
-            _q[(int)r] is { } q ? new QuantizeStage(this, q, step, training, fixedScale) : null;
-        var xq = _q[(int)TensorRole.Activations] is null ? x : QuantizeFunction.apply(x, Stage(TensorRole.Activations)!, null!);
+        bool exactMode = Settings.Gemm == GemmMode.Exact;
+        // exact GEMM: the operands' quantisers write the codes while they quantise (one pass), into these
+        bool wide = exactMode && new[] { TensorRole.Activations, TensorRole.Weights, TensorRole.Errors }
+            .Any(r => _q[(int)r]!.Spec.Format.Bits > 8);
+        CodeSlot? Slot(long[] shape) => exactMode && fusedCodes ? new CodeSlot(CodeTensors.Empty(shape, wide)) : null;
+        CodeSlot? xSlot = Slot(x.shape), wSlot = Slot(weight.shape), eSlot = Slot([x.shape[0], weight.shape[0]]);
+        QuantizeStage? Stage(TensorRole r, float? fixedScale = null, CodeSlot? codes = null) =>
+            _q[(int)r] is { } q ? new QuantizeStage(this, q, step, training, fixedScale, codes) : null;
+        var xq = _q[(int)TensorRole.Activations] is null ? x : QuantizeFunction.apply(x, Stage(TensorRole.Activations, codes: xSlot)!, null!);
         var wq = _q[(int)TensorRole.Weights] is null && _q[(int)TensorRole.Gradients] is null
             ? weight
-            : QuantizeFunction.apply(weight, Stage(TensorRole.Weights, storedWMax)!, Stage(TensorRole.Gradients)!);
+            : QuantizeFunction.apply(weight, Stage(TensorRole.Weights, storedWMax, wSlot)!, Stage(TensorRole.Gradients)!);
         Tensor y;
-        if (Settings.Gemm == GemmMode.Fast) y = nn.functional.linear(xq, wq, bias);
+        if (!exactMode) y = fast(xq, wq);
         else
         {
+            if (exact is null) throw new NotSupportedException("this operation has no exact (LNS datapath) form; use --gemm fast.");
             var call = new ExactGemmCall(_backend, _q[(int)TensorRole.Activations]!.LastFormat, _q[(int)TensorRole.Weights]!.LastFormat,
                 _q[(int)TensorRole.Errors]!, Settings.AccumulatorBits, Settings.FractionBits, x.requires_grad,
-                g => { if (training) AddGemm(g); });
-            y = ExactLinearFunction.apply(xq, wq, call);
-            if (bias is not null) y = y + bias;
+                g => { if (training) AddGemm(g); }, xSlot, wSlot, eSlot);
+            y = exact(xq, wq, call);
         }
-        return _q[(int)TensorRole.Errors] is null ? y : QuantizeFunction.apply(y, null!, Stage(TensorRole.Errors)!);
+        return _q[(int)TensorRole.Errors] is null ? y : QuantizeFunction.apply(y, null!, Stage(TensorRole.Errors, codes: eSlot)!);
     }
 
     /// <summary>The running maximum of <paramref name="role"/>'s quantiser (NaN until set).</summary>

@@ -21,11 +21,10 @@ namespace Hybrid.Training.Lns;
 /// <c>Optimizers.LnsMadamOptimizer</c> trains them with float32 Madam on the same backend and counts
 /// them as such in the ledger. CPU tensors only.
 /// </remarks>
-public sealed class LnsLinear : nn.Module<Tensor, Tensor>
+public sealed partial class LnsLinear : nn.Module<Tensor, Tensor>, ISynapseLayer, ILayerWork
 {
-    private readonly Parameter _weight;
+    private readonly SynapseWeight _synapses;
     private readonly Parameter? _bias;
-    private readonly BufferStorage _storage;
 
     /// <summary>Converts a float linear layer: w_max = p_scale · RMS(W), every weight rounded to its nearest level.</summary>
     public LnsLinear(string name, Linear source, int bits, float gamma, MomentMode moment, uint tensorId,
@@ -33,31 +32,15 @@ public sealed class LnsLinear : nn.Module<Tensor, Tensor>
     {
         OutFeatures = source.out_features;
         InFeatures = source.in_features;
-        using var w0 = source.weight!.detach().contiguous().cpu();
-        var template = new LnsMadamSettings(new LnsFormat(bits, gamma, 1f), 1, Moment: moment, Rows: OutFeatures);
-        int n = checked((int)(OutFeatures * InFeatures));
-        _storage = new BufferStorage(n * (bits <= 8 ? 1 : 2), template.MomentLength(n));
-        try
-        {
-            Synapses = SynapseTensor.FromWeights(TensorMemory.Float32(w0, "weight"), OutFeatures, InFeatures, bits, gamma,
-                moment, tensorId, backend, pScale, _storage);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ArgumentException($"{name}: {e.Message}", e);
-        }
-        _weight = new Parameter(torch.zeros([OutFeatures, InFeatures]), requires_grad: true);
+        _synapses = new SynapseWeight(name, source.weight!, bits, gamma, moment, tensorId, backend, pScale);
         _bias = source.bias is null ? null : new Parameter(source.bias.detach().clone(), requires_grad: true);
-        register_parameter("weight", _weight);
+        register_parameter("weight", _synapses.Weight);
         if (_bias is not null) register_parameter("bias", _bias);
-        register_buffer("codes", _storage.CodesTensor);
-        register_buffer("moments", _storage.MomentsTensor);
-        register_buffer("w_max", _storage.WMaxTensor);
-        Decode();
+        _synapses.RegisterBuffers(this);
     }
 
     /// <summary>The layer's synapses: format, codes, moments, tensor id, backend.</summary>
-    public SynapseTensor Synapses { get; }
+    public SynapseTensor Synapses => _synapses.Synapses;
     /// <summary>Bits per synapse.</summary>
     public int Bits => Synapses.Format.Bits;
     /// <summary>Where the second moment lives.</summary>
@@ -67,7 +50,7 @@ public sealed class LnsLinear : nn.Module<Tensor, Tensor>
     /// <summary>Input features (columns).</summary>
     public long InFeatures { get; }
     /// <summary>The decoded float weight (the autograd leaf).</summary>
-    public Parameter Weight => _weight;
+    public Parameter Weight => _synapses.Weight;
     /// <summary>The float32 bias, or null.</summary>
     public Parameter? Bias => _bias;
 
@@ -90,35 +73,17 @@ public sealed class LnsLinear : nn.Module<Tensor, Tensor>
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => Arithmetic is null
-        ? nn.functional.linear(input, _weight, _bias)
-        : Arithmetic.Forward(input, _weight, _bias, Synapses.Format.WMax, training);
+        ? nn.functional.linear(input, ReadWeight(), _bias)
+        : Arithmetic.Forward(input, ReadWeight(), _bias, Synapses.Format.WMax, training);
 
     /// <summary>Writes the decoded codes into the float weight.</summary>
-    public void Decode() => Synapses.Decode(TensorMemory.Float32(_weight, "weight"));
+    public void Decode() => _synapses.Decode();
 
     /// <summary>One synapse step with the weight's current gradient, then decode (see <see cref="SynapseTensor.Step"/>).</summary>
-    public SynapseStep Step(LnsMadamSettings settings)
-    {
-        using var grad0 = _weight.grad ?? throw new InvalidOperationException($"{GetName()}: no gradient (call backward first).");
-        using var grad = grad0.contiguous();
-        var step = Synapses.Step(settings, TensorMemory.Float32(grad, "gradient"));
-        Decode();
-        return step;
-    }
+    public SynapseStep Step(LnsMadamSettings settings) => _synapses.Step(GetName(), settings);
 
-    /// <summary>The synapse tensor's state in TorchSharp buffers, so module save/load carries it. 16-bit codes are byte
-    /// pairs: TorchSharp gives no storage view of int16 tensors.</summary>
-    private sealed class BufferStorage(int codeBytes, int moments) : ISynapseStorage
-    {
-        public Tensor CodesTensor { get; } = torch.zeros(codeBytes, ScalarType.Byte);
-        public Tensor MomentsTensor { get; } = torch.zeros(moments, ScalarType.Float32);
-        public Tensor WMaxTensor { get; } = torch.zeros(1, ScalarType.Float32);
-        public Span<byte> Codes => TensorMemory.Cpu<byte>(CodesTensor);
-        public Span<float> Moments => TensorMemory.Cpu<float>(MomentsTensor);
-        public float WMax
-        {
-            get => TensorMemory.Cpu<float>(WMaxTensor)[0];
-            set => TensorMemory.Cpu<float>(WMaxTensor)[0] = value;
-        }
-    }
+    /// <inheritdoc />
+    public LayerWork Work(string path, long[] inputShape, bool inputNeedsGrad) =>
+        LayerWorks.Linear(path, nameof(LnsLinear), inputShape, OutFeatures, _bias is not null, inputNeedsGrad, StepFormats.Of(Arithmetic),
+            Hybrid.Synapse.Arithmetic.NumberFormat.Lns(Bits, Synapses.Format.Gamma), Moment);
 }

@@ -26,85 +26,56 @@ public static class LnsModels
     }
 
     /// <summary>
-    /// A copy of <paramref name="model"/> (a <see cref="Sequential"/>, possibly nested) in which every
-    /// <see cref="Linear"/> becomes an <see cref="LnsLinear"/> initialised from the float layer's weights
-    /// (w_max = p_scale · RMS(W)); other layers are kept as they are (and shared with the float model).
+    /// <paramref name="model"/> (a <see cref="Sequential"/>, possibly nested) with every linear layer, 2-D convolution and
+    /// embedding turned into its synapse layer (<see cref="LnsLinear"/>, <see cref="LnsConv2d"/>, <see cref="LnsEmbedding"/>)
+    /// initialised from the float layer's weights (w_max = p_scale · RMS(W)); other layers are kept as they are. Converted in
+    /// place by <see cref="LnsConverter.Convert"/>, which takes any model; this form keeps the Sequential signature.
     /// </summary>
     public static Sequential FromFloat(nn.Module<Tensor, Tensor> model, int bits, float gamma, MomentMode moment,
         ISynapseBackend backend, double pScale = 3.0)
     {
         if (model is not Sequential seq)
-            throw new ArgumentException($"LNS conversion needs a Sequential model, not {model.GetType().Name}.", nameof(model));
-        uint nextId = 0;
-        return Convert(seq, bits, gamma, moment, backend, pScale, ref nextId);
-    }
-
-    private static Sequential Convert(Sequential seq, int bits, float gamma, MomentMode moment, ISynapseBackend backend,
-        double pScale, ref uint nextId)
-    {
-        var children = new List<(string, nn.Module<Tensor, Tensor>)>();
-        foreach (var (name, child) in seq.named_children())
-        {
-            nn.Module<Tensor, Tensor> converted = child switch
-            {
-                Linear lin => new LnsLinear(name, lin, bits, gamma, moment, nextId++, backend, pScale),
-                Sequential inner => Convert(inner, bits, gamma, moment, backend, pScale, ref nextId),
-                nn.Module<Tensor, Tensor> m => m,
-                _ => throw new ArgumentException($"layer '{name}' ({child.GetType().Name}) is not a tensor-to-tensor module."),
-            };
-            children.Add((name, converted));
-        }
-        return nn.Sequential(children.ToArray());
+            throw new ArgumentException($"LNS conversion needs a Sequential model, not {model.GetType().Name} (LnsConverter.Convert takes any).", nameof(model));
+        LnsConverter.Convert(seq, new LnsConversionSettings(backend) { Bits = bits, Gamma = gamma, Moment = moment, PScale = pScale });
+        return seq;
     }
 
     /// <summary>
-    /// Gives every <see cref="LnsLinear"/> of <paramref name="model"/> the step arithmetic <paramref name="arithmetic"/>
+    /// Gives every synapse layer and attention product of <paramref name="model"/> the step arithmetic <paramref name="arithmetic"/>
     /// (layer index = its order in the model, for the quantisers' random sub-streams); returns the model.
     /// </summary>
     public static nn.Module<Tensor, Tensor> WithArithmetic(nn.Module<Tensor, Tensor> model, StepArithmetic arithmetic, ulong seed)
     {
         arithmetic.Validate();
         int layer = 0;
-        foreach (var l in model.modules().OfType<LnsLinear>()) l.UseArithmetic(arithmetic, layer++, seed);
+        ISynapseBackend? backend = model.modules().OfType<ISynapseLayer>().FirstOrDefault()?.Synapses.Backend;
+        foreach (var m in model.modules())
+            switch (m)
+            {
+                case LnsLinear l: l.UseArithmetic(arithmetic, layer++, seed); break;
+                case LnsConv2d c: c.UseArithmetic(arithmetic, layer++, seed); break;
+                case LnsEmbedding e: e.UseArithmetic(arithmetic, layer++, seed); break;
+                case ActivationProduct p when backend is not null: p.UseArithmetic(arithmetic, layer++, seed, backend); break;
+            }
         return model;
     }
 
     /// <summary>
-    /// A copy of <paramref name="model"/> in which every <see cref="Linear"/> becomes a <see cref="QuantizedLinear"/>
-    /// (float32 master weights, the step run with <paramref name="arithmetic"/>); other layers are kept as they are.
+    /// <paramref name="model"/> with every linear layer, 2-D convolution and embedding turned into its quantised counterpart
+    /// (<see cref="QuantizedLinear"/>, <see cref="QuantizedConv2d"/>, <see cref="QuantizedEmbedding"/>: float32 master weights,
+    /// the step run with <paramref name="arithmetic"/>) and every attention product given it; converted in place.
     /// </summary>
     public static Sequential Quantized(nn.Module<Tensor, Tensor> model, StepArithmetic arithmetic, ulong seed, ISynapseBackend backend)
     {
         arithmetic.Validate();
         if (model is not Sequential seq)
-            throw new ArgumentException($"quantising needs a Sequential model, not {model.GetType().Name}.", nameof(model));
-        int layer = 0;
-        return QuantizeChildren(seq, arithmetic, seed, backend, ref layer);
-    }
-
-    private static Sequential QuantizeChildren(Sequential seq, StepArithmetic arithmetic, ulong seed, ISynapseBackend backend, ref int layer)
-    {
-        var children = new List<(string, nn.Module<Tensor, Tensor>)>();
-        foreach (var (name, child) in seq.named_children())
-        {
-            nn.Module<Tensor, Tensor> converted = child switch
-            {
-                Linear lin => new QuantizedLinear(name, lin, arithmetic, layer++, seed, backend),
-                Sequential inner => QuantizeChildren(inner, arithmetic, seed, backend, ref layer),
-                nn.Module<Tensor, Tensor> m => m,
-                _ => throw new ArgumentException($"layer '{name}' ({child.GetType().Name}) is not a tensor-to-tensor module."),
-            };
-            children.Add((name, converted));
-        }
-        return nn.Sequential(children.ToArray());
+            throw new ArgumentException($"quantising needs a Sequential model, not {model.GetType().Name} (LnsConverter.Convert takes any).", nameof(model));
+        LnsConverter.Convert(seq, new LnsConversionSettings(backend) { Storage = WeightStorage.Float, Arithmetic = arithmetic, Seed = seed });
+        return seq;
     }
 
     /// <summary>The quantisers' and exact GEMMs' counts of every quantised layer of <paramref name="model"/>, summed.</summary>
     public static ArithmeticStats Stats(nn.Module model) =>
-        model.modules().Select(m => m switch
-        {
-            LnsLinear { Arithmetic: { } a } => a.Stats,
-            QuantizedLinear q => q.Arithmetic.Stats,
-            _ => ArithmeticStats.Empty,
-        }).Aggregate(ArithmeticStats.Empty, (a, b) => a + b);
+        model.modules().OfType<IArithmeticLayer>().Select(m => m.Arithmetic?.Stats ?? ArithmeticStats.Empty)
+            .Aggregate(ArithmeticStats.Empty, (a, b) => a + b);
 }

@@ -10,7 +10,7 @@ namespace Hybrid.Training.Lns;
 /// quantisers (<see cref="LinearArithmetic"/>): the FP8- and INT8-style baselines of <c>hybrid compare</c>,
 /// or LNS quantisers over float weights. The weight quantiser's scale is max |W| of each step.
 /// </summary>
-public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
+public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>, IArithmeticLayer, ILayerWork
 {
     private readonly Parameter _weight;
     private readonly Parameter? _bias;
@@ -29,6 +29,7 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
 
     /// <summary>The layer's quantisers and GEMM mode.</summary>
     public LinearArithmetic Arithmetic { get; }
+    LinearArithmetic? IArithmeticLayer.Arithmetic => Arithmetic;
     /// <summary>The float32 weight.</summary>
     public Parameter Weight => _weight;
     /// <summary>The float32 bias, or null.</summary>
@@ -36,4 +37,9 @@ public sealed class QuantizedLinear : nn.Module<Tensor, Tensor>
 
     /// <inheritdoc />
     public override Tensor forward(Tensor input) => Arithmetic.Forward(input, _weight, _bias, null, training);
+
+    /// <inheritdoc />
+    public LayerWork Work(string path, long[] inputShape, bool inputNeedsGrad) =>
+        LayerWorks.Linear(path, nameof(QuantizedLinear), inputShape, _weight.shape[0], _bias is not null, inputNeedsGrad,
+            StepFormats.Of(Arithmetic), Hybrid.Synapse.Arithmetic.NumberFormat.Fp32, null);
 }

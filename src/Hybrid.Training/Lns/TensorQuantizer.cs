@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Hybrid.Synapse;
 using Hybrid.Synapse.Arithmetic;
 using Hybrid.Synapse.Backends;
@@ -48,14 +49,39 @@ public sealed class TensorQuantizer
     /// is <see cref="ScaleMode.Running"/> and it is not NaN, i.e. set), else max |x|.
     /// </summary>
     public (Tensor Y, QuantizeStats Stats, float MaxAbs) Apply(Tensor x, long step, bool training, float? fixedScale,
-        float runningScale)
+        float runningScale) => Apply(x, step, training, fixedScale, runningScale, null);
+
+    /// <summary>
+    /// <see cref="Apply(Tensor, long, bool, float?, float)"/> that also writes the grid values' LNS codes (in
+    /// <see cref="LastFormat"/>) into <paramref name="codes"/> — a contiguous CPU uint8 tensor of one byte per element
+    /// (uint8 codes, B ≤ 8) or two (uint16 codes; <see cref="CodeTensors"/>) — in the same pass: an exact GEMM's
+    /// operand. Returns whether the
+    /// codes were written (not when max |x| is not finite: then the tensor is returned unquantised, as by Apply).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The quantiser's format is not LNS, or the codes tensor does not fit.</exception>
+    public (Tensor Y, QuantizeStats Stats, float MaxAbs, bool Encoded) ApplyAndEncode(Tensor x, long step, bool training,
+        float? fixedScale, float runningScale, Tensor codes)
     {
-        var y = x.detach().contiguous().clone();
-        float maxAbs = y.numel() == 0 ? 0f : y.abs().max().item<float>();
-        if (!float.IsFinite(maxAbs)) return (y, new QuantizeStats(y.numel(), 0, 0, 0), maxAbs); // diverging: the trainer stops on the loss
+        if (Spec.Format.Kind != NumberKind.Lns) throw new NotSupportedException($"{Spec.Format} has no LNS codes to write.");
+        var (y, stats, maxAbs) = Apply(x, step, training, fixedScale, runningScale, codes);
+        return (y, stats, maxAbs, float.IsFinite(maxAbs));
+    }
+
+    private (Tensor Y, QuantizeStats Stats, float MaxAbs) Apply(Tensor x, long step, bool training, float? fixedScale,
+        float runningScale, Tensor? codes)
+    {
+        var src = x.detach().contiguous();
+        // max |x| in one vectorised pass over the tensor's own memory (NaN if any element is NaN)
+        float maxAbs = src.numel() == 0 ? 0f : MathF.Abs(TensorPrimitives.MaxMagnitude(TensorMemory.Float32(src, "quantiser input")));
+        if (!float.IsFinite(maxAbs)) return (src.clone(), new QuantizeStats(src.numel(), 0, 0, 0), maxAbs); // diverging: the trainer stops on the loss
         float scale = fixedScale ?? (Spec.Scale == ScaleMode.Running && !float.IsNaN(runningScale) ? runningScale : maxAbs);
-        var stats = Spec.Format.Kind == NumberKind.Lns ? Lns(y, scale, step, training) : Float8Or8Bit(y, scale);
-        return (y, stats, maxAbs);
+        if (Spec.Format.Kind != NumberKind.Lns)
+        {
+            var yf = src.clone();
+            return (yf, Float8Or8Bit(yf, scale), maxAbs);
+        }
+        var y = torch.empty_like(src);
+        return (y, Lns(src, y, scale, step, training, codes), maxAbs);
     }
 
     /// <summary>The running maximum after a step whose tensor had <paramref name="maxAbs"/>: 0.9·s + 0.1·max|x| (the first step's own max).</summary>
@@ -69,14 +95,32 @@ public sealed class TensorQuantizer
         return (float)Math.Pow(2, -126 + Math.Ceiling(octaves) + 1);
     }
 
-    private QuantizeStats Lns(Tensor y, float scale, long step, bool training)
+    /// <summary>x onto the grid into y (a new tensor), and, when given, the codes: one backend call.</summary>
+    private QuantizeStats Lns(Tensor x, Tensor y, float scale, long step, bool training, Tensor? codes)
     {
         var f = new LnsFormat(Spec.Format.Bits, Spec.Format.Gamma, Math.Max(scale, MinScale(Spec.Format)));
         LastFormat = f;
-        if (scale == 0f) return new QuantizeStats(y.numel(), 0, 0, 0); // all zeros: already on the grid
-        var s = new LnsQuantizeSettings(f, training ? Spec.Rounding : Hybrid.Synapse.RoundingMode.Nearest, _seed, step, TensorId, NonFinitePolicy.Skip);
-        var span = TensorMemory.Float32(y, $"{StepArithmetic.RoleNames[(int)Role]} tensor");
-        return _backend.LnsQuantize(s, span, span);
+        string what = $"{StepArithmetic.RoleNames[(int)Role]} tensor";
+        var xs = TensorMemory.Float32(x, what);
+        var ys = TensorMemory.Float32(y, what);
+        bool wide = codes is not null && CodeTensors.IsWide(codes, x.numel());
+        if (scale == 0f) // all zeros: already on the grid
+        {
+            xs.CopyTo(ys);
+            if (codes is not null) Encode(f, ys, codes);
+            return new QuantizeStats(x.numel(), 0, 0, 0);
+        }
+        var s = new LnsQuantizeSettings(f, training ? Spec.Rounding : Hybrid.Synapse.RoundingMode.Nearest, _seed, step, TensorId,
+            NonFinitePolicy.Skip);
+        if (codes is null) return _backend.LnsQuantize(s, xs, ys);
+        return wide ? _backend.LnsQuantizeEncode(s, xs, ys, CodeTensors.Words(codes))
+            : _backend.LnsQuantizeEncode(s, xs, ys, CodeTensors.Bytes(codes));
+    }
+
+    private void Encode(LnsFormat f, ReadOnlySpan<float> y, Tensor codes)
+    {
+        if (CodeTensors.IsWide(codes, y.Length)) _backend.LnsEncode(f, y, CodeTensors.Words(codes));
+        else _backend.LnsEncode(f, y, CodeTensors.Bytes(codes));
     }
 
     private QuantizeStats Float8Or8Bit(Tensor y, float scale)
@@ -84,25 +128,29 @@ public sealed class TensorQuantizer
         long n = y.numel();
         if (scale == 0f) return new QuantizeStats(n, 0, 0, 0);
         using var scope = torch.NewDisposeScope();
-        var nonzero = y.ne(0);
-        long saturated = y.abs().gt(scale).sum().item<long>();
+        // every Scalar a using local: TorchSharp does not keep one made by an implicit conversion alive (TorchScalars)
+        using Scalar sScale = scale.ToScalar();
+        var nonzero = y.ne(TorchScalars.Zero);
+        long saturated = y.abs().gt(sScale).sum().item<long>();
         Tensor q;
         if (Spec.Format.Kind == NumberKind.Int8)
         {
-            float unit = scale / 127f;
-            q = y.div(unit).round_().clamp_(-127, 127).mul_(unit);
+            using Scalar unit = (scale / 127f).ToScalar(), lo = (-127).ToScalar(), hi = 127.ToScalar();
+            q = y.div(unit).round_().clamp_(lo, hi).mul_(unit);
         }
         else
         {
             bool e4m3 = Spec.Format.Kind == NumberKind.Fp8E4M3;
             float max = e4m3 ? 448f : 57344f;
             int mantissa = e4m3 ? 3 : 2, minExp = e4m3 ? -6 : -14;
-            var v = y.mul(max / scale);
-            var e = v.abs().clamp_min(MathF.Pow(2, minExp)).log2_().floor_();
-            var unit = e.sub_(mantissa).exp2_();
-            q = v.div(unit).round_().mul_(unit).clamp_(-max, max).mul_(scale / max);
+            using Scalar up = (max / scale).ToScalar(), down = (scale / max).ToScalar(), floor = MathF.Pow(2, minExp).ToScalar(),
+                bits = mantissa.ToScalar(), lo = (-max).ToScalar(), hi = max.ToScalar();
+            var v = y.mul(up);
+            var e = v.abs().clamp_min(floor).log2_().floor_();
+            var unit = e.sub_(bits).exp2_();
+            q = v.div(unit).round_().mul_(unit).clamp_(lo, hi).mul_(down);
         }
-        long underflowed = q.eq(0).logical_and_(nonzero).sum().item<long>();
+        long underflowed = q.eq(TorchScalars.Zero).logical_and_(nonzero).sum().item<long>();
         y.copy_(q);
         return new QuantizeStats(n, saturated, underflowed, 0);
     }

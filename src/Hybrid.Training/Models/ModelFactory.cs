@@ -14,7 +14,9 @@ namespace Hybrid.Training.Models;
 /// <para>Layer names, which are also the parameter names of the state dict:
 /// MLP <c>flatten, fc1, act1, …, fc{depth}, act{depth}, out</c>;
 /// CNN <c>conv1, act_conv1, pool1, conv2, act_conv2, pool2, flatten, fc1, act1, …, out</c>;
-/// residual MLP <c>fc1, act1, …, fc{depth}, act{depth}, out</c> (<see cref="ResidualMlp"/>).
+/// residual MLP <c>fc1, act1, …, fc{depth}, act{depth}, out</c> (<see cref="ResidualMlp"/>);
+/// ResNet <c>stem, blocks.{i}.{bn1, conv1, bn2, conv2, shortcut}, bn, fc</c> (<see cref="PreActResNet"/>);
+/// GPT <c>tok, pos, blocks.{i}.{ln1, attn.{q, k, v, o}, ln2, fc1, fc2}, ln_f, head</c> (<see cref="Gpt"/>).
 /// Convolutions are 3×3 with padding 1 and stride 1; pools are 2×2 max-pools.</para>
 /// </remarks>
 public static class ModelFactory
@@ -28,7 +30,8 @@ public static class ModelFactory
     /// initialisation under <c>torch.manual_seed(seed)</c>, multiplied by
     /// <see cref="ModelSpec.InitScale"/>, and only then moved to <paramref name="device"/>.
     /// torch's global CPU generator is restored afterwards, so building a model does not change
-    /// the random numbers other code draws.
+    /// the random numbers other code draws. With <see cref="ModelSpec.Mup"/> set the model is built in μP
+    /// (<see cref="MupParametrization"/>): the same draws, then μP's readout, rescaling and base shapes.
     /// </summary>
     /// <param name="spec">What to build (validated first).</param>
     /// <param name="seed">The initialisation seed.</param>
@@ -48,6 +51,8 @@ public static class ModelFactory
                 {
                     ModelKind.Cnn => Cnn(spec),
                     ModelKind.ResidualMlp => new ResidualMlp(spec),
+                    ModelKind.ResNet => new PreActResNet(spec.InputShape[0], spec.Classes, spec.Depth, spec.Activation, spec.Bias),
+                    ModelKind.Gpt => new Gpt(spec.Classes, spec.InputShape[0], spec.Depth, spec.Width, spec.Heads),
                     _ => Mlp(spec),
                 };
             }
@@ -56,6 +61,7 @@ public static class ModelFactory
                 torch.set_rng_state(saved);
             }
         }
+        var mup = spec.Mup is null ? null : MupShapesOf(spec, model);
         if (spec.InitScale != 1.0)
         {
             using var noGrad = torch.no_grad();
@@ -63,8 +69,41 @@ public static class ModelFactory
             foreach (var p in model.parameters()) p.mul_(scale);
         }
         if (device is not null && device.type != DeviceType.CPU) model.to(device);
+        if (mup is not null) MupParametrization.Register(model, mup, spec.Mup!);
+        Origins.AddOrUpdate(model, new Origin(spec, seed));
         return model;
     }
+
+    private sealed record Origin(ModelSpec Spec, long Seed);
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<nn.Module, Origin> Origins = new();
+
+    /// <summary>
+    /// The spec and seed <paramref name="model"/> was built from, when <see cref="Build"/> built it (so an optimiser
+    /// that needs another parametrisation of the same model, as μP's do, can build its twin: same spec and seed).
+    /// </summary>
+    public static bool TryGetOrigin(nn.Module model, out ModelSpec spec, out long seed)
+    {
+        if (Origins.TryGetValue(model, out var o)) { (spec, seed) = (o.Spec, o.Seed); return true; }
+        (spec, seed) = (null!, 0);
+        return false;
+    }
+
+    // μP (ModelSpec.Mup): the base shapes against the same spec at the base width, and μP's rescaled initialisation.
+    private static IReadOnlyDictionary<string, InfShape> MupShapesOf(ModelSpec spec, nn.Module model)
+    {
+        var settings = spec.Mup!;
+        using var baseModel = Build(spec with { Width = settings.BaseWidth, Mup = null, InitScale = 1.0 }, 0);
+        var shapes = MupParametrization.BaseShapes(model, baseModel);
+        if (shapes.TryGetValue("out.weight", out var readout) && readout.WidthMult != settings.WidthMult(spec))
+            throw new InvalidOperationException($"μP: the readout's width multiplier {readout.WidthMult} differs from the spec's {settings.WidthMult(spec)}.");
+        MupParametrization.Apply(model, shapes, settings);
+        return shapes;
+    }
+
+    /// <summary>The output layer of <paramref name="spec"/>: <c>nn.Linear</c>, or μP's <see cref="MupReadout"/> when <see cref="ModelSpec.Mup"/> is set.</summary>
+    internal static nn.Module<Tensor, Tensor> Readout(ModelSpec spec, long features) => spec.Mup is { } mup
+        ? new MupReadout(features, spec.Classes, spec.Bias, mup.WidthMult(spec), mup.OutputMultiplier)
+        : nn.Linear(features, spec.Classes, hasBias: spec.Bias);
 
     /// <summary>The number of trainable parameters of <paramref name="model"/>.</summary>
     public static long ParameterCount(nn.Module model) => model.parameters().Sum(p => p.numel());
@@ -113,6 +152,6 @@ public static class ModelFactory
             layers.Add(($"act{i}", ActivationModule(spec.Activation)));
             features = spec.Width;
         }
-        layers.Add(("out", nn.Linear(features, spec.Classes, hasBias: spec.Bias)));
+        layers.Add(("out", Readout(spec, features)));
     }
 }

@@ -13,6 +13,15 @@ public enum ModelKind
     /// <summary>An MLP whose hidden layers after the first add their output to their input,
     /// h ← h + act(W·h + b) (<see cref="ResidualMlp"/>); the plain MLP's parameters.</summary>
     ResidualMlp,
+
+    /// <summary>A small pre-activation ResNet for images (<see cref="PreActResNet"/>): three stages of widths 16, 32,
+    /// 64; <see cref="ModelSpec.Depth"/> blocks per stage (ResNet-(6·depth + 2)).</summary>
+    ResNet,
+
+    /// <summary>A character-level decoder-only transformer (<see cref="Models.Gpt"/>): <see cref="ModelSpec.Depth"/>
+    /// blocks of width <see cref="ModelSpec.Width"/> and <see cref="ModelSpec.Heads"/> heads; input token ids
+    /// [context], <see cref="ModelSpec.Classes"/> the vocabulary.</summary>
+    Gpt,
 }
 
 /// <summary>Hidden-layer nonlinearities.</summary>
@@ -45,12 +54,17 @@ public enum Activation
 /// <param name="Activation">The hidden nonlinearity.</param>
 /// <param name="Bias">Whether linear and convolution layers have biases.</param>
 /// <param name="InitScale">Every parameter's default TorchSharp initialisation is multiplied by this (&gt; 0).</param>
-public sealed record ModelSpec(
+/// <param name="Heads">GPT: attention heads (the width must be a multiple).</param>
+/// <remarks>ResNet: <see cref="Depth"/> is blocks per stage, <see cref="Width"/> is unused (the stages are 16, 32, 64 wide),
+/// <see cref="Bias"/> applies to the output layer (convolutions have none: batch norm follows). GPT: <see cref="InputShape"/>
+/// is [context], <see cref="Classes"/> the vocabulary, <see cref="Depth"/> the blocks, <see cref="Width"/> the model width;
+/// <see cref="Activation"/> and <see cref="Bias"/> are unused (GELU, no biases).</remarks>
+public sealed partial record ModelSpec(
     ModelKind Kind, long[] InputShape, int Classes,
-    int Depth = 2, int Width = 256, Activation Activation = Activation.Relu, bool Bias = true, double InitScale = 1.0)
+    int Depth = 2, int Width = 256, Activation Activation = Activation.Relu, bool Bias = true, double InitScale = 1.0, int Heads = 4)
 {
     /// <summary>Valid names for <see cref="ParseKind"/>.</summary>
-    public static readonly IReadOnlyList<string> KindNames = ["mlp", "cnn", "residual-mlp"];
+    public static readonly IReadOnlyList<string> KindNames = ["mlp", "cnn", "residual-mlp", "resnet", "gpt"];
 
     /// <summary>Valid names for <see cref="ParseActivation"/> (the first spelling of each).</summary>
     public static readonly IReadOnlyList<string> ActivationNames = ["relu", "tanh", "gelu", "relu-sqrt2"];
@@ -65,13 +79,15 @@ public sealed record ModelSpec(
     public static ModelSpec MarginMlp(long[] inputShape, int classes, int depth, int width) =>
         new(ModelKind.Mlp, inputShape, classes, depth, width, Activation.ReluSqrt2, Bias: false);
 
-    /// <summary>Parses "mlp", "cnn" or "residual-mlp" (case-insensitive).</summary>
+    /// <summary>Parses "mlp", "cnn", "residual-mlp", "resnet" or "gpt" (case-insensitive).</summary>
     /// <exception cref="ArgumentException">Unknown name; the message lists the valid ones.</exception>
     public static ModelKind ParseKind(string name) => name.Trim().ToLowerInvariant() switch
     {
         "mlp" => ModelKind.Mlp,
         "cnn" => ModelKind.Cnn,
         "residual-mlp" => ModelKind.ResidualMlp,
+        "resnet" => ModelKind.ResNet,
+        "gpt" => ModelKind.Gpt,
         _ => throw new ArgumentException($"unknown model '{name}'; valid: {string.Join(", ", KindNames)}.", nameof(name)),
     };
 
@@ -119,8 +135,27 @@ public sealed record ModelSpec(
             throw new ArgumentException(
                 $"the CNN needs image input [channels, rows, columns] with rows and columns ≥ 4, got [{string.Join(", ", InputShape)}]; " +
                 "load images unflattened or use --model mlp.", nameof(InputShape));
+        switch (Kind)
+        {
+            case ModelKind.ResNet:
+                if (InputShape.Length != 3 || InputShape[1] < 4 || InputShape[2] < 4)
+                    throw new ArgumentException(
+                        $"the ResNet needs image input [channels, rows, columns] with rows and columns ≥ 4, got [{string.Join(", ", InputShape)}].", nameof(InputShape));
+                if (Depth < 1) throw new ArgumentException($"the ResNet needs depth ≥ 1 (blocks per stage), got {Depth}.", nameof(Depth));
+                return;
+            case ModelKind.Gpt:
+                if (InputShape.Length != 1)
+                    throw new ArgumentException($"the GPT takes token ids [context], got input shape [{string.Join(", ", InputShape)}].", nameof(InputShape));
+                if (Depth < 1) throw new ArgumentException($"the GPT needs depth ≥ 1 (blocks), got {Depth}.", nameof(Depth));
+                if (Heads < 1 || Width % Heads != 0)
+                    throw new ArgumentException($"the GPT's width {Width} must be a multiple of its {Heads} heads.", nameof(Heads));
+                if (ParameterCount(this) * 16.0 > GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)
+                    throw new ArgumentException($"--depth {Depth} --width {Width}: the GPT would not fit this machine's memory.", "width");
+                return;
+        }
         long features = Kind == ModelKind.Cnn ? CnnFeatures(InputShape) : InputSize;
         RequireFits(Depth, Width, features, Classes, Bias);
+        Mup?.Validate();
     }
 
     /// <summary>The most elements one weight matrix may have (the synapse layer and the native kernels index with int32).</summary>
@@ -157,6 +192,35 @@ public sealed record ModelSpec(
     public long ParameterCount()
     {
         Validate();
+        return ParameterCount(this);
+    }
+
+    private static long ParameterCount(ModelSpec s)
+    {
+        long b = s.Bias ? 1 : 0;
+        if (s.Kind == ModelKind.Gpt)
+        {
+            long d = s.Width, v = s.Classes;
+            return v * d + s.InputShape[0] * d + s.Depth * (12 * d * d + 2 * d) + d + d * v;
+        }
+        if (s.Kind == ModelKind.ResNet)
+        {
+            var widths = PreActResNet.Widths;
+            long total = s.InputShape[0] * widths[0] * 9, width = widths[0];
+            for (int st = 0; st < widths.Count; ++st)
+                for (int blk = 0; blk < s.Depth; ++blk)
+                {
+                    long o = widths[st];
+                    total += 2 * width + width * o * 9 + 2 * o + o * o * 9 + (width != o || (st > 0 && blk == 0) ? width * o : 0);
+                    width = o;
+                }
+            return total + 2 * width + s.Classes * (width + b);
+        }
+        return s.MlpParameterCount();
+    }
+
+    private long MlpParameterCount()
+    {
         long b = Bias ? 1 : 0, total = 0, features;
         if (Kind == ModelKind.Cnn)
         {

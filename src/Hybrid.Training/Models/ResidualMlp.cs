@@ -1,3 +1,4 @@
+using Hybrid.Training.Lns;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -16,7 +17,7 @@ namespace Hybrid.Training.Models;
 /// (784). Here the first hidden layer is a plain projection so that any width works; at width
 /// = input size the two differ only in that first layer's skip connection.
 /// </remarks>
-public sealed class ResidualMlp : nn.Module<Tensor, Tensor>
+public sealed class ResidualMlp : nn.Module<Tensor, Tensor>, INetworkPart
 {
     private readonly List<nn.Module<Tensor, Tensor>> _hidden = [];
     private readonly List<nn.Module<Tensor, Tensor>> _activations = [];
@@ -36,7 +37,7 @@ public sealed class ResidualMlp : nn.Module<Tensor, Tensor>
             _activations.Add(act);
             features = spec.Width;
         }
-        _out = nn.Linear(features, spec.Classes, hasBias: spec.Bias);
+        _out = ModelFactory.Readout(spec, features);
         register_module("out", _out);
     }
 
@@ -51,5 +52,21 @@ public sealed class ResidualMlp : nn.Module<Tensor, Tensor>
             h = i == 0 ? a : h.Plus(a); // an alpha that outlives the call (TorchScalars)
         }
         return _out.call(h).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Each hidden layer (as traced), from the second on added to the running sum (the tensor the next layer reads).</summary>
+    public void Describe(NetworkBuilder network, TracedCall call)
+    {
+        string? h = null;
+        for (int i = 0; i < _hidden.Count; ++i)
+        {
+            network.Emit(call.Child(_hidden[i]));
+            var act = call.Child(_activations[i]);
+            network.Emit(act);
+            var next = call.Child(i + 1 < _hidden.Count ? _hidden[i + 1] : _out);
+            string a = network.Name(act.Output, call);
+            h = h is null ? a : network.Residual(NetworkBuilder.Join(call.Path, $"add{i + 1}"), h, a, next.Input, next.InputShape);
+        }
+        network.Emit(call.Child(_out));
     }
 }

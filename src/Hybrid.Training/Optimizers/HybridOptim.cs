@@ -30,4 +30,20 @@ public static class HybridOptim
     /// <summary>Nero (Liu et al., ICML 2021).</summary>
     public static Nero Nero(IEnumerable<Parameter> parameters, double lr = 0.01, double beta = 0.999, bool constraints = true) =>
         new(parameters, lr, beta, constraints);
+
+    /// <summary>μP's Adam (microsoft/mup <c>MuAdam</c>) over parameters of a μP model (<c>ModelSpec.Mup</c>).</summary>
+    public static MupAdam MupAdam(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9, double beta2 = 0.999,
+        double eps = 1e-8, double weight_decay = 0) => Optimizers.MupAdam.Create(parameters, lr, beta1, beta2, eps, weight_decay);
+
+    /// <summary>μP's SGD (microsoft/mup <c>MuSGD</c>) over parameters of a μP model (<c>ModelSpec.Mup</c>).</summary>
+    public static MupSgd MupSgd(IEnumerable<Parameter> parameters, double lr = 0.1, double momentum = 0.9, double weight_decay = 0) =>
+        Optimizers.MupSgd.Create(parameters, lr, momentum, weight_decay);
+
+    /// <summary>Muon (KellerJordan/Muon) for a model's parameters in their order: hidden matrices by Muon, the rest by AdamW.</summary>
+    public static Muon Muon(IEnumerable<Parameter> parameters, double lr = 0.02, double? adam_lr = null, double momentum = 0.95,
+        double weight_decay = 0) => Optimizers.Muon.ForModel(parameters, lr, adam_lr, momentum, weight_decay: weight_decay);
+
+    /// <summary>Adam normalised in the modular norm of an MLP (jxbz/modula).</summary>
+    public static ModularAdam ModularAdam(TorchSharp.torch.nn.Module model, double lr = 0.5, double beta1 = 0.9, double beta2 = 0.99,
+        double weight_decay = 0, ulong seed = 0) => Optimizers.ModularAdam.ForMlp(model, lr, beta1, beta2, weight_decay, seed: seed);
 }

@@ -8,8 +8,9 @@ using static TorchSharp.torch;
 namespace Hybrid.Training.Optimizers;
 
 /// <summary>
-/// The optimiser of an LNS synapse model: every <see cref="LnsLinear"/> takes the synapse
-/// backend's LNS Madam step on its codes; every other parameter (biases, convolutions) takes
+/// The optimiser of an LNS synapse model: every synapse layer (<see cref="ISynapseLayer"/>: <see cref="LnsLinear"/>,
+/// <see cref="LnsConv2d"/>, <see cref="LnsEmbedding"/>, whose step is sparse) takes the synapse
+/// backend's LNS Madam step on its codes; every other parameter (biases, normalisation gains) takes
 /// float32 Madam (<see cref="KernelMadam"/>) on the same synapse backend, so every update goes
 /// through the chosen backend. It keeps a <see cref="Ledger"/> of each step,
 /// priced by an <see cref="EnergyTable"/> elsewhere. A TorchSharp optimiser: the trainer,
@@ -18,21 +19,23 @@ namespace Hybrid.Training.Optimizers;
 /// </summary>
 public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer, IReportingOptimizer
 {
-    private readonly IReadOnlyList<LnsLinear> _layers;
+    private readonly IReadOnlyList<ISynapseLayer> _layers;
+    private readonly IReadOnlyList<IArithmeticLayer> _arithmetic;
     private readonly KernelMadam? _floatOptimizer;
     private readonly long _floatCount;
     private long _step;
 
     /// <summary>Creates the optimiser for <paramref name="model"/>'s LNS layers and its other parameters.</summary>
-    /// <param name="model">The model (its <see cref="LnsLinear"/> layers are found by walking its modules).</param>
+    /// <param name="model">The model (its synapse layers are found by walking its modules).</param>
     /// <param name="settings">The step's settings (lr, β2, g_bound, rounding, seed, device model); format, moment mode,
     /// rows and tensor id come from each layer.</param>
     /// <param name="pScale">Float Madam's p_scale for the other parameters (w_max = p_scale · RMS at their first step).</param>
     public LnsMadamOptimizer(nn.Module model, LnsMadamSettings settings, double pScale = 3.0)
     {
         Settings = settings;
-        _layers = model.modules().OfType<LnsLinear>().ToList();
-        if (_layers.Count == 0) throw new ArgumentException("the model has no LnsLinear layer to train as synapses.", nameof(model));
+        _layers = model.modules().OfType<ISynapseLayer>().ToList();
+        _arithmetic = model.modules().OfType<IArithmeticLayer>().ToList();
+        if (_layers.Count == 0) throw new ArgumentException("the model has no synapse layer (LnsLinear, LnsConv2d, LnsEmbedding) to train.", nameof(model));
         var lnsWeights = _layers.Select(l => l.Weight.Handle).ToHashSet();
         var floats = model.parameters().Where(p => !lnsWeights.Contains(p.Handle)).ToList();
         _floatCount = floats.Sum(p => p.numel());
@@ -51,7 +54,7 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
     public long Steps => _step;
 
     /// <summary>The LNS layers this optimiser steps.</summary>
-    public IReadOnlyList<LnsLinear> Layers => _layers;
+    public IReadOnlyList<ISynapseLayer> Layers => _layers;
 
     /// <summary>The ledger of the last step (LNS layers plus float32 Madam for the rest).</summary>
     public Ledger LastStep { get; private set; } = Ledger.Zero;
@@ -64,6 +67,9 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
 
     /// <summary>Gradient elements skipped as NaN/inf (policy skip-and-count), summed over every step of the run.</summary>
     public long NonFiniteSkipped { get; private set; }
+
+    /// <summary>An analog device's programming events and pulses over the run (zero for digital synapses; restored on resume).</summary>
+    public DeviceCosts DeviceTotal { get; private set; }
 
     /// <inheritdoc />
     public override Tensor step(Func<Tensor>? closure = null)
@@ -81,6 +87,7 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
                 CodesChanged += step.Stats.Changed;
                 NonFiniteSkipped += step.Stats.NonFiniteSkipped;
                 ledger += step.Ledger;
+                DeviceTotal += step.Device;
             }
         }
         if (_floatOptimizer is not null)
@@ -100,11 +107,11 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
         long synapses = _layers.Sum(l => l.Synapses.Count);
         long moments = _layers.Sum(l => (long)l.Synapses.MomentCount);
         long weightBytes = _layers.Sum(l => (l.Synapses.Count * l.Bits + 7) / 8) + 4 * _floatCount;
-        var arithmetic = _layers.Any(l => l.Arithmetic is not null)
-            ? _layers.Select(l => l.Arithmetic?.Stats ?? ArithmeticStats.Empty).Aggregate((a, b) => a + b)
+        var arithmetic = _arithmetic.Any(l => l.Arithmetic is not null)
+            ? _arithmetic.Select(l => l.Arithmetic?.Stats ?? ArithmeticStats.Empty).Aggregate((a, b) => a + b)
             : null;
         return new OptimizerReport(_step, Total, CodesChanged, NonFiniteSkipped, synapses, weightBytes, 4 * moments + 4 * _floatCount,
-            arithmetic);
+            arithmetic, Settings.Device.IsAnalog ? DeviceTotal : null);
     }
 
     /// <inheritdoc />
@@ -116,6 +123,7 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
         writer.Write(NonFiniteSkipped);
         writer.Write(_floatOptimizer is not null);
         _floatOptimizer?.save_state_dict(writer);
+        if (Settings.Device.IsAnalog) DeviceTotal.Write(writer); // an analog run's device costs (the config decides the format)
     }
 
     /// <inheritdoc />
@@ -129,6 +137,7 @@ public sealed class LnsMadamOptimizer : OptimizerHelper, ICheckpointedOptimizer,
         if (hasFloat != (_floatOptimizer is not null))
             throw new InvalidDataException("checkpoint does not match this model's float parameters.");
         _floatOptimizer?.load_state_dict(reader);
+        if (Settings.Device.IsAnalog) DeviceTotal = DeviceCosts.Read(reader);
         foreach (var layer in _layers) layer.Decode();
     }
 

@@ -214,8 +214,8 @@ public sealed class LogGridMadam : HybridOptimizer<LogGridMadam.Options, LogGrid
             sign.copy_(p.sign());
             using Scalar top = Math.Log2(w_max).ToScalar(), g = gamma.ToScalar(), half = 0.5.ToScalar(),
                 kLo = 0.ToScalar(), kHi = (kmax - 1).ToScalar();
-            var kreal = (top - p.abs().log2()).mul_(g);
-            k.copy_(kreal.nan_to_num_(0, kmax - 1, 0).add_(half).floor_().clamp_(kLo, kHi).to(ScalarType.Int32));
+            var kreal = top.Minus(p.abs().log2()).mul_(g);
+            k.copy_(kreal.nan_to_num_(0, kmax - 1, 0).add_(half, TorchScalars.One).floor_().clamp_(kLo, kHi).to(ScalarType.Int32));
             Decode(p, bits, gamma);
         }
 

@@ -16,8 +16,9 @@ namespace Hybrid.Training.Optimizers;
 /// <param name="WeightBytes">Memory of the weights as stored (codes packed at B/8 bytes; floats 4).</param>
 /// <param name="StateBytes">Memory of the optimiser state (second moments and the like).</param>
 /// <param name="Arithmetic">What the model's quantisers and exact GEMMs counted (null when it has none).</param>
+/// <param name="Device">An analog device's programming events and pulses over the run (null for digital synapses).</param>
 public sealed record OptimizerReport(long Steps, Ledger Ledger, long CodesChanged, long NonFiniteSkipped, long Synapses,
-    long WeightBytes, long StateBytes, Lns.ArithmeticStats? Arithmetic = null)
+    long WeightBytes, long StateBytes, Lns.ArithmeticStats? Arithmetic = null, DeviceCosts? Device = null)
 {
     /// <summary>The ledger of a mean step (zero when no step was taken).</summary>
     public Ledger MeanStep => Steps > 0 ? Ledger.Scale(1.0 / Steps) : Ledger.Zero;

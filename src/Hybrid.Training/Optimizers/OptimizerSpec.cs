@@ -31,12 +31,36 @@ namespace Hybrid.Training.Optimizers;
 /// <param name="StuckFraction">lns-madam device model: fraction of synapses that never move (0).</param>
 /// <param name="Backend">kernel-madam, lns-madam: the synapse backend (default: <see cref="SynapseBackends.Default"/>).</param>
 /// <param name="RoundGradient">lns-madam: round ĝ to an integer before the code step, as LNS-Madam's reference (false).</param>
+/// <param name="Device">The synapses as analog devices (<see cref="Devices.DeviceSpec"/>: family, noise, bounds, drift,
+/// Tiki-Taka's transfer): lns-madam in the code domain; sgd, adam, madam and kernel-madam on float weights (the update
+/// they propose programmed through the device); tiki-taka always (default: a constant-step device). Null: digital.</param>
 public sealed record OptimizerSpec(string Name, double? Lr = null, double? Momentum = null, double? WeightDecay = null,
     double? Beta1 = null, double? Beta2 = null, double? Eps = null, double? PScale = null, double? GBound = null,
     double? PBound = null, double? NeroBeta = null, bool? Constraints = null, int? Bits = null, double? Gamma = null,
     string? Rounding = null, string? Moment = null, double? C2cNoise = null, double? D2dGainSd = null,
-    double? Asymmetry = null, double? StuckFraction = null, string? Backend = null, bool? RoundGradient = null)
+    double? Asymmetry = null, double? StuckFraction = null, string? Backend = null, bool? RoundGradient = null,
+    Devices.DeviceSpec? Device = null)
 {
+    /// <summary>mup-adam, mup-sgd: μP's base width (64, <see cref="Models.MupSettings.DefaultBaseWidth"/>).</summary>
+    public int? BaseWidth { get; init; }
+
+    /// <summary>mup-adam, mup-sgd: the readout's output multiplier (mup's <c>output_mult</c>, 1).</summary>
+    public double? OutputMult { get; init; }
+
+    /// <summary>mup-adam, mup-sgd: start the readout at zero (mup's <c>readout_zero_init</c>, false).</summary>
+    public bool? ReadoutZeroInit { get; init; }
+
+    /// <summary>muon: the learning rate of its AdamW groups (default <see cref="Muon.AuxLrRatio"/> · lr, 3e-4 at lr 0.02).</summary>
+    public double? AdamLr { get; init; }
+
+    /// <summary>muon: Newton–Schulz steps (5).</summary>
+    public int? NsSteps { get; init; }
+
+    /// <summary>The μP settings of mup-adam and mup-sgd (null for every other optimiser).</summary>
+    public Models.MupSettings? MupSettings => Key is "mup-adam" or "mup-sgd"
+        ? new(BaseWidth ?? Models.MupSettings.DefaultBaseWidth, OutputMult ?? 1.0, ReadoutZeroInit ?? false)
+        : null;
+
     /// <summary>The normalised name.</summary>
     public string Key => Name.Trim().ToLowerInvariant();
 
@@ -60,8 +84,25 @@ public sealed record OptimizerSpec(string Name, double? Lr = null, double? Momen
     /// <summary>The moment mode of lns-madam.</summary>
     public MomentMode MomentMode => Moments.Parse(Moment ?? "per-synapse");
 
-    /// <summary>The device model of lns-madam.</summary>
-    public DeviceModel Device => new((float)(C2cNoise ?? 0), (float)(D2dGainSd ?? 0), (float)(Asymmetry ?? 0), (float)(StuckFraction ?? 0));
+    /// <summary>The device model: the step options (c2c noise, d2d gain, asymmetry, stuck fraction) and, with
+    /// <see cref="Device"/>, its family, write and read noise and drift.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Synapse.DeviceModel DeviceModel
+    {
+        get
+        {
+            var step = new Synapse.DeviceModel((float)(C2cNoise ?? 0), (float)(D2dGainSd ?? 0), (float)(Asymmetry ?? 0), (float)(StuckFraction ?? 0));
+            return Device is null ? step : Device.Model(step);
+        }
+    }
+
+    /// <summary>Whether float weights live on analog devices (a float optimiser with <see cref="Device"/>, or tiki-taka).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool OnFloatDevices => Key == "tiki-taka" || (Device is not null && OptimizerCatalog.FloatDeviceOptimizers.Contains(Key));
+
+    /// <summary>The device settings actually used (tiki-taka without <see cref="Device"/>: a constant-step device).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Devices.DeviceSpec EffectiveDevice => Device ?? new Devices.DeviceSpec();
 
     /// <summary>The backend name actually used.</summary>
     public string EffectiveBackend => SynapseBackends.Resolve(Backend);
@@ -72,7 +113,7 @@ public sealed record OptimizerSpec(string Name, double? Lr = null, double? Momen
     /// </summary>
     public LnsMadamSettings LnsSettings(ulong seed) => new(new LnsFormat(EffectiveBits, EffectiveGamma, 1f), 1, (float)EffectiveLr,
         (float)(Beta2 ?? 0.999), (float)(GBound ?? 10), RoundingMode, seed, NonFinite: NonFinitePolicy.Skip, Moment: MomentMode,
-        Device: Device, RoundGradient: RoundGradient ?? false);
+        Device: DeviceModel, RoundGradient: RoundGradient ?? false);
 }
 
 /// <summary>Names of the LNS second-moment modes (<see cref="MomentMode"/>), as options spell them.</summary>

@@ -11,12 +11,20 @@ namespace Hybrid.Training.Optimizers;
 /// (issue 15 item 2: Adam crashed under collection pressure like the LNS simulation did). Same
 /// options, state, state-dict layout and schedulers as TorchSharp's class (it is that class), and the
 /// same operations in the same order, so a step is bit-identical to TorchSharp's when no collection
-/// strikes (<c>TorchOptimizerTests</c>).
+/// strikes (<c>TorchOptimizerTests</c>). Not sealed: <see cref="MupAdam"/> is this class over μP's parameter groups.
 /// </summary>
-public sealed class KeptScalarsAdam(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9,
-    double beta2 = 0.999, double eps = 1e-8, double weight_decay = 0)
-    : Adam(parameters, lr, beta1, beta2, eps, weight_decay)
+public class KeptScalarsAdam : Adam
 {
+    /// <summary>Adam over <paramref name="parameters"/> (one group).</summary>
+    public KeptScalarsAdam(IEnumerable<Parameter> parameters, double lr = 1e-3, double beta1 = 0.9,
+        double beta2 = 0.999, double eps = 1e-8, double weight_decay = 0)
+        : base(parameters, lr, beta1, beta2, eps, weight_decay) { }
+
+    /// <summary>Adam over parameter groups (unset group options take these defaults).</summary>
+    public KeptScalarsAdam(IEnumerable<ParamGroup> groups, double lr = 1e-3, double beta1 = 0.9,
+        double beta2 = 0.999, double eps = 1e-8, double weight_decay = 0)
+        : base(groups, lr, beta1, beta2, eps, weight_decay) { }
+
     /// <inheritdoc />
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {
@@ -44,11 +52,11 @@ public sealed class KeptScalarsAdam(IEnumerable<Parameter> parameters, double lr
                 var t0 = state.max_exp_avg_sq;
                 state.max_exp_avg_sq = torch.maximum(t0, state.exp_avg_sq).DetachFromDisposeScope();
                 t0.Dispose();
-                denom = (state.max_exp_avg_sq.sqrt() / root).add_(e);
+                denom = (state.max_exp_avg_sq.sqrt() / root).add_(e, TorchScalars.One);
             }
             else
             {
-                denom = (state.exp_avg_sq.sqrt() / root).add_(e);
+                denom = (state.exp_avg_sq.sqrt() / root).add_(e, TorchScalars.One);
             }
             param.addcdiv_(state.exp_avg, denom, stepSize);
         }
@@ -58,11 +66,18 @@ public sealed class KeptScalarsAdam(IEnumerable<Parameter> parameters, double lr
 /// <summary>
 /// TorchSharp's own SGD (<c>torch.optim.SGD</c>) with its step's Scalars kept alive through the native
 /// calls (see <see cref="KeptScalarsAdam"/> and <see cref="TorchScalars"/>); otherwise the same class,
-/// options, state and operations.
+/// options, state and operations. Not sealed: <see cref="MupSgd"/> is this class over μP's parameter groups.
 /// </summary>
-public sealed class KeptScalarsSgd(IEnumerable<Parameter> parameters, double lr, double momentum = 0, double weight_decay = 0)
-    : SGD(parameters, lr, momentum, weight_decay: weight_decay)
+public class KeptScalarsSgd : SGD
 {
+    /// <summary>SGD over <paramref name="parameters"/> (one group).</summary>
+    public KeptScalarsSgd(IEnumerable<Parameter> parameters, double lr, double momentum = 0, double weight_decay = 0)
+        : base(parameters, lr, momentum, weight_decay: weight_decay) { }
+
+    /// <summary>SGD over parameter groups (unset group options take these defaults).</summary>
+    public KeptScalarsSgd(IEnumerable<ParamGroup> groups, double lr, double momentum = 0, double weight_decay = 0)
+        : base(groups, lr, momentum, weight_decay: weight_decay) { }
+
     /// <inheritdoc />
     public override Tensor step(Func<Tensor>? closure = null) => _step<ParamGroup>(group =>
     {

@@ -30,20 +30,26 @@ public sealed record EpochMetrics(int Epoch, double TrainLoss, double TrainAccur
         return sb.ToString();
     }
 
-    /// <summary>Parses rows written by <see cref="Csv"/>.</summary>
-    public static List<EpochMetrics> ParseCsv(string text)
+    /// <summary>Reads a metrics.csv through the regular-file reader; errors start with its path (which says whose
+    /// rows they are: a compare row's or a sweep run's folder; issue 22 item 13).</summary>
+    /// <exception cref="InvalidDataException">It is not a regular file, too large, or not such rows.</exception>
+    public static List<EpochMetrics> ReadCsv(string path) =>
+        ParseCsv(Hybrid.Synapse.Files.RegularFile.ReadText(path, "a metrics.csv"), path);
+
+    /// <summary>Parses rows written by <see cref="Csv"/>; <paramref name="source"/> names the file in errors.</summary>
+    public static List<EpochMetrics> ParseCsv(string text, string source = "metrics.csv")
     {
         var lines = text.Split('\n', StringSplitOptions.RemoveEmptyEntries);
         if (lines.Length == 0 || lines[0].Trim() != CsvHeader)
-            throw new InvalidDataException($"metrics.csv does not start with the header '{CsvHeader}'.");
+            throw new InvalidDataException($"{source} does not start with the header '{CsvHeader}'.");
         return lines.Skip(1).Select((l, row) =>
         {
             var c = l.Split(',');
-            if (c.Length != 8) throw new InvalidDataException($"metrics.csv row {row + 1} has {c.Length} columns, not 8.");
+            if (c.Length != 8) throw new InvalidDataException($"{source} row {row + 1} has {c.Length} columns, not 8.");
             double D(int i) => double.TryParse(c[i], NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v
-                : throw new InvalidDataException($"metrics.csv row {row + 1}, column {i + 1}: '{Clip(c[i])}' is not a number.");
+                : throw new InvalidDataException($"{source} row {row + 1}, column {i + 1}: '{Clip(c[i])}' is not a number.");
             int epoch = int.TryParse(c[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out int e) && e >= 1 ? e
-                : throw new InvalidDataException($"metrics.csv row {row + 1}: epoch '{Clip(c[0])}' is not a positive integer.");
+                : throw new InvalidDataException($"{source} row {row + 1}: epoch '{Clip(c[0])}' is not a positive integer.");
             return new EpochMetrics(epoch, D(1), D(2), D(3), D(4), D(5), D(6), D(7));
         }).ToList();
     }

@@ -94,7 +94,9 @@ public static class Trainer
             observer.EpochModel(epoch, model);
         }
         var report = (optimizer as IReportingOptimizer)?.Report();
-        return new TrainResult(job.Name, status, message, rows, store.Location, parameters, report);
+        var drift = status == RunStatus.Completed && job.DriftTimes is { Count: > 0 } times && rows.Count > 0
+            ? Devices.DriftEvaluation.Evaluate(model, test, times) : null;
+        return new TrainResult(job.Name, status, message, rows, store.Location, parameters, report, drift);
     }
 
     /// <summary>How the trainer serialises a job's configuration (checkpoints compare it on resume).</summary>
@@ -118,7 +120,7 @@ public static class Trainer
         if (job.LearningRateFactor is { } factor)
             foreach (var g in optimizer.ParamGroups) g.LearningRate = g.InitialLearningRate * factor(epoch);
         double lossSum = 0;
-        long correct = 0, seen = 0;
+        long correct = 0, seen = 0, examples = 0;
         double lr = optimizer.ParamGroups.First().LearningRate;
         var clock = Stopwatch.StartNew();
         foreach (var batch in train.Epoch(epoch))
@@ -127,25 +129,38 @@ public static class Trainer
             using var scope = torch.NewDisposeScope();
             optimizer.zero_grad();
             var logits = model.call(b.X);
-            var loss = nn.functional.cross_entropy(logits, b.Y);
+            var loss = Loss(logits, b.Y);
             double l = loss.item<float>();
             if (!double.IsFinite(l))
                 return (null, $"the training loss became {l} at epoch {epoch}, batch {b.Index}");
             loss.backward();
             optimizer.step();
             job.AfterStep?.Invoke(epoch, b.Index);
-            lossSum += l * b.Size;
-            correct += logits.argmax(1).eq(b.Y).sum().item<long>();
-            seen += b.Size;
+            lossSum += l * b.Y.numel();
+            correct += Correct(logits, b.Y);
+            seen += b.Y.numel();
+            examples += b.Size;
             observer.Batch(epoch, b.Index, l);
         }
         clock.Stop();
         var (testLoss, testAcc) = Evaluate(model, test);
         return (new EpochMetrics(epoch, lossSum / seen, (double)correct / seen, testLoss, testAcc,
-            seen / clock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, lr), null);
+            examples / clock.Elapsed.TotalSeconds, clock.Elapsed.TotalSeconds, lr), null);
     }
 
-    /// <summary>Mean cross-entropy and accuracy of <paramref name="model"/> over every batch of <paramref name="data"/>.</summary>
+    /// <summary>
+    /// Mean cross-entropy of logits [B, C] against labels [B]; for a sequence model, of logits [B, T, C] against
+    /// targets [B, T], over every position (a character model's loss per character).
+    /// </summary>
+    public static Tensor Loss(Tensor logits, Tensor y, nn.Reduction reduction = nn.Reduction.Mean) => y.dim() == 1
+        ? nn.functional.cross_entropy(logits, y, reduction: reduction)
+        : nn.functional.cross_entropy(logits.reshape(-1, logits.shape[^1]), y.reshape(-1), reduction: reduction);
+
+    /// <summary>Predictions (argmax over the last dimension) equal to their labels, every position counted.</summary>
+    public static long Correct(Tensor logits, Tensor y) => logits.argmax(-1).eq(y).sum().item<long>();
+
+    /// <summary>Mean cross-entropy (per label: per position of a sequence model) and accuracy of <paramref name="model"/>
+    /// over every batch of <paramref name="data"/>.</summary>
     public static (double Loss, double Accuracy) Evaluate(nn.Module<Tensor, Tensor> model, Batches data)
     {
         model.eval();
@@ -157,9 +172,9 @@ public static class Trainer
             using var b = batch;
             using var scope = torch.NewDisposeScope();
             var logits = model.call(b.X);
-            lossSum += nn.functional.cross_entropy(logits, b.Y, reduction: nn.Reduction.Sum).item<float>();
-            correct += logits.argmax(1).eq(b.Y).sum().item<long>();
-            seen += b.Size;
+            lossSum += Loss(logits, b.Y, nn.Reduction.Sum).item<float>();
+            correct += Correct(logits, b.Y);
+            seen += b.Y.numel();
         }
         model.train();
         return (lossSum / seen, (double)correct / seen);

@@ -54,11 +54,17 @@ public sealed class TrainingJob
     /// <summary>Called after every optimiser step with (epoch, batch index); for ledgers and probes.</summary>
     public Action<int, long>? AfterStep { get; init; }
 
+    /// <summary>Seconds since programming at which a completed run's analog weights are evaluated once more after
+    /// drifting (<see cref="Devices.DriftEvaluation"/>; <c>--drift-time</c>); null or empty: none.</summary>
+    public IReadOnlyList<double>? DriftTimes { get; init; }
+
     /// <summary>Throws <see cref="ArgumentException"/> for a schedule that cannot run.</summary>
     public void Validate()
     {
         if (Epochs < 1) throw new ArgumentException($"epochs {Epochs} must be >= 1.", "epochs");
         if (BatchSize < 1) throw new ArgumentException($"batch size {BatchSize} must be >= 1.", "batch-size");
+        foreach (double t in DriftTimes ?? [])
+            if (!(t >= 0) || !double.IsFinite(t)) throw new ArgumentException($"drift time {t} s must be finite and >= 0.", "drift-time");
     }
 }
 
@@ -81,8 +87,9 @@ public enum RunStatus
 /// <param name="Location">Where the run is stored (<see cref="IRunStore.Location"/>).</param>
 /// <param name="Parameters">Trainable parameters of the model.</param>
 /// <param name="Optimizer">The optimiser's costs over the whole run, when it accounts for them (<see cref="Optimizers.IReportingOptimizer"/>).</param>
+/// <param name="Drift">The drift evaluation of the trained model (<see cref="TrainingJob.DriftTimes"/>), or null.</param>
 public sealed record TrainResult(string Name, RunStatus Status, string Message, IReadOnlyList<EpochMetrics> Epochs,
-    string Location, long Parameters, Optimizers.OptimizerReport? Optimizer = null)
+    string Location, long Parameters, Optimizers.OptimizerReport? Optimizer = null, IReadOnlyList<Devices.DriftPoint>? Drift = null)
 {
     /// <summary>Test accuracy after the last completed epoch (NaN if none).</summary>
     public double FinalTestAccuracy => Epochs.Count > 0 ? Epochs[^1].TestAccuracy : double.NaN;

@@ -30,6 +30,8 @@ public sealed class BindingsAreCurrentTests
         {
             "src/Hybrid.Native/Generated/Cpu.g.cs",
             "src/Hybrid.Native/Generated/Cuda.g.cs",
+            "src/Hybrid.Native/Generated/Device.g.cs",
+            "src/Hybrid.Native/Generated/DeviceResponse.g.cs",
             "src/Hybrid.Native/Generated/Limits.g.cs",
             "src/Hybrid.Native/Generated/Lns.g.cs",
             "src/Hybrid.Native/Generated/LnsArith.g.cs",

@@ -5,7 +5,9 @@
 //         native/include/hybrid/cpu.h
 //         native/include/hybrid/version.h
 //         native/include/hybrid/random.h
+//         native/include/hybrid/device_response.h
 //         native/include/hybrid/lns.h
+//         native/include/hybrid/device.h
 //         native/include/hybrid/lns_arith.h
 //         native/include/hybrid/madam.h
 //         native/include/hybrid/cuda.h
@@ -69,6 +71,7 @@ public sealed unsafe class LayoutTests
             Assert.That(sizeof(HybThreading), Is.EqualTo(4), "sizeof(hyb_threading)");
             Assert.That((int)HybThreading.Serial, Is.EqualTo(0), "HYB_THREADING_SERIAL");
             Assert.That((int)HybThreading.Openmp, Is.EqualTo(1), "HYB_THREADING_OPENMP");
+            Assert.That((int)HybThreading.Pool, Is.EqualTo(2), "HYB_THREADING_POOL");
         }
     }
 
@@ -109,6 +112,13 @@ public sealed unsafe class LayoutTests
             Assert.That((int)HybRandomPurpose.DeviceGain, Is.EqualTo(2), "HYB_RANDOM_PURPOSE_DEVICE_GAIN");
             Assert.That((int)HybRandomPurpose.Stuck, Is.EqualTo(3), "HYB_RANDOM_PURPOSE_STUCK");
             Assert.That((int)HybRandomPurpose.Quantize, Is.EqualTo(4), "HYB_RANDOM_PURPOSE_QUANTIZE");
+            Assert.That((int)HybRandomPurpose.WriteNoise, Is.EqualTo(5), "HYB_RANDOM_PURPOSE_WRITE_NOISE");
+            Assert.That((int)HybRandomPurpose.ReadNoise, Is.EqualTo(6), "HYB_RANDOM_PURPOSE_READ_NOISE");
+            Assert.That((int)HybRandomPurpose.DriftNu, Is.EqualTo(7), "HYB_RANDOM_PURPOSE_DRIFT_NU");
+            Assert.That((int)HybRandomPurpose.UpDown, Is.EqualTo(8), "HYB_RANDOM_PURPOSE_UP_DOWN");
+            Assert.That((int)HybRandomPurpose.GammaUp, Is.EqualTo(9), "HYB_RANDOM_PURPOSE_GAMMA_UP");
+            Assert.That((int)HybRandomPurpose.GammaDown, Is.EqualTo(10), "HYB_RANDOM_PURPOSE_GAMMA_DOWN");
+            Assert.That((int)HybRandomPurpose.PulseRounding, Is.EqualTo(11), "HYB_RANDOM_PURPOSE_PULSE_ROUNDING");
             Assert.That((int)HybRandomPurpose.User, Is.EqualTo(255), "HYB_RANDOM_PURPOSE_USER");
         }
     }
@@ -126,6 +136,52 @@ public sealed unsafe class LayoutTests
             Assert.That((byte*)&value.Step - start, Is.EqualTo(8), "offsetof(hyb_random_stream, step)");
             Assert.That((byte*)&value.TensorId - start, Is.EqualTo(16), "offsetof(hyb_random_stream, tensor_id)");
             Assert.That((byte*)&value.Purpose - start, Is.EqualTo(20), "offsetof(hyb_random_stream, purpose)");
+        }
+    }
+
+    /// <summary>hyb_device_family in native/include/hybrid/device_response.h.</summary>
+    [Test]
+    public void HybDeviceFamilyHasClangValues()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sizeof(HybDeviceFamily), Is.EqualTo(4), "sizeof(hyb_device_family)");
+            Assert.That((int)HybDeviceFamily.Constant, Is.EqualTo(0), "HYB_DEVICE_FAMILY_CONSTANT");
+            Assert.That((int)HybDeviceFamily.Linear, Is.EqualTo(1), "HYB_DEVICE_FAMILY_LINEAR");
+            Assert.That((int)HybDeviceFamily.SoftBounds, Is.EqualTo(2), "HYB_DEVICE_FAMILY_SOFT_BOUNDS");
+            Assert.That((int)HybDeviceFamily.Exp, Is.EqualTo(3), "HYB_DEVICE_FAMILY_EXP");
+            Assert.That((int)HybDeviceFamily.Pow, Is.EqualTo(4), "HYB_DEVICE_FAMILY_POW");
+            Assert.That((int)HybDeviceFamily.Piecewise, Is.EqualTo(5), "HYB_DEVICE_FAMILY_PIECEWISE");
+        }
+    }
+
+    /// <summary>hyb_device_response in native/include/hybrid/device_response.h.</summary>
+    [Test]
+    public void HybDeviceResponseHasClangLayout()
+    {
+        var value = default(HybDeviceResponse);
+        var start = (byte*)&value;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sizeof(HybDeviceResponse), Is.EqualTo(192), "sizeof(hyb_device_response)");
+            Assert.That((byte*)&value.Family - start, Is.EqualTo(0), "offsetof(hyb_device_response, family)");
+            Assert.That((byte*)&value.GammaUp - start, Is.EqualTo(4), "offsetof(hyb_device_response, gamma_up)");
+            Assert.That((byte*)&value.GammaDown - start, Is.EqualTo(8), "offsetof(hyb_device_response, gamma_down)");
+            Assert.That((byte*)&value.GammaUpDtod - start, Is.EqualTo(12), "offsetof(hyb_device_response, gamma_up_dtod)");
+            Assert.That((byte*)&value.GammaDownDtod - start, Is.EqualTo(16), "offsetof(hyb_device_response, gamma_down_dtod)");
+            Assert.That((byte*)&value.AUp - start, Is.EqualTo(20), "offsetof(hyb_device_response, a_up)");
+            Assert.That((byte*)&value.ADown - start, Is.EqualTo(24), "offsetof(hyb_device_response, a_down)");
+            Assert.That((byte*)&value.ExpA - start, Is.EqualTo(28), "offsetof(hyb_device_response, exp_a)");
+            Assert.That((byte*)&value.ExpB - start, Is.EqualTo(32), "offsetof(hyb_device_response, exp_b)");
+            Assert.That((byte*)&value.PowGamma - start, Is.EqualTo(36), "offsetof(hyb_device_response, pow_gamma)");
+            Assert.That((byte*)&value.PowGammaDtod - start, Is.EqualTo(40), "offsetof(hyb_device_response, pow_gamma_dtod)");
+            Assert.That((byte*)&value.PowUpDown - start, Is.EqualTo(44), "offsetof(hyb_device_response, pow_up_down)");
+            Assert.That((byte*)&value.PowUpDownDtod - start, Is.EqualTo(48), "offsetof(hyb_device_response, pow_up_down_dtod)");
+            Assert.That((byte*)&value.UpDownDtod - start, Is.EqualTo(52), "offsetof(hyb_device_response, up_down_dtod)");
+            Assert.That((byte*)&value.Nodes - start, Is.EqualTo(56), "offsetof(hyb_device_response, nodes)");
+            Assert.That((byte*)value.PiecewiseUp - start, Is.EqualTo(60), "offsetof(hyb_device_response, piecewise_up)");
+            Assert.That((byte*)value.PiecewiseDown - start, Is.EqualTo(124), "offsetof(hyb_device_response, piecewise_down)");
+            Assert.That((byte*)&value.Reserved - start, Is.EqualTo(188), "offsetof(hyb_device_response, reserved)");
         }
     }
 
@@ -192,7 +248,7 @@ public sealed unsafe class LayoutTests
         var start = (byte*)&value;
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(sizeof(HybLnsMadamConfig), Is.EqualTo(96), "sizeof(hyb_lns_madam_config)");
+            Assert.That(sizeof(HybLnsMadamConfig), Is.EqualTo(288), "sizeof(hyb_lns_madam_config)");
             Assert.That((byte*)&value.Format - start, Is.EqualTo(0), "offsetof(hyb_lns_madam_config, format)");
             Assert.That((byte*)&value.Lr - start, Is.EqualTo(16), "offsetof(hyb_lns_madam_config, lr)");
             Assert.That((byte*)&value.Beta2 - start, Is.EqualTo(20), "offsetof(hyb_lns_madam_config, beta2)");
@@ -211,6 +267,7 @@ public sealed unsafe class LayoutTests
             Assert.That((byte*)&value.Rows - start, Is.EqualTo(80), "offsetof(hyb_lns_madam_config, rows)");
             Assert.That((byte*)&value.RoundGradient - start, Is.EqualTo(88), "offsetof(hyb_lns_madam_config, round_gradient)");
             Assert.That((byte*)&value.Reserved - start, Is.EqualTo(92), "offsetof(hyb_lns_madam_config, reserved)");
+            Assert.That((byte*)&value.Response - start, Is.EqualTo(96), "offsetof(hyb_lns_madam_config, response)");
         }
     }
 
@@ -227,6 +284,108 @@ public sealed unsafe class LayoutTests
             Assert.That((byte*)&value.Changed - start, Is.EqualTo(8), "offsetof(hyb_step_stats, changed)");
             Assert.That((byte*)&value.NonfiniteSkipped - start, Is.EqualTo(16), "offsetof(hyb_step_stats, nonfinite_skipped)");
             Assert.That((byte*)&value.Reserved - start, Is.EqualTo(24), "offsetof(hyb_step_stats, reserved)");
+        }
+    }
+
+    /// <summary>hyb_program_stats in native/include/hybrid/device.h.</summary>
+    [Test]
+    public void HybProgramStatsHasClangLayout()
+    {
+        var value = default(HybProgramStats);
+        var start = (byte*)&value;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sizeof(HybProgramStats), Is.EqualTo(32), "sizeof(hyb_program_stats)");
+            Assert.That((byte*)&value.Elements - start, Is.EqualTo(0), "offsetof(hyb_program_stats, elements)");
+            Assert.That((byte*)&value.Programmed - start, Is.EqualTo(8), "offsetof(hyb_program_stats, programmed)");
+            Assert.That((byte*)&value.Pulses - start, Is.EqualTo(16), "offsetof(hyb_program_stats, pulses)");
+            Assert.That((byte*)&value.Reserved - start, Is.EqualTo(24), "offsetof(hyb_program_stats, reserved)");
+        }
+    }
+
+    /// <summary>hyb_lns_program_config in native/include/hybrid/device.h.</summary>
+    [Test]
+    public void HybLnsProgramConfigHasClangLayout()
+    {
+        var value = default(HybLnsProgramConfig);
+        var start = (byte*)&value;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sizeof(HybLnsProgramConfig), Is.EqualTo(32), "sizeof(hyb_lns_program_config)");
+            Assert.That((byte*)&value.Bits - start, Is.EqualTo(0), "offsetof(hyb_lns_program_config, bits)");
+            Assert.That((byte*)&value.WriteNoiseStd - start, Is.EqualTo(4), "offsetof(hyb_lns_program_config, write_noise_std)");
+            Assert.That((byte*)&value.Seed - start, Is.EqualTo(8), "offsetof(hyb_lns_program_config, seed)");
+            Assert.That((byte*)&value.Step - start, Is.EqualTo(16), "offsetof(hyb_lns_program_config, step)");
+            Assert.That((byte*)&value.TensorId - start, Is.EqualTo(24), "offsetof(hyb_lns_program_config, tensor_id)");
+            Assert.That((byte*)&value.Reserved - start, Is.EqualTo(28), "offsetof(hyb_lns_program_config, reserved)");
+        }
+    }
+
+    /// <summary>hyb_lns_read_config in native/include/hybrid/device.h.</summary>
+    [Test]
+    public void HybLnsReadConfigHasClangLayout()
+    {
+        var value = default(HybLnsReadConfig);
+        var start = (byte*)&value;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sizeof(HybLnsReadConfig), Is.EqualTo(64), "sizeof(hyb_lns_read_config)");
+            Assert.That((byte*)&value.Format - start, Is.EqualTo(0), "offsetof(hyb_lns_read_config, format)");
+            Assert.That((byte*)&value.Seed - start, Is.EqualTo(16), "offsetof(hyb_lns_read_config, seed)");
+            Assert.That((byte*)&value.Read - start, Is.EqualTo(24), "offsetof(hyb_lns_read_config, read)");
+            Assert.That((byte*)&value.TensorId - start, Is.EqualTo(32), "offsetof(hyb_lns_read_config, tensor_id)");
+            Assert.That((byte*)&value.ReadNoiseStd - start, Is.EqualTo(36), "offsetof(hyb_lns_read_config, read_noise_std)");
+            Assert.That((byte*)&value.DriftNu - start, Is.EqualTo(40), "offsetof(hyb_lns_read_config, drift_nu)");
+            Assert.That((byte*)&value.DriftNuDtod - start, Is.EqualTo(44), "offsetof(hyb_lns_read_config, drift_nu_dtod)");
+            Assert.That((byte*)&value.DriftTime - start, Is.EqualTo(48), "offsetof(hyb_lns_read_config, drift_time)");
+            Assert.That((byte*)&value.DriftT0 - start, Is.EqualTo(56), "offsetof(hyb_lns_read_config, drift_t0)");
+        }
+    }
+
+    /// <summary>hyb_device_update_config in native/include/hybrid/device.h.</summary>
+    [Test]
+    public void HybDeviceUpdateConfigHasClangLayout()
+    {
+        var value = default(HybDeviceUpdateConfig);
+        var start = (byte*)&value;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sizeof(HybDeviceUpdateConfig), Is.EqualTo(256), "sizeof(hyb_device_update_config)");
+            Assert.That((byte*)&value.Response - start, Is.EqualTo(0), "offsetof(hyb_device_update_config, response)");
+            Assert.That((byte*)&value.Seed - start, Is.EqualTo(192), "offsetof(hyb_device_update_config, seed)");
+            Assert.That((byte*)&value.Step - start, Is.EqualTo(200), "offsetof(hyb_device_update_config, step)");
+            Assert.That((byte*)&value.TensorId - start, Is.EqualTo(208), "offsetof(hyb_device_update_config, tensor_id)");
+            Assert.That((byte*)&value.Rounding - start, Is.EqualTo(212), "offsetof(hyb_device_update_config, rounding)");
+            Assert.That((byte*)&value.Scale - start, Is.EqualTo(216), "offsetof(hyb_device_update_config, scale)");
+            Assert.That((byte*)&value.DwMin - start, Is.EqualTo(220), "offsetof(hyb_device_update_config, dw_min)");
+            Assert.That((byte*)&value.WMin - start, Is.EqualTo(224), "offsetof(hyb_device_update_config, w_min)");
+            Assert.That((byte*)&value.WMax - start, Is.EqualTo(228), "offsetof(hyb_device_update_config, w_max)");
+            Assert.That((byte*)&value.C2cNoise - start, Is.EqualTo(232), "offsetof(hyb_device_update_config, c2c_noise)");
+            Assert.That((byte*)&value.D2dGainSd - start, Is.EqualTo(236), "offsetof(hyb_device_update_config, d2d_gain_sd)");
+            Assert.That((byte*)&value.Asymmetry - start, Is.EqualTo(240), "offsetof(hyb_device_update_config, asymmetry)");
+            Assert.That((byte*)&value.StuckFraction - start, Is.EqualTo(244), "offsetof(hyb_device_update_config, stuck_fraction)");
+            Assert.That((byte*)&value.WriteNoiseStd - start, Is.EqualTo(248), "offsetof(hyb_device_update_config, write_noise_std)");
+            Assert.That((byte*)&value.Reserved - start, Is.EqualTo(252), "offsetof(hyb_device_update_config, reserved)");
+        }
+    }
+
+    /// <summary>hyb_device_read_config in native/include/hybrid/device.h.</summary>
+    [Test]
+    public void HybDeviceReadConfigHasClangLayout()
+    {
+        var value = default(HybDeviceReadConfig);
+        var start = (byte*)&value;
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(sizeof(HybDeviceReadConfig), Is.EqualTo(48), "sizeof(hyb_device_read_config)");
+            Assert.That((byte*)&value.Seed - start, Is.EqualTo(0), "offsetof(hyb_device_read_config, seed)");
+            Assert.That((byte*)&value.Read - start, Is.EqualTo(8), "offsetof(hyb_device_read_config, read)");
+            Assert.That((byte*)&value.TensorId - start, Is.EqualTo(16), "offsetof(hyb_device_read_config, tensor_id)");
+            Assert.That((byte*)&value.ReadNoise - start, Is.EqualTo(20), "offsetof(hyb_device_read_config, read_noise)");
+            Assert.That((byte*)&value.DriftNu - start, Is.EqualTo(24), "offsetof(hyb_device_read_config, drift_nu)");
+            Assert.That((byte*)&value.DriftNuDtod - start, Is.EqualTo(28), "offsetof(hyb_device_read_config, drift_nu_dtod)");
+            Assert.That((byte*)&value.DriftTime - start, Is.EqualTo(32), "offsetof(hyb_device_read_config, drift_time)");
+            Assert.That((byte*)&value.DriftT0 - start, Is.EqualTo(40), "offsetof(hyb_device_read_config, drift_t0)");
         }
     }
 
@@ -273,7 +432,7 @@ public sealed unsafe class LayoutTests
         var start = (byte*)&value;
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(sizeof(HybLnsGemmConfig), Is.EqualTo(64), "sizeof(hyb_lns_gemm_config)");
+            Assert.That(sizeof(HybLnsGemmConfig), Is.EqualTo(72), "sizeof(hyb_lns_gemm_config)");
             Assert.That((byte*)&value.A - start, Is.EqualTo(0), "offsetof(hyb_lns_gemm_config, a)");
             Assert.That((byte*)&value.B - start, Is.EqualTo(16), "offsetof(hyb_lns_gemm_config, b)");
             Assert.That((byte*)&value.M - start, Is.EqualTo(32), "offsetof(hyb_lns_gemm_config, m)");
@@ -281,6 +440,8 @@ public sealed unsafe class LayoutTests
             Assert.That((byte*)&value.N - start, Is.EqualTo(48), "offsetof(hyb_lns_gemm_config, n)");
             Assert.That((byte*)&value.AccBits - start, Is.EqualTo(56), "offsetof(hyb_lns_gemm_config, acc_bits)");
             Assert.That((byte*)&value.FracBits - start, Is.EqualTo(60), "offsetof(hyb_lns_gemm_config, frac_bits)");
+            Assert.That((byte*)&value.ATransposed - start, Is.EqualTo(64), "offsetof(hyb_lns_gemm_config, a_transposed)");
+            Assert.That((byte*)&value.BTransposed - start, Is.EqualTo(68), "offsetof(hyb_lns_gemm_config, b_transposed)");
         }
     }
 
@@ -296,7 +457,7 @@ public sealed unsafe class LayoutTests
             Assert.That((byte*)&value.Macs - start, Is.EqualTo(0), "offsetof(hyb_gemm_stats, macs)");
             Assert.That((byte*)&value.Saturations - start, Is.EqualTo(8), "offsetof(hyb_gemm_stats, saturations)");
             Assert.That((byte*)&value.Truncated - start, Is.EqualTo(16), "offsetof(hyb_gemm_stats, truncated)");
-            Assert.That((byte*)&value.Reserved - start, Is.EqualTo(24), "offsetof(hyb_gemm_stats, reserved)");
+            Assert.That((byte*)&value.SimdLevel - start, Is.EqualTo(24), "offsetof(hyb_gemm_stats, simd_level)");
         }
     }
 

@@ -173,7 +173,7 @@ public class ArithmeticTests(ISynapseBackend backend)
             var c16 = new float[m * n];
             var st = backend.LnsGemmExact<ushort>(s, a, b, c16);
             TestData.AssertIdentical<float>(want, c16, $"γ {gamma}, W {w}: u16");
-            Assert.That(st, Is.EqualTo(new GemmStats((long)m * k * n, sat, trunc)), $"γ {gamma}, W {w}");
+            Assert.That(st with { Kernel = null }, Is.EqualTo(new GemmStats((long)m * k * n, sat, trunc)), $"γ {gamma}, W {w}");
             var c8 = new float[m * n];
             backend.LnsGemmExact<byte>(s, a.Select(x => (byte)x).ToArray(), b.Select(x => (byte)x).ToArray(), c8);
             TestData.AssertIdentical<float>(want, c8, $"γ {gamma}, W {w}: u8");
@@ -191,7 +191,7 @@ public class ArithmeticTests(ISynapseBackend backend)
         var stWant = ArithmeticKernels.LnsGemmExact<byte>(s, a, b, want);
         var stGot = backend.LnsGemmExact<byte>(s, a, b, got);
         TestData.AssertIdentical<float>(want, got, "outputs");
-        Assert.That(stGot, Is.EqualTo(stWant));
+        Assert.That(stGot with { Kernel = null }, Is.EqualTo(stWant with { Kernel = null }));
         Assert.That(stWant.Saturations, Is.GreaterThan(0), "the case exercises saturation");
     }
 
@@ -203,7 +203,7 @@ public class ArithmeticTests(ISynapseBackend backend)
         var c = new float[1];
         var st = backend.LnsGemmExact<byte>(s, [0, 0, 0, 0x20], [0, 0, 0, 0], c);
         Assert.That(c[0], Is.EqualTo((float)(3 * 0.25 * ((double)0.8f * 1.7f))));
-        Assert.That(st, Is.EqualTo(new GemmStats(4, 2, 0)));
+        Assert.That(st with { Kernel = null }, Is.EqualTo(new GemmStats(4, 2, 0)));
     }
 
     [TestCase(6f, 6f, 32, 24, "power of two")]

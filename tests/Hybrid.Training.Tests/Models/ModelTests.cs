@@ -161,8 +161,8 @@ public class ModelTests
             Assert.That(ModelSpec.NameOf(ModelSpec.ParseActivation(name)), Is.EqualTo(name));
         var ex = Assert.Throws<ArgumentException>(() => ModelSpec.ParseActivation("swish"));
         Assert.That(ex!.Message, Does.Contain("unknown activation 'swish'; valid: relu, tanh, gelu, relu-sqrt2"));
-        ex = Assert.Throws<ArgumentException>(() => ModelSpec.ParseKind("resnet"));
-        Assert.That(ex!.Message, Does.Contain("unknown model 'resnet'; valid: mlp, cnn"));
+        ex = Assert.Throws<ArgumentException>(() => ModelSpec.ParseKind("vgg"));
+        Assert.That(ex!.Message, Does.Contain("unknown model 'vgg'; valid: mlp, cnn, residual-mlp, resnet, gpt"));
     }
 
     [Test]

@@ -52,6 +52,6 @@ public class ResidualMlpTests
     public void ParsesByName()
     {
         Assert.That(ModelSpec.ParseKind("residual-mlp"), Is.EqualTo(ModelKind.ResidualMlp));
-        Assert.That(Assert.Throws<ArgumentException>(() => ModelSpec.ParseKind("resnet"))!.Message, Does.Contain("residual-mlp"));
+        Assert.That(Assert.Throws<ArgumentException>(() => ModelSpec.ParseKind("vgg"))!.Message, Does.Contain("residual-mlp"));
     }
 }

@@ -81,7 +81,13 @@ public class ScalarLifetimeTests
         return t;
     }
 
-    [Test]
+    /// <summary>
+    /// Whether the collector thread catches TorchSharp's own implicit alpha within 20 s depends on the scheduler: on a
+    /// loaded 2-core machine it once saw no failure in 94 s (issue 22 item 17). CI must not pass or fail by chance, so
+    /// this runs only when asked for (<c>dotnet test --filter Name=TheHarnessCatchesAnImplicitScalar</c>); the rule it
+    /// backs is held deterministically by <see cref="ScalarRuleTests"/>, which compiles every source that calls TorchSharp.
+    /// </summary>
+    [Test, Explicit("timing-dependent: the collector must hit a native call's window; the rule itself is ScalarRuleTests")]
     public void TheHarnessCatchesAnImplicitScalar()
     {
         // the harness can fail: TorchSharp's own add_(Tensor), whose alpha Scalar nobody keeps alive,
