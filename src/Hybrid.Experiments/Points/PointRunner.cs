@@ -98,7 +98,7 @@ public static class PointRunner
     public static List<EpochMetrics> Metrics(RunFolder experiment, TrainingPoint point)
     {
         var path = Path.Combine(experiment.Path, "points", point.Key, "metrics.csv");
-        return File.Exists(path) ? EpochMetrics.ParseCsv(File.ReadAllText(path)) : [];
+        return File.Exists(path) ? EpochMetrics.ReadCsv(path) : [];
     }
 
     /// <summary>The outcome of a set of points: stopped when any point was (or some never ran); a diverged point is a result

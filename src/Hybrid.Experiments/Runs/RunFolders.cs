@@ -45,7 +45,7 @@ public static class RunFolders
             if (Directory.Exists(p)) return null;
             if (File.Exists(p))
             {
-                var kind = RegularFile.Kind(p);
+                var kind = Hybrid.Synapse.Files.RegularFile.Kind(p);
                 return kind is null or "regular file" ? $"{name} is a file, not a folder" : $"{name} is a {kind}, not a folder";
             }
         }
