@@ -22,6 +22,7 @@ public static class ExperimentRegistry
         new TrainExperiment(),
         new CompareExperiment(),
         new Cost.CostExperiment(),
+        new MarginAttack.MarginAttackExperiment(),
         new MarginExperiment(),
         new BpmExperiment(),
         new UncertaintyExperiment(),
