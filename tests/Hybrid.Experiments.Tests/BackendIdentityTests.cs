@@ -63,7 +63,7 @@ public class BackendIdentityTests
             var s = new CompareSettings([8], Depth: 1, Width: 16, Epochs: 1, BatchSize: 64, Data: "mixture", Backend: backend,
                 IncludeAdam: false, IncludeMadam: false, TrainSize: 2000);
             var folder = new RunFolder(Path.Combine(_root, "compare-" + backend));
-            var row = CompareExperiment.Run(s, folder, false, body => body(SilentObserver.Instance)).Single();
+            var row = ExperimentHost.Run(new CompareExperiment(), s, folder, false).Result!.Rows.Single();
             rows[backend] = row;
             var rowFolder = Path.Combine(folder.Path, row.RunFolder);
             codes[backend] = Codes(rowFolder, s.LnsSpec(8), ModelOf(rowFolder));

@@ -20,7 +20,7 @@ public class CompareTests
         new(bits, Depth: 1, Width: 16, Epochs: 2, BatchSize: 64, Data: "mixture");
 
     private static IReadOnlyList<CompareRow> Run(CompareSettings s, RunFolder f, bool resume = false) =>
-        CompareExperiment.Run(s, f, resume, body => body(SilentObserver.Instance));
+        ExperimentHost.Run(new CompareExperiment(), s, f, resume).Result!.Rows;
 
     [Test]
     public void WritesTheTableThePlotsAndEveryRow()
@@ -28,7 +28,7 @@ public class CompareTests
         var folder = new RunFolder(Path.Combine(_root, "c"));
         var rows = Run(Small(8, 4), folder);
         Assert.That(rows.Select(r => r.Name), Is.EqualTo(new[] { "float32 Adam", "float32 Madam", "LNS 8-bit weights", "LNS 4-bit weights" }));
-        Assert.That(rows.All(r => r.Status == "completed" && r.Epochs == 2));
+        Assert.That(rows.All(r => r.Status == RunStatus.Completed && r.Epochs == 2));
         foreach (var f in new[] { "config.json", "report.md", "results.csv", "results.json", "summary.csv", "summary.json",
                      "accuracy-vs-bits.png", "learning-curves.png", "energy-by-pass.png", "accuracy-vs-energy.png" })
             Assert.That(folder.Has(f), f);
@@ -67,7 +67,7 @@ public class CompareTests
             ("adam", 0L), ("adam", 1L), ("madam", 0L), ("madam", 1L), ("int8", 0L), ("int8", 1L),
             ("lnsfull-12-stochastic", 0L), ("lnsfull-12-stochastic", 1L),
         }));
-        Assert.That(rows.All(r => r.Status == "completed"));
+        Assert.That(rows.All(r => r.Status == RunStatus.Completed));
         Assert.That(Directory.Exists(Path.Combine(folder.Path, "rows", "lnsfull-12-stochastic", "seed-1")), "every (row, seed) has its own run folder");
         var adam = rows.First(r => r.Kind == "adam");
         var full = rows.First(r => r.Kind == "lns-full");

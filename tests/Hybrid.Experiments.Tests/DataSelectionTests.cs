@@ -1,3 +1,4 @@
+using Hybrid.Experiments.Data;
 using System.Text.Json;
 using Hybrid.Experiments.Compare;
 using Hybrid.Experiments.Runs;

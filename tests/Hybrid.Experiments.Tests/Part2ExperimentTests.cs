@@ -47,7 +47,7 @@ public class Part2ExperimentTests
     {
         var s = DepthSettings.Quick with { Optimizers = ["sgd", "nero"], Depths = [1, 3], Width = 16, Epochs = 1, Seeds = 2, Data = Tiny };
         var folder = Folder("depth");
-        var (results, summary) = DepthExperiment.Run(s, folder, false, Silent);
+        var (results, summary) = ExperimentHost.Run(new DepthExperiment(), s, folder, false).Result!;
         Assert.That(results, Has.Count.EqualTo(8));
         Assert.That(results.All(r => r.Completed && r.Epochs == 1));
         foreach (var f in new[] { "config.json", "results.csv", "results.json", "summary.json", "report.md", "depth-heatmap.png",
@@ -56,14 +56,14 @@ public class Part2ExperimentTests
         Assert.That(File.ReadAllLines(folder.File("results.csv")), Has.Length.EqualTo(9));
         Assert.That(summary.Best, Has.Count.EqualTo(4));
         Assert.That(summary.Best.All(b => b.Accuracy.Count == 2 && double.IsFinite(b.Accuracy.HalfWidth)), "two seeds give an interval");
-        var point = Path.Combine(folder.Path, "points", results[0].Point.Key, GridRunner.PointFile);
+        var point = Path.Combine(folder.Path, "points", results[0].Point.Key, UnitStore.File);
         Assert.That(File.Exists(Path.Combine(folder.Path, "points", results[0].Point.Key, RunFolder.CheckpointFile)), Is.False, "finished checkpoints removed");
         var stamp = File.GetLastWriteTimeUtc(point);
-        var (again, _) = DepthExperiment.Run(s, folder, true, Silent);
+        var (again, _) = ExperimentHost.Run(new DepthExperiment(), s, folder, true).Result!;
         Assert.That(again, Is.EqualTo(results));
         Assert.That(File.GetLastWriteTimeUtc(point), Is.EqualTo(stamp), "a finished point is read back, not retrained");
-        Assert.Throws<InvalidOperationException>(() => DepthExperiment.Run(s, folder, false, Silent), "a fresh run into a used folder");
-        Assert.Throws<InvalidOperationException>(() => DepthExperiment.Run(s with { Width = 8 }, folder, true, Silent), "resume with other settings");
+        Assert.Throws<InvalidOperationException>(() => ExperimentHost.Run(new DepthExperiment(), s, folder, false), "a fresh run into a used folder");
+        Assert.Throws<InvalidOperationException>(() => ExperimentHost.Run(new DepthExperiment(), s with { Width = 8 }, folder, true), "resume with other settings");
     }
 
     [Test]
@@ -71,7 +71,7 @@ public class Part2ExperimentTests
     {
         var s = TransferSettings.Quick with { Optimizers = ["adam"], Widths = [8, 16], Depths = [1, 2], BaseWidth = 8, Epochs = 5, Seeds = 1, Data = Tiny }; // 5 epochs: after one, no rate of this tiny task is below 95 % of the chance loss, and the summary (rightly) names no best rate
         var folder = Folder("transfer");
-        var (results, summary) = TransferExperiment.Run(s, folder, false, Silent);
+        var (results, summary) = ExperimentHost.Run(new TransferExperiment(), s, folder, false).Result!;
         Assert.That(results, Has.Count.EqualTo(3 * 3), "architectures (8,1), (16,1), (8,2) × three rates");
         foreach (var f in new[] { "config.json", "results.csv", "summary.json", "report.md", "loss-vs-lr-by-width.png", "loss-vs-lr-by-depth.png",
                      "accuracy-vs-lr-by-width.png", "accuracy-vs-lr-by-depth.png" })
@@ -82,7 +82,7 @@ public class Part2ExperimentTests
             Assert.That(slice.BestLr, Is.All.AnyOf(1e-2, 1e-3, 1e-4));
             Assert.That(slice.ShiftDecades, Is.EqualTo(Math.Log10(slice.BestLr[^1] / slice.BestLr[0])).Within(1e-9));
         }
-        var (again, _) = TransferExperiment.Run(s, folder, true, Silent);
+        var (again, _) = ExperimentHost.Run(new TransferExperiment(), s, folder, true).Result!;
         Assert.That(again, Is.EqualTo(results));
     }
 
@@ -109,16 +109,16 @@ public class Part2ExperimentTests
             Slices = TrustSettings.Quick.Slices with { Nets = ["mlp-2", "residual-mlp-3"], Width = 16, SliceExamples = 64, Data = Tiny },
         };
         var folder = Folder("trust");
-        var (bounds, slices) = TrustExperiment.Run(s, folder, false, body => body(SilentObserver.Instance));
+        var (bounds, slices) = ExperimentHost.Run(new TrustExperiment(), s, folder, false).Result!;
         Assert.That(bounds, Has.Count.EqualTo(4));
         Assert.That(slices, Has.Count.EqualTo(2));
-        Assert.That(slices.All(r => r.Status == "completed" && r.Curves.Count == 2), "a slice at the initialisation and after epoch 1");
+        Assert.That(slices.All(r => r.Status == RunStatus.Completed && r.Curves.Count == 2), "a slice at the initialisation and after epoch 1");
         Assert.That(bounds.SelectMany(b => b.Rows).Where(r => r.Direction == "radial").Select(r => r.Ratio), Is.All.EqualTo(1.0).Within(1e-9));
         foreach (var f in new[] { "config.json", "results.csv", "slices.csv", "summary.json", "report.md", "trust-ratio.png", "trust-vs-depth.png", "curvature-slices.png" })
             Assert.That(folder.Has(f), f);
         var sliceFile = Path.Combine(folder.Path, "slices", slices[0].Point.Key, "slices.json");
         var stamp = File.GetLastWriteTimeUtc(sliceFile);
-        var (b2, s2) = TrustExperiment.Run(s, folder, true, body => body(SilentObserver.Instance));
+        var (b2, s2) = ExperimentHost.Run(new TrustExperiment(), s, folder, true).Result!;
         Assert.That(b2.SelectMany(b => b.Rows), Is.EqualTo(bounds.SelectMany(b => b.Rows)));
         Assert.That(s2.SelectMany(r => r.Curves.SelectMany(c => c.Loss)), Is.EqualTo(slices.SelectMany(r => r.Curves.SelectMany(c => c.Loss))));
         Assert.That(File.GetLastWriteTimeUtc(sliceFile), Is.EqualTo(stamp), "finished slices are read back");
@@ -159,9 +159,9 @@ public class Part2ExperimentTests
         {
             switch (settings)
             {
-                case DepthSettings d: DepthExperiment.Run(d, folder, false, Silent); break;
-                case TransferSettings t: TransferExperiment.Run(t, folder, false, Silent); break;
-                case TrustSettings s: TrustExperiment.Run(s, folder, false, body => body(SilentObserver.Instance)); break;
+                case DepthSettings d: ExperimentHost.Run(new DepthExperiment(), d, folder, false); break;
+                case TransferSettings t: ExperimentHost.Run(new TransferExperiment(), t, folder, false); break;
+                case TrustSettings s: ExperimentHost.Run(new TrustExperiment(), s, folder, false); break;
             }
         }, command);
         Assert.That(ex!.Message, Does.Contain(mentions));

@@ -87,7 +87,7 @@ public class RunFolderIntegrityTests
     private static CompareSettings Small() => new([8], Depth: 1, Width: 8, Epochs: 1, BatchSize: 64, Data: "mixture", IncludeMadam: false);
 
     private static IReadOnlyList<CompareRow> RunCompare(CompareSettings s, RunFolder f, bool resume = false) =>
-        CompareExperiment.Run(s, f, resume, body => body(SilentObserver.Instance));
+        ExperimentHost.Run(new CompareExperiment(), s, f, resume).Result!.Rows;
 
     [Test]
     public void CompareResumeRefusesAFolderWithoutItsConfigOrWithDamagedRows()

@@ -71,9 +71,11 @@ public static class ExperimentHost
             ThreadScope.Validate(request.Threads ?? 0);
         }
         TorchRuntime.EnsureAvailable();
-        var folder = request.Folder;
-        using var held = folder.HeldLock is null ? RunFolders.Lock(folder, request.FolderOption, request.Warn) : null;
         string json = JsonSerializer.Serialize(settings, settings.GetType(), RunFolder.Json);
+        var folder = request.Folder;
+        // A resume of a folder that holds no run is refused before the lock, which would leave its lock file there.
+        if (request.Resume && !folder.Has(RunFolder.ConfigFile)) folder.RequireResumable(json, [.. experiment.MayChangeOnResume]);
+        using var held = folder.HeldLock is null ? RunFolders.Lock(folder, request.FolderOption, request.Warn) : null;
         if (request.Resume) folder.RequireResumable(json, [.. experiment.MayChangeOnResume]);
         else folder.RequireNoRun($"{experiment.Name} run");
         using var threads = ThreadScope.Use(request.Threads);

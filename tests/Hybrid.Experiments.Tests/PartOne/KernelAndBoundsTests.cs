@@ -1,3 +1,5 @@
+using Hybrid.Experiments.Gp;
+using Hybrid.Experiments.Fitting;
 using Hybrid.Experiments.Bpm;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -155,13 +157,13 @@ public class KernelAndBoundsTests
         using var labels = torch.tensor(new long[] { 0, 2 });
         using var inputs = torch.tensor(new float[] { 3, 4, 6, 8 }, [2, 2]);
         using var norms = torch.tensor(new[] { 2.0 });
-        using var gamma = Hybrid.Experiments.Margin.MarginFit.NormalisedMargins(outputs, labels, inputs, norms);
+        using var gamma = MarginFit.NormalisedMargins(outputs, labels, inputs, norms);
         // example 0: f_0 − max(f_1, f_2) = 3 − 2.5 (not 3 − f_0's neighbour 1); example 1: −1 − 4 (misclassified, negative)
         Assert.That(gamma.data<double>().ToArray(), Is.EqualTo(new[] { 0.5 / 10, -5.0 / 20 }).Within(1e-12));
         // binary (one output): y·f / (Π‖W‖·‖x‖) with y = ±1 from class 1/0
         using var binary = torch.tensor(new[] { 2.0, 2.0 }, [1, 2, 1]);
         using var classes = torch.tensor(new long[] { 1, 0 });
-        using var gammaB = Hybrid.Experiments.Margin.MarginFit.NormalisedMargins(binary, classes, inputs, norms);
+        using var gammaB = MarginFit.NormalisedMargins(binary, classes, inputs, norms);
         Assert.That(gammaB.data<double>().ToArray(), Is.EqualTo(new[] { 2.0 / 10, -2.0 / 20 }).Within(1e-12));
     }
 }

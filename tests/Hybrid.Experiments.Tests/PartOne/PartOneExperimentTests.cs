@@ -15,7 +15,7 @@ public class PartOneExperimentTests
 {
     private string _root = null!;
     private string _bpmRun = null!;
-    private (IReadOnlyList<BpmUnitResult> Units, IReadOnlyList<BpmSummaryRow> Summary) _bpm;
+    private BpmResult _bpm = null!;
 
     private static MarginSettings QuickMargin => MarginSettings.Quick with { Data = "mixture", TestSize = 500 };
     private static BpmSettings QuickBpm => BpmSettings.Quick with { Data = "mixture", TestSize = 500 };
@@ -25,7 +25,7 @@ public class PartOneExperimentTests
     {
         _root = Directory.CreateTempSubdirectory("hybrid-part1-").FullName;
         _bpmRun = Path.Combine(_root, "bpm");
-        _bpm = BpmExperiment.Run(QuickBpm, new RunFolder(_bpmRun), resume: false, SilentObserver.Instance);
+        _bpm = ExperimentHost.Run(new BpmExperiment(), QuickBpm, new RunFolder(_bpmRun), resume: false).Result!;
     }
 
     [OneTimeTearDown]
@@ -56,21 +56,21 @@ public class PartOneExperimentTests
     [Test]
     public void BpmResumeReusesFinishedUnits()
     {
-        var unit = Path.Combine(_bpmRun, "units", "n-0050", "seed-0", Units.File);
+        var unit = Path.Combine(_bpmRun, "units", "n-0050", "seed-0", UnitStore.File);
         var stamp = File.GetLastWriteTimeUtc(unit);
-        var again = BpmExperiment.Run(QuickBpm, new RunFolder(_bpmRun), resume: true, SilentObserver.Instance);
+        var again = ExperimentHost.Run(new BpmExperiment(), QuickBpm, new RunFolder(_bpmRun), resume: true).Result!;
         Assert.That(again.Units, Is.EqualTo(_bpm.Units));
         Assert.That(File.GetLastWriteTimeUtc(unit), Is.EqualTo(stamp), "not recomputed");
-        Assert.Throws<InvalidOperationException>(() => BpmExperiment.Run(QuickBpm, new RunFolder(_bpmRun), resume: false, SilentObserver.Instance));
+        Assert.Throws<InvalidOperationException>(() => ExperimentHost.Run(new BpmExperiment(), QuickBpm, new RunFolder(_bpmRun), resume: false));
         Assert.Throws<InvalidOperationException>(() =>
-            BpmExperiment.Run(QuickBpm with { NnVoters = 3 }, new RunFolder(_bpmRun), resume: true, SilentObserver.Instance));
+            ExperimentHost.Run(new BpmExperiment(), QuickBpm with { NnVoters = 3 }, new RunFolder(_bpmRun), resume: true));
     }
 
     [Test]
     public void UncertaintyQuickPathReusesTheBpmUnits()
     {
         var folder = new RunFolder(Path.Combine(_root, "uncertainty"));
-        var (metrics, correlations) = UncertaintyExperiment.Run(new UncertaintySettings(QuickBpm, _bpmRun), folder, false, SilentObserver.Instance);
+        var (metrics, correlations) = ExperimentHost.Run(new UncertaintyExperiment(), new UncertaintySettings(QuickBpm, _bpmRun), folder, false).Result!;
         Assert.That(Directory.Exists(Path.Combine(folder.Path, "units")), Is.False, "nothing retrained");
         foreach (var f in new[] { "report.md", "results.csv", "selective.csv", "reliability.csv", "rank-correlations.csv", "results.json",
                      "selective-accuracy-n50.png", "reliability-n50.png" })
@@ -85,8 +85,8 @@ public class PartOneExperimentTests
         var nnVote = metrics.First(m => m.Seed == 0 && m.Source == "nn-vote");
         Assert.That(nnVote.Accuracy, Is.EqualTo(1 - unit.NnVote).Within(1e-12), "the NN vote's accuracy as bpm measured it (odd voters: no ties)");
         Assert.That(correlations.All(c => c.Spearman is >= -1 and <= 1));
-        Assert.That(() => UncertaintyExperiment.Run(new UncertaintySettings(QuickBpm with { NnVoters = 7 }, _bpmRun),
-                new RunFolder(Path.Combine(_root, "u2")), false, SilentObserver.Instance),
+        Assert.That(() => ExperimentHost.Run(new UncertaintyExperiment(), new UncertaintySettings(QuickBpm with { NnVoters = 7 }, _bpmRun),
+                new RunFolder(Path.Combine(_root, "u2")), false).Result!,
             Throws.InvalidOperationException.With.Message.Contains("no finished unit"));
     }
 
@@ -94,17 +94,17 @@ public class PartOneExperimentTests
     public void MarginQuickPathHasTheExpectedShape()
     {
         var folder = new RunFolder(Path.Combine(_root, "margin"));
-        var (units, kernels) = MarginExperiment.Run(QuickMargin, folder, resume: false, SilentObserver.Instance);
+        var (units, kernels) = ExperimentHost.Run(new MarginExperiment(), QuickMargin, folder, resume: false).Result!;
         foreach (var f in new[] { "config.json", "report.md", "results.csv", "kernel.csv", "summary.csv", "results.json",
                      "accuracy-vs-alpha.png", "margin-vs-alpha.png" })
             Assert.That(folder.Has(f), f);
         Assert.That(units, Has.Count.EqualTo(2 * QuickMargin.Alphas.Length));
         Assert.That(kernels, Has.Count.EqualTo(2));
-        var summary = MarginExperiment.Summarise(units);
+        var summary = MarginUnit.Summarise(units);
         Assert.That(summary[^1].Single.Mean, Is.GreaterThan(summary[0].Single.Mean + 0.1), "large α generalises better than tiny α");
         Assert.That(units.Average(u => u.RandomTestAccuracy), Is.InRange(0.35, 0.65), "random labels stay near chance");
         Assert.That(units.Where(u => u.AverageK > 1).All(u => !double.IsNaN(u.AverageTestAccuracy)));
-        var again = MarginExperiment.Run(QuickMargin, folder, resume: true, SilentObserver.Instance);
+        var again = ExperimentHost.Run(new MarginExperiment(), QuickMargin, folder, resume: true).Result!;
         Assert.That(again.Units, Is.EqualTo(units), "resume reads every unit back");
     }
 
@@ -113,7 +113,7 @@ public class PartOneExperimentTests
     {
         var s = new MarginSettings([0.01, 0.1, 1], [], Data: "mixture", TrainSize: 40, TestSize: 200, Depth: 2, Width: 32, Steps: 300,
             RandomLabels: false, Seeds: 1);
-        var (units, _) = MarginExperiment.Run(s, new RunFolder(Path.Combine(_root, "proportional")), false, SilentObserver.Instance);
+        var (units, _) = ExperimentHost.Run(new MarginExperiment(), s, new RunFolder(Path.Combine(_root, "proportional")), false).Result!;
         Assert.That(units.All(u => u.Interpolates), "every net fits its training set");
         var ratio = units.Select(u => u.MarginMedian / u.Alpha).ToArray();
         Assert.That(ratio.Max() / ratio.Min(), Is.LessThan(1.1), $"margin/α = {string.Join(", ", ratio)}");
@@ -126,17 +126,16 @@ public class PartOneExperimentTests
     {
         var cases = new (Action Run, string Mentions)[]
         {
-            (() => MarginExperiment.Run(QuickMargin with { Alphas = [0.1, 0] }, Folder("a"), false, SilentObserver.Instance), "--alphas 0"),
-            (() => MarginExperiment.Run(QuickMargin with { Alphas = [-1] }, Folder("b"), false, SilentObserver.Instance), "--alphas -1"),
-            (() => MarginExperiment.Run(QuickMargin with { TrainSize = 20_000 }, Folder("c"), false, SilentObserver.Instance), "--train-size 20000"),
-            (() => MarginExperiment.Run(QuickMargin with { Task = "parity" }, Folder("d"), false, SilentObserver.Instance), "--task 'parity'"),
-            (() => MarginExperiment.Run(QuickMargin with { AverageAlphas = [0.5] }, Folder("e"), false, SilentObserver.Instance), "--average-alphas"),
-            (() => BpmExperiment.Run(QuickBpm with { TrainSizes = [20_000] }, Folder("f"), false, SilentObserver.Instance), "--n 20000"),
-            (() => BpmExperiment.Run(QuickBpm with { Task = "none" }, Folder("g"), false, SilentObserver.Instance), "binary task"),
-            (() => BpmExperiment.Run(QuickBpm with { LargeMargin = 0 }, Folder("h"), false, SilentObserver.Instance), "--large-margin"),
-            (() => BpmExperiment.Run(QuickBpm with { Task = "parity" }, Folder("i"), false, SilentObserver.Instance), "--task 'parity'"),
-            (() => UncertaintyExperiment.Run(new UncertaintySettings(QuickBpm, Path.Combine(_root, "nowhere")), Folder("j"), false,
-                SilentObserver.Instance), "--from"),
+            (() => ExperimentHost.Run(new MarginExperiment(), QuickMargin with { Alphas = [0.1, 0] }, Folder("a"), false), "--alphas 0"),
+            (() => ExperimentHost.Run(new MarginExperiment(), QuickMargin with { Alphas = [-1] }, Folder("b"), false), "--alphas -1"),
+            (() => ExperimentHost.Run(new MarginExperiment(), QuickMargin with { TrainSize = 20_000 }, Folder("c"), false), "--train-size 20000"),
+            (() => ExperimentHost.Run(new MarginExperiment(), QuickMargin with { Task = "parity" }, Folder("d"), false), "--task 'parity'"),
+            (() => ExperimentHost.Run(new MarginExperiment(), QuickMargin with { AverageAlphas = [0.5] }, Folder("e"), false), "--average-alphas"),
+            (() => ExperimentHost.Run(new BpmExperiment(), QuickBpm with { TrainSizes = [20_000] }, Folder("f"), false), "--n 20000"),
+            (() => ExperimentHost.Run(new BpmExperiment(), QuickBpm with { Task = "none" }, Folder("g"), false), "binary task"),
+            (() => ExperimentHost.Run(new BpmExperiment(), QuickBpm with { LargeMargin = 0 }, Folder("h"), false), "--large-margin"),
+            (() => ExperimentHost.Run(new BpmExperiment(), QuickBpm with { Task = "parity" }, Folder("i"), false), "--task 'parity'"),
+            (() => ExperimentHost.Run(new UncertaintyExperiment(), new UncertaintySettings(QuickBpm, Path.Combine(_root, "nowhere")), Folder("j"), false), "--from"),
         };
         foreach (var (run, mentions) in cases)
         {

@@ -102,7 +102,7 @@ public class SweepFileTests : SweepTestBase
         Assert.That(plan.Runs, Has.Count.EqualTo(4));
         var s = (Hybrid.Experiments.Compare.CompareSettings)plan.Runs[3].Settings;
         Assert.That((s.Bits, s.C2cNoise, s.Seed, s.Epochs), Is.EqualTo((new[] { 8, 4 }, 0.2f, 1L, 1)));
-        Assert.That(CompareEntry.Experiment.Headline(s).Select(h => h.Name),
+        Assert.That(new Hybrid.Experiments.Compare.CompareExperiment().Headline(s).Select(h => h.Name),
             Is.EqualTo(new[] { "adam.test_accuracy", "madam.test_accuracy", "lns-08.test_accuracy", "lns-04.test_accuracy" }));
     }
 }

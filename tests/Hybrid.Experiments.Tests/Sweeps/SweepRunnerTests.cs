@@ -19,7 +19,7 @@ public class SweepRunnerTests : ToySweepTestBase
         foreach (var run in plan.Runs)
         {
             var result = SweepRunFiles.ReadResult(plan.RunPath(run.Id))!;
-            Assert.That((result.Id, result.Status, result.Attempts), Is.EqualTo((run.Id, "completed", 1)));
+            Assert.That((result.Id, result.Status, result.Attempts), Is.EqualTo((run.Id, SweepRunStatus.Completed, 1)));
             Assert.That(result.Metrics["value"], Is.EqualTo(((Toy)run.Settings).Value));
             var record = SweepRunFiles.ReadRecord(plan.RunPath(run.Id))!;
             Assert.That(record.Config.ToJsonString(), Is.EqualTo(run.Canonical));
@@ -56,7 +56,7 @@ public class SweepRunnerTests : ToySweepTestBase
         Assert.That(stopped.Cancelled && !stopped.Succeeded);
         var path = plan.RunPath(plan.Runs[0].Id);
         Assert.That(SweepRunFiles.State(path).State, Is.EqualTo(RunState.Interrupted));
-        Assert.That(SweepRunFiles.ReadResult(path)!.Status, Is.EqualTo(RunResult.Started), "no result, only the start");
+        Assert.That(SweepRunFiles.ReadResult(path)!.Status, Is.EqualTo(SweepRunStatus.Started), "no result, only the start");
 
         ToyExperiment.AfterEpoch = null;
         var resumed = SweepRunner.Run(plan, ShardSpec.Whole);

@@ -70,7 +70,12 @@ public sealed class ToyPlugin : Experiment<Toy, ExperimentOutcome>
 
     public override double Cost(Toy s) => s.Epochs * 1e6;
     public override IReadOnlyList<HeadlineMetric> Headline(Toy s) => [new("value", true)];
-    public override ExperimentOutcome Run(Toy s, ExperimentContext context) => ToyExperiment.Run(s, context.Folder, context.Cancel);
+    public override ExperimentOutcome Run(Toy s, ExperimentContext context)
+    {
+        context.Begin();
+        return ToyExperiment.Run(s, context.Folder, context.Cancel);
+    }
+
     public override ExperimentOutcome Outcome(Toy s, ExperimentOutcome result, RunFolder folder) => result;
 }
 

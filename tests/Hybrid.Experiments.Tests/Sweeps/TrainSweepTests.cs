@@ -1,3 +1,4 @@
+using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Sweeps;
 using Hybrid.Training.Trainer;
 
@@ -31,7 +32,7 @@ public class TrainSweepTests : SweepTestBase
 
         var plan = Plan(json, Path.Combine(Root, "interrupted"));
         using var cts = new CancellationTokenSource();
-        var stopAfterFirstEpoch = new SweepRunnerHooks { WithProgress = body => body(new CancelOnEpoch(cts)) };
+        var stopAfterFirstEpoch = new SweepRunnerHooks { Progress = new CancelOnEpochProgress(cts) };
         Assert.That(SweepRunner.Run(plan, ShardSpec.Whole, stopAfterFirstEpoch, cts.Token).Cancelled);
         var path = plan.RunPath(plan.Runs[0].Id);
         Assert.That(SweepRunFiles.State(path).State, Is.EqualTo(RunState.Interrupted));
@@ -59,6 +60,11 @@ public class TrainSweepTests : SweepTestBase
         Assert.That(result.Metrics.Keys, Is.SupersetOf(new[] { "madam.test_accuracy", "lns-08.test_accuracy", "lns-08.weight_bytes", "lns-08.energy_per_step_pj" }));
         Assert.That(result.Metrics["lns-08.weight_bytes"], Is.LessThan(result.Metrics["madam.weight_bytes"]));
         Assert.That(File.Exists(Path.Combine(plan.RunPath(plan.Runs[0].Id), "report.md")), "the comparison's own report is in the run folder");
+    }
+
+    private sealed class CancelOnEpochProgress(CancellationTokenSource cts) : IProgressDisplay
+    {
+        public T Run<T>(Func<ITrainingObserver, T> body) => body(new CancelOnEpoch(cts));
     }
 
     private sealed class CancelOnEpoch(CancellationTokenSource cts) : ITrainingObserver
