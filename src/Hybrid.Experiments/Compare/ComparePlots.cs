@@ -122,7 +122,7 @@ public static class ComparePlots
     private static List<(int Epoch, double Accuracy)> MeanCurve(RunFolder folder, IEnumerable<CompareRow> runs)
     {
         var curves = runs.Select(r => Path.Combine(folder.Path, r.RunFolder, "metrics.csv")).Where(File.Exists)
-            .Select(p => EpochMetrics.ParseCsv(File.ReadAllText(p))).Where(m => m.Count > 0).ToList();
+            .Select(p => EpochMetrics.ReadCsv(p)).Where(m => m.Count > 0).ToList();
         if (curves.Count == 0) return [];
         int epochs = curves.Min(m => m.Count);
         return Enumerable.Range(0, epochs).Select(e => (curves[0][e].Epoch, curves.Average(m => m[e].TestAccuracy))).ToList();

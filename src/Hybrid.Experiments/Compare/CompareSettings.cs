@@ -144,7 +144,7 @@ public sealed record CompareSettings(
         if (ModelSpec.ParseKind(Model) != ModelKind.Mlp && plan.Any(r => r.Arithmetic.Any))
             throw new ArgumentException("quantised rows (baselines, full LNS) need --model mlp: the step ledger and the quantised layers are linear.", "model");
         // a FIFO would block the read; a missing file is the table reader's own error
-        if (EnergyTable is not null && File.Exists(EnergyTable)) Hybrid.Training.Data.RegularFile.Require(EnergyTable, "an energy table (JSON)");
+        if (EnergyTable is not null && File.Exists(EnergyTable)) Hybrid.Synapse.Files.RegularFile.Require(EnergyTable, "an energy table (JSON)");
         if (ModelSpec.ParseKind(Model) == ModelKind.Mlp) CompareEnergy.RequireEvents(this, plan, LoadEnergyTable());
         else if (EnergyTable is not null) LoadEnergyTable();
     }

@@ -57,7 +57,7 @@ public sealed record CostSettings(string Model = "resnet18", long Batch = 256, i
         if (Batch is < 1 or > 1 << 20) throw new ArgumentException($"--batch {Batch} must be in [1, 1048576].", "batch");
         Memory.Validate();
         RowOptions.Validate();
-        if (EnergyTable is not null && File.Exists(EnergyTable)) Hybrid.Training.Data.RegularFile.Require(EnergyTable, "an energy table (JSON)");
+        if (EnergyTable is not null && File.Exists(EnergyTable)) Hybrid.Synapse.Files.RegularFile.Require(EnergyTable, "an energy table (JSON)");
         var table = LoadEnergyTable();
         var net = Network;
         foreach (var row in CostRows.Standard(RowOptions))

@@ -96,7 +96,7 @@ public static class GridRunner
     public static List<EpochMetrics> Metrics(RunFolder experiment, TrainingPoint point)
     {
         var path = Path.Combine(experiment.Path, "points", point.Key, "metrics.csv");
-        return File.Exists(path) ? EpochMetrics.ParseCsv(File.ReadAllText(path)) : [];
+        return File.Exists(path) ? EpochMetrics.ReadCsv(path) : [];
     }
 
     // Prefixes each run's name with its place in the grid ("[3/90] adam lr 0.001 · …").

@@ -74,9 +74,9 @@ public static class SweepRunFiles
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonSerializer.Deserialize<RunResult>(File.ReadAllText(path), RunFolder.Json);
+            return JsonSerializer.Deserialize<RunResult>(Hybrid.Synapse.Files.RegularFile.ReadText(path, "a sweep result", 1 << 24), RunFolder.Json);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
         {
             throw new InvalidDataException($"{path} is not a sweep result: {e.Message}");
         }
@@ -89,9 +89,9 @@ public static class SweepRunFiles
         if (!File.Exists(path)) return null;
         try
         {
-            return JsonSerializer.Deserialize<RunRecord>(File.ReadAllText(path), RunFolder.Json);
+            return JsonSerializer.Deserialize<RunRecord>(Hybrid.Synapse.Files.RegularFile.ReadText(path, "a sweep run record", 1 << 24), RunFolder.Json);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
         {
             throw new InvalidDataException($"{path} is not a sweep run record: {e.Message}");
         }

@@ -12,7 +12,7 @@ public static class PinnedFiles
     /// <exception cref="InvalidDataException">It is not a regular file, or its size or SHA-256 differs (the message says how to repair: <paramref name="repair"/>).</exception>
     public static byte[] Read(string path, PinnedFile pin, string repair)
     {
-        RegularFile.Require(path, "a data file");
+        Hybrid.Synapse.Files.RegularFile.Require(path, "a data file");
         var info = new FileInfo(path);
         if (info.Length != pin.Size)
             throw new InvalidDataException($"{path} holds {info.Length} bytes, expected {pin.Size}: the file is not the pinned one ({repair}).");

@@ -69,6 +69,6 @@ public class IdxHostileInputTests : TempFolderTest
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)), "refused, not blocked waiting for a writer");
         var dir = Assert.Throws<IdxFormatException>(() => IdxReader.Read(Folder))!;
         Assert.That(dir.Message, Does.Contain("is a directory"));
-        Assert.That(RegularFile.Kind("/dev/null"), Is.EqualTo("character device"));
+        Assert.That(Hybrid.Synapse.Files.RegularFile.Kind("/dev/null"), Is.EqualTo("character device"));
     }
 }
