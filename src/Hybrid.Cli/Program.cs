@@ -16,6 +16,7 @@ public static class Program
         root.Subcommands.Add(CompareCommand.Build());
         root.Subcommands.Add(CostCommand.Build());
         root.Subcommands.Add(MarginCommand.Build());
+        root.Subcommands.Add(MarginAttackCommand.Build());
         root.Subcommands.Add(BpmCommand.Build());
         root.Subcommands.Add(UncertaintyCommand.Build());
         root.Subcommands.Add(TrustCommand.Build());
