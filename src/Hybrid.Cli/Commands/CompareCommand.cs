@@ -35,6 +35,7 @@ public static class CompareCommand
         var fracBits = new Option<int>("--fraction-bits") { Description = "Exact GEMM: fraction bits F of the accumulator (0 … W−2).", DefaultValueFactory = _ => d.FractionBits };
         var baselines = new Option<string?>("--baselines") { Description = "Cheap baselines: fp8, int8; comma-separated (lns-madam: both)." };
         var seeds = new Option<int>("--seeds") { Description = "Seeds per row (--seed, --seed + 1, …): accuracy as mean ± 95 % interval.", DefaultValueFactory = _ => d.Seeds };
+        var memoryModel = new Option<string?>("--memory-model") { Description = "compulsory (each tensor a pass uses moved once; the default) or dataflow (GEMM operands through register files, a PE array, the SRAM and DRAM)." };
         var sram = new Option<int>("--sram-kib") { Description = "On-chip SRAM of the memory model, KiB (0: all DRAM); priced by the table's sram<KiB>KiB64 event.", DefaultValueFactory = _ => d.SramKib };
         var quick = new Option<bool>("--quick") { Description = "A fast look: 2 epochs unless --epochs is given." };
         var epochs = new Option<int?>("--epochs") { Description = $"Epochs per row (default {d.Epochs}; 2 with --quick)." };
@@ -68,7 +69,7 @@ public static class CompareCommand
         var command = new Command("compare", "Train the same model as float32 Adam and Madam, FP8/INT8 baselines and LNS synapses (weights only, " +
             "or every tensor of the step); report accuracy over seeds, memory, full-step energy and time.");
         foreach (var o in new Option[] { preset, bits, updateBits, forwardBits, forwardGamma, variants, fullLr, quantize, gemm, accBits, fracBits,
-                     baselines, seeds, sram, quick, epochs, model, depth, width, batch, seed, data, task, trainSize, normalize, lr, adamLr,
+                     baselines, seeds, sram, memoryModel, quick, epochs, model, depth, width, batch, seed, data, task, trainSize, normalize, lr, adamLr,
                      madamLr, gamma, moment, nearest, noise, c2c, d2d, asym, stuck, backend, energy, noAdam, noMadam, output, resume })
             command.Options.Add(o);
         Func<ParseResult, CompareSettings> read = parse =>
@@ -84,7 +85,7 @@ public static class CompareCommand
                 ForwardBits = parse.GetValue(forwardBits), ForwardGamma = parse.GetValue(forwardGamma), FullLr = parse.GetValue(fullLr),
                 Quantize = parse.GetValue(quantize) is { Length: > 0 } q ? q : null,
                 Gemm = parse.GetValue(gemm)!, AccumulatorBits = parse.GetValue(accBits), FractionBits = parse.GetValue(fracBits),
-                Seeds = parse.GetValue(seeds), SramKib = parse.GetValue(sram),
+                Seeds = parse.GetValue(seeds), SramKib = parse.GetValue(sram), MemoryModel = parse.GetValue(memoryModel),
                 Model = parse.GetValue(model)!, Depth = parse.GetValue(depth), Width = parse.GetValue(width),
                 Epochs = parse.GetValue(epochs) ?? (parse.GetValue(quick) ? 2 : p.Epochs), BatchSize = parse.GetValue(batch),
                 Seed = parse.GetValue(seed), Data = parse.GetValue(data), Normalize = parse.GetValue(normalize)!,

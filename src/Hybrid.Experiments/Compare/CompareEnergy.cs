@@ -41,6 +41,8 @@ public static class CompareEnergy
         var events = rows.SelectMany(r => Ledger(spec, r, s.BatchSize).Compute.Select(c => c.Event))
             .Concat([s.Memory.EventOf(MemoryLevel.Sram), s.Memory.EventOf(MemoryLevel.Dram)]);
         if (s.SramKib == 0) events = events.Where(e => e != s.Memory.EventOf(MemoryLevel.Sram));
-        table.Require(events);
+        // the dataflow model adds its register-file and PE-array events
+        events = events.Concat(rows.SelectMany(r => Ledger(spec, r, s.BatchSize).EventsNeeded(s.Memory)));
+        table.Require(events.Distinct());
     }
 }
