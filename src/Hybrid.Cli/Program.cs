@@ -23,6 +23,7 @@ public static class Program
         root.Subcommands.Add(DepthCommand.Build());
         root.Subcommands.Add(TransferCommand.Build());
         root.Subcommands.Add(SweepCommand.Build());
+        root.Subcommands.Add(ParetoCommand.Build());
         return root;
     }
 

@@ -117,9 +117,14 @@ public sealed class ParetoStudy
         q.Accuracy.Mean >= p.Accuracy.Mean && q.Energy.Mean <= p.Energy.Mean &&
         (q.Accuracy.Mean > p.Accuracy.Mean || q.Energy.Mean < p.Energy.Mean);
 
-    /// <summary>Whether <paramref name="q"/> beats <paramref name="p"/> with disjoint 95 % intervals on both metrics.</summary>
+    /// <summary>Whether <paramref name="q"/> beats <paramref name="p"/> beyond the spread on both metrics: on each, the 95 %
+    /// intervals are disjoint, or both values are the same with no spread at all (a deterministic metric such as an energy
+    /// count that two configurations share: a tie that no seed can undo).</summary>
     public static bool BeatsBeyondSpread(ParetoPoint q, ParetoPoint p) =>
-        Beats(q, p) && q.Accuracy.DiffersFrom(p.Accuracy) && q.Energy.DiffersFrom(p.Energy);
+        Beats(q, p) && Settled(q.Accuracy, p.Accuracy) && Settled(q.Energy, p.Energy);
+
+    private static bool Settled(SeedSummary a, SeedSummary b) =>
+        a.DiffersFrom(b) || (a.Count > 1 && b.Count > 1 && a.HalfWidth == 0 && b.HalfWidth == 0 && a.Mean == b.Mean);
 
     private static ParetoStanding Stand(ParetoPoint p, IReadOnlyList<ParetoPoint> all)
     {

@@ -16,6 +16,15 @@ public class ParetoStudyTests
     private static readonly ParetoSettings Settings = new("base");
 
     [Test]
+    public void AnExactTieWithNoSpreadDoesNotHideDomination()
+    {
+        // the same model size (a deterministic metric, no spread) and far better accuracy: dominated, not undecided
+        var points = new[] { P("base", 0.90, 0.01, 698, 0), P("worse", 0.50, 0.01, 698, 0), P("close", 0.895, 0.01, 698, 0) };
+        var s = ParetoStudy.FromPoints(points, Settings);
+        Assert.That(s.Standings, Is.EqualTo(new[] { ParetoStanding.Frontier, ParetoStanding.Dominated, ParetoStanding.Undecided }));
+    }
+
+    [Test]
     public void KnownFrontierAndUndecidedMarking()
     {
         var points = new[]
