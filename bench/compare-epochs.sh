@@ -30,8 +30,8 @@ levels=(auto); [[ $has512 == yes ]] && levels+=(avx2)
 common=(--epochs "$epochs" --train-size "$size" --no-madam --seeds 1)
 declare -A row_args=(
   [weights-only]="--preset weights-only --bits 8"
-  [full-fast]="--preset lns-madam --update-bits 12 --variants stochastic --baselines none --gemm fast"
-  [full-exact]="--preset lns-madam --update-bits 12 --variants stochastic --baselines none --gemm exact"
+  [full-fast]="--preset lns-madam --update-bits 12 --variants stochastic --baselines fp8 --gemm fast"
+  [full-exact]="--preset lns-madam --update-bits 12 --variants stochastic --baselines fp8 --gemm exact"
 )
 {
   echo "# compare rows per epoch, as ratios to float32 Adam in the same run"

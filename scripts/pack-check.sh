@@ -20,9 +20,12 @@ for p in src/Hybrid.Native src/Hybrid.Synapse src/Hybrid.Training; do
     dotnet pack "$p" -c Release -o "$feed" -p:Version="$version" -nologo -clp:ErrorsOnly >/dev/null
 done
 ls "$feed"
-unzip -l "$feed"/Hybrid.Native.*.nupkg | grep -q 'runtimes/linux-x64/native/libhybrid.so' \
+# listings are read whole first: `unzip -l | grep -q` under pipefail fails by SIGPIPE when grep stops early
+native_list=$(unzip -l "$feed"/Hybrid.Native.*.nupkg)
+training_list=$(unzip -l "$feed"/Hybrid.Training.*.nupkg)
+grep -q 'runtimes/linux-x64/native/libhybrid.so' <<<"$native_list" \
     || { echo "Hybrid.Native's package lacks runtimes/linux-x64/native/libhybrid.so"; exit 1; }
-unzip -l "$feed"/Hybrid.Training.*.nupkg | grep -q 'README.md' || { echo "no README in Hybrid.Training's package"; exit 1; }
+grep -q 'README.md' <<<"$training_list" || { echo "no README in Hybrid.Training's package"; exit 1; }
 
 echo "== a fresh sample project from the folder feed"
 sample=$work/sample

@@ -8,8 +8,8 @@ namespace Hybrid.Cli;
 /// <summary>Entry point of the <c>hybrid</c> command.</summary>
 public static class Program
 {
-    /// <summary>Builds the command tree: info, sweep, then one command per experiment of <paramref name="registry"/>
-    /// (default <see cref="ExperimentRegistry.All"/>); exposed so tests can parse without running.</summary>
+    /// <summary>Builds the command tree: info, sweep, one command per experiment of <paramref name="registry"/>
+    /// (default <see cref="ExperimentRegistry.All"/>), then pareto (it reads a sweep's runs); exposed so tests can parse without running.</summary>
     public static RootCommand BuildRoot(IReadOnlyList<IExperiment>? registry = null)
     {
         var root = new RootCommand(
@@ -17,6 +17,7 @@ public static class Program
         root.Subcommands.Add(InfoCommand.Build());
         root.Subcommands.Add(SweepCommand.Build());
         foreach (var experiment in registry ?? ExperimentRegistry.All) root.Subcommands.Add(ExperimentCommand.Build(experiment));
+        root.Subcommands.Add(ParetoCommand.Build());
         return root;
     }
 

@@ -10,8 +10,8 @@ namespace Hybrid.Training;
 /// which .NET's <see cref="Environment.SetEnvironmentVariable(string, string)"/> does not reach on Unix — so this module
 /// initializer calls libc's <c>setenv</c> when Hybrid.Training is loaded, before any TorchSharp call can load libtorch.
 /// A value the user set is kept (an empty one is replaced: libgomp rejects it). The same policy therefore holds for <c>./hybrid</c>, <c>dotnet hybrid.dll</c>,
-/// <c>dotnet run</c>, the tests and the NuGet package. Measured (issue 21, quiet machine, <c>dotnet hybrid.dll</c>,
-/// fast mode, <c>--epochs 1 --train-size 20000</c>): 2 318 examples/s spinning, 12 416 passive.
+/// <c>dotnet run</c>, the tests and the NuGet package. Issue 21 reported (quiet machine, <c>dotnet hybrid.dll</c>,
+/// fast mode, <c>--epochs 1 --train-size 20000</c>; not remeasured here): 2 318 examples/s spinning, 12 416 passive.
 /// </summary>
 public static partial class ThreadPolicy
 {

@@ -33,6 +33,22 @@ public class ErrorPathTests
         }
     }
 
+    [Test]
+    public void TheMarginAttackRunsAndRefusesBadValuesAndAUsedFolder()
+    {
+        var (code, _, err) = Run("margin-attack", "--alphas", "1,0");
+        OneLineError(code, err, "--alphas");
+        var folder = Path.Combine(_root, "attack");
+        string[] tiny = ["margin-attack", "--alphas", "1", "--clean", "10", "--random", "30", "--test-size", "100", "--steps", "5",
+            "--width", "8", "--depth", "2", "--seeds", "2", "--data", "mixture", "--out", folder];
+        var (ok, output, okErr) = Run(tiny);
+        Assert.That(ok, Is.Zero, okErr);
+        Assert.That(output, Does.Contain("clean twin test %"));
+        foreach (var f in new[] { "config.json", "results.csv", "report.md", "plot.png" }) Assert.That(File.Exists(Path.Combine(folder, f)), f);
+        (code, _, err) = Run(tiny);
+        OneLineError(code, err, "already holds a margin-attack run; use --resume");
+    }
+
     private static void OneLineError(int code, string err, string expected)
     {
         Assert.That(code, Is.EqualTo(2));

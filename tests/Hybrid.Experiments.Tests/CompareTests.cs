@@ -46,7 +46,8 @@ public class CompareTests
     {
         var folder = new RunFolder(Path.Combine(_root, "r"));
         var first = Run(Small(8) with { IncludeMadam = false }, folder);
-        var rowFile = Path.Combine(folder.Path, "rows", "lns-08", "seed-0", "row.json");
+        var rowFile = Path.Combine(folder.Path, "rows", "lns-08", "seed-0", UnitStore.File);
+        Assert.That(File.Exists(rowFile), rowFile);
         var stamp = File.GetLastWriteTimeUtc(rowFile);
         var again = Run(Small(8) with { IncludeMadam = false }, folder, resume: true);
         Assert.That(again, Is.EqualTo(first));

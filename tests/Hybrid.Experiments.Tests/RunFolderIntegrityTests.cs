@@ -99,7 +99,7 @@ public class RunFolderIntegrityTests
 
         var folder = new RunFolder(Path.Combine(_root, "cmp"));
         RunCompare(Small(), folder);
-        var row = Path.Combine(folder.Path, "rows", "lns-08", "seed-0", "row.json"); // each (row, seed) has its own folder
+        var row = Path.Combine(folder.Path, "rows", "lns-08", "seed-0", UnitStore.File); // each (row, seed) is a unit in its own folder
         File.WriteAllText(row, "{ junk");
         var before = Snapshot(folder.Path);
         var bad = Assert.Throws<InvalidDataException>(() => RunCompare(Small(), folder, resume: true))!;

@@ -42,3 +42,32 @@ public class TracedCostTests
         Assert.Throws<ArgumentException>(() => new CostSettings(Model: "resnet21").Validate());
     }
 }
+
+/// <summary>compare offers both memory models (issue 25): the name is checked, and the dataflow model prices the same rows.</summary>
+public class CompareMemoryModelTests
+{
+    [Test]
+    public void AnUnknownMemoryModelIsRefusedNamingTheOption()
+    {
+        var e = Assert.Throws<ArgumentException>(() => (new Compare.CompareSettings([8]) with { MemoryModel = "cache" }).Validate())!;
+        Assert.That(e.Message, Does.Contain("--memory-model 'cache'"));
+    }
+
+    [Test]
+    public void TheDataflowModelAddsRegisterAndArrayTrafficToTheSameRows()
+    {
+        var s = new Compare.CompareSettings([8]);
+        var d = s with { MemoryModel = "dataflow" };
+        Assert.That(d.Memory.Model, Is.EqualTo(MemoryModel.Dataflow));
+        Assert.That(s.Memory.Model, Is.EqualTo(MemoryModel.Compulsory));
+        var spec = new ModelSpec(ModelKind.Mlp, [1, 28, 28], 10, s.Depth, s.Width);
+        foreach (var row in Compare.ComparePlan.Rows(s))
+        {
+            var ledger = Compare.CompareEnergy.Ledger(spec, row, s.BatchSize);
+            var compulsory = ledger.Price(EnergyTable.Horowitz45nm, s.Memory);
+            var dataflow = ledger.Price(EnergyTable.Horowitz45nm, d.Memory);
+            Assert.That(dataflow.ComputePj, Is.EqualTo(compulsory.ComputePj).Within(1e-9 * compulsory.ComputePj), row.Key);
+            Assert.That(dataflow.TotalPj, Is.GreaterThan(compulsory.TotalPj), row.Key);
+        }
+    }
+}

@@ -115,13 +115,14 @@ public static class FuzzTargets
         Polite(() => RunFolder.At(dir).Verify());
     }
 
-    /// <summary>A compare row's row.json as <c>compare --resume</c> reads a finished row: written through the folder
-    /// (so the manifest accepts it), then read back through the manifest check and the regular-file reader.</summary>
+    /// <summary>A compare row's unit.json as <c>compare --resume</c> reads a finished (row, seed): written through the
+    /// folder (so the manifest accepts it), then read back through the manifest check, the regular-file reader and
+    /// the unit store's config comparison (<see cref="UnitStore.Find{TConfig, TResult}"/>).</summary>
     public static void Row(byte[] input)
     {
         var dir = FreshFolder();
-        new RunFolder(dir).WriteBytes("row.json", input);
-        Polite(() => RunFolder.At(dir).ReadJson<CompareRow>("row.json"));
+        new RunFolder(dir).WriteBytes(UnitStore.File, input);
+        Polite(() => UnitStore.Find<CompareUnit, CompareRow>(RunFolder.At(dir), Seeds.RowUnit));
     }
 
     /// <summary>A sweep run's result.json as the runner and <c>merge</c> read it (<see cref="SweepRunFiles.ReadResult"/>).</summary>

@@ -14,6 +14,9 @@ namespace Hybrid.Fuzz;
 /// (checked in under corpus/; regenerate after a format change).</summary>
 public static class Seeds
 {
+    /// <summary>The (row, seed) unit the row target's seed holds and its reads ask for.</summary>
+    public static readonly CompareUnit RowUnit = new("lns-08", 0, new CompareExperiment().Defaults);
+
     /// <summary>Writes DIR/&lt;target&gt;/*.</summary>
     public static void Write(string dir)
     {
@@ -48,8 +51,8 @@ public static class Seeds
             "\"checkpoint.bin\": {\"sha256\": \"\", \"bytes\": 0, \"pending\": \"" + hash + "\"}}}");
         Put("run-json", "manifest.json", manifest);
         Put("manifest", "manifest.json", manifest);
-        Put("row", "row.json", Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(row, RunFolder.Json)));
-        var result = new RunResult("0003-lr0.01-w16-s0", "completed", "", new() { ["test_accuracy"] = 0.81, ["test_loss"] = 0.52 },
+        Put("row", UnitStore.File, Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(new { config = RowUnit, result = row }, RunFolder.Json)));
+        var result = new RunResult("0003-lr0.01-w16-s0", SweepRunStatus.Completed, "", new() { ["test_accuracy"] = 0.81, ["test_loss"] = 0.52 },
             new() { ["seconds_per_epoch"] = 1.5 }, 4.5, new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc), "host", "1/1", 1);
         Put("sweep-result", "result.json", Encoding.UTF8.GetBytes(System.Text.Json.JsonSerializer.Serialize(result, RunFolder.Json)));
         Put("sweep-file", "quick.json", """

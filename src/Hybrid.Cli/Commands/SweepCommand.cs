@@ -50,7 +50,7 @@ public static class SweepCommand
         var shards = new Option<int?>("--shards") { Description = "Show which of N shards runs each run." };
         var command = new Command("plan", "List the sweep's runs (id, axis values, shard), their estimated cost, and what is already done. Writes nothing.") { file, output, shards };
         Func<ParseResult, SweepPlanRequest> read = p => new(p.GetValue(file)!, p.GetValue(output), p.GetValue(shards));
-        command.SetAction(p => Guarded(() => SweepConsole.Plan(read(p))));
+        command.SetAction(p => CliErrors.Guarded(() => SweepConsole.Plan(read(p))));
         Settings.Add(command, read);
         return command;
     }
@@ -67,7 +67,7 @@ public static class SweepCommand
             { file, output, shard, shards, threads, steal };
         Func<ParseResult, SweepRunRequest> read = p => new(p.GetValue(file)!, p.GetValue(output), p.GetValue(shard), p.GetValue(shards),
             p.GetValue(threads), p.GetValue(steal));
-        command.SetAction(p => Guarded(() => SweepConsole.Run(read(p))));
+        command.SetAction(p => CliErrors.Guarded(() => SweepConsole.Run(read(p))));
         Settings.Add(command, read);
         return command;
     }
@@ -80,7 +80,7 @@ public static class SweepCommand
         var command = new Command("status", "Count the sweep's runs done, diverged, running, interrupted, failed and missing. Exit 0 when all are finished, 3 otherwise.")
             { file, output, all };
         Func<ParseResult, SweepStatusRequest> read = p => new(p.GetValue(file)!, p.GetValue(output), p.GetValue(all));
-        command.SetAction(p => Guarded(() => SweepConsole.Status(read(p))));
+        command.SetAction(p => CliErrors.Guarded(() => SweepConsole.Status(read(p))));
         Settings.Add(command, read);
         return command;
     }
@@ -92,7 +92,7 @@ public static class SweepCommand
         var command = new Command("merge", "Merge whatever is finished into merged/: report.md (mean ± 95 % interval over seeds), CSV, JSON and plots with error bars; list what is missing.")
             { file, output };
         Func<ParseResult, SweepMergeRequest> read = p => new(p.GetValue(file)!, p.GetValue(output));
-        command.SetAction(p => Guarded(() => SweepConsole.Merge(read(p))));
+        command.SetAction(p => CliErrors.Guarded(() => SweepConsole.Merge(read(p))));
         Settings.Add(command, read);
         return command;
     }
@@ -117,20 +117,8 @@ public static class SweepCommand
             new SlurmOptions(p.GetValue(array), p.GetValue(partition), p.GetValue(time), p.GetValue(cpus), p.GetValue(gpus), p.GetValue(mem),
                 p.GetValue(hybrid), p.GetValue(steal)),
             p.GetValue(script), p.GetValue(submit));
-        command.SetAction(p => Guarded(() => SweepConsole.Slurm(read(p))));
+        command.SetAction(p => CliErrors.Guarded(() => SweepConsole.Slurm(read(p))));
         Settings.Add(command, read);
         return command;
-    }
-
-    private static int Guarded(Func<int> body)
-    {
-        try
-        {
-            return body();
-        }
-        catch (Exception e) when (CliErrors.IsUserError(e))
-        {
-            return CliErrors.Report(e);
-        }
     }
 }

@@ -88,6 +88,21 @@ public static class BpmReport
         sb.AppendLine().AppendLine("The Monte-Carlo ln 1/P is an importance-sampling estimate (proposal y ⊙ |ξ| · det(Σ)^{1/2n}); where its effective " +
                                    "sample size (ESS) is small it rests on a few samples and its standard error is not to be trusted. " +
                                    "The analytic ln 1/P is a certified upper bound.");
+        sb.AppendLine().AppendLine(string.Create(inv, $"## Certificates from training data (δ = {s.Delta})")).AppendLine();
+        sb.AppendLine("Bounds on the test error that hold with probability ≥ 1 − δ over the training sample and use no test label " +
+                      "(`BpmCertificates`, docs/part1.md): the PAC-Bayes-kl Gibbs bound, twice it for the vote, and the C-bound from the " +
+                      "training Gibbs risk and a disagreement (δ split in two). KL is the analytic ln 1/P (a certified upper bound); the NN rows " +
+                      "borrow the GP's KL (valid under the NNGP correspondence only). \"unlabelled\": the disagreement measured on the test " +
+                      "inputs, labels unused (semi-supervised). The test-set C-bounds above are measurements, these are certificates.").AppendLine();
+        sb.AppendLine("| n | seed | GP Gibbs | GP 2×Gibbs | GP C-bound | GP C-bound, unlabelled | NN Gibbs | NN 2×Gibbs | NN C-bound | NN C-bound, unlabelled |");
+        sb.AppendLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var u in units)
+        {
+            var (gp, gpU, nn, nnU) = BpmCertificates.ForUnit(u, s.Delta);
+            static string P(double v) => double.IsNaN(v) ? "—" : (100 * v).ToString("F1", CultureInfo.InvariantCulture);
+            sb.AppendLine($"| {u.N} | {u.Seed} | {P(gp.GibbsBound)} | {P(gp.TwiceGibbsBound)} | {P(gp.CBound)} | {P(gpU.CBound)} | " +
+                          $"{P(nn.GibbsBound)} | {P(nn.TwiceGibbsBound)} | {P(nn.CBound)} | {P(nnU.CBound)} |");
+        }
         sb.AppendLine().AppendLine("Plots: `test-error-vs-n.png`, `bounds-vs-n.png`. Per-unit files (unit.json, predictions.csv) are under `units/`.");
         return sb.ToString();
     }

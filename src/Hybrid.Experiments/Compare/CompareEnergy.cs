@@ -38,9 +38,8 @@ public static class CompareEnergy
     public static void RequireEvents(CompareSettings s, IReadOnlyList<RowPlan> rows, EnergyTable table)
     {
         var spec = new ModelSpec(ModelKind.Mlp, [1, 28, 28], 10, s.Depth, s.Width);
-        var events = rows.SelectMany(r => Ledger(spec, r, s.BatchSize).Compute.Select(c => c.Event))
-            .Concat([s.Memory.EventOf(MemoryLevel.Sram), s.Memory.EventOf(MemoryLevel.Dram)]);
-        if (s.SramKib == 0) events = events.Where(e => e != s.Memory.EventOf(MemoryLevel.Sram));
-        table.Require(events);
+        // each ledger names what pricing it needs: its compute events and the memory model's (DRAM, the SRAM unless there
+        // is none, the dataflow model's register-file and array events)
+        table.Require(rows.SelectMany(r => Ledger(spec, r, s.BatchSize).EventsNeeded(s.Memory)).Distinct());
     }
 }

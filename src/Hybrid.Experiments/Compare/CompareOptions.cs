@@ -29,6 +29,8 @@ public static class CompareOptions
         o.Int("--seeds", "Seeds per row (--seed, --seed + 1, …): accuracy as mean ± 95 % interval.", (s, v) => s with { Seeds = v }, s => s.Seeds),
         o.Int("--sram-kib", "On-chip SRAM of the memory model, KiB (0: all DRAM); priced by the table's sram<KiB>KiB64 event.",
             (s, v) => s with { SramKib = v }, s => s.SramKib),
+        o.Text("--memory-model", "compulsory (each tensor a pass uses moved once) or dataflow (GEMM operands through register files, a PE array, the SRAM and DRAM).",
+            (s, v) => s with { MemoryModel = v }, s => s.MemoryModel ?? "compulsory"),
         o.Epochs(s => s.Epochs, (s, v) => s with { Epochs = v }, "Epochs per row."),
         o.Model(s => s.Model, (s, v) => s with { Model = v }, "mlp or cnn (quantised rows need mlp)"),
         o.Depth(s => s.Depth, (s, v) => s with { Depth = v }),

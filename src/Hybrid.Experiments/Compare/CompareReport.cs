@@ -35,6 +35,7 @@ public static class CompareReport
             energyTable = table.Costs,
             energyTableSource = table.Source,
             sramKib = s.SramKib,
+            memoryModel = s.MemoryModel ?? "compulsory",
             data = dataSummary,
             environment = RunEnvironment.Capture(),
             finishedUtc = DateTime.UtcNow,
@@ -106,8 +107,10 @@ public static class CompareReport
             sb.AppendLine(string.Create(Inv, $"- Full-LNS rows: weights stored and updated at B_u = {string.Join(", ", s.UpdateBits!)} bits (γ_u per width), " +
                           $"lr {s.FullLr:G6} (1/128 in log2 units), variants {string.Join(", ", s.Variants ?? [])} (authors: deterministic rounding of the code " +
                           $"step; stochastic: ours); arithmetic: {s.FullArithmetic()}."));
-        sb.AppendLine($"- Energy: {table.Source}; memory: {s.SramKib} KiB SRAM ({s.Memory.EventOf(MemoryLevel.Sram)}) and DRAM, tensors placed " +
-                      "most-used first. Biases stay float32 (float Madam in LNS rows).").AppendLine();
+        sb.AppendLine($"- Energy: {table.Source}; memory: {s.SramKib} KiB SRAM ({s.Memory.EventOf(MemoryLevel.Sram)}) and DRAM, memory model " +
+                      $"`{(s.MemoryModel ?? "compulsory")}` (compulsory: each tensor a pass uses moved once; dataflow: GEMM operands through register " +
+                      "files, a PE array, the SRAM and DRAM — docs/cost.md), tensors placed by the ledger's lifetimes and splits. " +
+                      "Biases stay float32 (float Madam in LNS rows).").AppendLine();
         sb.AppendLine(Table(rows)).AppendLine();
         sb.AppendLine("Energy of one step on a full batch, by pass (µJ):").AppendLine();
         sb.AppendLine(PassTable(rows)).AppendLine();

@@ -59,7 +59,7 @@ public sealed record CompareRow(string Key, string Name, string Kind, long Seed,
     private static string G(double x) => x.ToString("R", CultureInfo.InvariantCulture);
     private static string Quote(string s) => s.Contains(',') ? $"\"{s}\"" : s;
 
-    /// <summary>Value equality, the passes included (a run read back from row.json equals the one that wrote it).</summary>
+    /// <summary>Value equality, the passes included (a run read back from its unit.json equals the one that wrote it).</summary>
     public bool Equals(CompareRow? other) =>
         other is not null && ToCsv() == other.ToCsv() && RunFolder == other.RunFolder && Passes.SequenceEqual(other.Passes);
 

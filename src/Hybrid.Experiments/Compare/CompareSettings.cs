@@ -29,7 +29,8 @@ public sealed record CompareSettings(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? TrainSize = null,
     string Preset = CompareSettings.WeightsOnly, int Seeds = 1, int[]? UpdateBits = null, int ForwardBits = 8,
     float ForwardGamma = 8, string[]? Quantize = null, string Gemm = "fast", int AccumulatorBits = 32, int FractionBits = 24,
-    string[]? Variants = null, double FullLr = CompareSettings.LogTwoOver128, string[]? Baselines = null, int SramKib = 1024)
+    string[]? Variants = null, double FullLr = CompareSettings.LogTwoOver128, string[]? Baselines = null, int SramKib = 1024,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MemoryModel = null)
 {
     /// <summary>Today's comparison: float rows and weights-only LNS rows.</summary>
     public const string WeightsOnly = "weights-only";
@@ -73,7 +74,7 @@ public sealed record CompareSettings(
 
     /// <summary>The memory the ledger places tensors in.</summary>
     [JsonIgnore]
-    public MemoryHierarchy Memory => new(1024L * SramKib);
+    public MemoryHierarchy Memory => new(1024L * SramKib, MemoryHierarchy.ParseModel(MemoryModel ?? "compulsory"));
 
     /// <summary>γ for a bit width: <see cref="Gamma"/> if set, else <see cref="LnsModels.DefaultGamma"/>.</summary>
     public float GammaFor(int bits) => Gamma ?? LnsModels.DefaultGamma(bits);
@@ -145,7 +146,7 @@ public sealed record CompareSettings(
         Row("adam-lr", () => OptimizerCatalog.Validate(new OptimizerSpec("adam", AdamLr)), "adam-lr");
         Row("madam-lr", () => OptimizerCatalog.Validate(new OptimizerSpec("madam", MadamLr)), "madam-lr");
         TrainBase.Validate();
-        new MemoryHierarchy(1024L * SramKib).Validate();
+        Memory.Validate(); // the model's name is checked by ParseModel (the message names --memory-model)
         var plan = ComparePlan.Rows(this);
         if (plan.Count == 0) throw new ArgumentException("nothing to compare: no rows.", "bits");
         if (ModelSpec.ParseKind(Model) != ModelKind.Mlp && plan.Any(r => r.Arithmetic.Any))

@@ -19,33 +19,16 @@ public static class ModelWork
     /// <summary>Every module call of one forward pass of <paramref name="model"/> on <paramref name="sample"/>, described, in call order.</summary>
     public static IReadOnlyList<LayerWork> Trace(nn.Module<Tensor, Tensor> model, Tensor sample)
     {
-        var names = new Dictionary<nn.Module, string>(ReferenceEqualityComparer.Instance) { [model] = "" };
-        foreach (var (name, m) in model.named_modules()) names.TryAdd(m, name);
-        var calls = new List<(nn.Module Module, long[] Shape, bool NeedsGrad)>();
-        var removers = new List<Action>();
-        foreach (var m in names.Keys.OfType<nn.Module<Tensor, Tensor>>())
+        // the one forward-pass recorder (NetworkTrace: eval mode, autograd on, nothing in the model changes); its calls in
+        // the order they started, each under its module's path (a repeated call is recorded again under the same path)
+        var calls = new List<TracedCall>();
+        void Walk(TracedCall call)
         {
-            var r = m.register_forward_pre_hook((mod, x) =>
-            {
-                calls.Add((mod, x.shape, x.requires_grad));
-                return x;
-            });
-            removers.Add(r.remove);
+            calls.Add(call);
+            foreach (var child in call.Children) Walk(child);
         }
-        bool wasTraining = model.training;
-        model.eval();
-        try
-        {
-            using var grad = torch.enable_grad();
-            using var scope = torch.NewDisposeScope();
-            model.call(sample);
-        }
-        finally
-        {
-            foreach (var remove in removers) remove();
-            model.train(wasTraining);
-        }
-        return calls.Select(c => Describe(names[c.Module], c.Module, c.Shape, c.NeedsGrad)).OfType<LayerWork>().ToList();
+        Walk(NetworkTrace.Record(model, sample));
+        return calls.Select(c => Describe(c.Path.Split('#')[0], c.Module, c.InputShape, c.InputNeedsGrad)).OfType<LayerWork>().ToList();
     }
 
     /// <summary>One module's work on an input of <paramref name="shape"/>, or null for a container or a module with no arithmetic.</summary>

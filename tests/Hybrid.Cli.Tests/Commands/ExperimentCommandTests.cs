@@ -89,7 +89,7 @@ public class ExperimentCommandTests
     public void ARegisteredExperimentIsACommandWithItsOptions()
     {
         var root = Program.BuildRoot(Registry);
-        Assert.That(root.Subcommands.Select(c => c.Name), Is.EqualTo(new[] { "info", "sweep", "tiny" }));
+        Assert.That(root.Subcommands.Select(c => c.Name), Is.EqualTo(new[] { "info", "sweep", "tiny", "pareto" }));
         var tiny = root.Subcommands.Single(c => c.Name == "tiny");
         Assert.That(tiny.Description, Is.EqualTo("A test-only experiment."));
         Assert.That(tiny.Options.Select(o => o.Name),

@@ -38,8 +38,12 @@ public class PartOneExperimentTests
                      "test-error-vs-n.png", "bounds-vs-n.png" })
             Assert.That(File.Exists(Path.Combine(_bpmRun, f)), f);
         Assert.That(_bpm.Units, Has.Count.EqualTo(2), "n = 50 at two seeds");
+        Assert.That(File.ReadAllText(Path.Combine(_bpmRun, "report.md")), Does.Contain("Certificates from training data"));
         foreach (var u in _bpm.Units)
         {
+            var (gp, _, nn, _) = BpmCertificates.ForUnit(u, QuickBpm.Delta);
+            Assert.That(gp.CBound, Is.GreaterThanOrEqualTo(gp.GibbsBound), "with no training disagreement the C-bound is no better than the Gibbs bound");
+            Assert.That(nn.GibbsBound, Is.GreaterThanOrEqualTo(1 - u.NnMeanTrainAccuracy), "a bound is at least the empirical risk it starts from");
             Assert.That(File.Exists(Path.Combine(_bpmRun, "units", "n-0050", $"seed-{u.Seed}", BpmUnit.PredictionsFile)));
             Assert.That(u.GpCBound, Is.GreaterThanOrEqualTo(u.GpVote), "the C-bound bounds the vote it is computed for");
             Assert.That(u.NnCBound, Is.GreaterThanOrEqualTo(u.NnVote));
