@@ -56,7 +56,7 @@ public class ScalarLifetimeTests
         const int steps = 20;
         var calm = Train(name, steps);
         using var stop = new CancellationTokenSource();
-        var collector = Collector(stop.Token);
+        var collector = Collector(stop.Token, pause: TimeSpan.FromMicroseconds(20));
         try
         {
             float[] stressed = [];
@@ -70,12 +70,23 @@ public class ScalarLifetimeTests
         }
     }
 
-    /// <summary>A thread that collects without pause, as a busy allocating thread would make the GC do.</summary>
-    private static Thread Collector(CancellationToken stop)
+    /// <summary>A thread that collects without pause (or with a busy <paramref name="pause"/> between collections), as a
+    /// busy allocating thread would make the GC do. Without a pause each collection suspends the stepping thread again
+    /// before it moves on, and how long 20 steps then take depends on the scheduler (5 s to 4 min for madam on the same
+    /// 2-core machine); with 20 µs the harness below still caught TorchSharp's implicit alpha after 9980 calls (4.2 s), and the
+    /// 13 optimisers' runs took 15 s in all (a 5 µs pause: 40 s; none: 2.5 min and once 7).</summary>
+    private static Thread Collector(CancellationToken stop, TimeSpan pause = default)
     {
         var t = new Thread(() =>
         {
-            while (!stop.IsCancellationRequested) GC.Collect(0);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (!stop.IsCancellationRequested)
+            {
+                GC.Collect(0);
+                if (pause <= TimeSpan.Zero) continue;
+                var until = clock.Elapsed + pause;
+                while (clock.Elapsed < until) Thread.SpinWait(20);
+            }
         }) { IsBackground = true };
         t.Start();
         return t;
