@@ -143,7 +143,17 @@ grep -q '"status": "started"' "$folder/result.json" || fail "the kill came after
 until [[ "$(task_states "$job" | sed -n 's/^2 //p')" != RUNNING ]]; do sleep 0.2; done
 say "   task 2: $(task_states "$job" | sed -n 's/^2 //p'); requeueing it"
 scontrol requeue "${job}_2"
-scontrol update jobid="${job}_2" StartTime=now # a requeued job is otherwise held for two minutes
+# the requeue takes effect a moment later (under load, seconds): until then squeue lists no task and the
+# task still reads FAILED, so wait for it to be queued again before waiting for the job
+deadline=$((SECONDS + 120))
+until [[ "$(task_states "$job" | sed -n 's/^2 //p')" =~ ^(PENDING|RUNNING|COMPLETING|COMPLETED)$ ]]; do
+    ((SECONDS < deadline)) || fail "task 2 was not queued again within 120 s of the requeue: $(task_states "$job" | tr '\n' ' ')"
+    sleep 0.2
+done
+if [[ "$(task_states "$job" | sed -n 's/^2 //p')" == PENDING ]]; then
+    # a requeued job is otherwise held for two minutes (refused only when it has started meanwhile)
+    scontrol update jobid="${job}_2" StartTime=now || true
+fi
 wait_job "$job" 600
 all_completed "$job" 4
 "$hybrid" sweep status "$file" --out "$work/killed" >/dev/null || fail "sweep status: not every run is done after the requeue"
