@@ -49,7 +49,7 @@ public sealed class TrainExperiment : Experiment<TrainSettings, TrainResult>
         o.Normalize(s => s.Normalize, (s, v) => s with { Normalize = v }),
         o.Text("--lr-schedule", "constant or cosine (annealed to 0 over the epochs).", (s, v) => s with { LrSchedule = v }, s => s.LrSchedule),
         o.Text("--drift-time", "After training, evaluate the analog weights drifted by these times (e.g. 1h,1d,1mo; units s, min, h, d, w, mo, y).",
-            (s, v) => s with { DriftTimes = Hybrid.Training.Devices.DriftEvaluation.ParseTimes(v) },
+            (s, v) => s with { DriftTimes = Hybrid.Training.Trainer.DriftEvaluation.ParseTimes(v) },
             s => s.DriftTimes is { } t ? string.Join(",", t.Select(x => x.ToString("R", CultureInfo.InvariantCulture) + "s")) : null),
     ];
 

@@ -30,7 +30,7 @@ namespace Hybrid.Experiments.Train;
 /// <param name="Task">A relabelling of the classes (<c>--task</c>).</param>
 /// <param name="TrainSize">A fixed-seed training subset (<c>--train-size</c>).</param>
 /// <param name="DriftTimes">Seconds after training at which the analog weights are evaluated again, drifted
-/// (<c>--drift-time</c>; Hybrid.Training.Devices.DriftEvaluation).</param>
+/// (<c>--drift-time</c>; Hybrid.Training.Trainer.DriftEvaluation).</param>
 public sealed record TrainSettings(
     string Model = "mlp", int Depth = 3, int Width = 256, string Activation = "relu", bool Bias = true,
     double InitScale = 1.0, OptimizerSpec? Optimizer = null, int Epochs = 10,

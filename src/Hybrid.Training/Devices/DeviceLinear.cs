@@ -1,6 +1,5 @@
 using Hybrid.Synapse;
 using Hybrid.Synapse.Backends;
-using Hybrid.Training.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

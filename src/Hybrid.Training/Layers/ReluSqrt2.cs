@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Hybrid.Training.Models;
+namespace Hybrid.Training.Layers;
 
 /// <summary>
 /// relu(x)·√2, the hidden activation of the margin experiments (SCIENCE.md Part I; the control

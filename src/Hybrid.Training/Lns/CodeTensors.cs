@@ -1,5 +1,4 @@
 using System.Runtime.InteropServices;
-using Hybrid.Training.Optimizers;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -3,7 +3,6 @@ using Hybrid.Synapse;
 using Hybrid.Synapse.Arithmetic;
 using Hybrid.Synapse.Backends;
 using Hybrid.Synapse.Energy;
-using Hybrid.Training.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,6 +1,5 @@
 using Hybrid.Synapse.Tensors;
 using Hybrid.Synapse;
-using Hybrid.Training.Optimizers;
 using TorchSharp;
 using static TorchSharp.torch;
 

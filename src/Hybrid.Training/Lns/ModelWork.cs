@@ -1,8 +1,8 @@
 using Hybrid.Synapse.Arithmetic;
-using Hybrid.Training.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Hybrid.Training.Layers;
 
 namespace Hybrid.Training.Lns;
 

@@ -1,7 +1,6 @@
 using Hybrid.Synapse.Tensors;
 using Hybrid.Synapse;
 using Hybrid.Synapse.Backends;
-using Hybrid.Training.Optimizers;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -17,7 +16,7 @@ public interface IArithmeticLayer
 
 /// <summary>
 /// A layer whose weight is a <see cref="SynapseTensor"/> (<see cref="LnsLinear"/>, <see cref="LnsConv2d"/>,
-/// <see cref="LnsEmbedding"/>): <see cref="LnsMadamOptimizer"/> steps every one of them through the synapse backend.
+/// <see cref="LnsEmbedding"/>): <see cref="Optimizers.LnsMadamOptimizer"/> steps every one of them through the synapse backend.
 /// </summary>
 public interface ISynapseLayer : IArithmeticLayer
 {

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using Hybrid.Training.Layers;
 
 namespace Hybrid.Training.Models;
 

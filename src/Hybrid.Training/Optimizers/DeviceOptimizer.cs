@@ -1,11 +1,11 @@
 using Hybrid.Synapse;
 using Hybrid.Synapse.Energy;
-using Hybrid.Training.Optimizers;
+using Hybrid.Training.Devices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Hybrid.Training.Devices;
+namespace Hybrid.Training.Optimizers;
 
 /// <summary>
 /// A float optimiser on analog devices: the inner optimiser (SGD, Adam, Madam, …) proposes each step's update as it

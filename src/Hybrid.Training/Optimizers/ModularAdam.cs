@@ -2,6 +2,7 @@ using Hybrid.Training.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using Hybrid.Training.Layers;
 
 namespace Hybrid.Training.Optimizers;
 

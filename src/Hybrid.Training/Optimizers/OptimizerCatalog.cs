@@ -239,7 +239,7 @@ public static class OptimizerCatalog
         Validate(spec);
         if (spec.Key == "modular-adam")
             return ModularAdam.ForMlp(model, spec.EffectiveLr, spec.Beta1 ?? 0.9, spec.Beta2 ?? 0.99, spec.WeightDecay ?? 0, seed: seed);
-        if (spec.Key == "tiki-taka") return new Devices.TikiTaka(model, spec.EffectiveLr, spec.EffectiveDevice);
+        if (spec.Key == "tiki-taka") return new TikiTaka(model, spec.EffectiveLr, spec.EffectiveDevice);
         if (spec.OnFloatDevices)
         {
             // the inner optimiser proposes, the devices program; SGD on a device takes no momentum unless asked
@@ -250,7 +250,7 @@ public static class OptimizerCatalog
                 Backend = spec.Key == "kernel-madam" ? spec.Backend : null,
                 Momentum = spec.Key == "sgd" ? spec.Momentum ?? 0 : spec.Momentum,
             };
-            return new Devices.DeviceOptimizer(model, Create(inner, model.parameters(), seed));
+            return new DeviceOptimizer(model, Create(inner, model.parameters(), seed));
         }
         if (spec.Key != "lns-madam") return Create(spec, model.parameters(), seed);
         return new LnsMadamOptimizer(model, spec.LnsSettings(seed), spec.PScale ?? 3.0);

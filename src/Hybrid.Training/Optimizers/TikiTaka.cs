@@ -1,11 +1,11 @@
 using Hybrid.Synapse;
 using Hybrid.Synapse.Energy;
-using Hybrid.Training.Optimizers;
+using Hybrid.Training.Devices;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace Hybrid.Training.Devices;
+namespace Hybrid.Training.Optimizers;
 
 /// <summary>
 /// Tiki-Taka (Gokmen and Haensch, Front. Neurosci. 2020), aihwkit's TransferCompound with two devices: every step's

@@ -1,9 +1,10 @@
 using System.Globalization;
 using Hybrid.Training.Data;
+using Hybrid.Training.Devices;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace Hybrid.Training.Devices;
+namespace Hybrid.Training.Trainer;
 
 /// <summary>A trained model's test loss and accuracy when its analog weights have drifted for <see cref="Seconds"/>.</summary>
 public sealed record DriftPoint(double Seconds, double TestLoss, double TestAccuracy);
@@ -25,7 +26,7 @@ public static class DriftEvaluation
             foreach (double t in seconds)
             {
                 DeviceModels.SetDriftTime(model, t);
-                var (loss, accuracy) = Trainer.Trainer.Evaluate(model, test);
+                var (loss, accuracy) = Trainer.Evaluate(model, test);
                 points.Add(new DriftPoint(t, loss, accuracy));
             }
         }

@@ -95,7 +95,7 @@ public static class Trainer
         }
         var report = (optimizer as IReportingOptimizer)?.Report();
         var drift = status == RunStatus.Completed && job.DriftTimes is { Count: > 0 } times && rows.Count > 0
-            ? Devices.DriftEvaluation.Evaluate(model, test, times) : null;
+            ? DriftEvaluation.Evaluate(model, test, times) : null;
         return new TrainResult(job.Name, status, message, rows, store.Location, parameters, report, drift);
     }
 

@@ -55,7 +55,7 @@ public sealed class TrainingJob
     public Action<int, long>? AfterStep { get; init; }
 
     /// <summary>Seconds since programming at which a completed run's analog weights are evaluated once more after
-    /// drifting (<see cref="Devices.DriftEvaluation"/>; <c>--drift-time</c>); null or empty: none.</summary>
+    /// drifting (<see cref="DriftEvaluation"/>; <c>--drift-time</c>); null or empty: none.</summary>
     public IReadOnlyList<double>? DriftTimes { get; init; }
 
     /// <summary>Throws <see cref="ArgumentException"/> for a schedule that cannot run.</summary>
@@ -89,7 +89,7 @@ public enum RunStatus
 /// <param name="Optimizer">The optimiser's costs over the whole run, when it accounts for them (<see cref="Optimizers.IReportingOptimizer"/>).</param>
 /// <param name="Drift">The drift evaluation of the trained model (<see cref="TrainingJob.DriftTimes"/>), or null.</param>
 public sealed record TrainResult(string Name, RunStatus Status, string Message, IReadOnlyList<EpochMetrics> Epochs,
-    string Location, long Parameters, Optimizers.OptimizerReport? Optimizer = null, IReadOnlyList<Devices.DriftPoint>? Drift = null)
+    string Location, long Parameters, Optimizers.OptimizerReport? Optimizer = null, IReadOnlyList<DriftPoint>? Drift = null)
 {
     /// <summary>Test accuracy after the last completed epoch (NaN if none).</summary>
     public double FinalTestAccuracy => Epochs.Count > 0 ? Epochs[^1].TestAccuracy : double.NaN;

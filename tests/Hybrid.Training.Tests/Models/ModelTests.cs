@@ -2,6 +2,7 @@ using Hybrid.Training.Models;
 using Hybrid.Training.Tests.Data;
 using TorchSharp;
 using static TorchSharp.torch;
+using Hybrid.Training.Layers;
 
 namespace Hybrid.Training.Tests.Models;
 
