@@ -48,23 +48,7 @@ public class SweepOptionsTests
         Assert.That(Assert.Throws<ArgumentException>(() => Settings.Read<SweepMergeRequest>("sweep", "merge"))!.Message, Does.Contain("Required argument missing"));
     }
 
-    private (int Code, string Error) Invoke(params string[] args)
-    {
-        var error = new StringWriter();
-        var output = new StringWriter();
-        var (oldError, oldOut) = (Console.Error, Console.Out);
-        Console.SetError(error);
-        Console.SetOut(output);
-        try
-        {
-            return (Program.Main(args), error.ToString());
-        }
-        finally
-        {
-            Console.SetError(oldError);
-            Console.SetOut(oldOut);
-        }
-    }
+    private static (int Code, string Error) Invoke(params string[] args) => CliRun.Capture(Program.Main, args) is var (code, _, error) ? (code, error) : default;
 
     private string Sweep(string json)
     {

@@ -67,23 +67,8 @@ public class ExperimentCommandTests
     [TearDown]
     public void RemoveRoot() => Directory.Delete(_root, recursive: true);
 
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (oldOut, oldErr) = (Console.Out, Console.Error);
-        using var o = new StringWriter();
-        using var e = new StringWriter();
-        Console.SetOut(o);
-        Console.SetError(e);
-        try
-        {
-            return (Program.Run(Program.BuildRoot(Registry), args), o.ToString(), e.ToString());
-        }
-        finally
-        {
-            Console.SetOut(oldOut);
-            Console.SetError(oldErr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) =>
+        CliRun.Capture(a => Program.Run(Program.BuildRoot(Registry), a), args);
 
     [Test]
     public void ARegisteredExperimentIsACommandWithItsOptions()
