@@ -33,6 +33,19 @@ public class ErrorPathTests
         OneLineError(code, err, "already holds a margin-attack run; use --resume");
     }
 
+    [Test]
+    public void ASweepFolderThatCannotBeWrittenIsNamedAndNoParameterSuffixLeaks()
+    {
+        if (!Directory.Exists("/proc/self")) Assert.Ignore("no /proc here: the unwritable folder this test needs");
+        string sweep = Path.Combine(FolderGraph.RepositoryRoot(), "docs", "sweeps", "quick.json");
+        var (code, _, err) = Run("sweep", "run", sweep, "--out", "/proc/hybrid-no-such-folder");
+        OneLineError(code, err, "the sweep folder /proc/hybrid-no-such-folder (--out or the file's \"out\") cannot be written");
+        (code, _, err) = Run("compare", "--full-lr", "-1", "--out", Path.Combine(_root, "c"));
+        OneLineError(code, err, "--full-lr -1 must be finite and > 0.");
+        Assert.That(err, Does.Not.Contain("(Parameter"), "no .NET parameter suffix");
+        Assert.That(Directory.Exists(Path.Combine(_root, "c")), Is.False, "nothing written");
+    }
+
     private static void OneLineError(int code, string err, string expected)
     {
         Assert.That(code, Is.EqualTo(2));

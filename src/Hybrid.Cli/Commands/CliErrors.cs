@@ -31,7 +31,8 @@ public static class CliErrors
     /// <summary>Prints the error (without .NET's "(Parameter 'x')" suffix) to stderr and returns 2.</summary>
     public static int Report(Exception e)
     {
-        var message = e is ArgumentException { ParamName: { } p } ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message;
+        // every such suffix, also one an outer message copied from an inner exception (--full-lr's rate check)
+        var message = System.Text.RegularExpressions.Regex.Replace(e.Message, @" \(Parameter '[^']*'\)", "");
         Line(message);
         if (Environment.GetEnvironmentVariable("HYBRID_DEBUG") == "1") Console.Error.WriteLine(e);
         return ExitCodes.BadInput;

@@ -139,7 +139,18 @@ public sealed class SweepPlan
     /// content, possibly at once: each writes a temporary file of its own and renames it over the old one.</summary>
     public void WriteManifest()
     {
-        Directory.CreateDirectory(Root);
+        try
+        {
+            Directory.CreateDirectory(Root);
+            // /proc and friends accept the folder and refuse its files: try one before anything is written
+            string probe = Path.Combine(Root, $".write-check.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+            File.WriteAllText(probe, "");
+            File.Delete(probe);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new IOException($"the sweep folder {Root} (--out or the file's \"out\") cannot be written: {e.Message}", e);
+        }
         Replace(Path.Combine(Root, "sweep.json"), Definition.SourceText.EndsWith('\n') ? Definition.SourceText : Definition.SourceText + "\n");
         Replace(Path.Combine(Root, "plan.json"), ToJson().ToJsonString(RunFolder.Json) + "\n");
     }
