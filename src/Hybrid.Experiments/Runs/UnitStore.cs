@@ -60,7 +60,7 @@ public static class UnitStore
         {
             throw new InvalidDataException($"{folder.File(File)} is not valid JSON ({e.Message.Split('\n')[0]})", e);
         }
-        if (node?["config"] is not { } stored || node["result"] is null)
+        if (node is not JsonObject unit || unit["config"] is not { } stored || unit["result"] is null)
             throw new InvalidDataException($"{folder.File(File)} is not a finished unit (it needs a config and a result).");
         return (stored.ToJsonString(), JsonSerializer.Serialize(config, RunFolder.Json), node);
     }
