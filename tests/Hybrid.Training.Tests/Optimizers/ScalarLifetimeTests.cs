@@ -72,8 +72,8 @@ public class ScalarLifetimeTests
 
     /// <summary>A thread that collects without pause (or with a busy <paramref name="pause"/> between collections), as a
     /// busy allocating thread would make the GC do. Without a pause each collection suspends the stepping thread again
-    /// before it moves on, and how long 20 steps then take depends on the scheduler (5 s to 4 min for madam on the same
-    /// 2-core machine); with 20 µs the harness below still caught TorchSharp's implicit alpha after 9980 calls (4.2 s), and the
+    /// before it moves on, and how long 20 steps then take depends on the scheduler (on one 2-core machine madam's case
+    /// alone once took 4 min, the 13 cases 2.5 min in another run); with 20 µs the harness below still caught TorchSharp's implicit alpha after 9980 calls (4.2 s), and the
     /// 13 optimisers' runs took 15 s in all (a 5 µs pause: 40 s; none: 2.5 min and once 7).</summary>
     private static Thread Collector(CancellationToken stop, TimeSpan pause = default)
     {
