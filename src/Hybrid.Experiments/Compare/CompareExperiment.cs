@@ -61,8 +61,9 @@ public sealed class CompareExperiment : Experiment<CompareSettings, CompareResul
         ComparePlan.Rows(s).Count * s.Seeds * CostModel.Training(s.Model, s.Depth, s.Width, true, s.Data, s.TrainSize, s.Epochs);
 
     /// <inheritdoc />
-    public override IReadOnlyList<HeadlineMetric> Headline(CompareSettings s) =>
-        RowKeys(s).Select(k => new HeadlineMetric($"{k}.test_accuracy", true)).ToList();
+    public override IReadOnlyList<HeadlineMetric> Headline(CompareSettings s) => CompareReport.IsText(s)
+        ? RowKeys(s).Select(k => new HeadlineMetric($"{k}.test_bits_per_char", false)).ToList()
+        : RowKeys(s).Select(k => new HeadlineMetric($"{k}.test_accuracy", true)).ToList();
 
     /// <summary>The rows' keys, in the comparison's order (<see cref="ComparePlan"/>): adam, madam, lns-16, …</summary>
     public static IEnumerable<string> RowKeys(CompareSettings s) => ComparePlan.Rows(s).Select(r => r.Key);
@@ -72,14 +73,15 @@ public sealed class CompareExperiment : Experiment<CompareSettings, CompareResul
     {
         var table = s.LoadEnergyTable();
         var folder = context.Folder;
-        var resolved = DataChoice.Load(s.Data, flatten: false, s.Seed, s.TrainBase.Selection);
+        var resolved = DataChoice.Load(DataChoice.ForModel(s.Data, s.Model), flatten: false, s.Seed, s.TrainBase.Selection);
         using var data = resolved.Data;
         using var normalization = InputNormalization.Fit(DataChoice.ParseNormalize(s.Normalize), data.TrainX);
         var spec = new ModelSpec(ModelSpec.ParseKind(s.Model), data.InputShape, data.Classes, s.Depth, s.Width);
         spec.Validate();
-        context.Begin(); // once the data loaded: a bad --data leaves nothing
         var plan = ComparePlan.Rows(s);
-        var run = new RunContext(s, spec, data, normalization, folder, table, context.Cancel);
+        var networks = Networks(s, spec, data, plan);
+        context.Begin(); // once the data loaded and every row's ledger is priceable: a bad --data or table leaves nothing
+        var run = new RunContext(s, spec, data, normalization, folder, table, networks, context.Cancel);
         var rows = context.WithProgress(observer =>
         {
             var done = new List<CompareRow>();
@@ -103,6 +105,8 @@ public sealed class CompareExperiment : Experiment<CompareSettings, CompareResul
             // one seed per sweep run (the sweep's seed axis); a compare with --seeds K adds "#seed" to tell its runs apart
             string k = s.Seeds > 1 ? $"{r.Key}#{r.Seed}" : r.Key;
             metrics[$"{k}.test_accuracy"] = r.TestAccuracy;
+            if (double.IsFinite(r.TestLoss)) metrics[$"{k}.test_loss"] = r.TestLoss;
+            if (CompareReport.IsText(s) && double.IsFinite(r.TestLoss)) metrics[$"{k}.test_bits_per_char"] = r.TestBitsPerCharacter;
             metrics[$"{k}.train_loss"] = r.FinalTrainLoss;
             metrics[$"{k}.weight_bytes"] = r.WeightBytes;
             metrics[$"{k}.state_bytes"] = r.StateBytes;
@@ -117,27 +121,39 @@ public sealed class CompareExperiment : Experiment<CompareSettings, CompareResul
         return new ExperimentOutcome(status, message, metrics, timing)
         {
             DivergedRuns = rows.Count(r => r.Status == RunStatus.Diverged),
-            Summary = Table(CompareSummary.Of(rows)).Note($"* {CompareReport.EnergyCaveat}"),
+            Summary = Table(CompareSummary.Of(rows), CompareReport.IsText(s)).Note($"* {CompareReport.EnergyCaveat}"),
         };
     }
 
     // the console's table: one row per comparison row, over its seeds
-    private static ConsoleSummary Table(IReadOnlyList<CompareSummary> rows)
+    private static ConsoleSummary Table(IReadOnlyList<CompareSummary> rows, bool text)
     {
         var reference = CompareReport.Reference(rows);
         var inv = CultureInfo.InvariantCulture;
         return ConsoleSummary.Empty.Table(
-            ["row", "bits", "GEMM", "test acc (%)", $"vs {reference?.Name}", "µJ/step*", "compute", "memory", "mJ/epoch*", "weights KiB", "s/epoch"],
+            ["row", "bits", "GEMM", CompareReport.MetricHeader(text), $"vs {reference?.Name}", "µJ/step*", "compute", "memory", "mJ/epoch*", "weights KiB", "s/epoch"],
             rows.Select(r => (IReadOnlyList<string>)[r.Name, r.BitsPerSynapse.ToString(inv), r.GemmFormat,
-                r.TestAccuracy.Format("F2", 100), reference is null ? "—" : CompareReport.Difference(r, reference),
+                CompareReport.Metric(r, text), reference is null ? "—" : CompareReport.Difference(r, reference, text),
                 string.Create(inv, $"{r.EnergyPerStepPj.Mean / 1e6:F1}"), string.Create(inv, $"{r.ComputePerStepPj / 1e6:F1}"),
                 string.Create(inv, $"{r.MemoryPerStepPj / 1e6:F1}"), string.Create(inv, $"{r.EnergyPerEpochPj / 1e9:F2}"),
                 string.Create(inv, $"{r.WeightBytes / 1024.0:F1}"), string.Create(inv, $"{r.EpochSeconds:F2}")]),
             [false, true, false, true, true, true, true, true, true, true, true]);
     }
 
+    // a model that is not an MLP: every row's model traced once (on two training examples; the ledger scales per example),
+    // and the energy table checked against every event of their steps
+    private static IReadOnlyDictionary<string, NetworkSpec> Networks(CompareSettings s, ModelSpec spec, DataSet data, IReadOnlyList<RowPlan> plan)
+    {
+        var networks = new Dictionary<string, NetworkSpec>(StringComparer.Ordinal);
+        if (spec.Kind == ModelKind.Mlp) return networks;
+        using var sample = data.TrainX.narrow(0, 0, Math.Min(2, data.TrainCount));
+        foreach (var row in plan) networks[row.Key] = CompareEnergy.Traced(spec, row, s.Seed, s.EffectiveBackend, sample);
+        CompareEnergy.RequireEvents(s, networks, plan, s.LoadEnergyTable());
+        return networks;
+    }
+
     private sealed record RunContext(CompareSettings S, ModelSpec Spec, DataSet Data, InputNormalization Norm, RunFolder Folder,
-        EnergyTable Table, CancellationToken Cancel)
+        EnergyTable Table, IReadOnlyDictionary<string, NetworkSpec> Networks, CancellationToken Cancel)
     {
         public long Batches => (Data.TrainCount + S.BatchSize - 1) / S.BatchSize;
     }
@@ -182,7 +198,7 @@ public sealed class CompareExperiment : Experiment<CompareSettings, CompareResul
             quantised > 0 ? a!.Quantizers.Values.Sum(q => (double)q.Saturated) / quantised : double.NaN,
             quantised > 0 ? a!.Quantizers.Values.Sum(q => (double)q.Underflowed) / quantised : double.NaN,
             a is null ? 0 : (double)a.Gemm.Saturations / steps,
-            result.Status, result.Epochs.Count, relative);
+            result.Status, result.Epochs.Count, relative, result.Epochs.Count > 0 ? result.Epochs[^1].TestLoss : double.NaN);
         if (r.Status == RunStatus.Completed) UnitStore.Write(rowFolder, unit, r);
         return r;
     }
@@ -190,12 +206,12 @@ public sealed class CompareExperiment : Experiment<CompareSettings, CompareResul
     private static (double Step, double Compute, double Memory, IReadOnlyList<PassEnergy> Passes, double Epoch) Energy(
         RunContext c, RowPlan row, double changedFraction)
     {
-        if (c.Spec.Kind != ModelKind.Mlp)
-            return (double.NaN, double.NaN, double.NaN, Enum.GetValues<Pass>().Select(p => new PassEnergy(PassName(p), double.NaN, double.NaN)).ToList(), double.NaN);
-        var priced = CompareEnergy.Ledger(c.Spec, row, c.S.BatchSize, changedFraction).Price(c.Table, c.S.Memory);
+        StepLedger Of(long batch) => c.Networks.TryGetValue(row.Key, out var network)
+            ? CompareEnergy.Ledger(network, row, batch, changedFraction)
+            : CompareEnergy.Ledger(c.Spec, row, batch, changedFraction);
+        var priced = Of(c.S.BatchSize).Price(c.Table, c.S.Memory);
         long full = c.Data.TrainCount / c.S.BatchSize, rest = c.Data.TrainCount % c.S.BatchSize;
-        double epoch = full * priced.TotalPj +
-                       (rest > 0 ? CompareEnergy.Ledger(c.Spec, row, rest, changedFraction).Price(c.Table, c.S.Memory).TotalPj : 0);
+        double epoch = full * priced.TotalPj + (rest > 0 ? Of(rest).Price(c.Table, c.S.Memory).TotalPj : 0);
         var passes = Enum.GetValues<Pass>().Select(p =>
         {
             var (compute, memory) = priced.OfPass(p);

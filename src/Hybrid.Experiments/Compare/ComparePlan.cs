@@ -45,7 +45,9 @@ public sealed record RowPlan(string Key, string Name, string Kind, int StorageBi
         var model = ModelFactory.Build(spec, seed, device);
         return Kind switch
         {
-            "fp8" or "int8" => LnsModels.Quantized(model, Arithmetic, (ulong)seed, SynapseBackends.Get(backend)),
+            // any model: LnsConverter walks the tree (LnsModels.Quantized would take only a Sequential)
+            "fp8" or "int8" => LnsConverter.Convert(model, new LnsConversionSettings(SynapseBackends.Get(backend))
+                { Storage = WeightStorage.Float, Arithmetic = Arithmetic, Seed = (ulong)seed }).Model,
             "lns" => OptimizerCatalog.PrepareModel(Optimizer, model),
             "lns-full" => LnsModels.WithArithmetic(OptimizerCatalog.PrepareModel(Optimizer, model), Arithmetic, (ulong)seed),
             _ => model,

@@ -4,6 +4,7 @@ using System.Text;
 using Hybrid.Experiments.Runs;
 using Hybrid.Experiments.Statistics;
 using Hybrid.Synapse.Energy;
+using Hybrid.Training.Models;
 
 namespace Hybrid.Experiments.Compare;
 
@@ -46,31 +47,41 @@ public static class CompareReport
     /// <summary>The reference row LNS rows are compared with: float32 Madam if present, else the first row.</summary>
     public static CompareSummary? Reference(IReadOnlyList<CompareSummary> rows) => rows.FirstOrDefault(r => r.Kind == "madam") ?? rows.FirstOrDefault();
 
-    /// <summary>"+0.42 (within spread)", "−1.63 (significant)" or "−1.63 (one seed)": the accuracy difference in points,
-    /// called significant only when the two 95 % intervals are disjoint.</summary>
-    public static string Difference(CompareSummary row, CompareSummary reference)
+    /// <summary>Whether a comparison's metric is validation bits per character (the GPT on text) rather than test accuracy.</summary>
+    public static bool IsText(CompareSettings s) => ModelSpec.ParseKind(s.Model) == ModelKind.Gpt;
+
+    /// <summary>The metric's column header.</summary>
+    public static string MetricHeader(bool text) => text ? "val bits/char" : "test acc (%)";
+
+    /// <summary>The metric of a row over its seeds (mean ± 95 % interval).</summary>
+    public static string Metric(CompareSummary r, bool text) => text ? r.BitsPerCharacter.Format("F4") : r.TestAccuracy.Format("F2", 100);
+
+    /// <summary>"+0.42 (within spread)", "−1.63 (significant)" or "−1.63 (one seed)": the accuracy difference in points
+    /// (for text, the bits-per-character difference in per cent of the reference's), called significant only when the two
+    /// 95 % intervals are disjoint.</summary>
+    public static string Difference(CompareSummary row, CompareSummary reference, bool text = false)
     {
         if (row.Key == reference.Key) return "—";
-        double d = 100 * (row.TestAccuracy.Mean - reference.TestAccuracy.Mean);
-        string verdict = row.TestAccuracy.Count < 2 || reference.TestAccuracy.Count < 2 ? "one seed: no interval"
-            : row.TestAccuracy.DiffersFrom(reference.TestAccuracy) ? "significant" : "within spread";
-        return string.Create(Inv, $"{d:+0.00;−0.00} ({verdict})");
+        var (a, b) = text ? (row.BitsPerCharacter, reference.BitsPerCharacter) : (row.TestAccuracy, reference.TestAccuracy);
+        double d = text ? 100 * (a.Mean - b.Mean) / b.Mean : 100 * (a.Mean - b.Mean);
+        string verdict = a.Count < 2 || b.Count < 2 ? "one seed: no interval" : a.DiffersFrom(b) ? "significant" : "within spread";
+        return string.Create(Inv, $"{d:+0.00;−0.00}{(text ? " %" : "")} ({verdict})");
     }
 
     /// <summary>The main table as markdown (report.md, and the console when output is not a terminal).</summary>
-    public static string Table(IReadOnlyList<CompareSummary> rows)
+    public static string Table(IReadOnlyList<CompareSummary> rows, bool text = false)
     {
         var reference = Reference(rows);
         var adam = rows.FirstOrDefault(r => r.Kind == "adam");
         var sb = new StringBuilder();
-        sb.AppendLine($"| row | storage bits | GEMM format | seeds | test acc (%) | vs {reference?.Name ?? "reference"} | energy/step (µJ) | " +
+        sb.AppendLine($"| row | storage bits | GEMM format | seeds | {MetricHeader(text)} | vs {reference?.Name ?? "reference"} | energy/step (µJ) | " +
                       "compute (µJ) | memory (µJ) | less than Adam | energy/epoch (mJ) | weights (KiB) | state (KiB) | s/epoch |");
         sb.AppendLine("|---|---:|---|---:|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var r in rows)
         {
             string ratio = adam is null || !double.IsFinite(r.EnergyPerStepPj.Mean) ? "—" : (adam.EnergyPerStepPj.Mean / r.EnergyPerStepPj.Mean).ToString("F2", Inv) + "×";
-            sb.AppendLine(string.Create(Inv, $"| {r.Name} | {r.BitsPerSynapse} | {r.GemmFormat} | {r.Completed}/{r.Runs} | {r.TestAccuracy.Format("F2", 100)} | " +
-                $"{(reference is null ? "—" : Difference(r, reference))} | {r.EnergyPerStepPj.Mean / 1e6:F1} | {r.ComputePerStepPj / 1e6:F1} | " +
+            sb.AppendLine(string.Create(Inv, $"| {r.Name} | {r.BitsPerSynapse} | {r.GemmFormat} | {r.Completed}/{r.Runs} | {Metric(r, text)} | " +
+                $"{(reference is null ? "—" : Difference(r, reference, text))} | {r.EnergyPerStepPj.Mean / 1e6:F1} | {r.ComputePerStepPj / 1e6:F1} | " +
                 $"{r.MemoryPerStepPj / 1e6:F1} | {ratio} | {r.EnergyPerEpochPj / 1e9:F2} | {r.WeightBytes / 1024.0:F1} | " +
                 $"{r.StateBytes / 1024.0:F1} | {r.EpochSeconds:F2} |"));
         }
@@ -111,7 +122,11 @@ public static class CompareReport
                       $"`{(s.MemoryModel ?? "compulsory")}` (compulsory: each tensor a pass uses moved once; dataflow: GEMM operands through register " +
                       "files, a PE array, the SRAM and DRAM — docs/cost.md), tensors placed by the ledger's lifetimes and splits. " +
                       "Biases stay float32 (float Madam in LNS rows).").AppendLine();
-        sb.AppendLine(Table(rows)).AppendLine();
+        if (IsText(s))
+            sb.AppendLine("- Metric: validation loss in bits per character (the mean cross-entropy per character of the held-out text, " +
+                          "÷ ln 2); \"vs\" is its difference in per cent of the reference's (lower is better). The accuracy in results.csv " +
+                          "and the plots is next-character accuracy.");
+        sb.AppendLine(Table(rows, IsText(s))).AppendLine();
         sb.AppendLine("Energy of one step on a full batch, by pass (µJ):").AppendLine();
         sb.AppendLine(PassTable(rows)).AppendLine();
         if (rows.Any(r => double.IsFinite(r.Saturated)))

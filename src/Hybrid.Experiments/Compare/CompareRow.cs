@@ -35,23 +35,28 @@ public sealed record PassEnergy(string Pass, double ComputePj, double MemoryPj);
 /// <param name="Status">How its training ended.</param>
 /// <param name="Epochs">Epochs completed.</param>
 /// <param name="RunFolder">The run's folder, relative to the comparison's.</param>
+/// <param name="TestLoss">Mean test loss after the last epoch (nats per example; per token for the GPT, whose test split is
+/// the held-out validation text); NaN in rows read back from a comparison that did not record it.</param>
 public sealed record CompareRow(string Key, string Name, string Kind, long Seed, int BitsPerSynapse, double Gamma, string GemmFormat,
     double TestAccuracy, double FinalTrainLoss, double EpochSeconds, double StepMilliseconds, long WeightBytes, long StateBytes,
     double EnergyPerStepPj, double ComputePerStepPj, double MemoryPerStepPj, IReadOnlyList<PassEnergy> Passes,
     double EnergyPerEpochPj, double CodesChangedPerStep, long NonFiniteSkipped, double Saturated, double Underflowed,
-    double GemmSaturations, RunStatus Status, int Epochs, string RunFolder)
+    double GemmSaturations, RunStatus Status, int Epochs, string RunFolder, double TestLoss = double.NaN)
 {
+    /// <summary>The test loss in bits per character (<see cref="TestLoss"/> / ln 2): the GPT's metric.</summary>
+    public double TestBitsPerCharacter => Hybrid.Training.Data.TextCorpus.BitsPerCharacter(TestLoss);
+
     /// <summary>The CSV header of results.csv.</summary>
     public const string CsvHeader = "key,name,kind,seed,bits,gamma,gemm_format,test_accuracy,final_train_loss,epoch_seconds,step_ms," +
         "weight_bytes,state_bytes,energy_per_step_pj,compute_per_step_pj,memory_per_step_pj,forward_pj,backward_data_pj," +
         "backward_weight_pj,update_pj,energy_per_epoch_pj,codes_changed_per_step,nonfinite_skipped,saturated,underflowed," +
-        "gemm_saturations,status,epochs";
+        "gemm_saturations,status,epochs,test_loss";
 
     /// <summary>This run in CSV.</summary>
     public string ToCsv() => string.Join(',', Key, Quote(Name), Kind, Seed, BitsPerSynapse, G(Gamma), GemmFormat, G(TestAccuracy),
         G(FinalTrainLoss), G(EpochSeconds), G(StepMilliseconds), WeightBytes, StateBytes, G(EnergyPerStepPj), G(ComputePerStepPj),
         G(MemoryPerStepPj), G(PassPj("forward")), G(PassPj("backward-data")), G(PassPj("backward-weight")), G(PassPj("update")),
-        G(EnergyPerEpochPj), G(CodesChangedPerStep), NonFiniteSkipped, G(Saturated), G(Underflowed), G(GemmSaturations), Status.Name(), Epochs);
+        G(EnergyPerEpochPj), G(CodesChangedPerStep), NonFiniteSkipped, G(Saturated), G(Underflowed), G(GemmSaturations), Status.Name(), Epochs, G(TestLoss));
 
     /// <summary>The energy of one pass (compute + memory), pJ.</summary>
     public double PassPj(string pass) => Passes.Where(p => p.Pass == pass).Sum(p => p.ComputePj + p.MemoryPj);
@@ -71,8 +76,12 @@ public sealed record CompareRow(string Key, string Name, string Kind, long Seed,
 public sealed record CompareSummary(string Key, string Name, string Kind, int BitsPerSynapse, double Gamma, string GemmFormat,
     int Runs, int Completed, SeedSummary TestAccuracy, SeedSummary EnergyPerStepPj, double ComputePerStepPj, double MemoryPerStepPj,
     IReadOnlyList<PassEnergy> Passes, double EnergyPerEpochPj, long WeightBytes, long StateBytes, double EpochSeconds,
-    double CodesChangedPerStep, double Saturated, double Underflowed)
+    double CodesChangedPerStep, double Saturated, double Underflowed, SeedSummary? TestBitsPerCharacter = null)
 {
+    /// <summary>Validation bits per character over the seeds (the GPT's metric; NaN when no run recorded its test loss).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public SeedSummary BitsPerCharacter => TestBitsPerCharacter ?? SeedSummary.Of([]);
+
     /// <summary>Summaries of <paramref name="rows"/>, one per key, in the rows' order; runs that did not complete leave the accuracy.</summary>
     public static IReadOnlyList<CompareSummary> Of(IReadOnlyList<CompareRow> rows) => rows.GroupBy(r => r.Key).Select(g =>
     {
@@ -85,12 +94,13 @@ public sealed record CompareSummary(string Key, string Name, string Kind, int Bi
             SeedSummary.Of(done.Select(r => r.TestAccuracy)), SeedSummary.Of(runs.Select(r => r.EnergyPerStepPj)),
             runs.Average(r => r.ComputePerStepPj), runs.Average(r => r.MemoryPerStepPj), passes, runs.Average(r => r.EnergyPerEpochPj),
             first.WeightBytes, first.StateBytes, runs.Average(r => r.EpochSeconds), runs.Average(r => r.CodesChangedPerStep),
-            runs.Average(r => r.Saturated), runs.Average(r => r.Underflowed));
+            runs.Average(r => r.Saturated), runs.Average(r => r.Underflowed), SeedSummary.Of(done.Select(r => r.TestBitsPerCharacter)));
     }).ToList();
 
     /// <summary>The CSV header of summary.csv.</summary>
     public const string CsvHeader = "key,name,kind,bits,gamma,gemm_format,runs,completed,test_accuracy_mean,test_accuracy_ci95," +
-        "energy_per_step_pj,compute_per_step_pj,memory_per_step_pj,energy_per_epoch_pj,weight_bytes,state_bytes,epoch_seconds";
+        "energy_per_step_pj,compute_per_step_pj,memory_per_step_pj,energy_per_epoch_pj,weight_bytes,state_bytes,epoch_seconds," +
+        "test_bits_per_char_mean,test_bits_per_char_ci95";
 
     /// <summary>This row in CSV (a missing interval is empty).</summary>
     public string ToCsv()
@@ -98,6 +108,6 @@ public sealed record CompareSummary(string Key, string Name, string Kind, int Bi
         static string G(double x) => double.IsFinite(x) ? x.ToString("R", CultureInfo.InvariantCulture) : "";
         return string.Join(',', Key, Name.Contains(',') ? $"\"{Name}\"" : Name, Kind, BitsPerSynapse, G(Gamma), GemmFormat, Runs, Completed,
             G(TestAccuracy.Mean), G(TestAccuracy.HalfWidth), G(EnergyPerStepPj.Mean), G(ComputePerStepPj), G(MemoryPerStepPj),
-            G(EnergyPerEpochPj), WeightBytes, StateBytes, G(EpochSeconds));
+            G(EnergyPerEpochPj), WeightBytes, StateBytes, G(EpochSeconds), G(BitsPerCharacter.Mean), G(BitsPerCharacter.HalfWidth));
     }
 }

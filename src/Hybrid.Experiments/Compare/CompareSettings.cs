@@ -149,10 +149,10 @@ public sealed record CompareSettings(
         Memory.Validate(); // the model's name is checked by ParseModel (the message names --memory-model)
         var plan = ComparePlan.Rows(this);
         if (plan.Count == 0) throw new ArgumentException("nothing to compare: no rows.", "bits");
-        if (ModelSpec.ParseKind(Model) != ModelKind.Mlp && plan.Any(r => r.Arithmetic.Any))
-            throw new ArgumentException("quantised rows (baselines, full LNS) need --model mlp: the step ledger and the quantised layers are linear.", "model");
         // a FIFO would block the read; a missing file is the table reader's own error
         if (EnergyTable is not null && File.Exists(EnergyTable)) Hybrid.Synapse.Files.RegularFile.Require(EnergyTable, "an energy table (JSON)");
+        // another model's ledger is its traced network, known once the data is loaded: CompareExperiment.Run checks it
+        // before anything is written
         if (ModelSpec.ParseKind(Model) == ModelKind.Mlp) CompareEnergy.RequireEvents(this, plan, LoadEnergyTable());
         else if (EnergyTable is not null) LoadEnergyTable();
     }

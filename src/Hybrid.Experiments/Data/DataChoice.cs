@@ -1,5 +1,6 @@
 using Hybrid.Training;
 using Hybrid.Training.Data;
+using Hybrid.Training.Models;
 
 namespace Hybrid.Experiments.Data;
 
@@ -19,9 +20,39 @@ public static class DataChoice
     };
 
     /// <summary>Names accepted by <c>--data</c> besides a folder path.</summary>
-    public static readonly IReadOnlyList<string> Names = ["fashion-mnist", "mnist", "teacher", "mixture"];
+    public static readonly IReadOnlyList<string> Names = ["fashion-mnist", "mnist", "teacher", "mixture", Text];
+
+    /// <summary>The text corpus (<see cref="Fortunes"/>): character windows for <c>--model gpt</c>, and only for it.</summary>
+    public const string Text = "fortunes";
+
+    /// <summary>The GPT's context: windows of this many characters (the "context 128").</summary>
+    public const int TextContext = 128;
 
     private const int SyntheticTrain = 10_000;
+
+    /// <summary>The data a run of <paramref name="model"/> uses: <paramref name="data"/>, or for the GPT (which reads
+    /// text, not images) the text corpus when none is named.</summary>
+    public static string? ForModel(string? data, string model) =>
+        data is null && IsGpt(model) ? Text : data;
+
+    private static bool IsGpt(string model)
+    {
+        try { return ModelSpec.ParseKind(model) == ModelKind.Gpt; }
+        catch (ArgumentException) { return false; } // the model's own check names it
+    }
+
+    /// <summary>
+    /// Checks that <paramref name="model"/> can read <paramref name="data"/>: the GPT reads only the text corpus, and the
+    /// text corpus (token ids, not magnitudes) is read only by the GPT.
+    /// </summary>
+    public static void RequireModelReads(string model, string? data)
+    {
+        bool text = data?.Trim().ToLowerInvariant() == Text, gpt = IsGpt(model);
+        if (gpt && !text)
+            throw new ArgumentException($"--model gpt reads text: use --data {Text} (or leave --data out), not '{data}'.", "data");
+        if (text && !gpt)
+            throw new ArgumentException($"--data {Text} is a text corpus of token ids: only --model gpt reads it (got --model {model}).", "data");
+    }
 
     /// <summary>
     /// Checks, before any work, what can be checked without loading: the task and training size
@@ -40,6 +71,13 @@ public static class DataChoice
                 break;
             case "teacher" or "mixture":
                 selection.Validate(SyntheticTrain, $"the {data.Trim().ToLowerInvariant()} task");
+                break;
+            case Text:
+                if (selection.Task is not null)
+                    throw new ArgumentException($"--task {selection.Task} relabels image classes; the text corpus has none.", "task");
+                if (!Fortunes.Installed())
+                    throw new ArgumentException($"the text corpus is not installed at {Fortunes.Folder} ({Fortunes.InstallHint}).", "data");
+                selection.Validate();
                 break;
             default:
                 selection.Validate();
@@ -72,6 +110,11 @@ public static class DataChoice
             case "mixture":
                 return new ResolvedDataSet(Synthetic.Mixture(new MixtureOptions(Train: SyntheticTrain, Test: 2_000), seed),
                     "synthetic Gaussian mixture (chosen with --data mixture)", false);
+            case Text:
+                if (flatten) throw new ArgumentException($"--data {Text} is a text corpus: only --model gpt reads it.", "data");
+                return new ResolvedDataSet(Fortunes.Load().Windows(TextContext),
+                    $"Using the {Text} text corpus in windows of {TextContext} characters (chosen with --data {Text} or --model gpt); " +
+                    "the test split is the held-out validation text.", false);
             default:
                 if (!Directory.Exists(data))
                     throw new ArgumentException(

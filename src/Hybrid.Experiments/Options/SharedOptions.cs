@@ -79,3 +79,17 @@ public sealed partial class OptionBuilder<T>
     public SettingOption<T> LrDecay(Func<T, double> get, Func<T, double, T> set) =>
         Number("--lr-decay", "Learning-rate factor per epoch.", set, s => get(s));
 }
+
+/// <summary>Help texts the model options of <c>train</c> and <c>compare</c> share.</summary>
+public static class ModelOptionTexts
+{
+    /// <summary>The models <c>train</c> and <c>compare</c> build, for <c>--model</c>'s help.</summary>
+    public const string ModelKinds = "mlp, cnn, residual-mlp, resnet (pre-activation ResNet-(6·depth+2)) or gpt (character-level " +
+        "transformer on --data fortunes; try --depth 4 --width 128 --batch-size 32)";
+
+    /// <summary>What <c>--depth</c> counts in each model.</summary>
+    public const string DepthMeaning = "Hidden layers (mlp, residual-mlp), hidden head layers (cnn), blocks per stage (resnet) or blocks (gpt).";
+
+    /// <summary>What <c>--width</c> means in each model.</summary>
+    public const string WidthMeaning = "Units per hidden layer; the gpt's model width d (4 heads); unused by resnet (widths 16/32/64).";
+}

@@ -31,9 +31,9 @@ public sealed class TrainExperiment : Experiment<TrainSettings, TrainResult>
     /// <inheritdoc />
     protected override IEnumerable<SettingOption<TrainSettings>> DefineOptions(OptionBuilder<TrainSettings> o) =>
     [
-        o.Model(s => s.Model, (s, v) => s with { Model = v }, "mlp or cnn"),
-        o.Depth(s => s.Depth, (s, v) => s with { Depth = v }, "Hidden layers (MLP), or hidden head layers (CNN)."),
-        o.Width(s => s.Width, (s, v) => s with { Width = v }),
+        o.Model(s => s.Model, (s, v) => s with { Model = v }, ModelOptionTexts.ModelKinds),
+        o.Depth(s => s.Depth, (s, v) => s with { Depth = v }, ModelOptionTexts.DepthMeaning),
+        o.Width(s => s.Width, (s, v) => s with { Width = v }, ModelOptionTexts.WidthMeaning),
         o.Text("--activation", "relu, tanh, gelu or relu-sqrt2.", (s, v) => s with { Activation = v }, s => s.Activation),
         o.Flag("--no-bias", "Layers without biases.", (s, v) => v ? s with { Bias = false } : s),
         o.Number("--init-scale", "Multiplies the default initialisation.", (s, v) => s with { InitScale = v }, s => s.InitScale),

@@ -13,9 +13,9 @@ namespace Hybrid.Experiments.Train;
 /// Everything a <c>hybrid train</c> run needs to be repeated — written to config.json, and
 /// compared on <c>--resume</c>.
 /// </summary>
-/// <param name="Model">Model family: mlp or cnn.</param>
-/// <param name="Depth">Hidden layers (MLP) or hidden head layers (CNN).</param>
-/// <param name="Width">Units per hidden layer.</param>
+/// <param name="Model">Model family: mlp, cnn, residual-mlp, resnet or gpt (<see cref="ModelSpec.KindNames"/>).</param>
+/// <param name="Depth">Hidden layers (MLP), hidden head layers (CNN), blocks per stage (ResNet) or blocks (GPT).</param>
+/// <param name="Width">Units per hidden layer (the GPT's model width d).</param>
 /// <param name="Activation">relu, tanh, gelu or relu-sqrt2.</param>
 /// <param name="Bias">Layers with biases.</param>
 /// <param name="InitScale">Multiplies the default initialisation.</param>
@@ -24,7 +24,8 @@ namespace Hybrid.Experiments.Train;
 /// <param name="BatchSize">Examples per batch.</param>
 /// <param name="Seed">Seed of the initial weights, batch order and rounding.</param>
 /// <param name="Device">cpu, cuda or cuda:N.</param>
-/// <param name="Data">An MNIST-format folder or a data-set name (<see cref="DataChoice.Names"/>).</param>
+/// <param name="Data">An MNIST-format folder or a data-set name (<see cref="DataChoice.Names"/>); null: Fashion-MNIST
+/// (the text corpus for the GPT).</param>
 /// <param name="Normalize">Input normalisation: none, standard or sphere.</param>
 /// <param name="LrSchedule">constant or cosine.</param>
 /// <param name="Task">A relabelling of the classes (<c>--task</c>).</param>
@@ -63,7 +64,8 @@ public sealed record TrainSettings(
         if (dev != "cpu" && !dev.StartsWith("cuda", StringComparison.Ordinal))
             throw new ArgumentException($"--device '{Device}' is unknown; valid: cpu, cuda, cuda:N.", "device");
         TorchRuntime.RequireBuildSupports(Device); // a CUDA device in a CPU build names the build switch
-        DataChoice.Validate(Data, Selection);
+        DataChoice.RequireModelReads(Model, DataChoice.ForModel(Data, Model));
+        DataChoice.Validate(DataChoice.ForModel(Data, Model), Selection);
         foreach (double t in DriftTimes ?? [])
             if (!(t >= 0) || !double.IsFinite(t)) throw new ArgumentException($"--drift-time {t} s must be finite and >= 0.", "drift-time");
     }
@@ -77,7 +79,7 @@ public sealed record TrainSettings(
     {
         var device = TorchRuntime.Device(Device);
         var kind = ModelSpec.ParseKind(Model);
-        var resolved = DataChoice.Load(Data, flatten: false, Seed, Selection);
+        var resolved = DataChoice.Load(DataChoice.ForModel(Data, Model), flatten: false, Seed, Selection);
         var data = resolved.Data;
         var spec = new ModelSpec(kind, data.InputShape, data.Classes, Depth, Width, ModelSpec.ParseActivation(Activation), Bias, InitScale);
         spec.Validate();
