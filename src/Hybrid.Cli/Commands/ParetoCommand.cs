@@ -19,7 +19,7 @@ public static class ParetoCommand
         var file = new Argument<string>("sweep-file") { Description = "The sweep file whose runs to read (as sweep merge reads them)." };
         var baseline = new Option<string>("--baseline") { Description = "A substring of exactly one configuration's label (axis=value, …), e.g. optimizer=madam.", Required = true };
         var accuracy = new Option<string>("--accuracy-metric") { Description = "Higher-is-better metric.", DefaultValueFactory = _ => "test_accuracy" };
-        var energy = new Option<string>("--energy-metric") { Description = "Lower-is-better metric (train runs record update_energy_per_step_pj: the update's energy, not the whole step's).", DefaultValueFactory = _ => "update_energy_per_step_pj" };
+        var energy = new Option<string>("--energy-metric") { Description = "Lower-is-better metric: energy_per_step_pj is the full step's estimate that train runs record (Adam, Madam, LNS-Madam); update_energy_per_step_pj the synapse update's alone.", DefaultValueFactory = _ => "energy_per_step_pj" };
         var margins = new Option<string?>("--margins") { Description = "The table's accuracy margins in points, comma-separated (default 0.5,1,2)." };
         var sweepOut = new Option<string?>("--sweep-out") { Description = "The sweep's folder, when it was run with --out." };
         var output = new Option<string?>("--out") { Description = "Folder for report.md, frontier.csv and frontier.png (default: <sweep folder>/pareto); refused if it exists." };

@@ -9,12 +9,13 @@ namespace Hybrid.Experiments.Pareto;
 /// <param name="Baseline">The baseline configuration: a substring of exactly one configuration's label
 /// ("axis=value, axis=value", every axis but the seed), e.g. "optimizer=madam".</param>
 /// <param name="AccuracyMetric">Higher is better (default test_accuracy).</param>
-/// <param name="EnergyMetric">Lower is better. Default update_energy_per_step_pj: the train entry records the
-/// optimiser update's energy per step only, not the full training step's.</param>
+/// <param name="EnergyMetric">Lower is better. Default energy_per_step_pj: the full training step's estimated energy
+/// (forward, backward, update, memory) that train runs record for Adam, Madam and LNS-Madam, and compare rows as
+/// <c>row.energy_per_step_pj</c>; update_energy_per_step_pj is the synapse update's alone.</param>
 /// <param name="PointsPerUnit">Accuracy points per metric unit (100: test_accuracy is a fraction).</param>
 /// <param name="Margins">The within-X-points table's margins, in points (default 0.5, 1, 2).</param>
 public sealed record ParetoSettings(string Baseline, string AccuracyMetric = "test_accuracy",
-    string EnergyMetric = "update_energy_per_step_pj", double PointsPerUnit = 100, IReadOnlyList<double>? Margins = null)
+    string EnergyMetric = "energy_per_step_pj", double PointsPerUnit = 100, IReadOnlyList<double>? Margins = null)
 {
     /// <summary>The margins used.</summary>
     public IReadOnlyList<double> EffectiveMargins => Margins ?? [0.5, 1, 2];

@@ -26,6 +26,9 @@ public sealed record SeedSummary(double Mean, double Sd, double HalfWidth, int C
         if (x.Length == 0) return new SeedSummary(double.NaN, double.NaN, double.NaN, 0);
         double mean = x.Average();
         if (x.Length == 1) return new SeedSummary(mean, 0, double.NaN, 1);
+        // the same value at every seed (a model size, a deterministic energy) has no spread: the rounding of the mean
+        // must not invent one (the pareto's "the very same value" rule reads an exact 0)
+        if (x.All(v => v == x[0])) return new SeedSummary(x[0], 0, 0, x.Length);
         double sd = Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / (x.Length - 1));
         return new SeedSummary(mean, sd, StudentT975(x.Length - 1) * sd / Math.Sqrt(x.Length), x.Length);
     }

@@ -2,8 +2,12 @@ using System.Globalization;
 using Hybrid.Experiments.Options;
 using Hybrid.Experiments.Runs;
 using Hybrid.Synapse.Energy;
+using Hybrid.Training.Data;
+using Hybrid.Training.Lns;
 using Hybrid.Training.Models;
+using Hybrid.Training.Optimizers;
 using Hybrid.Training.Trainer;
+using TorchSharp;
 
 namespace Hybrid.Experiments.Train;
 
@@ -11,9 +15,10 @@ namespace Hybrid.Experiments.Train;
 /// <c>hybrid train</c>: one model, one optimiser, one data set; a run folder with config.json (written by the trainer
 /// with its first checkpoint), metrics.csv, summary.json and the learning curve. A resume may change only
 /// <c>--epochs</c>. In a sweep, one <see cref="TrainSettings"/> per run, resumed from its checkpoint; metrics of the
-/// last epoch (<c>test_accuracy</c>, <c>train_loss</c>, …) and, for the synapse model, its memory and update energy.
+/// last epoch (<c>test_accuracy</c>, <c>train_loss</c>, …), the full-step energy of the trained model (<see cref="TrainRun"/>)
+/// and, for the synapse model, its memory and update energy.
 /// </summary>
-public sealed class TrainExperiment : Experiment<TrainSettings, TrainResult>
+public sealed class TrainExperiment : Experiment<TrainSettings, TrainRun>
 {
     /// <inheritdoc />
     public override string Name => "train";
@@ -63,7 +68,7 @@ public sealed class TrainExperiment : Experiment<TrainSettings, TrainResult>
     public override IReadOnlyList<HeadlineMetric> Headline(TrainSettings s) => [new("test_accuracy", true), new("train_loss", false)];
 
     /// <inheritdoc />
-    public override TrainResult Run(TrainSettings s, ExperimentContext context)
+    public override TrainRun Run(TrainSettings s, ExperimentContext context)
     {
         var (job, note) = s.BuildJob();
         using var data = job.Data;
@@ -71,12 +76,38 @@ public sealed class TrainExperiment : Experiment<TrainSettings, TrainResult>
         context.Log($"{job.Name}  data: {data.Summary}");
         context.Log(note);
         context.Begin();
-        return context.WithProgress(observer => TrainingRun.Execute(job, context.Folder, observer, context.Resume, context.Cancel));
+        var result = context.WithProgress(observer => TrainingRun.Execute(job, context.Folder, observer, context.Resume, context.Cancel));
+        return new TrainRun(result, StepEnergy(s, job, data, result));
+    }
+
+    /// <summary>The step's update rule as the ledger prices it, or null for an optimiser it has no rule for (SGD, Fromage,
+    /// Nero, Muon, float weights on analog devices, Tiki-Taka: their step energy is not reported rather than mispriced).</summary>
+    public static UpdateRule? UpdateRuleOf(OptimizerSpec o) => o.OnFloatDevices ? null : o.Key switch
+    {
+        "adam" or "mup-adam" => UpdateRule.Adam,
+        "madam" or "kernel-madam" => UpdateRule.Madam,
+        "lns-madam" => UpdateRule.LnsMadam,
+        _ => null,
+    };
+
+    // the full step of one full batch of the trained model: the model as built (its layers' formats; the values do not
+    // enter the counts) traced on two training examples and priced with the default table and memory (1 MiB SRAM,
+    // compulsory traffic), the LNS update costed with the codes the run actually changed per step
+    private static PricedStep? StepEnergy(TrainSettings s, TrainingJob job, DataSet data, TrainResult r)
+    {
+        if (UpdateRuleOf(s.Optimizer) is not { } rule || r.Epochs.Count == 0) return null;
+        using var scope = torch.NewDisposeScope();
+        using var model = job.BuildModel(torch.CPU);
+        using var sample = data.TrainX.narrow(0, 0, Math.Min(2, data.TrainCount));
+        double changed = r.Optimizer is { Synapses: > 0 } rep ? (double)rep.CodesChanged / Math.Max(1, rep.Steps) / rep.Synapses : 1;
+        var update = new UpdateCostSpec(rule, s.Optimizer.MomentMode, s.Optimizer.RoundingMode, changed);
+        return ModelLedger.Price(model, sample, EnergyTable.Horowitz45nm, MemoryHierarchy.Default, update, batch: s.BatchSize);
     }
 
     /// <inheritdoc />
-    public override ExperimentOutcome Outcome(TrainSettings s, TrainResult r, RunFolder folder)
+    public override ExperimentOutcome Outcome(TrainSettings s, TrainRun run, RunFolder folder)
     {
+        var r = run.Training;
         var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal)
         {
             ["epochs"] = r.Epochs.Count,
@@ -109,6 +140,12 @@ public sealed class TrainExperiment : Experiment<TrainSettings, TrainResult>
                 metrics["device_energy_per_step_pj"] = device.Scale(1.0 / steps).EnergyPj(EnergyTable.Horowitz45nm);
             }
         }
+        if (run.Step is { } step)
+        {
+            metrics["energy_per_step_pj"] = step.TotalPj;
+            metrics["compute_per_step_pj"] = step.ComputePj;
+            metrics["memory_per_step_pj"] = step.MemoryPj;
+        }
         foreach (var d in r.Drift ?? [])
             metrics[$"test_accuracy_drift_{d.Seconds.ToString("R", CultureInfo.InvariantCulture)}s"] = d.TestAccuracy;
         var line = string.Create(CultureInfo.InvariantCulture,
@@ -120,3 +157,7 @@ public sealed class TrainExperiment : Experiment<TrainSettings, TrainResult>
         };
     }
 }
+
+/// <summary>What a <c>hybrid train</c> run produced: the training, and the priced full step of its model (null for an
+/// optimiser the ledger has no update rule for, <see cref="TrainExperiment.UpdateRuleOf"/>).</summary>
+public sealed record TrainRun(TrainResult Training, PricedStep? Step);

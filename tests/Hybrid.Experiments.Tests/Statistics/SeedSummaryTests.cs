@@ -17,6 +17,16 @@ public class SeedSummaryTests
     }
 
     [Test]
+    public void TheSameValueAtEverySeedHasNoSpread()
+    {
+        // (x + x + x) / 3 is not x for this x: the mean's rounding must not become an interval
+        const double x = 0.1;
+        Assert.That((x + x + x) / 3, Is.Not.EqualTo(x), "the case the rule exists for");
+        var s = SeedSummary.Of([x, x, x]);
+        Assert.That((s.Mean, s.Sd, s.HalfWidth, s.Count), Is.EqualTo((x, 0.0, 0.0, 3)));
+    }
+
+    [Test]
     public void OneSeedHasNoIntervalAndIsNeverSignificant()
     {
         var a = SeedSummary.Of([0.9]);
