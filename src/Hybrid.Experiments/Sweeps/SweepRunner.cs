@@ -190,7 +190,7 @@ public static class SweepRunner
             var request = new RunRequest(folder)
             {
                 Resume = folder.Has(RunFolder.ConfigFile), Threads = hooks.Threads, Progress = hooks.Progress, Log = line => hooks.Log($"{tag}: {line}"),
-                Cancel = cancel, Validated = true,
+                Cancel = cancel, Validated = true, OwnFiles = [SweepRunFiles.RecordFile, SweepRunFiles.ResultFile, RunManifest.FileName],
             };
             outcome = ExperimentHost.Run(plan.Definition.Experiment, run.Settings, request);
             if (outcome.Status == RunStatus.Cancelled) return null;
