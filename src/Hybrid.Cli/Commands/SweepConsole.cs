@@ -16,7 +16,7 @@ public static class SweepConsole
         var plan = SweepPlan.Load(r.File, r.Out);
         if (r.Shards is < 1) throw new ArgumentException($"--shards {r.Shards} must be ≥ 1.", "shards");
         var d = plan.Definition;
-        var states = plan.Runs.Select(run => SweepRunFiles.State(plan.RunPath(run.Id)).State).ToList();
+        var states = plan.Runs.Select(run => SweepRunFiles.State(plan, run).State).ToList();
         string[] header = [.. new[] { "#", "id" }.Concat(r.Shards is null ? [] : ["shard"]).Concat(["run", "cost (MAC)", "state"])];
         Tables.Write(header, plan.Runs.Select(run => (IReadOnlyList<string>)[(run.Index + 1).ToString(Inv), run.Id,
                 .. r.Shards is int n ? [(run.Index % n).ToString(Inv)] : Array.Empty<string>(), run.Label, Si(run.Cost), StateName(states[run.Index])]),
@@ -26,7 +26,7 @@ public static class SweepConsole
         Console.WriteLine($"sweep {d.Name}: {plan.Runs.Count} runs of {d.Experiment.Name} ({d.Experiment.Description}); folder {plan.Root}");
         Console.WriteLine($"estimated cost: {Si(total)}MAC of model arithmetic (multiply-adds) in all, {Si(left)}MAC not yet finished.");
         var measured = plan.Runs.Where((x, i) => states[i] == RunState.Done)
-            .Select(x => (x.Cost, SweepRunFiles.ReadResult(plan.RunPath(x.Id))!.Seconds)).Where(x => x.Cost > 0).ToList();
+            .Select(x => (x.Cost, SweepRunFiles.ReadResult(plan, x)!.Seconds)).Where(x => x.Cost > 0).ToList();
         if (left == 0)
             Console.WriteLine("every run is finished.");
         else if (measured.Count > 0)
@@ -69,7 +69,7 @@ public static class SweepConsole
     public static int Status(SweepStatusRequest r)
     {
         var plan = SweepPlan.Load(r.File, r.Out);
-        var rows = plan.Runs.Select(run => (run, s: SweepRunFiles.State(plan.RunPath(run.Id)))).ToList();
+        var rows = plan.Runs.Select(run => (run, s: SweepRunFiles.State(plan, run))).ToList();
         var shown = rows.Where(x => r.AllRuns || !Finished(x.s.State)).ToList();
         if (shown.Count > 0)
         {

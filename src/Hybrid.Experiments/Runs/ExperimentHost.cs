@@ -28,6 +28,10 @@ public sealed record RunRequest(RunFolder Folder)
     /// <summary>The settings were validated already (a sweep plan checks every run's when it loads).</summary>
     public bool Validated { get; init; }
 
+    /// <summary>Files the caller wrote into the folder itself, which a new run may find there (a sweep's run.json, result.json,
+    /// manifest.json); anything else in the folder of a new run is refused (<see cref="RunFolder.RequireEmptyForNewRun"/>).</summary>
+    public IReadOnlyCollection<string> OwnFiles { get; init; } = [];
+
     /// <summary>The option that named the folder, for messages.</summary>
     public string FolderOption => Resume ? "--resume" : "--out";
 }
@@ -75,9 +79,12 @@ public static class ExperimentHost
         var folder = request.Folder;
         // A resume of a folder that holds no run is refused before the lock, which would leave its lock file there.
         if (request.Resume && !folder.Has(RunFolder.ConfigFile)) folder.RequireResumable(json, [.. experiment.MayChangeOnResume]);
+        // A new run refuses a folder holding anything but its lock before taking it (nothing written; issue 22 item 11).
+        string kind = $"{experiment.Name} run";
+        if (!request.Resume) folder.RequireEmptyForNewRun(kind, request.FolderOption, request.OwnFiles, locked: false);
         using var held = folder.HeldLock is null ? RunFolders.Lock(folder, request.FolderOption, request.Warn) : null;
         if (request.Resume) folder.RequireResumable(json, [.. experiment.MayChangeOnResume]);
-        else folder.RequireNoRun($"{experiment.Name} run");
+        else folder.RequireEmptyForNewRun(kind, request.FolderOption, request.OwnFiles, locked: true);
         using var threads = ThreadScope.Use(request.Threads);
         var context = new ExperimentContext(folder, request.Resume, request.Progress, request.Log, request.Cancel, () =>
         {

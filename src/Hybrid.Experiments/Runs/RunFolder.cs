@@ -160,6 +160,28 @@ public sealed class RunFolder : IRunStore
     }
 
     /// <summary>
+    /// Refuses to start a new run of <paramref name="kind"/> in a folder that holds anything but Hybrid's lock and temporary
+    /// files and <paramref name="own"/> (what the caller wrote there itself: a sweep's run.json): a new run needs an
+    /// absent or empty folder, so the user's own files are never overwritten (issue 22 item 11). <paramref name="locked"/>
+    /// false is the check before the lock: a folder with a manifest.json is a Hybrid run folder, and is left to the lock
+    /// (which names a holder) and the check under it (<see cref="RequireNoRun"/>'s "use --resume").
+    /// </summary>
+    /// <exception cref="InvalidOperationException">It holds such files (the message names some and the option).</exception>
+    public void RequireEmptyForNewRun(string kind, string option, IReadOnlyCollection<string> own, bool locked)
+    {
+        if (!Exists) return;
+        var foreign = Directory.EnumerateFileSystemEntries(Path).Select(e => System.IO.Path.GetFileName(e))
+            .Where(n => !RunLock.IsLockFile(n) && !Temporary.IsMatch(n) && !own.Contains(n)).Order(StringComparer.Ordinal).ToList();
+        if (foreign.Count == 0) return;
+        if (!locked && Manifest.Exists) return;
+        if (locked) RequireNoRun(kind);
+        string shown = string.Join(", ", foreign.Take(5)) + (foreign.Count > 5 ? $", … ({foreign.Count} in all)" : "");
+        throw new InvalidOperationException(
+            $"{option} {Path} is not empty ({shown}){(Manifest.Exists ? "" : ", and not a Hybrid run folder")}: a new {kind} needs a new or " +
+            $"empty folder, so that no file there is overwritten; choose another {option}{(Manifest.Exists ? ", or --resume the run there" : "")}.");
+    }
+
+    /// <summary>
     /// Before resuming: the folder holds a run (config.json), every file it wrote passes its checksum, and its
     /// recorded configuration equals <paramref name="configJson"/> outside <paramref name="mayDiffer"/> (top-level
     /// fields), else an error naming the file or every differing field. Reads only; changes nothing.

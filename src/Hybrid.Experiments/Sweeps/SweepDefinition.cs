@@ -32,6 +32,10 @@ public sealed record SweepDefinition(string Name, IExperiment Experiment, string
     /// <summary>The top-level keys a sweep file may have.</summary>
     public static readonly IReadOnlyList<string> Keys = ["name", "experiment", "description", "base", "axes", "seeds", "out"];
 
+    /// <summary>The most runs one sweep may plan (docs/sweeps.md, "How big a sweep may be"): the product of its axes' lengths
+    /// and its seeds is checked against it before anything is expanded.</summary>
+    public const int MaxRuns = 100_000;
+
     private static readonly Regex NamePattern = new("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", RegexOptions.Compiled);
 
     /// <summary>Reads and checks the sweep file at <paramref name="path"/>.</summary>
@@ -111,9 +115,25 @@ public sealed record SweepDefinition(string Name, IExperiment Experiment, string
             axes.Add(new SweepAxis(experiment.SeedField, Seeds(seeds, where), true));
         }
 
+        RequireSize(axes, where);
+
         string outPath = outOverride ?? String(root, "out", where) ?? Path.Combine("runs", "sweeps", name);
         if (string.IsNullOrWhiteSpace(outPath)) throw new ArgumentException($"{where}: 'out' is empty.");
         return new SweepDefinition(name, experiment, description, baseNode, axes, Path.GetFullPath(outPath), source, text);
+    }
+
+    /// <summary>Refuses a grid of more than <see cref="MaxRuns"/> runs from its axes' lengths alone, before a run is expanded
+    /// (a 10^7-run grid used to grow past 2 GB and print nothing for a minute: issue 22 item 9). The product is exact
+    /// (<see cref="System.Numerics.BigInteger"/>), so no number of axes can overflow it.</summary>
+    private static void RequireSize(IReadOnlyList<SweepAxis> axes, string where)
+    {
+        var runs = System.Numerics.BigInteger.One;
+        foreach (var a in axes) runs *= a.Values.Count;
+        if (runs <= MaxRuns) return;
+        string factors = string.Join(" × ", axes.Select(a => $"{(a.IsSeed ? "seeds" : a.Path)} {a.Values.Count}"));
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        throw new ArgumentException($"{where}: its axes make {runs.ToString("N0", inv)} runs ({factors}), over the limit of " +
+                                    $"{MaxRuns.ToString("N0", inv)} runs per sweep; split it into several sweep files.");
     }
 
     private static SweepAxis Axis(IExperiment experiment, string path, JsonNode? values, string where)

@@ -74,7 +74,7 @@ public sealed class SweepMerge
         var unfinished = new List<UnfinishedRun>();
         foreach (var run in plan.Runs)
         {
-            var (state, result, holder) = SweepRunFiles.State(plan.RunPath(run.Id));
+            var (state, result, holder) = SweepRunFiles.State(plan, run);
             if (result is { Finished: true }) finished.Add(new FinishedRun(run, result));
             else unfinished.Add(new UnfinishedRun(run, state, state switch
             {

@@ -139,6 +139,7 @@ public sealed class SweepPlan
     /// content, possibly at once: each writes a temporary file of its own and renames it over the old one.</summary>
     public void WriteManifest()
     {
+        RequireOwnFolder();
         try
         {
             Directory.CreateDirectory(Root);
@@ -151,8 +152,51 @@ public sealed class SweepPlan
         {
             throw new IOException($"the sweep folder {Root} (--out or the file's \"out\") cannot be written: {e.Message}", e);
         }
-        Replace(Path.Combine(Root, "sweep.json"), Definition.SourceText.EndsWith('\n') ? Definition.SourceText : Definition.SourceText + "\n");
+        // plan.json first: a shard starting meanwhile finds either no file or this plan (RequireOwnFolder), never sweep.json alone
         Replace(Path.Combine(Root, "plan.json"), ToJson().ToJsonString(RunFolder.Json) + "\n");
+        Replace(Path.Combine(Root, "sweep.json"), Definition.SourceText.EndsWith('\n') ? Definition.SourceText : Definition.SourceText + "\n");
+    }
+
+    /// <summary>
+    /// Refuses a sweep folder that is neither absent, nor empty, nor this sweep's (its plan.json equal to this plan's, as
+    /// JSON): a folder of the user's own files (a sweep.json, a report.md) or another sweep's (whose sweep.json and
+    /// plan.json would be replaced and whose runs mixed with these) is never written into (issue 22 item 11). Reads only.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The folder holds something else (the message names it and what).</exception>
+    /// <exception cref="InvalidDataException">Its plan.json cannot be read as a plan.</exception>
+    public void RequireOwnFolder()
+    {
+        if (!Directory.Exists(Root)) return;
+        var entries = Directory.EnumerateFileSystemEntries(Root).Select(e => Path.GetFileName(e)!)
+            .Where(n => !(n.StartsWith('.') && n.EndsWith(".tmp", StringComparison.Ordinal))).Order(StringComparer.Ordinal).ToList();
+        // run folders alone (a shard that took a run's lock before any plan.json) are verified run by run as they are read
+        if (entries.All(n => n is "runs" or "logs" && Directory.Exists(Path.Combine(Root, n)))) return;
+        const string Choose = "choose another --out (or \"out\" in the sweep file)";
+        var planFile = Path.Combine(Root, "plan.json");
+        if (!File.Exists(planFile))
+            throw new InvalidOperationException(
+                $"the sweep folder {Root} is not empty ({string.Join(", ", entries.Take(5))}{(entries.Count > 5 ? ", …" : "")}) and holds no " +
+                $"sweep (no plan.json): a sweep needs a new or empty folder, or its own, so that no file there is overwritten; {Choose}.");
+        JsonNode? recorded;
+        try
+        {
+            recorded = JsonNode.Parse(Hybrid.Synapse.Files.RegularFile.ReadText(planFile, "a sweep plan", 1L << 30),
+                documentOptions: Hybrid.Synapse.Files.RegularFile.StrictJson);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"{planFile} is not a sweep plan ({e.Message.Split('\n')[0]}); {Choose}.", e);
+        }
+        var mine = ToJson();
+        if (JsonNode.DeepEquals(recorded, mine)) return;
+        string theirs = recorded is JsonObject o
+            ? $"sweep '{(o["name"] as JsonValue)?.ToString() ?? "?"}' of {(o["experiment"] as JsonValue)?.ToString() ?? "?"}, {(o["runs"] as JsonArray)?.Count ?? 0} runs"
+            : "a plan.json that is not an object";
+        throw new InvalidOperationException(
+            $"the sweep folder {Root} holds another sweep ({theirs}; this is sweep '{Definition.Name}' of {Definition.Experiment.Name}, " +
+            $"{Runs.Count} runs, and its plan differs): a folder holds one sweep, whose sweep.json and plan.json are never replaced by " +
+            $"another's; {Choose}. To grow a sweep, give the new one its own folder and copy the old runs/<id> folders into it: " +
+            "a run's id is its configuration, so they count as finished.");
     }
 
     private static void Replace(string path, string text)

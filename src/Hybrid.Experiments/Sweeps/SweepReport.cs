@@ -22,6 +22,8 @@ public static class SweepReport
     /// <summary>Writes every file; returns the folder.</summary>
     public static RunFolder Write(SweepMerge m)
     {
+        // the sweep folder must be this sweep's (or new): never a folder of the user's own files or another sweep's (issue 22 item 11)
+        m.Plan.WriteManifest();
         var folder = new RunFolder(m.Plan.MergedPath);
         var axes = m.Plan.Definition.Axes;
         var groupAxes = axes.Where(a => !a.IsSeed).Select(a => a.Path).ToList();

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Hybrid.Experiments.Runs;
+using Hybrid.Training.Trainer;
 
 namespace Hybrid.Experiments.Sweeps;
 
@@ -86,13 +87,68 @@ public static class SweepRunFiles
     /// <summary>result.json.</summary>
     public const string ResultFile = "result.json";
 
-    /// <summary>The run's result, or null if it has none (or it cannot be read: a torn file cannot happen, a foreign one can).</summary>
+    /// <summary>
+    /// The result of <paramref name="run"/> of <paramref name="plan"/>, verified, or null if it has none. Every reader of a
+    /// sweep (the runner, <c>status</c>, <c>plan</c>, <c>merge</c>) reads results this way (issue 22 item 8): the run folder's
+    /// <c>manifest.json</c> must record <c>result.json</c> and <c>run.json</c> and both must pass their checksums (an edited
+    /// metric is refused), and <c>run.json</c>'s id, experiment and configuration and <c>result.json</c>'s id must be the
+    /// planned run's (a folder copied from another sweep, or two folders swapped, is refused, naming what differs).
+    /// A refusal is what a resume does with a damaged or foreign unit: an error naming the folder (exit 2), nothing written.
+    /// </summary>
+    /// <exception cref="InvalidDataException">A file fails its checksum or is not recorded, or the result is another run's.</exception>
+    /// <exception cref="InvalidOperationException">run.json records another run or configuration (the message names the fields).</exception>
+    public static RunResult? ReadResult(SweepPlan plan, PlannedRun run)
+    {
+        var runPath = plan.RunPath(run.Id);
+        if (!File.Exists(Path.Combine(runPath, ResultFile))) return null;
+        return Verified(runPath, plan.Definition.Experiment.Name, run);
+    }
+
+    /// <summary>Where <paramref name="run"/> of <paramref name="plan"/> stands, its result verified as <see cref="ReadResult(SweepPlan, PlannedRun)"/> says.</summary>
+    public static (RunState State, RunResult? Result, LockOwner? Holder) State(SweepPlan plan, PlannedRun run) =>
+        State(plan.RunPath(run.Id), () => ReadResult(plan, run));
+
+    private const string Advice = "move the folder away and run the sweep again (the run is then rerun)";
+
+    private static RunResult Verified(string runPath, string experiment, PlannedRun run)
+    {
+        var folder = RunFolder.At(runPath);
+        if (!folder.Manifest.Exists)
+            throw new InvalidDataException($"{folder.File(RunManifest.FileName)} is missing: the run's {ResultFile} cannot be verified " +
+                                           $"(the run folder is damaged, or was not written by a sweep run); {Advice}.");
+        foreach (var name in new[] { RecordFile, ResultFile })
+        {
+            if (!folder.Manifest.Files.ContainsKey(name))
+                throw new InvalidDataException($"{folder.File(name)} is not recorded in {RunManifest.FileName}: it was not written by this run; {Advice}.");
+            folder.Manifest.Check(name); // names the file that changed after the run wrote it
+        }
+        var record = ReadRecord(runPath)
+                     ?? throw new InvalidDataException($"{folder.File(RecordFile)} is missing beside the run's {ResultFile}; {Advice}.");
+        var planned = (JsonObject)JsonNode.Parse(run.Canonical)!;
+        if (record.Id != run.Id || record.Experiment != experiment || !JsonNode.DeepEquals(record.Config, planned))
+        {
+            var what = new List<string>();
+            if (record.Id != run.Id) what.Add($"id: {record.Id} in the folder, {run.Id} in this sweep");
+            if (record.Experiment != experiment) what.Add($"experiment: {record.Experiment} in the folder, {experiment} in this sweep");
+            what.AddRange(ConfigDiff.Differences(record.Config.ToJsonString(), run.Canonical, folder.File(RecordFile)));
+            throw new InvalidOperationException($"{runPath} holds another run than this sweep's run {run.Id} ({run.Label}): " +
+                                                $"{string.Join("; ", what)}. It was copied or moved there from another sweep or run folder; {Advice}.");
+        }
+        var result = ReadResult(runPath)!;
+        if (result.Id != run.Id)
+            throw new InvalidDataException($"{folder.File(ResultFile)} is the result of run {result.Id}, not of this folder's run {run.Id}; {Advice}.");
+        return result;
+    }
+
+    /// <summary>Parses a run folder's result.json, or null if it has none; checks it against the folder's manifest when that
+    /// records it, but not whose run it is: sweep readers use <see cref="ReadResult(SweepPlan, PlannedRun)"/>.</summary>
     public static RunResult? ReadResult(string runPath)
     {
         var path = Path.Combine(runPath, ResultFile);
         if (!File.Exists(path)) return null;
         try
         {
+            Checked(runPath, ResultFile);
             return JsonSerializer.Deserialize<RunResult>(Hybrid.Synapse.Files.RegularFile.ReadText(path, "a sweep result", 1 << 24), RunFolder.Json);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
@@ -108,6 +164,7 @@ public static class SweepRunFiles
         if (!File.Exists(path)) return null;
         try
         {
+            Checked(runPath, RecordFile);
             return JsonSerializer.Deserialize<RunRecord>(Hybrid.Synapse.Files.RegularFile.ReadText(path, "a sweep run record", 1 << 24), RunFolder.Json);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or ArgumentException)
@@ -116,14 +173,23 @@ public static class SweepRunFiles
         }
     }
 
+    // a file the folder's manifest records must pass its checksum (InvalidDataException naming it)
+    private static void Checked(string runPath, string name)
+    {
+        var manifest = RunFolder.At(runPath).Manifest;
+        if (manifest.Exists) manifest.Check(name);
+    }
+
     /// <summary>
     /// Where the run at <paramref name="runPath"/> stands. For an unfinished run that has a folder this probes the
     /// folder's lock for an instant (a runner that meets the probe retries, so it never loses the run to it).
     /// </summary>
-    public static (RunState State, RunResult? Result, LockOwner? Holder) State(string runPath)
+    public static (RunState State, RunResult? Result, LockOwner? Holder) State(string runPath) => State(runPath, () => ReadResult(runPath));
+
+    private static (RunState State, RunResult? Result, LockOwner? Holder) State(string runPath, Func<RunResult?> read)
     {
         if (!Directory.Exists(runPath)) return (RunState.Missing, null, null);
-        var result = ReadResult(runPath);
+        var result = read();
         if (result is not null && result.Finished)
             return (result.Status == SweepRunStatus.Completed ? RunState.Done : RunState.Diverged, result, null);
         using (var probe = RunFolder.At(runPath).TryAcquire(out var holder))

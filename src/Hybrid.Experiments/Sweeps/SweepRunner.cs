@@ -99,7 +99,7 @@ public static class SweepRunner
         string tag = $"{position} {run.Id} {run.Label}";
         if (cancel.IsCancellationRequested) return false;
         var path = plan.RunPath(run.Id);
-        if (SweepRunFiles.ReadResult(path) is { Finished: true } earlier)
+        if (SweepRunFiles.ReadResult(plan, run) is { Finished: true } earlier)
         {
             if (own)
             {
@@ -120,7 +120,7 @@ public static class SweepRunner
             return true;
         }
         // the holder before us may have finished it between our first look and the lock
-        if (SweepRunFiles.ReadResult(path) is { Finished: true } justDone)
+        if (SweepRunFiles.ReadResult(plan, run) is { Finished: true } justDone)
         {
             if (own)
             {
@@ -190,7 +190,7 @@ public static class SweepRunner
             var request = new RunRequest(folder)
             {
                 Resume = folder.Has(RunFolder.ConfigFile), Threads = hooks.Threads, Progress = hooks.Progress, Log = line => hooks.Log($"{tag}: {line}"),
-                Cancel = cancel, Validated = true,
+                Cancel = cancel, Validated = true, OwnFiles = [SweepRunFiles.RecordFile, SweepRunFiles.ResultFile, RunManifest.FileName],
             };
             outcome = ExperimentHost.Run(plan.Definition.Experiment, run.Settings, request);
             if (outcome.Status == RunStatus.Cancelled) return null;

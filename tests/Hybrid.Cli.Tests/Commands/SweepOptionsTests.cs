@@ -74,6 +74,26 @@ public class SweepOptionsTests
         Assert.That(Directory.Exists(outFolder), Is.False, "nothing was written");
     }
 
+    [TestCase("plan"), TestCase("run"), TestCase("status"), TestCase("merge")]
+    public void ATenMillionRunGridIsOneLineAndExitTwoAtOnce(string verb)
+    {
+        // issue 22 item 9: `sweep plan` of this grid used to pass 2 GB and print nothing for 60 s
+        string ten = "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10]";
+        var file = Sweep($$"""
+            { "name": "big", "experiment": "train",
+              "axes": { "width": {{ten}}, "depth": {{ten}}, "epochs": {{ten}}, "batchSize": {{ten}}, "seed": {{ten}},
+                        "optimizer.lr": [0.001, 0.002, 0.003, 0.004, 0.005, 0.006, 0.007, 0.008, 0.009, 0.01], "trainSize": [100, 101, 102, 103, 104, 105, 106, 107, 108, 109] } }
+            """);
+        var outFolder = Path.Combine(_root, "out");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var (code, error) = Invoke("sweep", verb, file, "--out", outFolder);
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(20)));
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(error.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
+        Assert.That(error, Does.StartWith("error: sweep file " + file).And.Contain("10,000,000 runs").And.Contain("limit of 100,000 runs"));
+        Assert.That(Directory.Exists(outFolder), Is.False, "nothing was written");
+    }
+
     [TestCase("5/4", "shard 5 does not exist")]
     [TestCase("x", "must be i/n")]
     public void ABadShardIsRefusedBeforeAnythingRuns(string shard, string message)

@@ -1,0 +1,106 @@
+using System.Text.Json.Nodes;
+using Hybrid.Experiments.Sweeps;
+
+namespace Hybrid.Experiments.Tests.Sweeps;
+
+/// <summary>
+/// Issue 22 item 8: the sweep's readers (merge, status, plan, the runner) verify every run folder they read — its
+/// manifest's hashes of result.json and run.json, and that the run recorded there is the planned one — and refuse a
+/// damaged, foreign or swapped folder naming it and what differs, as a resume refuses a damaged or foreign unit.
+/// </summary>
+public class SweepRunFolderIntegrityTests : ToySweepTestBase
+{
+    private SweepPlan Finished(string spread = "0.1", string? outFolder = null)
+    {
+        var plan = ToyPlan(ToySweep("[1, 2]", "2").Replace("\"spread\": 0.1", $"\"spread\": {spread}"), outFolder);
+        Assert.That(SweepRunner.Run(plan, ShardSpec.Whole).Completed, Is.EqualTo(4));
+        return plan;
+    }
+
+    private static void EveryReaderRefuses<TException>(SweepPlan plan, params string[] message) where TException : Exception
+    {
+        var readers = new (string Name, Action Read)[]
+        {
+            ("merge", () => SweepMerge.Collect(plan)),
+            ("status", () => plan.Runs.Select(r => SweepRunFiles.State(plan, r)).ToList()),
+            ("runner", () => SweepRunner.Run(plan, ShardSpec.Whole)),
+        };
+        foreach (var (name, read) in readers)
+        {
+            var e = Assert.Throws<TException>(() => read(), name)!;
+            foreach (var m in message) Assert.That(e.Message, Does.Contain(m), name);
+        }
+    }
+
+    [Test]
+    public void AnEditedMetricIsRefusedNotPublished()
+    {
+        var plan = Finished();
+        var file = Path.Combine(plan.RunPath(plan.Runs[1].Id), SweepRunFiles.ResultFile);
+        var result = JsonNode.Parse(File.ReadAllText(file))!;
+        result["metrics"]!["value"] = 99.0;
+        File.WriteAllText(file, result.ToJsonString());
+        EveryReaderRefuses<InvalidDataException>(plan, file, "fails its checksum");
+        Assert.That(Directory.Exists(plan.MergedPath), Is.False, "nothing was merged");
+    }
+
+    [Test]
+    public void ARunFolderFromAnotherSweepIsRefusedNamingWhatDiffers()
+    {
+        var plan = Finished();
+        var other = Finished("0.3", Path.Combine(Root, "other"));
+        var mine = plan.RunPath(plan.Runs[0].Id);
+        Directory.Delete(mine, recursive: true);
+        CopyFolder(other.RunPath(other.Runs[0].Id), mine); // with its own, valid manifest
+        EveryReaderRefuses<InvalidOperationException>(plan, mine, $"id: {other.Runs[0].Id} in the folder, {plan.Runs[0].Id} in this sweep", "spread");
+    }
+
+    [Test]
+    public void TwoSwappedRunFoldersAreRefused()
+    {
+        var plan = Finished();
+        string a = plan.RunPath(plan.Runs[0].Id), b = plan.RunPath(plan.Runs[1].Id), t = a + ".swap";
+        Directory.Move(a, t);
+        Directory.Move(b, a);
+        Directory.Move(t, b);
+        EveryReaderRefuses<InvalidOperationException>(plan, "holds another run than this sweep's run", "seed");
+    }
+
+    [Test]
+    public void AResultSwappedWithItsManifestEntryIsStillAnotherRunsResult()
+    {
+        var plan = Finished();
+        string a = plan.RunPath(plan.Runs[0].Id), b = plan.RunPath(plan.Runs[1].Id);
+        // result.json and its manifest entry from run 1 into run 0's folder (run.json left: the record is run 0's)
+        File.Copy(Path.Combine(b, SweepRunFiles.ResultFile), Path.Combine(a, SweepRunFiles.ResultFile), overwrite: true);
+        var manifest = JsonNode.Parse(File.ReadAllText(Path.Combine(a, "manifest.json")))!;
+        manifest["files"]![SweepRunFiles.ResultFile] = JsonNode.Parse(File.ReadAllText(Path.Combine(b, "manifest.json")))!["files"]![SweepRunFiles.ResultFile]!.DeepClone();
+        File.WriteAllText(Path.Combine(a, "manifest.json"), manifest.ToJsonString());
+        EveryReaderRefuses<InvalidDataException>(plan, Path.Combine(a, SweepRunFiles.ResultFile), $"the result of run {plan.Runs[1].Id}");
+    }
+
+    [Test]
+    public void AResultWithoutItsManifestIsRefused()
+    {
+        var plan = Finished();
+        var run = plan.RunPath(plan.Runs[2].Id);
+        File.Delete(Path.Combine(run, "manifest.json"));
+        EveryReaderRefuses<InvalidDataException>(plan, Path.Combine(run, "manifest.json"), "is missing");
+    }
+
+    [Test]
+    public void AnUntouchedSweepReadsAsBefore()
+    {
+        var plan = Finished();
+        var merge = SweepMerge.Collect(plan);
+        Assert.That(merge.Finished, Has.Count.EqualTo(4));
+        Assert.That(merge.Finished.Select(f => f.Result.Id), Is.EqualTo(plan.Runs.Select(r => r.Id)));
+        Assert.That(SweepRunner.Run(plan, ShardSpec.Whole).AlreadyFinished, Is.EqualTo(4));
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var f in Directory.EnumerateFiles(from)) File.Copy(f, Path.Combine(to, Path.GetFileName(f)));
+    }
+}
