@@ -123,35 +123,17 @@ public sealed class TensorQuantizer
         else _backend.LnsEncode(f, y, CodeTensors.Bytes(codes));
     }
 
+    // FP8 or INT8 in one vectorised pass over the tensor's memory, in place (FloatGrids: the grids, ties to even, counts)
     private QuantizeStats Float8Or8Bit(Tensor y, float scale)
     {
         long n = y.numel();
         if (scale == 0f) return new QuantizeStats(n, 0, 0, 0);
-        using var scope = torch.NewDisposeScope();
-        // every Scalar a using local: TorchSharp does not keep one made by an implicit conversion alive (TorchScalars)
-        using Scalar sScale = scale.ToScalar();
-        var nonzero = y.ne(TorchScalars.Zero);
-        long saturated = y.abs().gt(sScale).sum().item<long>();
-        Tensor q;
-        if (Spec.Format.Kind == NumberKind.Int8)
+        var span = TensorMemory.Float32(y, $"{StepArithmetic.RoleNames[(int)Role]} tensor");
+        return Spec.Format.Kind switch
         {
-            using Scalar unit = (scale / 127f).ToScalar(), lo = (-127).ToScalar(), hi = 127.ToScalar();
-            q = y.div(unit).round_().clamp_(lo, hi).mul_(unit);
-        }
-        else
-        {
-            bool e4m3 = Spec.Format.Kind == NumberKind.Fp8E4M3;
-            float max = e4m3 ? 448f : 57344f;
-            int mantissa = e4m3 ? 3 : 2, minExp = e4m3 ? -6 : -14;
-            using Scalar up = (max / scale).ToScalar(), down = (scale / max).ToScalar(), floor = MathF.Pow(2, minExp).ToScalar(),
-                bits = mantissa.ToScalar(), lo = (-max).ToScalar(), hi = max.ToScalar();
-            var v = y.mul(up);
-            var e = v.abs().clamp_min(floor).log2_().floor_();
-            var unit = e.sub_(bits).exp2_();
-            q = v.div(unit).round_().mul_(unit).clamp_(lo, hi).mul_(down);
-        }
-        long underflowed = q.eq(TorchScalars.Zero).logical_and_(nonzero).sum().item<long>();
-        y.copy_(q);
-        return new QuantizeStats(n, saturated, underflowed, 0);
+            NumberKind.Int8 => FloatGrids.Int8(span, span, scale),
+            NumberKind.Fp8E4M3 => FloatGrids.Fp8(span, span, scale, e4m3: true),
+            _ => FloatGrids.Fp8(span, span, scale, e4m3: false),
+        };
     }
 }
