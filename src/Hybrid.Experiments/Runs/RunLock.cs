@@ -32,13 +32,13 @@ public sealed class RunLock : IDisposable
     public const string OwnerFile = ".hybrid.lock.owner";
 
     private FileStream? _stream;
-    private readonly bool _createdFolder;
+    private readonly IReadOnlyList<string> _createdFolders; // the folder and the ancestors this lock created, deepest first
 
-    private RunLock(string folder, FileStream stream, bool createdFolder, LockOwner? staleOwner)
+    private RunLock(string folder, FileStream stream, IReadOnlyList<string> createdFolders, LockOwner? staleOwner)
     {
         Folder = folder;
         _stream = stream;
-        _createdFolder = createdFolder;
+        _createdFolders = createdFolders;
         StaleOwner = staleOwner;
     }
 
@@ -59,7 +59,10 @@ public sealed class RunLock : IDisposable
     internal static RunLock? TryTake(string folder, out LockOwner? holder)
     {
         holder = null;
-        bool created = !Directory.Exists(folder);
+        // the folders about to be made, deepest first: a refused command removes them again (runs/ of a default --out too)
+        var created = new List<string>();
+        for (var d = Path.GetFullPath(folder); !string.IsNullOrEmpty(d) && !Directory.Exists(d); d = Path.GetDirectoryName(d)!)
+            created.Add(d);
         Directory.CreateDirectory(folder);
         var lockPath = Path.Combine(folder, LockFile);
         var ownerPath = Path.Combine(folder, OwnerFile);
@@ -142,7 +145,11 @@ public sealed class RunLock : IDisposable
                 File.Delete(Path.Combine(Folder, LockFile));
                 _stream.Dispose();
                 _stream = null;
-                if (_createdFolder) Directory.Delete(Folder);
+                foreach (var d in _createdFolders)
+                {
+                    if (Directory.EnumerateFileSystemEntries(d).Any()) break; // something else was written beside it
+                    Directory.Delete(d);
+                }
             }
         }
         catch (IOException) { }

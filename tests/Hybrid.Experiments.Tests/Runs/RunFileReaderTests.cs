@@ -183,6 +183,24 @@ public class RunFileReaderTests
     }
 
     [Test]
+    public void ARefusedRunRemovesTheParentFoldersItsLockCreated()
+    {
+        // train with the default --out (runs/train-<time>) and bad data: runs/ was left behind (the probe of issue 22)
+        var path = Path.Combine(_root, "runs", "deeper", "train-x");
+        var folder = RunFolder.At(path);
+        using (folder.Acquire()) { }
+        Assert.That(Directory.Exists(Path.Combine(_root, "runs")), Is.False, "runs/ and runs/deeper/ were made by the lock and hold nothing");
+        // a parent that holds something else stays, and so does everything above it
+        Directory.CreateDirectory(Path.Combine(_root, "kept"));
+        File.WriteAllText(Path.Combine(_root, "kept", "user.txt"), "mine");
+        using (RunFolder.At(Path.Combine(_root, "kept", "new", "run")).Acquire())
+            File.WriteAllText(Path.Combine(_root, "kept", "new", "beside.txt"), "written meanwhile");
+        Assert.That(Directory.Exists(Path.Combine(_root, "kept", "new", "run")), Is.False);
+        Assert.That(File.Exists(Path.Combine(_root, "kept", "new", "beside.txt")), "a created parent that now holds a file is kept");
+        Assert.That(File.ReadAllText(Path.Combine(_root, "kept", "user.txt")), Is.EqualTo("mine"));
+    }
+
+    [Test]
     public void ALockOnAnExistingEmptyFolderLeavesItEmpty()
     {
         // train --resume <empty folder> takes the lock, is refused, and must leave the folder as it found it
