@@ -175,9 +175,10 @@ public sealed class CompareExperiment : Experiment<CompareSettings, CompareResul
             Epochs = s.Epochs,
             BatchSize = s.BatchSize,
             Seed = seed,
+            LearningRateFactor = s.LearningRateFactor,
             Config = new
             {
-                model = c.Spec, data = c.Data.Source, s.Epochs, s.BatchSize, seed, s.Normalize,
+                model = c.Spec, data = c.Data.Source, s.Epochs, s.BatchSize, seed, s.Normalize, lrSchedule = s.LrSchedule,
                 rowConfig = new { row = row.Key, optimizer = row.Optimizer, arithmetic = row.Arithmetic.ToString() },
             },
         };

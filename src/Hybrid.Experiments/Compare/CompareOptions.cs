@@ -42,6 +42,9 @@ public static class CompareOptions
         o.TrainSize(s => s.TrainSize, (s, v) => s with { TrainSize = v },
             "Train on n examples: the first n of a random permutation of the training set drawn from --seed (not class-balanced; the test set stays whole)."),
         o.Normalize(s => s.Normalize, (s, v) => s with { Normalize = v }),
+        o.Text("--lr-schedule", "Every row's learning rate over the epochs: constant or cosine (annealed towards 0; settles batch-norm " +
+            "statistics, which a constant rate leaves lagging the weights at a short horizon).", (s, v) => s with { LrSchedule = v.Trim().Equals("constant", StringComparison.OrdinalIgnoreCase) ? null : v },
+            s => s.LrSchedule ?? "constant"),
         o.Number("--lr", "Weights-only LNS rows' learning rate.", (s, v) => s with { LnsLr = v }, s => s.LnsLr),
         o.Number("--adam-lr", "Adam rows' learning rate (float32 and baselines).", (s, v) => s with { AdamLr = v }, s => s.AdamLr),
         o.Number("--madam-lr", "Madam row's learning rate.", (s, v) => s with { MadamLr = v }, s => s.MadamLr),

@@ -7,6 +7,7 @@ using Hybrid.Experiments.Options;
 using Hybrid.Training.Lns;
 using Hybrid.Training.Models;
 using Hybrid.Training.Optimizers;
+using Hybrid.Training.Trainer;
 
 namespace Hybrid.Experiments.Compare;
 
@@ -30,8 +31,13 @@ public sealed record CompareSettings(
     string Preset = CompareSettings.WeightsOnly, int Seeds = 1, int[]? UpdateBits = null, int ForwardBits = 8,
     float ForwardGamma = 8, string[]? Quantize = null, string Gemm = "fast", int AccumulatorBits = 32, int FractionBits = 24,
     string[]? Variants = null, double FullLr = CompareSettings.LogTwoOver128, string[]? Baselines = null, int SramKib = 1024,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MemoryModel = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? MemoryModel = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? LrSchedule = null)
 {
+    /// <summary>Every row's learning-rate schedule over the epochs (<c>--lr-schedule</c>; null: constant).</summary>
+    [JsonIgnore]
+    public Func<int, double>? LearningRateFactor => LearningRateSchedules.Parse(LrSchedule ?? "constant", Epochs);
+
     /// <summary>Today's comparison: float rows and weights-only LNS rows.</summary>
     public const string WeightsOnly = "weights-only";
     /// <summary>The LNS-Madam study: baselines and full-LNS rows over update widths.</summary>
@@ -118,7 +124,7 @@ public sealed record CompareSettings(
 
     /// <summary>The training settings shared by every row (optimiser filled in per row).</summary>
     public TrainSettings TrainBase => new(Model, Depth, Width, Epochs: Epochs, BatchSize: BatchSize, Seed: Seed, Data: Data,
-        Normalize: Normalize, Task: Task, TrainSize: TrainSize);
+        Normalize: Normalize, Task: Task, TrainSize: TrainSize, LrSchedule: LrSchedule ?? "constant");
 
     /// <summary>Checks every value; the message names the option and the valid range. Each row's optimiser is
     /// checked by the optimiser catalog (the same rules as <c>hybrid train</c>), each row's arithmetic by its own

@@ -89,6 +89,24 @@ public class CompareTests
     }
 
     [Test]
+    public void TheLearningRateScheduleReachesEveryRow()
+    {
+        var folder = new RunFolder(Path.Combine(_root, "cosine"));
+        var s = Small(8) with { UpdateBits = [12], Variants = ["stochastic"], LrSchedule = "cosine", TrainSize = 256 };
+        Run(s, folder);
+        // cosine over 2 epochs: factor 1, then 0.5·(1 + cos(π/2)) = 0.5, in every row's metrics.csv (the LNS rows' optimisers too)
+        foreach (var (row, lr) in new[] { ("adam", s.AdamLr), ("madam", s.MadamLr), ("lns-08", s.LnsLr), ("lnsfull-12-stochastic", s.FullLr) })
+        {
+            var lines = File.ReadAllLines(Path.Combine(folder.Path, "rows", row, "seed-0", "metrics.csv"));
+            var rates = lines.Skip(1).Select(l => double.Parse(l.Split(',')[^1], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+            Assert.That(rates, Has.Length.EqualTo(2), row);
+            Assert.That(rates[0], Is.EqualTo(lr).Within(1e-6 * lr), row);
+            Assert.That(rates[1], Is.EqualTo(0.5 * lr).Within(1e-6 * lr), row);
+        }
+        Assert.That(File.ReadAllText(folder.File("config.json")), Does.Contain("\"lrSchedule\": \"cosine\""));
+    }
+
+    [Test]
     public void AMissingEnergyEventIsRejectedBeforeTraining()
     {
         var table = Path.Combine(_root, "partial.json");
