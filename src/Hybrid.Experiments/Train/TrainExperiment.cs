@@ -56,6 +56,9 @@ public sealed class TrainExperiment : Experiment<TrainSettings, TrainRun>
         o.Text("--drift-time", "After training, evaluate the analog weights drifted by these times (e.g. 1h,1d,1mo; units s, min, h, d, w, mo, y).",
             (s, v) => s with { DriftTimes = Hybrid.Training.Trainer.DriftEvaluation.ParseTimes(v) },
             s => s.DriftTimes is { } t ? string.Join(",", t.Select(x => x.ToString("R", CultureInfo.InvariantCulture) + "s")) : null),
+        o.Int("--sram-kib", "On-chip SRAM (KiB; 0: all DRAM) of the memory model pricing the recorded full step (energy_per_step_pj); " +
+            "a size the default energy table prices (16 … 65536). Changes the energy, not the training.",
+            (s, v) => s with { SramKib = v }, s => s.SramKib ?? TrainSettings.DefaultSramKib),
     ];
 
     /// <inheritdoc />
@@ -91,7 +94,7 @@ public sealed class TrainExperiment : Experiment<TrainSettings, TrainRun>
     };
 
     // the full step of one full batch of the trained model: the model as built (its layers' formats; the values do not
-    // enter the counts) traced on two training examples and priced with the default table and memory (1 MiB SRAM,
+    // enter the counts) traced on two training examples and priced with the default table and memory (--sram-kib, default 1 MiB SRAM,
     // compulsory traffic), the LNS update costed with the codes the run actually changed per step
     private static PricedStep? StepEnergy(TrainSettings s, TrainingJob job, DataSet data, TrainResult r)
     {
@@ -101,7 +104,7 @@ public sealed class TrainExperiment : Experiment<TrainSettings, TrainRun>
         using var sample = data.TrainX.narrow(0, 0, Math.Min(2, data.TrainCount));
         double changed = r.Optimizer is { Synapses: > 0 } rep ? (double)rep.CodesChanged / Math.Max(1, rep.Steps) / rep.Synapses : 1;
         var update = new UpdateCostSpec(rule, s.Optimizer.MomentMode, s.Optimizer.RoundingMode, changed);
-        return ModelLedger.Price(model, sample, EnergyTable.Horowitz45nm, MemoryHierarchy.Default, update, batch: s.BatchSize);
+        return ModelLedger.Price(model, sample, EnergyTable.Horowitz45nm, s.Memory, update, batch: s.BatchSize);
     }
 
     /// <inheritdoc />

@@ -32,13 +32,29 @@ namespace Hybrid.Experiments.Train;
 /// <param name="TrainSize">A fixed-seed training subset (<c>--train-size</c>).</param>
 /// <param name="DriftTimes">Seconds after training at which the analog weights are evaluated again, drifted
 /// (<c>--drift-time</c>; Hybrid.Training.Trainer.DriftEvaluation).</param>
+/// <param name="SramKib">On-chip SRAM of the memory model that prices the recorded full step (<c>--sram-kib</c>, KiB; 0: all
+/// DRAM); null, or the default 1 MiB spelt out, is stored as null, so a run's id does not change when the default is written.</param>
 public sealed record TrainSettings(
     string Model = "mlp", int Depth = 3, int Width = 256, string Activation = "relu", bool Bias = true,
     double InitScale = 1.0, OptimizerSpec? Optimizer = null, int Epochs = 10,
     int BatchSize = 128, long Seed = 0, string Device = "cpu", string? Data = null, string Normalize = "standard",
     string LrSchedule = "constant", string? Task = null, int? TrainSize = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? DriftTimes = null)
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double[]? DriftTimes = null,
+    int? SramKib = null)
 {
+    /// <summary>The default on-chip SRAM of the priced step, KiB (<see cref="Hybrid.Synapse.Energy.MemoryHierarchy.Default"/>).</summary>
+    public const int DefaultSramKib = 1024;
+
+    private readonly int? _sramKib = SramKib == DefaultSramKib ? null : SramKib;
+
+    /// <summary>The SRAM of the priced step, KiB; null for the default (see the parameter).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? SramKib { get => _sramKib; init => _sramKib = value == DefaultSramKib ? null : value; }
+
+    /// <summary>The memory hierarchy that prices the recorded full step (compulsory traffic).</summary>
+    [JsonIgnore]
+    public Hybrid.Synapse.Energy.MemoryHierarchy Memory => new(1024L * (SramKib ?? DefaultSramKib));
+
     /// <summary>The optimiser actually used.</summary>
     public OptimizerSpec Optimizer { get; init; } = Optimizer ?? new OptimizerSpec("adam");
 
@@ -68,6 +84,21 @@ public sealed record TrainSettings(
         DataChoice.Validate(DataChoice.ForModel(Data, Model), Selection);
         foreach (double t in DriftTimes ?? [])
             if (!(t >= 0) || !double.IsFinite(t)) throw new ArgumentException($"--drift-time {t} s must be finite and >= 0.", "drift-time");
+        if (SramKib is { } kib)
+        {
+            if (kib < 0 || kib > (1 << 30)) throw new ArgumentException($"--sram-kib {kib} must be in [0, {1 << 30}] (KiB; 0: all DRAM).", "sram-kib");
+            var table = Hybrid.Synapse.Energy.EnergyTable.Horowitz45nm;
+            if (kib > 0 && !table.Has(Hybrid.Synapse.Energy.Events.Sram(kib)))
+                throw new ArgumentException($"--sram-kib {kib}: the default energy table prices no {kib} KiB SRAM; valid: 0, " +
+                    string.Join(", ", table.Costs.Keys.Select(SramSize).Where(k => k > 0).Distinct().Order()) + ".", "sram-kib");
+        }
+    }
+
+    // the KiB of an SRAM event (sram<KiB>KiB64), else 0
+    private static long SramSize(string evt)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(evt, "^sram([0-9]+)KiB64$");
+        return m.Success ? long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 
     /// <summary>A short name for progress and plots.</summary>
