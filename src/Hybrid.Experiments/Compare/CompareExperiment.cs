@@ -121,7 +121,7 @@ public sealed class CompareExperiment : Experiment<CompareSettings, CompareResul
         return new ExperimentOutcome(status, message, metrics, timing)
         {
             DivergedRuns = rows.Count(r => r.Status == RunStatus.Diverged),
-            Summary = Table(CompareSummary.Of(rows), CompareReport.IsText(s)).Note($"* {CompareReport.EnergyCaveat}"),
+            Summary = Table(CompareSummary.Of(rows, CompareReport.IsText(s)), CompareReport.IsText(s)).Note($"* {CompareReport.EnergyCaveat}"),
         };
     }
 

@@ -23,7 +23,7 @@ public static class CompareReport
     public static void Write(RunFolder folder, CompareSettings s, IReadOnlyList<CompareRow> rows, EnergyTable table,
         string dataNote, string dataSummary)
     {
-        var summaries = CompareSummary.Of(rows);
+        var summaries = CompareSummary.Of(rows, IsText(s));
         folder.WriteText("results.csv", CompareRow.CsvHeader + "\n" + string.Join("", rows.Select(r => r.ToCsv() + "\n")));
         folder.WriteJson("results.json", rows);
         folder.WriteText("summary.csv", CompareSummary.CsvHeader + "\n" + string.Join("", summaries.Select(r => r.ToCsv() + "\n")));
@@ -101,13 +101,21 @@ public static class CompareReport
         return sb.ToString();
     }
 
+    // what --depth and --width mean for the model (a ResNet's stage widths are fixed; the GPT's width is d)
+    private static string ModelLine(CompareSettings s) => ModelSpec.ParseKind(s.Model) switch
+    {
+        ModelKind.ResNet => $"resnet, pre-activation ResNet-{6 * s.Depth + 2} ({s.Depth} blocks per stage, stage widths 16/32/64)",
+        ModelKind.Gpt => $"gpt, {s.Depth} blocks, d = {s.Width}, context {Hybrid.Experiments.Data.DataChoice.TextContext} characters",
+        _ => $"{s.Model}, depth {s.Depth}, width {s.Width}",
+    };
+
     /// <summary>The report: settings, the tables, the energy caveat, and where the files are.</summary>
     public static string Markdown(CompareSettings s, IReadOnlyList<CompareSummary> rows, EnergyTable table, string dataNote, string dataSummary)
     {
         var sb = new StringBuilder();
         sb.AppendLine("# Hybrid comparison: LNS arithmetic vs float32 training").AppendLine();
         sb.AppendLine($"- Data: {dataSummary}. {dataNote}");
-        sb.AppendLine($"- Model: {s.Model}, depth {s.Depth}, width {s.Width}; {s.Epochs} epochs, batch {s.BatchSize}, inputs normalised: {s.Normalize}; " +
+        sb.AppendLine($"- Model: {ModelLine(s)}; {s.Epochs} epochs, batch {s.BatchSize}, inputs normalised: {s.Normalize}; " +
                       $"preset {s.Preset}; seeds {string.Join(", ", s.SeedList)} (accuracy: mean ± 95 % interval over seeds).");
         sb.AppendLine(string.Create(Inv, $"- Float rows: TorchSharp Adam (lr {s.AdamLr}), Madam (lr {s.MadamLr}). Baselines: float32 master weights and Adam, " +
                       $"every GEMM tensor fake-quantised (FP8: E4M3 forward, E5M2 backward; INT8: symmetric), max-abs scales."));

@@ -82,8 +82,10 @@ public sealed record CompareSummary(string Key, string Name, string Kind, int Bi
     [System.Text.Json.Serialization.JsonIgnore]
     public SeedSummary BitsPerCharacter => TestBitsPerCharacter ?? SeedSummary.Of([]);
 
-    /// <summary>Summaries of <paramref name="rows"/>, one per key, in the rows' order; runs that did not complete leave the accuracy.</summary>
-    public static IReadOnlyList<CompareSummary> Of(IReadOnlyList<CompareRow> rows) => rows.GroupBy(r => r.Key).Select(g =>
+    /// <summary>Summaries of <paramref name="rows"/>, one per key, in the rows' order; runs that did not complete leave the accuracy.
+    /// <paramref name="text"/>: the data is text (the GPT), so bits per character are summarised; otherwise they are left out
+    /// (a test loss in nats is not bits per character of anything).</summary>
+    public static IReadOnlyList<CompareSummary> Of(IReadOnlyList<CompareRow> rows, bool text = false) => rows.GroupBy(r => r.Key).Select(g =>
     {
         var runs = g.ToList();
         var done = runs.Where(r => r.Status == RunStatus.Completed).ToList();
@@ -94,7 +96,7 @@ public sealed record CompareSummary(string Key, string Name, string Kind, int Bi
             SeedSummary.Of(done.Select(r => r.TestAccuracy)), SeedSummary.Of(runs.Select(r => r.EnergyPerStepPj)),
             runs.Average(r => r.ComputePerStepPj), runs.Average(r => r.MemoryPerStepPj), passes, runs.Average(r => r.EnergyPerEpochPj),
             first.WeightBytes, first.StateBytes, runs.Average(r => r.EpochSeconds), runs.Average(r => r.CodesChangedPerStep),
-            runs.Average(r => r.Saturated), runs.Average(r => r.Underflowed), SeedSummary.Of(done.Select(r => r.TestBitsPerCharacter)));
+            runs.Average(r => r.Saturated), runs.Average(r => r.Underflowed), text ? SeedSummary.Of(done.Select(r => r.TestBitsPerCharacter)) : null);
     }).ToList();
 
     /// <summary>The CSV header of summary.csv.</summary>

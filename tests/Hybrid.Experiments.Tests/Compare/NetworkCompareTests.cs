@@ -57,7 +57,13 @@ public class NetworkCompareTests
             "weights-only rows run float32 GEMMs on decoded weights");
         Assert.That(weights.WeightBytes, Is.LessThan(adam.WeightBytes / 3), "8-bit codes for every convolution");
         Assert.That(full.Saturated, Is.Not.NaN, "the full row's quantisers counted what they saw");
-        Assert.That(File.ReadAllText(folder.File("report.md")), Does.Contain("Model: resnet").And.Contain("test acc (%)"));
+        Assert.That(File.ReadAllText(folder.File("report.md")), Does.Contain("Model: resnet, pre-activation ResNet-8").And.Contain("test acc (%)")
+            .And.Not.Contain("width 256"));
+        // an image model has no bits per character: summary.csv leaves those columns empty
+        var summary = File.ReadAllLines(folder.File("summary.csv"));
+        int bpc = Array.IndexOf(summary[0].Split(','), "test_bits_per_char_mean");
+        Assert.That(bpc, Is.GreaterThan(0));
+        Assert.That(summary.Skip(1).Select(l => l.Split(',')[bpc]), Is.All.Empty);
     }
 
     [Test]
