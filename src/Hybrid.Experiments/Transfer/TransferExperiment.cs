@@ -45,6 +45,12 @@ public sealed class TransferExperiment : Experiment<TransferSettings, TransferRe
         o.Depths(s => s.Depths, (s, v) => s with { Depths = v }),
         o.Int("--base-width", "Width of the depth slice, one of --widths.", (s, v) => s with { BaseWidth = v }, s => s.BaseWidth),
         o.Int("--base-depth", "Depth of the width slice, one of --depths.", (s, v) => s with { BaseDepth = v }, s => s.BaseDepth),
+        o.Ints("--bits", "The bits slice: LNS bits per synapse at (--base-width, --base-depth), comma-separated in the order the hardware gets cheaper " +
+            $"(16,8,6), for the optimisers that take bits ({Hybrid.Training.Optimizers.OptimizerCatalog.AppliesTo("bits")}); others are left out of it. None by default.",
+            (s, v) => s with { Bits = v }, s => s.Bits is null ? null : string.Join(",", s.Bits)),
+        o.Numbers("--c2c-noise", "The c2c-noise slice: cycle-to-cycle device step noise (relative sd) at (--base-width, --base-depth), comma-separated " +
+            "(0,0.1), for the optimisers that take it without an analog device (lns-madam, tiki-taka); others are left out of it. None by default.",
+            (s, v) => s with { C2cNoise = v }, s => s.C2cNoise is null ? null : string.Join(",", s.C2cNoise.Select(c => c.ToString(CultureInfo.InvariantCulture)))),
         o.Text("--grid", "cross (the width slice and the depth slice) or product (every width at every depth).", (s, v) => s with { Grid = v }, s => s.Grid),
         o.Epochs(s => s.Epochs, (s, v) => s with { Epochs = v }),
         o.BatchSize(s => s.BatchSize, (s, v) => s with { BatchSize = v }),
@@ -82,7 +88,7 @@ public sealed class TransferExperiment : Experiment<TransferSettings, TransferRe
     public override ExperimentOutcome Outcome(TransferSettings s, TransferResult r, RunFolder folder)
     {
         var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
-        foreach (var group in r.Summary.Cells.GroupBy(c => (c.Optimizer, c.Width, c.Depth)))
+        foreach (var group in r.Summary.Cells.Where(c => c.Plain).GroupBy(c => (c.Optimizer, c.Width, c.Depth)))
         {
             var best = group.Where(c => double.IsFinite(c.Loss.Mean)).MinBy(c => c.Loss.Mean);
             if (best is null) continue; // every rate diverged: no loss to report
@@ -96,7 +102,7 @@ public sealed class TransferExperiment : Experiment<TransferSettings, TransferRe
 
         var inv = CultureInfo.InvariantCulture;
         var rows = r.Summary.Slices.Select(sl => (IReadOnlyList<string>)[sl.Optimizer, sl.Axis,
-            string.Join(", ", sl.Values.Select((v, i) => double.IsFinite(sl.BestLr[i]) ? string.Create(inv, $"{v}: {sl.BestLr[i]:G3}") : $"{v}: —")),
+            TransferReport.BestPerValue(sl),
             sl.ShiftDecades.ToString("+0.##;-0.##;0", inv), sl.RangeDecades.ToString("0.##", inv), sl.ShiftInterpolated.ToString("+0.##;-0.##;0", inv)]);
         var summary = ConsoleSummary.Empty.Table(["optimizer", "axis", "best lr per value", "shift (decades)", "range", "interp."], rows,
             [false, false, false, true, true, true]);
