@@ -49,7 +49,9 @@ public static class TransferReport
     public static string Markdown(TransferSettings s, IReadOnlyList<PointResult> results, TransferSummary summary, string dataNote, string dataSummary)
     {
         var sb = new StringBuilder();
-        sb.AppendLine("# hybrid transfer: does the best learning rate stay put across width and depth?").AppendLine();
+        bool hardware = TransferSettings.HardwareAxes.Any(a => s.HardwareValues(a).Length > 0);
+        sb.AppendLine("# hybrid transfer: does the best learning rate stay put across width and depth" +
+            (hardware ? " and when the hardware gets cheaper (bits, device noise)?" : "?")).AppendLine();
         sb.AppendLine($"- Data: {dataSummary}. {dataNote}");
         sb.AppendLine(string.Create(Inv, $"- Model: {s.Model} with biases, ReLU; widths {string.Join(", ", s.Widths)} at depth {s.BaseDepth}, depths {string.Join(", ", s.Depths)} at width {s.BaseWidth} ({s.Grid} grid)."));
         foreach (var axis in TransferSettings.HardwareAxes.Where(a => s.HardwareValues(a).Length > 0))
