@@ -16,7 +16,7 @@ public sealed record TransferResult(IReadOnlyList<PointResult> Results, Transfer
 /// depth. In a sweep (seed into <see cref="TransferSettings.Seed"/>): per optimiser and architecture the lowest
 /// final training loss over the learning rates and where it is (<c>adam.w0016.d01.best_loss</c>, <c>…best_lr</c>),
 /// and per slice the shift of the best rate in decades (<c>adam.width.shift_decades</c>; left out where fewer than
-/// two values train).
+/// two values train); with <c>--bits</c> or <c>--c2c-noise</c> the same shift along each hardware slice (<c>lns-madam.bits.shift_decades</c>).
 /// </summary>
 public sealed class TransferExperiment : Experiment<TransferSettings, TransferResult>
 {
@@ -67,8 +67,14 @@ public sealed class TransferExperiment : Experiment<TransferSettings, TransferRe
     public override double Cost(TransferSettings s) => PointRunner.Cost(s.Points);
 
     /// <inheritdoc />
+    /// <remarks>With --bits or --c2c-noise, also each hardware slice's shift (<c>lns-madam.bits.shift_decades</c>), so a sweep over seeds
+    /// tables it with its interval ("lower is better" means nothing for a shift: read it against 0).</remarks>
     public override IReadOnlyList<HeadlineMetric> Headline(TransferSettings s) =>
-        (from opt in s.Optimizers from a in s.Architectures select new HeadlineMetric($"{Key(opt, a.Width, a.Depth)}.best_loss", false)).ToList();
+        (from opt in s.Optimizers from a in s.Architectures select new HeadlineMetric($"{Key(opt, a.Width, a.Depth)}.best_loss", false))
+        .Concat(from axis in TransferSettings.HardwareAxes
+                where s.HardwareValues(axis).Length > 1
+                from opt in s.HardwareOptimizers(axis)
+                select new HeadlineMetric($"{opt}.{axis}.shift_decades", false)).ToList();
 
     /// <summary>"adam.w0016.d01": the metric prefix of one (optimiser, width, depth).</summary>
     public static string Key(string optimizer, int width, int depth) =>

@@ -65,6 +65,11 @@ public class TransferHardwareTests
             "the width and depth points of the first seed come first, as without the options");
         Assert.That(s.Points.Where(p => p.Bits is null && p.C2cNoise is null).ToList(), Is.EquivalentTo(plain.Points));
         Assert.DoesNotThrow(s.Validate);
+
+        var headline = new TransferExperiment().Headline(s).Select(h => h.Name).Where(n => n.Contains("shift")).ToList();
+        Assert.That(headline, Is.EqualTo(new[] { "lns-madam.bits.shift_decades", "lns-madam-sim.bits.shift_decades", "lns-madam.c2c-noise.shift_decades" }),
+            "a sweep tables each hardware slice's shift");
+        Assert.That(new TransferExperiment().Headline(plain).Select(h => h.Name), Is.All.EndsWith(".best_loss"), "and nothing new without the options");
     }
 
     [Test]
