@@ -46,10 +46,10 @@ public sealed class TransferExperiment : Experiment<TransferSettings, TransferRe
         o.Int("--base-width", "Width of the depth slice, one of --widths.", (s, v) => s with { BaseWidth = v }, s => s.BaseWidth),
         o.Int("--base-depth", "Depth of the width slice, one of --depths.", (s, v) => s with { BaseDepth = v }, s => s.BaseDepth),
         o.Ints("--bits", "The bits slice: LNS bits per synapse at (--base-width, --base-depth), comma-separated in the order the hardware gets cheaper " +
-            $"(16,8,6), for the optimisers that take bits ({Hybrid.Training.Optimizers.OptimizerCatalog.AppliesTo("bits")}); others are left out of it. None by default.",
+            $"(16,8,6), for the optimisers that take bits ({Hybrid.Training.Optimizers.OptimizerCatalog.AppliesTo("bits")}); others are left out of it.",
             (s, v) => s with { Bits = v }, s => s.Bits is null ? null : string.Join(",", s.Bits)),
         o.Numbers("--c2c-noise", "The c2c-noise slice: cycle-to-cycle device step noise (relative sd) at (--base-width, --base-depth), comma-separated " +
-            "(0,0.1), for the optimisers that take it without an analog device (lns-madam, tiki-taka); others are left out of it. None by default.",
+            "(0,0.1), for the optimisers that take it without an analog device (lns-madam, tiki-taka); others are left out of it.",
             (s, v) => s with { C2cNoise = v }, s => s.C2cNoise is null ? null : string.Join(",", s.C2cNoise.Select(c => c.ToString(CultureInfo.InvariantCulture)))),
         o.Text("--grid", "cross (the width slice and the depth slice) or product (every width at every depth).", (s, v) => s with { Grid = v }, s => s.Grid),
         o.Epochs(s => s.Epochs, (s, v) => s with { Epochs = v }),
