@@ -65,13 +65,14 @@ public static class PointRunner
         var (data, normalization, note) = cache.Get(point.Data);
         var spec = point.Spec(data.InputShape, data.Classes);
         spec.Validate();
-        var optimizer = new OptimizerSpec(point.Optimizer, point.Lr);
+        var optimizer = point.OptimizerSpec;
         double decay = point.LrDecay;
         var job = new TrainingJob
         {
             Name = point.Name,
-            BuildModel = d => ModelFactory.Build(spec, point.Seed, d),
-            BuildOptimizer = m => OptimizerCatalog.Create(optimizer, m.parameters(), (ulong)point.Seed),
+            // as hybrid train: lns-madam trains the model's synapse twin, tiki-taka its device twin (every other optimiser the model itself)
+            BuildModel = d => OptimizerCatalog.PrepareModel(optimizer, ModelFactory.Build(spec, point.Seed, d), (ulong)point.Seed),
+            BuildOptimizer = m => OptimizerCatalog.Create(optimizer, m, (ulong)point.Seed),
             Data = data,
             Normalization = normalization,
             Epochs = point.Epochs,

@@ -2,6 +2,7 @@ using Hybrid.Experiments.Data;
 using Hybrid.Experiments.Runs;
 using Hybrid.Training.Trainer;
 using System.Globalization;
+using System.Text.Json.Serialization;
 using Hybrid.Training.Models;
 using Hybrid.Training.Optimizers;
 
@@ -24,8 +25,13 @@ namespace Hybrid.Experiments.Points;
 /// <param name="LrDecay">The learning rate of epoch e is Lr·LrDecay^(e−1) (1 = constant), in (0, 1].</param>
 /// <param name="Seed">Seed of the initial weights and the batch order.</param>
 /// <param name="Data">The data.</param>
+/// <param name="Bits">LNS bits per synapse (<see cref="OptimizerSpec.Bits"/>; lns-madam, lns-madam-sim); null: the optimiser's default,
+/// and then neither config.json nor <see cref="Key"/> names it, so the points of earlier runs keep their folders.</param>
+/// <param name="C2cNoise">Cycle-to-cycle relative device step noise (<see cref="OptimizerSpec.C2cNoise"/>); null as for <paramref name="Bits"/>.</param>
 public sealed record TrainingPoint(string Model, int Depth, int Width, bool Bias, string Optimizer, double Lr,
-    int Epochs, int BatchSize, double LrDecay, long Seed, DataSpec Data)
+    int Epochs, int BatchSize, double LrDecay, long Seed, DataSpec Data,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? Bits = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? C2cNoise = null)
 {
     /// <summary>Model kinds a grid point may use.</summary>
     public static readonly IReadOnlyList<string> ModelNames = ["mlp", "residual-mlp"];
@@ -36,23 +42,34 @@ public sealed record TrainingPoint(string Model, int Depth, int Width, bool Bias
         if (!ModelNames.Contains(Model)) throw new ArgumentException($"--model '{Model}' is unknown; valid: {string.Join(", ", ModelNames)}.", "model");
         if (Depth < 1) throw new ArgumentException($"depth {Depth} must be >= 1 (hidden layers).", "depths");
         if (Width < 1) throw new ArgumentException($"width {Width} must be >= 1.", "width");
-        OptimizerCatalog.Validate(new OptimizerSpec(Optimizer, Lr));
+        OptimizerCatalog.Validate(OptimizerSpec);
         if (Epochs < 1) throw new ArgumentException($"--epochs {Epochs} must be >= 1.", "epochs");
         if (BatchSize < 1) throw new ArgumentException($"--batch-size {BatchSize} must be >= 1.", "batch-size");
         if (!(LrDecay > 0 && LrDecay <= 1)) throw new ArgumentException($"--lr-decay {LrDecay} must be in (0, 1].", "lr-decay");
         Data.Validate();
     }
 
+    /// <summary>The optimiser with its learning rate and hardware settings (not in config.json: the fields above are).</summary>
+    [JsonIgnore]
+    public OptimizerSpec OptimizerSpec => new(Optimizer, Lr, Bits: Bits, C2cNoise: C2cNoise);
+
     /// <summary>The model spec for data of this input shape and class count.</summary>
     public ModelSpec Spec(long[] inputShape, int classes) =>
         new(Hybrid.Training.Models.ModelSpec.ParseKind(Model), inputShape, classes, Depth, Width, Activation.Relu, Bias);
 
-    /// <summary>The point's folder name: optimiser, learning rate, model, depth, width, seed ("adam-lr1e-03-mlp-d08-w128-s0").</summary>
+    /// <summary>The point's folder name: optimiser, learning rate, model, depth, width, seed ("adam-lr1e-03-mlp-d08-w128-s0"),
+    /// then the bits and the c2c noise where set ("lns-madam-lr1e-02-mlp-d01-w64-s0-b06", "…-s0-c0.1").</summary>
     public string Key => string.Create(CultureInfo.InvariantCulture,
-        $"{Optimizer}-lr{Lr:0.###e+00}-{Model}-d{Depth:D2}-w{Width}-s{Seed}");
+        $"{Optimizer}-lr{Lr:0.###e+00}-{Model}-d{Depth:D2}-w{Width}-s{Seed}{Hardware}");
 
     /// <summary>A short name for progress lines.</summary>
-    public string Name => string.Create(CultureInfo.InvariantCulture, $"{Optimizer} lr {Lr:G3} · {Model} {Depth}×{Width} · seed {Seed}");
+    public string Name => string.Create(CultureInfo.InvariantCulture, $"{Optimizer} lr {Lr:G3} · {Model} {Depth}×{Width} · seed {Seed}") +
+        (Bits is { } b ? $" · {b} bits" : "") + (C2cNoise is { } c ? string.Create(CultureInfo.InvariantCulture, $" · c2c {c:G3}") : "");
+
+    // "-b06", "-c0.1", "-b06-c0.1" or "" (no hardware setting: the keys of earlier runs).
+    private string Hardware =>
+        (Bits is { } b ? "-b" + b.ToString("D2", CultureInfo.InvariantCulture) : "") +
+        (C2cNoise is { } c ? "-c" + c.ToString("0.###", CultureInfo.InvariantCulture) : "");
 }
 
 /// <summary>What one training point produced (the result of its unit.json; one row of results.csv).</summary>

@@ -16,7 +16,7 @@ public sealed record TransferResult(IReadOnlyList<PointResult> Results, Transfer
 /// depth. In a sweep (seed into <see cref="TransferSettings.Seed"/>): per optimiser and architecture the lowest
 /// final training loss over the learning rates and where it is (<c>adam.w0016.d01.best_loss</c>, <c>…best_lr</c>),
 /// and per slice the shift of the best rate in decades (<c>adam.width.shift_decades</c>; left out where fewer than
-/// two values train).
+/// two values train); with <c>--bits</c> or <c>--c2c-noise</c> the same shift along each hardware slice (<c>lns-madam.bits.shift_decades</c>).
 /// </summary>
 public sealed class TransferExperiment : Experiment<TransferSettings, TransferResult>
 {
@@ -45,6 +45,12 @@ public sealed class TransferExperiment : Experiment<TransferSettings, TransferRe
         o.Depths(s => s.Depths, (s, v) => s with { Depths = v }),
         o.Int("--base-width", "Width of the depth slice, one of --widths.", (s, v) => s with { BaseWidth = v }, s => s.BaseWidth),
         o.Int("--base-depth", "Depth of the width slice, one of --depths.", (s, v) => s with { BaseDepth = v }, s => s.BaseDepth),
+        o.Ints("--bits", "The bits slice: LNS bits per synapse at (--base-width, --base-depth), comma-separated in the order the hardware gets cheaper " +
+            $"(16,8,6), for the optimisers that take bits ({Hybrid.Training.Optimizers.OptimizerCatalog.AppliesTo("bits")}); others are left out of it.",
+            (s, v) => s with { Bits = v }, s => s.Bits is null ? null : string.Join(",", s.Bits)),
+        o.Numbers("--c2c-noise", "The c2c-noise slice: cycle-to-cycle device step noise (relative sd) at (--base-width, --base-depth), comma-separated " +
+            "(0,0.1), for the optimisers that take it without an analog device (lns-madam, tiki-taka); others are left out of it.",
+            (s, v) => s with { C2cNoise = v }, s => s.C2cNoise is null ? null : string.Join(",", s.C2cNoise.Select(c => c.ToString(CultureInfo.InvariantCulture)))),
         o.Text("--grid", "cross (the width slice and the depth slice) or product (every width at every depth).", (s, v) => s with { Grid = v }, s => s.Grid),
         o.Epochs(s => s.Epochs, (s, v) => s with { Epochs = v }),
         o.BatchSize(s => s.BatchSize, (s, v) => s with { BatchSize = v }),
@@ -61,8 +67,14 @@ public sealed class TransferExperiment : Experiment<TransferSettings, TransferRe
     public override double Cost(TransferSettings s) => PointRunner.Cost(s.Points);
 
     /// <inheritdoc />
+    /// <remarks>With --bits or --c2c-noise, also each hardware slice's shift (<c>lns-madam.bits.shift_decades</c>), so a sweep over seeds
+    /// tables it with its interval ("lower is better" means nothing for a shift: read it against 0).</remarks>
     public override IReadOnlyList<HeadlineMetric> Headline(TransferSettings s) =>
-        (from opt in s.Optimizers from a in s.Architectures select new HeadlineMetric($"{Key(opt, a.Width, a.Depth)}.best_loss", false)).ToList();
+        (from opt in s.Optimizers from a in s.Architectures select new HeadlineMetric($"{Key(opt, a.Width, a.Depth)}.best_loss", false))
+        .Concat(from axis in TransferSettings.HardwareAxes
+                where s.HardwareValues(axis).Length > 1
+                from opt in s.HardwareOptimizers(axis)
+                select new HeadlineMetric($"{opt}.{axis}.shift_decades", false)).ToList();
 
     /// <summary>"adam.w0016.d01": the metric prefix of one (optimiser, width, depth).</summary>
     public static string Key(string optimizer, int width, int depth) =>
@@ -82,7 +94,7 @@ public sealed class TransferExperiment : Experiment<TransferSettings, TransferRe
     public override ExperimentOutcome Outcome(TransferSettings s, TransferResult r, RunFolder folder)
     {
         var metrics = new SortedDictionary<string, double>(StringComparer.Ordinal);
-        foreach (var group in r.Summary.Cells.GroupBy(c => (c.Optimizer, c.Width, c.Depth)))
+        foreach (var group in r.Summary.Cells.Where(c => c.Plain).GroupBy(c => (c.Optimizer, c.Width, c.Depth)))
         {
             var best = group.Where(c => double.IsFinite(c.Loss.Mean)).MinBy(c => c.Loss.Mean);
             if (best is null) continue; // every rate diverged: no loss to report
@@ -96,7 +108,7 @@ public sealed class TransferExperiment : Experiment<TransferSettings, TransferRe
 
         var inv = CultureInfo.InvariantCulture;
         var rows = r.Summary.Slices.Select(sl => (IReadOnlyList<string>)[sl.Optimizer, sl.Axis,
-            string.Join(", ", sl.Values.Select((v, i) => double.IsFinite(sl.BestLr[i]) ? string.Create(inv, $"{v}: {sl.BestLr[i]:G3}") : $"{v}: —")),
+            TransferReport.BestPerValue(sl),
             sl.ShiftDecades.ToString("+0.##;-0.##;0", inv), sl.RangeDecades.ToString("0.##", inv), sl.ShiftInterpolated.ToString("+0.##;-0.##;0", inv)]);
         var summary = ConsoleSummary.Empty.Table(["optimizer", "axis", "best lr per value", "shift (decades)", "range", "interp."], rows,
             [false, false, false, true, true, true]);

@@ -69,6 +69,17 @@ public class Part2CommandTests
         Assert.That(s.Directions, Is.EqualTo(new[] { "radial" }));
     }
 
+    [Test]
+    public void TransferParsesTheHardwareSlices()
+    {
+        var t = Settings.Read<TransferSettings>("transfer", "--optimizers", "lns-madam,madam", "--bits", "16,8,6", "--c2c-noise", "0,0.1");
+        Assert.That(t.Bits, Is.EqualTo(new[] { 16, 8, 6 }), "in the order given");
+        Assert.That(t.C2cNoise, Is.EqualTo(new[] { 0, 0.1 }));
+        Assert.That(t.HardwarePoints, Has.Count.EqualTo((3 + 2) * t.Lrs("lns-madam").Length * t.Seeds), "lns-madam only: madam takes neither");
+        var plain = Settings.Read<TransferSettings>("transfer");
+        Assert.That((plain.Bits, plain.C2cNoise), Is.EqualTo(((int[]?)null, (double[]?)null)), "none by default");
+    }
+
     [TestCase("depth", "--depths", "0", "--depths")]
     [TestCase("depth", "--depths", "1,x", "--depths")]
     [TestCase("depth", "--optimizers", "", "--optimizers")]
