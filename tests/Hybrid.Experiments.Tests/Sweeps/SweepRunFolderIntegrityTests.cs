@@ -89,6 +89,19 @@ public class SweepRunFolderIntegrityTests : ToySweepTestBase
     }
 
     [Test]
+    public void ADirectoryInPlaceOfAResultIsNamedNotReadAsUnfinished()
+    {
+        // scripts/probe-files.sh: merge and status counted the run as unfinished, and the runner failed with .NET's
+        // "Is a directory" after starting to write
+        var plan = Finished();
+        var file = Path.Combine(plan.RunPath(plan.Runs[0].Id), SweepRunFiles.ResultFile);
+        File.Delete(file);
+        Directory.CreateDirectory(file);
+        EveryReaderRefuses<InvalidDataException>(plan, file, "is a directory");
+        Assert.That(Directory.Exists(plan.MergedPath), Is.False, "nothing was merged");
+    }
+
+    [Test]
     public void AnUntouchedSweepReadsAsBefore()
     {
         var plan = Finished();
