@@ -164,6 +164,9 @@ public sealed class CompareExperiment : Experiment<CompareSettings, CompareResul
         string relative = $"rows/{row.Key}/seed-{seed}";
         var rowFolder = new RunFolder(Path.Combine(c.Folder.Path, relative));
         var unit = new CompareUnit(row.Key, seed, s);
+        // a finished row's folder is verified whole, as a resume verifies a run folder: the report's plots read its
+        // metrics.csv, and a damaged checkpoint or config.json is named now rather than passed (scripts/probe-files.sh)
+        if (UnitStore.IsFinished(rowFolder)) rowFolder.Verify();
         if (UnitStore.Find<CompareUnit, CompareRow>(rowFolder, unit) is { } finished) return finished;
         var job = new TrainingJob
         {

@@ -34,6 +34,9 @@ public sealed class RunManifest
     {
         WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         AllowDuplicateProperties = false, // a key given twice is an error (issue 22 item 6)
+        // a damaged key ("byues" for "bytes") or a missing one is an error, not a default (scripts/probe-files.sh)
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow,
+        RespectRequiredConstructorParameters = true,
     };
 
     private readonly string _folder;

@@ -50,6 +50,11 @@ public static class UnitStore
 
     private static (string Stored, string Wanted, JsonNode Node) Read<TConfig>(RunFolder folder, TConfig config)
     {
+        // without its manifest unit.json would be read unchecked (scripts/probe-files.sh)
+        if (!folder.Manifest.Exists)
+            throw new InvalidDataException(
+                $"{folder.File(RunManifest.FileName)} is {(Directory.Exists(folder.File(RunManifest.FileName)) ? "a directory" : "missing")}: " +
+                $"the finished unit's {File} cannot be verified (the folder is damaged); move the folder away to compute the unit again.");
         var text = folder.ReadText(File);
         JsonNode? node;
         try

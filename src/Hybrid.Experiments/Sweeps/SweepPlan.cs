@@ -201,7 +201,10 @@ public sealed class SweepPlan
 
     private static void Replace(string path, string text)
     {
-        if (File.Exists(path) && File.ReadAllText(path) == text) return;
+        // compared only when a regular file of the same size: a FIFO in its place blocked here, a link to /dev/zero read
+        // until memory ran out (scripts/probe-files.sh); whatever stands there is replaced by the rename below
+        if (Hybrid.Synapse.Files.RegularFile.Kind(path) == "regular file" && new FileInfo(path).Length == Encoding.UTF8.GetByteCount(text) &&
+            File.ReadAllText(path) == text) return;
         var tmp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {

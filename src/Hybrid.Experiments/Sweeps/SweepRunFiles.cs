@@ -100,7 +100,7 @@ public static class SweepRunFiles
     public static RunResult? ReadResult(SweepPlan plan, PlannedRun run)
     {
         var runPath = plan.RunPath(run.Id);
-        if (!File.Exists(Path.Combine(runPath, ResultFile))) return null;
+        if (!Present(Path.Combine(runPath, ResultFile), "a sweep result")) return null;
         return Verified(runPath, plan.Definition.Experiment.Name, run);
     }
 
@@ -145,7 +145,7 @@ public static class SweepRunFiles
     public static RunResult? ReadResult(string runPath)
     {
         var path = Path.Combine(runPath, ResultFile);
-        if (!File.Exists(path)) return null;
+        if (!Present(path, "a sweep result")) return null;
         try
         {
             Checked(runPath, ResultFile);
@@ -161,7 +161,7 @@ public static class SweepRunFiles
     public static RunRecord? ReadRecord(string runPath)
     {
         var path = Path.Combine(runPath, RecordFile);
-        if (!File.Exists(path)) return null;
+        if (!Present(path, "a sweep run record")) return null;
         try
         {
             Checked(runPath, RecordFile);
@@ -171,6 +171,15 @@ public static class SweepRunFiles
         {
             throw new InvalidDataException($"{path} is not a sweep run record: {e.Message}");
         }
+    }
+
+    // Whether a run's file is there. A directory in its place is named (InvalidDataException), not read as "no result"
+    // (the run then counted as unfinished, and the runner failed writing over it); other non-regular files are named by
+    // the reader (RegularFile).
+    private static bool Present(string path, string what)
+    {
+        if (Directory.Exists(path)) Hybrid.Synapse.Files.RegularFile.Require(path, what);
+        return File.Exists(path);
     }
 
     // a file the folder's manifest records must pass its checksum (InvalidDataException naming it)

@@ -97,6 +97,25 @@ public class RunFileReaderTests
         Assert.Throws<InvalidDataException>(() => RunManifest.Parse(File.ReadAllText(manifest), manifest));
     }
 
+    [Test]
+    public void AManifestWithADamagedOrMissingFieldIsRefused()
+    {
+        // scripts/probe-files.sh: one flipped byte turned "bytes" into "byues", and the manifest was read as valid
+        var folder = FolderWithOneFile();
+        var manifest = folder.File(RunManifest.FileName);
+        string text = File.ReadAllText(manifest);
+        foreach (var damaged in new[] { text.Replace("\"bytes\"", "\"byues\""), text.Replace("\"format\"", "\"formax\""),
+                                        text.Replace("\"sha256\"", "\"sha257\"") })
+        {
+            Assert.That(damaged, Is.Not.EqualTo(text));
+            File.WriteAllText(manifest, damaged);
+            var e = Assert.Throws<InvalidDataException>(() => RunFolder.At(folder.Path).Verify())!;
+            Assert.That(e.Message, Does.StartWith(manifest).And.Contain("damaged"));
+        }
+        File.WriteAllText(manifest, text);
+        Assert.DoesNotThrow(() => RunFolder.At(folder.Path).Verify());
+    }
+
     [TestCase(RunFolder.ConfigFile)]
     [TestCase(RunManifest.FileName)]
     [TestCase(RunFolder.CheckpointFile)]

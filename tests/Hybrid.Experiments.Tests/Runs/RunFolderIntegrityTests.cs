@@ -112,6 +112,36 @@ public class RunFolderIntegrityTests
     }
 
     [Test]
+    public void CompareResumeVerifiesEveryFileOfAFinishedRow()
+    {
+        // scripts/probe-files.sh: a finished row was read by its unit.json alone. Its manifest gone, unit.json was read
+        // unchecked; a damaged checkpoint.bin, config.json or metrics.csv passed (the damaged metrics.csv drawn into
+        // learning-curves.png), and a truncated metrics.csv was refused only after summary.json had been rewritten.
+        var folder = new RunFolder(Path.Combine(_root, "rows"));
+        RunCompare(Small(), folder);
+        var row = Path.Combine(folder.Path, "rows", "lns-08", "seed-0");
+        var pristine = Snapshot(folder.Path);
+        foreach (var (name, damage) in new (string, Action<string>)[]
+                 {
+                     (RunManifest.FileName, File.Delete),
+                     (RunFolder.CheckpointFile, p => File.WriteAllBytes(p, File.ReadAllBytes(p)[..100])),
+                     (RunFolder.ConfigFile, p => File.WriteAllText(p, "")),
+                     ("metrics.csv", File.Delete),
+                     ("metrics.csv", p => File.WriteAllText(p, File.ReadAllText(p)[..100])),
+                 })
+        {
+            var path = Path.Combine(row, name);
+            damage(path);
+            var before = Snapshot(folder.Path);
+            var e = Assert.Throws<InvalidDataException>(() => RunCompare(Small(), folder, resume: true), name)!;
+            Assert.That(e.Message, Does.StartWith(path), name);
+            Assert.That(Snapshot(folder.Path), Is.EqualTo(before), $"{name}: nothing written");
+            foreach (var (f, bytes) in pristine) File.WriteAllBytes(f, bytes);
+        }
+        Assert.DoesNotThrow(() => RunCompare(Small(), folder, resume: true), "the restored folder resumes");
+    }
+
+    [Test]
     public void ABadDataFolderLeavesNoConfigThatBlocksTheCorrectedCommand()
     {
         var folder = new RunFolder(Path.Combine(_root, "bad-data"));

@@ -89,6 +89,50 @@ public class SweepRunFolderIntegrityTests : ToySweepTestBase
     }
 
     [Test]
+    public void ADirectoryInPlaceOfAResultIsNamedNotReadAsUnfinished()
+    {
+        // scripts/probe-files.sh: merge and status counted the run as unfinished, and the runner failed with .NET's
+        // "Is a directory" after starting to write
+        var plan = Finished();
+        var file = Path.Combine(plan.RunPath(plan.Runs[0].Id), SweepRunFiles.ResultFile);
+        File.Delete(file);
+        Directory.CreateDirectory(file);
+        EveryReaderRefuses<InvalidDataException>(plan, file, "is a directory");
+        Assert.That(Directory.Exists(plan.MergedPath), Is.False, "nothing was merged");
+    }
+
+    [Test]
+    public void ASpecialFileInPlaceOfTheSweepFilesCopyIsReplacedNotRead()
+    {
+        // scripts/probe-files.sh: sweep run and merge compared the folder's sweep.json with the file before replacing
+        // it, and blocked on a FIFO there or read a link to /dev/zero until memory ran out
+        var plan = Finished();
+        var copy = Path.Combine(plan.Root, "sweep.json");
+        string text = File.ReadAllText(copy);
+        foreach (var make in new Action[] { () => Fifo(copy), () => File.CreateSymbolicLink(copy, "/dev/zero") })
+        {
+            File.Delete(copy);
+            make();
+            var run = Task.Run(() => SweepRunner.Run(plan, ShardSpec.Whole));
+            if (!run.Wait(TimeSpan.FromSeconds(20)))
+            {
+                _ = Task.Run(() => { using var w = new FileStream(copy, FileMode.Open, FileAccess.Write); });
+                Assert.Fail("sweep run blocked on the FIFO in sweep.json's place");
+            }
+            Assert.That(run.Result.AlreadyFinished, Is.EqualTo(4));
+            Assert.That(new FileInfo(copy).LinkTarget, Is.Null);
+            Assert.That(File.ReadAllText(copy), Is.EqualTo(text));
+        }
+    }
+
+    private static void Fifo(string path)
+    {
+        using var mk = System.Diagnostics.Process.Start("mkfifo", [path])!;
+        mk.WaitForExit();
+        Assert.That(mk.ExitCode, Is.Zero, "mkfifo");
+    }
+
+    [Test]
     public void AnUntouchedSweepReadsAsBefore()
     {
         var plan = Finished();
