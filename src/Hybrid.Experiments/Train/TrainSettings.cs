@@ -86,19 +86,10 @@ public sealed record TrainSettings(
             if (!(t >= 0) || !double.IsFinite(t)) throw new ArgumentException($"--drift-time {t} s must be finite and >= 0.", "drift-time");
         if (SramKib is { } kib)
         {
-            if (kib < 0 || kib > (1 << 30)) throw new ArgumentException($"--sram-kib {kib} must be in [0, {1 << 30}] (KiB; 0: all DRAM).", "sram-kib");
-            var table = Hybrid.Synapse.Energy.EnergyTable.Horowitz45nm;
-            if (kib > 0 && !table.Has(Hybrid.Synapse.Energy.Events.Sram(kib)))
-                throw new ArgumentException($"--sram-kib {kib}: the default energy table prices no {kib} KiB SRAM; valid: 0, " +
-                    string.Join(", ", table.Costs.Keys.Select(SramSize).Where(k => k > 0).Distinct().Order()) + ".", "sram-kib");
+            var sizes = Hybrid.Synapse.Energy.Architectures.CostStudy.SramSizes(Hybrid.Synapse.Energy.EnergyTable.Horowitz45nm);
+            if (!sizes.Contains(kib))
+                throw new ArgumentException($"--sram-kib {kib}: the default energy table prices no {kib} KiB SRAM; valid: {string.Join(", ", sizes)}.", "sram-kib");
         }
-    }
-
-    // the KiB of an SRAM event (sram<KiB>KiB64), else 0
-    private static long SramSize(string evt)
-    {
-        var m = System.Text.RegularExpressions.Regex.Match(evt, "^sram([0-9]+)KiB64$");
-        return m.Success ? long.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 0;
     }
 
     /// <summary>A short name for progress and plots.</summary>
