@@ -13,32 +13,9 @@ namespace Hybrid.Experiments.Tests;
 /// set installed): every output written, a resumed experiment reads finished points back
 /// instead of retraining, and bad input is refused before anything is written.
 /// </summary>
-public class Part2ExperimentTests
+public class Part2ExperimentTests : PointTestBase
 {
-    private string _root = null!;
-
-    private int _threads;
-
-    // One TorchSharp thread, as the commands run by default (--threads 1); restored afterwards.
-    [OneTimeSetUp]
-    public void OneThread()
-    {
-        _threads = TorchSharp.torch.get_num_threads();
-        TorchSharp.torch.set_num_threads(1);
-    }
-
-    [OneTimeTearDown]
-    public void RestoreThreads() => TorchSharp.torch.set_num_threads(_threads);
-
-    [SetUp]
-    public void MakeRoot() => _root = Directory.CreateTempSubdirectory("hybrid-part2-").FullName;
-
-    [TearDown]
-    public void RemoveRoot() => Directory.Delete(_root, recursive: true);
-
-    private static readonly DataSpec Tiny = new("mixture", TrainSize: 400, TestSize: 100);
-
-    private RunFolder Folder(string name) => new(Path.Combine(_root, name));
+    private RunFolder Folder(string name) => new(Path.Combine(Root, name));
 
     private static List<PointResult> Silent(Func<ITrainingObserver, List<PointResult>> body) => body(SilentObserver.Instance);
 

@@ -10,29 +10,8 @@ namespace Hybrid.Experiments.Tests;
 /// hybrid transfer's hardware slices (issue 23 item 6: --bits and --c2c-noise): which optimisers get which points, that a run
 /// without the options keeps its points' keys and config.json, the refusals, and a tiny run whose summary has the bits slice.
 /// </summary>
-public class TransferHardwareTests
+public class TransferHardwareTests : PointTestBase
 {
-    private string _root = null!;
-    private int _threads;
-
-    [OneTimeSetUp]
-    public void OneThread()
-    {
-        _threads = TorchSharp.torch.get_num_threads();
-        TorchSharp.torch.set_num_threads(1);
-    }
-
-    [OneTimeTearDown]
-    public void RestoreThreads() => TorchSharp.torch.set_num_threads(_threads);
-
-    [SetUp]
-    public void MakeRoot() => _root = Directory.CreateTempSubdirectory("hybrid-transfer-hw-").FullName;
-
-    [TearDown]
-    public void RemoveRoot() => Directory.Delete(_root, recursive: true);
-
-    private static readonly DataSpec Tiny = new("mixture", TrainSize: 400, TestSize: 100);
-
     private static TransferSettings Grid => TransferSettings.Quick with
     {
         Optimizers = ["lns-madam", "madam", "lns-madam-sim"], Widths = [16, 32], Depths = [1, 2], BaseWidth = 16, BaseDepth = 1,
@@ -108,7 +87,7 @@ public class TransferHardwareTests
     [TestCaseSource(nameof(Refused))]
     public void BadHardwareAxesAreRefusedBeforeAnythingIsWritten(TransferSettings settings, string mentions)
     {
-        var folder = new RunFolder(Path.Combine(_root, "bad"));
+        var folder = new RunFolder(Path.Combine(Root, "bad"));
         var ex = Assert.Catch<ArgumentException>(() => ExperimentHost.Run(new TransferExperiment(), settings, folder, false));
         Assert.That(ex!.Message, Does.Contain(mentions));
         Assert.That(ex.Message, Does.Not.Contain("\n"), "one line");
@@ -124,7 +103,7 @@ public class TransferHardwareTests
             Optimizers = ["lns-madam", "madam"], Widths = [16], Depths = [1], BaseWidth = 16, BaseDepth = 1, Epochs = 5, Seeds = 2,
             Data = Tiny, Bits = [8, 6],
         };
-        var folder = new RunFolder(Path.Combine(_root, "transfer"));
+        var folder = new RunFolder(Path.Combine(Root, "transfer"));
         var run = ExperimentHost.Run(new TransferExperiment(), s, folder, false);
         var (results, summary) = run.Result!;
         Assert.That(results, Has.Count.EqualTo(2 * (2 + 2) * 3), "seeds × (two plain points sets + two bit widths of lns-madam) × three rates");
