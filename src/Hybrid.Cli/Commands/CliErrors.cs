@@ -32,7 +32,7 @@ public static class CliErrors
     public static int Report(Exception e)
     {
         // every such suffix, also one an outer message copied from an inner exception (--full-lr's rate check)
-        var message = System.Text.RegularExpressions.Regex.Replace(e.Message, @" \(Parameter '[^']*'\)", "");
+        var message = Hybrid.Experiments.Options.Values.PlainMessage(e);
         Line(message);
         if (Environment.GetEnvironmentVariable("HYBRID_DEBUG") == "1") Console.Error.WriteLine(e);
         return ExitCodes.BadInput;

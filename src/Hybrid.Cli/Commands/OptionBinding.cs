@@ -74,7 +74,7 @@ public sealed class BoundOption
                 }
                 catch (ArgumentException e)
                 {
-                    result.AddError(e.Message.Replace($" (Parameter '{e.ParamName}')", ""));
+                    result.AddError(Hybrid.Experiments.Options.Values.PlainMessage(e));
                 }
             }
         });

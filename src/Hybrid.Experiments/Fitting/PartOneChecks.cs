@@ -21,7 +21,7 @@ public static class PartOneChecks
         }
         catch (ArgumentException e) when (e.ParamName == "train-size" && sizeOption != "train-size")
         {
-            throw new ArgumentException(e.Message.Replace($" (Parameter '{e.ParamName}')", "").Replace("--train-size", $"--{sizeOption}"), sizeOption);
+            throw new ArgumentException(Hybrid.Experiments.Options.Values.PlainMessage(e).Replace("--train-size", $"--{sizeOption}"), sizeOption);
         }
         if (testSize is < 1) throw new ArgumentException($"--test-size {testSize} must be >= 1.", "test-size");
         bool named = DataChoice.Names.Contains(data.Trim().ToLowerInvariant());

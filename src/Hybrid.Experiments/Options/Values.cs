@@ -12,6 +12,10 @@ namespace Hybrid.Experiments.Options;
 /// </summary>
 public static class Values
 {
+    /// <summary>An exception's message for a user: without .NET's " (Parameter 'x')" suffix, also one an outer message
+    /// copied from an inner exception.</summary>
+    public static string PlainMessage(Exception e) => System.Text.RegularExpressions.Regex.Replace(e.Message, @" \(Parameter '[^']*'\)", "");
+
     /// <summary>An integer.</summary>
     public static int Int(string text, string option) =>
         int.TryParse(text.Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) ? v

@@ -90,7 +90,7 @@ public sealed class SweepPlan
             }
             catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or InvalidOperationException)
             {
-                var message = e is ArgumentException { ParamName: { } p } ? e.Message.Replace($" (Parameter '{p}')", "") : e.Message;
+                var message = Hybrid.Experiments.Options.Values.PlainMessage(e);
                 throw new ArgumentException($"{where}: {message}");
             }
             string canonical = SettingsContract.Canonical(settings);

@@ -69,7 +69,7 @@ public sealed record TransferSettings(
         }
         catch (ArgumentException e)
         {
-            why = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "");
+            why = Values.PlainMessage(e);
             return false;
         }
     }
