@@ -27,7 +27,7 @@ public static class TrainingSubset
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="n"/> &lt; 1 or larger than <paramref name="available"/>.</exception>
     public static void Validate(long n, long available, string dataName)
     {
-        if (n < 1) throw new ArgumentOutOfRangeException("train-size", $"--train-size {n} must be >= 1.");
+        if (n < 1) throw new ArgumentOutOfRangeException("train-size", $"--train-size {n} must be >= 1 (the whole training set: 0 on the command line, null in a config or sweep file).");
         if (n > available)
             throw new ArgumentOutOfRangeException("train-size",
                 $"--train-size {n} is larger than {dataName}'s {available} training examples.");

@@ -54,6 +54,14 @@ public class SweepFileTests : SweepTestBase
         Assert.That(Refused(json), Does.Contain(message).And.Contain("sweep.json"));
 
     [Test]
+    public void ATrainSizeOfZeroSaysHowAFileAsksForTheWholeSet()
+    {
+        // the command line's 0 means "all"; a settings file writes that as null, and a 0 there is refused saying so
+        var message = Refused(Tiny("\"trainSize\": [0]"));
+        Assert.That(message, Does.Contain("--train-size 0 must be >= 1").And.Contain("null in a config or sweep file"));
+    }
+
+    [Test]
     public void AMissingFileIsNamed()
     {
         var e = Assert.Throws<ArgumentException>(() => SweepPlan.Load(Path.Combine(Root, "nope.json")))!;
