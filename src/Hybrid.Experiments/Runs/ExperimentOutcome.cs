@@ -2,8 +2,13 @@ using Hybrid.Training.Trainer;
 
 namespace Hybrid.Experiments.Runs;
 
-/// <summary>A metric a sweep report tables and plots, and which way is better.</summary>
-public sealed record HeadlineMetric(string Name, bool HigherIsBetter);
+/// <summary>A metric a sweep report tables and plots, and which way is better: higher, lower, or (<paramref name="ZeroIsBest"/>,
+/// for a signed quantity such as a learning-rate shift) closer to 0, which overrides <paramref name="HigherIsBetter"/>.</summary>
+public sealed record HeadlineMetric(string Name, bool HigherIsBetter, bool ZeroIsBest = false)
+{
+    /// <summary>"higher is better", "lower is better" or "closer to 0 is better".</summary>
+    public string Direction => ZeroIsBest ? "closer to 0 is better" : HigherIsBetter ? "higher is better" : "lower is better";
+}
 
 /// <summary>
 /// How one run of an experiment ended: its status, in words, its results as flat named numbers and

@@ -101,19 +101,22 @@ public sealed class SweepMerge
     }
 
     /// <summary>How each group stands on <paramref name="metric"/> against the group with the best mean.</summary>
-    public IReadOnlyList<Standing> Standings(HeadlineMetric metric) => Compare(Groups.Select(g => g.Metrics.GetValueOrDefault(metric.Name)).ToList(), metric.HigherIsBetter);
+    public IReadOnlyList<Standing> Standings(HeadlineMetric metric) =>
+        Compare(Groups.Select(g => g.Metrics.GetValueOrDefault(metric.Name)).ToList(), metric.HigherIsBetter, metric.ZeroIsBest);
 
     /// <summary>
     /// How each of <paramref name="values"/> stands against the best mean: best, worse (disjoint 95 %
-    /// intervals), indistinguishable (overlapping), or no interval to tell by.
+    /// intervals), indistinguishable (overlapping), or no interval to tell by. With <paramref name="zeroIsBest"/> the best
+    /// mean is the one closest to 0 (a shift), whatever <paramref name="higherIsBetter"/> says.
     /// </summary>
-    public static IReadOnlyList<Standing> Compare(IReadOnlyList<SeedSummary?> values, bool higherIsBetter)
+    public static IReadOnlyList<Standing> Compare(IReadOnlyList<SeedSummary?> values, bool higherIsBetter, bool zeroIsBest = false)
     {
+        bool Better(double a, double b) => zeroIsBest ? Math.Abs(a) < Math.Abs(b) : higherIsBetter ? a > b : a < b;
         int best = -1;
         for (int i = 0; i < values.Count; ++i)
         {
             if (values[i] is not { Count: > 0 } v) continue;
-            if (best < 0 || (higherIsBetter ? v.Mean > values[best]!.Mean : v.Mean < values[best]!.Mean)) best = i;
+            if (best < 0 || Better(v.Mean, values[best]!.Mean)) best = i;
         }
         return values.Select((v, i) =>
             v is not { Count: > 0 } ? Standing.NoData

@@ -85,7 +85,7 @@ public static class SweepReport
         var groupAxes = d.Axes.Where(a => !a.IsSeed).Select(a => a.Path).ToList();
         foreach (var h in m.Headline)
         {
-            sb.AppendLine($"## {h.Name} ({(h.HigherIsBetter ? "higher" : "lower")} is better)").AppendLine();
+            sb.AppendLine($"## {h.Name} ({h.Direction})").AppendLine();
             var standings = m.Standings(h);
             sb.AppendLine("| " + string.Join(" | ", groupAxes.Append(h.Name).Append("n").Append("against the best")) + " |");
             sb.AppendLine("|" + string.Concat(Enumerable.Repeat("---|", groupAxes.Count)) + "---:|---:|---|");

@@ -67,14 +67,19 @@ public sealed class TransferExperiment : Experiment<TransferSettings, TransferRe
     public override double Cost(TransferSettings s) => PointRunner.Cost(s.Points);
 
     /// <inheritdoc />
-    /// <remarks>With --bits or --c2c-noise, also each hardware slice's shift (<c>lns-madam.bits.shift_decades</c>), so a sweep over seeds
-    /// tables it with its interval ("lower is better" means nothing for a shift: read it against 0).</remarks>
+    /// <remarks>Also each slice's shift of the best rate (<c>adam.width.shift_decades</c>; with --bits or --c2c-noise
+    /// <c>lns-madam.bits.shift_decades</c>), so a sweep over seeds tables it with its interval; a shift is signed, so the
+    /// one closest to 0 is the best (<see cref="HeadlineMetric.ZeroIsBest"/>).</remarks>
     public override IReadOnlyList<HeadlineMetric> Headline(TransferSettings s) =>
         (from opt in s.Optimizers from a in s.Architectures select new HeadlineMetric($"{Key(opt, a.Width, a.Depth)}.best_loss", false))
+        .Concat(from axis in new[] { ("width", s.Widths.Length), ("depth", s.Depths.Length) }
+                where axis.Item2 > 1
+                from opt in s.Optimizers
+                select new HeadlineMetric($"{opt}.{axis.Item1}.shift_decades", false, ZeroIsBest: true))
         .Concat(from axis in TransferSettings.HardwareAxes
                 where s.HardwareValues(axis).Length > 1
                 from opt in s.HardwareOptimizers(axis)
-                select new HeadlineMetric($"{opt}.{axis}.shift_decades", false)).ToList();
+                select new HeadlineMetric($"{opt}.{axis}.shift_decades", false, ZeroIsBest: true)).ToList();
 
     /// <summary>"adam.w0016.d01": the metric prefix of one (optimiser, width, depth).</summary>
     public static string Key(string optimizer, int width, int depth) =>

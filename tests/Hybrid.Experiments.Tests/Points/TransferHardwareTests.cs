@@ -45,10 +45,19 @@ public class TransferHardwareTests : PointTestBase
         Assert.That(s.Points.Where(p => p.Bits is null && p.C2cNoise is null).ToList(), Is.EquivalentTo(plain.Points));
         Assert.DoesNotThrow(s.Validate);
 
-        var headline = new TransferExperiment().Headline(s).Select(h => h.Name).Where(n => n.Contains("shift")).ToList();
-        Assert.That(headline, Is.EqualTo(new[] { "lns-madam.bits.shift_decades", "lns-madam-sim.bits.shift_decades", "lns-madam.c2c-noise.shift_decades" }),
+        var shifts = new TransferExperiment().Headline(s).Where(h => h.Name.Contains("shift")).ToList();
+        Assert.That(shifts.Select(h => h.Name).Where(n => n.Contains(".bits.") || n.Contains(".c2c-noise.")),
+            Is.EqualTo(new[] { "lns-madam.bits.shift_decades", "lns-madam-sim.bits.shift_decades", "lns-madam.c2c-noise.shift_decades" }),
             "a sweep tables each hardware slice's shift");
-        Assert.That(new TransferExperiment().Headline(plain).Select(h => h.Name), Is.All.EndsWith(".best_loss"), "and nothing new without the options");
+        Assert.That(shifts.Select(h => h.Name).Where(n => n.Contains(".width.") || n.Contains(".depth.")), Is.EqualTo(
+            new[] { "lns-madam", "madam", "lns-madam-sim" }.Select(o => $"{o}.width.shift_decades")
+                .Concat(new[] { "lns-madam", "madam", "lns-madam-sim" }.Select(o => $"{o}.depth.shift_decades"))),
+            "and each optimiser's width and depth shifts");
+        Assert.That(shifts.All(h => h.ZeroIsBest && h.Direction == "closer to 0 is better"), "a shift is signed: the best is the one nearest 0");
+        Assert.That(new TransferExperiment().Headline(plain).Where(h => h.Name.Contains(".bits.") || h.Name.Contains(".c2c-noise.")), Is.Empty,
+            "and no hardware shift without the options");
+        Assert.That(new TransferExperiment().Headline(plain with { Widths = [16], Depths = [1] }).Select(h => h.Name), Is.All.EndsWith(".best_loss"),
+            "one width and one depth: no slice to shift along");
     }
 
     [Test]

@@ -103,5 +103,10 @@ public class SweepMergeTests : ToySweepTestBase
         Assert.That(SweepMerge.Compare([a, b], higherIsBetter: true), Is.EqualTo(new[] { Standing.Indistinguishable, Standing.Best }));
         Assert.That(SweepMerge.Compare([a, c], higherIsBetter: false), Is.EqualTo(new[] { Standing.Best, Standing.Worse }));
         Assert.That(SweepMerge.Compare([null, a], higherIsBetter: true), Is.EqualTo(new[] { Standing.NoData, Standing.Best }));
+        // a signed shift: the mean nearest 0 is the best, on either side, whichever way higherIsBetter points
+        var minus = SeedSummary.Of([-0.2, -0.1, -0.3]);
+        var far = SeedSummary.Of([-1.9, -2.0, -2.1]);
+        Assert.That(SweepMerge.Compare([far, minus, b], higherIsBetter: false, zeroIsBest: true), Is.EqualTo(new[] { Standing.Worse, Standing.Best, Standing.Worse }));
+        Assert.That(SweepMerge.Compare([far, minus], higherIsBetter: true, zeroIsBest: true), Is.EqualTo(new[] { Standing.Worse, Standing.Best }));
     }
 }
