@@ -261,10 +261,14 @@ public sealed class RunFolder : IRunStore
             System.IO.File.Move(tmp, File(name), overwrite: true);
             Manifest.Written(name, hash, length);
         }
-        catch
+        catch (Exception e)
         {
             try { System.IO.File.Delete(tmp); }
             catch (IOException) { } // the write's own error is the one to report
+            // the user knows the file, not its temporary name (a full disk reads "No space left on device : '<tmp>'")
+            if (e is IOException && e.Message.Contains(tmp, StringComparison.Ordinal))
+                throw new IOException($"could not write {File(name)}: " +
+                                      e.Message.Replace($" : '{tmp}'", "").Replace(tmp, File(name)).Trim(), e);
             throw;
         }
     }

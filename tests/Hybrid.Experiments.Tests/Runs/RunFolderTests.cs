@@ -93,4 +93,18 @@ public class RunFolderTests
         Assert.That(File.ReadAllText(folder.File("x.txt")), Is.EqualTo("old"));
         Assert.That(Directory.GetFiles(folder.Path, "*.tmp"), Is.Empty);
     }
+
+    [Test]
+    public void AFullDiskNamesTheFileNotItsTemporaryName()
+    {
+        var folder = new RunFolder(Path.Combine(_root, "full"));
+        folder.WriteText("config.json", "{}");
+        // what .NET throws when the disk fills: the message names the path being written, here the temporary one
+        var e = Assert.Throws<IOException>(() => folder.Write("config.json", s =>
+            throw new IOException($"No space left on device : '{((FileStream)s).Name}'")))!;
+        Assert.That(e.Message, Is.EqualTo($"could not write {folder.File("config.json")}: No space left on device"));
+        Assert.That(e.Message, Does.Not.Contain(".tmp"));
+        Assert.That(File.ReadAllText(folder.File("config.json")), Is.EqualTo("{}"), "the old file stays");
+        Assert.That(Directory.GetFiles(folder.Path, "*.tmp"), Is.Empty);
+    }
 }
