@@ -67,6 +67,23 @@ public static class ExperimentHost
         bool resume = false, CancellationToken cancel = default) where TSettings : class where TResult : class =>
         Run(experiment, settings, new RunRequest(folder) { Resume = resume, Cancel = cancel });
 
+    /// <summary>What the run's first command ran under (<see cref="RunEnvironment"/>: versions, thread counts, SIMD level, CPU),
+    /// written beside config.json when the run begins, so a resume can say when it computes under something else.</summary>
+    public const string EnvironmentFile = "environment.json";
+
+    /// <summary>A resume under other versions, thread counts, SIMD level or CPU than the run began with says so (issue 22
+    /// item 15: libtorch's results depend on its thread count): the units finished from here on may differ in the last digits
+    /// from those of an uninterrupted run. Runs begun before environment.json existed are not compared.</summary>
+    private static void SayIfTheEnvironmentDiffers(RunFolder folder, Action<string> warn)
+    {
+        if (!folder.Has(EnvironmentFile)) return;
+        var recorded = System.Text.Json.Nodes.JsonNode.Parse(folder.ReadText(EnvironmentFile), documentOptions: Hybrid.Synapse.Files.RegularFile.StrictJson);
+        var diffs = RunEnvironment.Differences(recorded, RunEnvironment.Capture());
+        if (diffs.Count > 0)
+            warn($"resuming {folder.Path} in another environment than it began in ({string.Join("; ", diffs)}): " +
+                 "what is computed from here on may differ from an uninterrupted run in the last digits.");
+    }
+
     private static (ExperimentOutcome Outcome, object? Result) Execute(IExperiment experiment, object settings, RunRequest request)
     {
         if (!request.Validated)
@@ -86,9 +103,12 @@ public static class ExperimentHost
         if (request.Resume) folder.RequireResumable(json, [.. experiment.MayChangeOnResume]);
         else folder.RequireEmptyForNewRun(kind, request.FolderOption, request.OwnFiles, locked: true);
         using var threads = ThreadScope.Use(request.Threads);
+        if (request.Resume && experiment.RecordsConfig) SayIfTheEnvironmentDiffers(folder, request.Warn);
         var context = new ExperimentContext(folder, request.Resume, request.Progress, request.Log, request.Cancel, () =>
         {
-            if (experiment.RecordsConfig && !request.Resume) folder.WriteText(RunFolder.ConfigFile, json + "\n");
+            if (!experiment.RecordsConfig || request.Resume) return;
+            folder.WriteText(RunFolder.ConfigFile, json + "\n");
+            folder.WriteJson(EnvironmentFile, RunEnvironment.Capture());
         });
         try
         {

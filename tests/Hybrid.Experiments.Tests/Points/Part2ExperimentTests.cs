@@ -44,6 +44,26 @@ public class Part2ExperimentTests : PointTestBase
     }
 
     [Test]
+    public void AResumeInAnotherEnvironmentThanTheRunBeganInSaysSo()
+    {
+        var s = DepthSettings.Quick with { Optimizers = ["sgd"], Depths = [1], Width = 8, Epochs = 1, Seeds = 1, Data = Tiny };
+        var folder = Folder("env");
+        ExperimentHost.Run(new DepthExperiment(), s, folder, false);
+        var env = System.Text.Json.Nodes.JsonNode.Parse(folder.ReadText(ExperimentHost.EnvironmentFile))!;
+        Assert.That((int)env["torchThreads"]!, Is.EqualTo(1), "environment.json records what the run began under: one libtorch thread here");
+
+        var same = new List<string>();
+        ExperimentHost.Run(new DepthExperiment(), s, new RunRequest(RunFolder.At(folder.Path)) { Resume = true, Threads = 1, Warn = same.Add });
+        Assert.That(same, Is.Empty, string.Join(" / ", same));
+
+        env["torchThreads"] = 999;
+        RunFolder.At(folder.Path).WriteText(ExperimentHost.EnvironmentFile, env.ToJsonString()); // through the folder (read afresh): the manifest accepts it
+        var other = new List<string>();
+        ExperimentHost.Run(new DepthExperiment(), s, new RunRequest(RunFolder.At(folder.Path)) { Resume = true, Threads = 1, Warn = other.Add });
+        Assert.That(other, Has.One.Contains("torchThreads: 999 in the run, 1 now").And.Contains("another environment than it began in"));
+    }
+
+    [Test]
     public void TransferWritesItsOutputsAndFindsABestRatePerWidthAndDepth()
     {
         var s = TransferSettings.Quick with { Optimizers = ["adam"], Widths = [8, 16], Depths = [1, 2], BaseWidth = 8, Epochs = 5, Seeds = 1, Data = Tiny }; // 5 epochs: after one, no rate of this tiny task is below 95 % of the chance loss, and the summary (rightly) names no best rate
