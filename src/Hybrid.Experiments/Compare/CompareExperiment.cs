@@ -39,7 +39,7 @@ public sealed class CompareExperiment : Experiment<CompareSettings, CompareResul
     /// <inheritdoc />
     public override string ShortDescription => "float32 Adam, float32 Madam and LNS synapses at several bit widths (hybrid compare)";
     /// <inheritdoc />
-    public override CompareSettings Defaults => new(CompareSettings.DefaultBits);
+    public override CompareSettings Defaults => CompareSettings.ForPreset(CompareSettings.WeightsOnly);
     /// <inheritdoc />
     public override CompareSettings Quick => Defaults with { Epochs = 2 };
 

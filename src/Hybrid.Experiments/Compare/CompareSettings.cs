@@ -38,7 +38,9 @@ public sealed record CompareSettings(
     [JsonIgnore]
     public Func<int, double>? LearningRateFactor => LearningRateSchedules.Parse(LrSchedule ?? "constant", Epochs);
 
-    /// <summary>Today's comparison: float rows and weights-only LNS rows.</summary>
+    /// <summary>The default comparison (the preset's name is older than its full-LNS row): float rows, weights-only LNS rows
+    /// at <see cref="DefaultBits"/> and one full-LNS row, LNS-Madam 8/<see cref="DefaultUpdateBits"/> with stochastic rounding
+    /// (issue 21: fast mode within 1.5× of a float32 step, so the main job shows the whole step in LNS too).</summary>
     public const string WeightsOnly = "weights-only";
     /// <summary>The LNS-Madam study: baselines and full-LNS rows over update widths.</summary>
     public const string LnsMadam = "lns-madam";
@@ -54,10 +56,13 @@ public sealed record CompareSettings(
     /// <summary>The default bit widths of the weights-only LNS rows.</summary>
     public static readonly int[] DefaultBits = [16, 12, 10, 8, 6, 5, 4];
 
+    /// <summary>The default full-LNS row's update width B_u (with the <c>stochastic</c> variant; <c>--update-bits none</c> drops it).</summary>
+    public static readonly int[] DefaultUpdateBits = [12];
+
     /// <summary>The settings a preset starts from (options given on the command line replace them).</summary>
     public static CompareSettings ForPreset(string preset) => preset.Trim().ToLowerInvariant() switch
     {
-        WeightsOnly => new CompareSettings(DefaultBits),
+        WeightsOnly => new CompareSettings(DefaultBits, UpdateBits: DefaultUpdateBits, Variants: [VariantNames[1]]),
         LnsMadam => new CompareSettings([], Preset: LnsMadam, UpdateBits: [16, 14, 12, 10], Variants: ["authors", "stochastic"],
             Baselines: ["fp8", "int8"]),
         _ => throw new ArgumentException($"--preset '{preset}' is unknown; presets: {string.Join(", ", Presets)}.", "preset"),

@@ -12,9 +12,11 @@ public class CompareOptionsTests
     public void DefaultsAreTheSettingsRecordsDefaults()
     {
         var s = Read();
-        var d = new CompareSettings(CompareSettings.DefaultBits);
+        var d = CompareSettings.ForPreset(CompareSettings.WeightsOnly);
         Assert.That(s.Bits, Is.EqualTo(d.Bits));
-        Assert.That(s with { Bits = d.Bits }, Is.EqualTo(d));
+        Assert.That((s.UpdateBits, s.Variants), Is.EqualTo((new[] { 12 }, new[] { "stochastic" })), "the default shows one full-LNS row");
+        Assert.That(s with { Bits = d.Bits, UpdateBits = d.UpdateBits, Variants = d.Variants }, Is.EqualTo(d));
+        Assert.That(Read("--update-bits", "none").UpdateBits, Is.Empty, "and --update-bits none drops it");
     }
 
     [Test]
@@ -78,7 +80,7 @@ public class CompareOptionsTests
     [TestCase(new[] { "--update-bits", "12", "--variants", "authors", "--gemm", "exact", "--accumulator-bits", "4", "--fraction-bits", "3" }, "too small for one product")]
     [TestCase(new[] { "--update-bits", "12", "--variants", "authors", "--forward-gamma", "0" }, "(0, 4096]")]
     [TestCase(new[] { "--update-bits", "17", "--variants", "authors" }, "--bits 17")]
-    [TestCase(new[] { "--update-bits", "12" }, "--variants")]
+    [TestCase(new[] { "--update-bits", "12", "--variants", "none" }, "--variants")] // full rows with no update rule
     [TestCase(new[] { "--baselines", "fp4" }, "'fp4' is unknown")]
     [TestCase(new[] { "--sram-kib", "-1" }, "SRAM size")]
     public void BadValuesAreRejectedByValidate(string[] args, string message)
