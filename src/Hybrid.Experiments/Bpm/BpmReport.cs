@@ -176,10 +176,13 @@ public static class BpmReport
             var nnKs = cs.SelectMany(c => c.Where(p => p.Ensemble == "nn").Select(p => p.K)).Distinct().Order().ToArray();
             series.Add(new Series($"NN vote, n = {group.Key}", nnKs.Select(k => (double)k).ToArray(),
                 nnKs.Select(k => 100 * MeanAt(cs, "nn", k).Mean).ToArray(), Pattern: LinePattern.Solid));
+            var gpKs = cs.SelectMany(c => c.Where(p => p.Ensemble == "gp" && p.K <= nnKs.LastOrDefault()).Select(p => p.K)).Distinct().Order().ToArray();
+            series.Add(new Series($"GP vote of the first k draws, n = {group.Key}", gpKs.Select(k => (double)k).ToArray(),
+                gpKs.Select(k => 100 * MeanAt(cs, "gp", k).Mean).ToArray(), Pattern: LinePattern.Dotted));
             int gpAll = cs.Max(c => c.Where(p => p.Ensemble == "gp").Select(p => p.K).DefaultIfEmpty(0).Max());
             if (gpAll > 0) lines.Add(($"GP vote ({gpAll} draws), n = {group.Key}", 100 * MeanAt(cs, "gp", gpAll).Mean));
         }
-        return SeriesPlot.Render("Majority-vote test error of the first k NN voters (dashed: the GP vote of all its draws)", "voters k (log scale)",
+        return SeriesPlot.Render("Majority vote of the first k voters (solid: NN, dotted: GP draws, dashed: GP vote of all draws)", "voters k (log scale)",
             "% test error", series, logX: true, lines: lines, legend: Alignment.UpperRight);
     }
 
