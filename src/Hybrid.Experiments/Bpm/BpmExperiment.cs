@@ -16,7 +16,12 @@ namespace Hybrid.Experiments.Bpm;
 public sealed record BpmSummaryRow(int N, string Key, string Label, SeedSummary Seeds, double TestSe);
 
 /// <summary>What <c>hybrid bpm</c> produced: every unit's result and the summary.</summary>
-public sealed record BpmResult(IReadOnlyList<BpmUnitResult> Units, IReadOnlyList<BpmSummaryRow> Summary);
+/// <param name="Units">Every unit's result.</param>
+/// <param name="Summary">The per-n summary.</param>
+/// <param name="Curves">Per unit (in the order of <paramref name="Units"/>): its vote curve, or null where the unit has none
+/// (computed before vote curves existed); null when none were read.</param>
+public sealed record BpmResult(IReadOnlyList<BpmUnitResult> Units, IReadOnlyList<BpmSummaryRow> Summary,
+    IReadOnlyList<VoteCurvePoint[]?>? Curves = null);
 
 /// <summary>
 /// <c>hybrid bpm</c>: the NN–BPM correspondence and the bounds (SCIENCE.md Part I; jxbz/bpm). For every n and seed
@@ -86,17 +91,24 @@ public sealed class BpmExperiment : Experiment<BpmSettings, BpmResult>
         var results = context.WithProgress(observer =>
         {
             var units = new List<BpmUnitResult>();
+            var curves = new List<VoteCurvePoint[]?>();
             foreach (int n in s.TrainSizes.OrderBy(n => n))
                 foreach (long seed in s.Fit.SeedList)
                 {
                     var c = BpmUnitConfig.Of(s, n, seed);
-                    units.Add(BpmUnit.Run(c, whole, new RunFolder(Path.Combine(folder.Path, c.FolderName)), observer, context.Cancel));
+                    var unitFolder = new RunFolder(Path.Combine(folder.Path, c.FolderName));
+                    units.Add(BpmUnit.Run(c, whole, unitFolder, observer, context.Cancel));
+                    var curve = VoteCurve.Read(unitFolder);
+                    if (curve is null)
+                        observer.Message($"n={n} seed={seed}: no {VoteCurve.File} (the unit was computed before vote curves existed and its voters' " +
+                                         "test predictions were not kept): the report marks its curve absent; run into a new --out to get it.");
+                    curves.Add(curve);
                 }
-            return units;
+            return (units, curves);
         });
-        var summary = Summarise(results);
-        BpmReport.Write(folder, s, results, summary, whole.Source);
-        return new BpmResult(results, summary);
+        var summary = Summarise(results.units);
+        BpmReport.Write(folder, s, results.units, summary, whole.Source, results.curves);
+        return new BpmResult(results.units, summary, results.curves);
     }
 
     /// <inheritdoc />

@@ -41,7 +41,8 @@ public sealed record BpmUnitResult(
 /// One unit of <c>hybrid bpm</c>: for one training subset (n, seed) the NNGP kernel, the GP side
 /// (interpolator, posterior vote and Gibbs error, bounds) and the network side (an ensemble of
 /// small-margin networks and one large-margin network, trained together as one batched model).
-/// Writes unit.json and predictions.csv (per test point, for <c>hybrid uncertainty</c>).
+/// Writes unit.json, predictions.csv (per test point, for <c>hybrid uncertainty</c>) and vote-curve.csv
+/// (<see cref="VoteCurve"/>: the vote error of the first k voters of each ensemble).
 /// </summary>
 public static class BpmUnit
 {
@@ -69,7 +70,10 @@ public static class BpmUnit
         var kernel = VoteStatistics.SignError(gp.InterpolatorMean, yTest);
         double kernelSeconds = clock.Elapsed.TotalSeconds;
         cancel.ThrowIfCancellationRequested();
-        using var gpPlus = gp.Draw(c.GpVoters, UnitSeeds.Of(c.Seed, "gp-draws", c.N));
+        var gpKs = VoteCurve.Ks(c.GpVoters);
+        using var gpPlus = gp.Draw(c.GpVoters, UnitSeeds.Of(c.Seed, "gp-draws", c.N), gpKs, out var gpCounts);
+        VoteCurvePoint[] gpCurve;
+        using (gpCounts) gpCurve = VoteCurve.FromCounts("gp", gpCounts, gpKs, yTest);
         var gpStats = VoteStatistics.Of(gpPlus, yTest);
         double analytic = Bounds.AnalyticLnInvP(c.N, gp.NthRootDet, gp.TraceInverse, gp.YInvY);
         var (mc, mcSe, ess) = c.BoundSamples >= 2
@@ -94,6 +98,10 @@ public static class BpmUnit
         var large = VoteStatistics.SignError(largeMargin, yTest);
         using var trainCorrect = (trainOut * yTrain.to_type(ScalarType.Float64).unsqueeze(0)).gt(TorchScalars.Zero).to_type(ScalarType.Float64).mean([1]);
         var trainAcc = trainCorrect.data<double>().ToArray();
+        // the vote of the first k voters, and of the first k of those that fit every training sign (issue 23 item 3)
+        using var fitIndex = torch.tensor(Enumerable.Range(0, c.NnVoters).Where(i => trainAcc[i] == 1.0).Select(i => (long)i).ToArray(), ScalarType.Int64);
+        using var fitVoters = voters.index_select(0, fitIndex);
+        VoteCurvePoint[] curve = [.. VoteCurve.Of("nn", voters, yTest), .. VoteCurve.Of("nn_fit", fitVoters, yTest), .. gpCurve];
         double nnSeconds = clock.Elapsed.TotalSeconds - kernelSeconds - gpSeconds;
 
         var result = new BpmUnitResult(c.N, c.Seed, problem.T, gp.Jitter, gp.NthRootDet, gp.TargetScale, gp.TraceInverse, gp.YInvY,
@@ -108,6 +116,7 @@ public static class BpmUnit
         using (gpMean)
         using (gpSd)
             folder.WriteText(PredictionsFile, PredictionsCsv(yTest, gp.InterpolatorMean, gpPlus, gpMean, gpSd, nnPlus, largeMargin));
+        VoteCurve.Write(folder, curve);
         UnitStore.Write(folder, c, result);
         observer.Message(string.Create(CultureInfo.InvariantCulture,
             $"n={c.N} seed={c.Seed}: kernel {100 * result.KernelError:F2}%, GP vote {100 * result.GpVote:F2}%, GP Gibbs {100 * result.GpGibbs:F2}%, " +

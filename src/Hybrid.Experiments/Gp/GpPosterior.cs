@@ -122,10 +122,27 @@ public sealed class GpPosterior : IDisposable
     /// <returns>Per test point [T]: the fraction of voters predicting +1 (float64).</returns>
     public Tensor Draw(int voters, long seed, int chunk = 256)
     {
+        var plus = Draw(voters, seed, [], out var none, chunk);
+        none.Dispose();
+        return plus;
+    }
+
+    /// <summary>
+    /// As <see cref="Draw(int, long, int)"/> (the same draws, the same result), and also the running counts of +1 votes
+    /// after the first k draws for every k of <paramref name="ks"/> (ascending, each in 1…voters): <paramref name="countsAt"/>
+    /// [ks.Count, T] int64, for the vote error against the number of voters (<c>VoteCurve</c>).
+    /// </summary>
+    public Tensor Draw(int voters, long seed, IReadOnlyList<int> ks, out Tensor countsAt, int chunk = 256)
+    {
         if (voters < 1) throw new ArgumentException($"voters {voters} must be >= 1.", nameof(voters));
+        for (int i = 0; i < ks.Count; ++i)
+            if (ks[i] < 1 || ks[i] > voters || (i > 0 && ks[i] <= ks[i - 1]))
+                throw new ArgumentException($"ks must ascend within 1…{voters}; got {string.Join(",", ks)}.", nameof(ks));
         var generator = new torch.Generator(unchecked((ulong)seed));
         long t = B.shape[0];
         var plus = torch.zeros(t, dtype: ScalarType.Float64);
+        var at = new List<Tensor>();
+        int next = 0;
         using var sd = PosteriorVariance.sqrt().to_type(ScalarType.Float32).unsqueeze(1);
         using Scalar targetScale = TargetScale.ToScalar(), count = voters.ToScalar(); // live through every call (TorchScalars)
         using var scaledY = Y.unsqueeze(1) * targetScale;
@@ -136,9 +153,18 @@ public sealed class GpPosterior : IDisposable
             var fTrain = torch.randn([N, c], dtype: ScalarType.Float64, generator: generator).abs_().mul_(scaledY);
             var mu = B.matmul(fTrain).to_type(ScalarType.Float32); // [T, c]
             var f = torch.randn([t, c], generator: generator).mul_(sd).AddInPlace(mu);
-            plus.AddInPlace(f.gt(TorchScalars.Zero).sum([1], type: ScalarType.Float64));
+            var votes = f.gt(TorchScalars.Zero);
+            if (next < ks.Count && ks[next] <= done + c)
+            {
+                var running = votes.to_type(ScalarType.Int64).cumsum(1) + plus.to_type(ScalarType.Int64).unsqueeze(1); // [T, c]
+                for (; next < ks.Count && ks[next] <= done + c; ++next)
+                    at.Add(running.select(1, ks[next] - done - 1).MoveToOuterDisposeScope());
+            }
+            plus.AddInPlace(votes.sum([1], type: ScalarType.Float64));
         }
         plus.div_(count);
+        countsAt = at.Count == 0 ? torch.zeros([0, t], dtype: ScalarType.Int64) : torch.stack(at);
+        foreach (var a in at) a.Dispose();
         return plus;
     }
 

@@ -35,7 +35,7 @@ public class PartOneExperimentTests
     public void BpmQuickPathWritesEverythingAndTheBoundsHold()
     {
         foreach (var f in new[] { "config.json", "report.md", "results.csv", "summary.csv", "results.json", "summary.json",
-                     "test-error-vs-n.png", "bounds-vs-n.png" })
+                     "test-error-vs-n.png", "bounds-vs-n.png", "vote-error-vs-k.png" })
             Assert.That(File.Exists(Path.Combine(_bpmRun, f)), f);
         Assert.That(_bpm.Units, Has.Count.EqualTo(2), "n = 50 at two seeds");
         Assert.That(File.ReadAllText(Path.Combine(_bpmRun, "report.md")), Does.Contain("Certificates from training data"));
@@ -55,6 +55,17 @@ public class PartOneExperimentTests
             Assert.That(u.Rademacher, Is.GreaterThan(1), "vacuous, as in the authors' runs");
         }
         Assert.That(_bpm.Summary.Select(r => r.Key).Distinct(), Is.EquivalentTo(BpmExperiment.Quantities.Select(q => q.Key)));
+        Assert.That(_bpm.Curves, Has.Count.EqualTo(2));
+        foreach (var (u, curve) in _bpm.Units.Zip(_bpm.Curves!))
+        {
+            Assert.That(curve, Is.Not.Null, "every new unit has its vote curve");
+            var nn = curve!.Where(p => p.Ensemble == "nn").ToArray();
+            Assert.That(nn.Select(p => p.K), Is.EqualTo(VoteCurve.Ks(QuickBpm.NnVoters)));
+            Assert.That(nn[^1].VoteError, Is.EqualTo(u.NnVote), "the curve at k = all voters is the reported NN vote, exactly");
+            Assert.That(curve.Last(p => p.Ensemble == "gp").VoteError, Is.EqualTo(u.GpVote), "and at all draws the GP vote");
+            Assert.That(curve.Count(p => p.Ensemble == "nn_fit"), Is.EqualTo(VoteCurve.Ks((int)Math.Round(u.NnVotersInterpolating * QuickBpm.NnVoters)).Length));
+        }
+        Assert.That(File.ReadAllText(Path.Combine(_bpmRun, "report.md")), Does.Contain("Vote error against the number of voters"));
     }
 
     [Test]
