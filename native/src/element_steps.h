@@ -186,6 +186,16 @@ HYB_LANE hyb_vf hyb_madam_exp(hyb_vf x) {
     return hyb_f_mul(p, scale);
 }
 
+/* The float32 Madam step's new weight from the normalised gradient gh: clamp(w exp(-lr gh sign(w)),
+ * +-w_max). hyb_madam_element's second half, apart so that a vector loop can run the first half
+ * (hyb_madam_normalised) of one group ahead of this half of the previous one. */
+HYB_LANE hyb_vf hyb_madam_apply(const hyb_step_lanes* k, hyb_vf w, hyb_vf gh) {
+    hyb_vf wn = hyb_f_mul(w, hyb_madam_exp(hyb_f_mul(hyb_f_mul(k->neg_lr, gh), hyb_f_sign(w))));
+    wn = hyb_f_sel(hyb_f_gt(wn, k->w_max), k->w_max, wn);
+    wn = hyb_f_sel(hyb_f_lt(wn, k->neg_w_max), k->neg_w_max, wn);
+    return wn;
+}
+
 /* One element of the float32 Madam step: w <- clamp(w exp(-lr gh sign(w)), +-w_max); returns
  * the new weight and updates *v, *changed and *nonfinite (non-finite gradients and `flags` as in
  * hyb_lns_element). */
@@ -196,9 +206,7 @@ HYB_LANE hyb_vf hyb_madam_element(const hyb_step_lanes* k, int flags, hyb_vf w, 
     const hyb_vm keep = hyb_m_and(hyb_m_not(ok), hyb_m_set(!(flags & HYB_STEP_PROPAGATE)));
     hyb_vf vn = *v;
     const hyb_vf gh = hyb_madam_normalised(finite ? g : hyb_f_sel(keep, hyb_f_set(0.0f), g), &vn, k);
-    hyb_vf wn = hyb_f_mul(w, hyb_madam_exp(hyb_f_mul(hyb_f_mul(k->neg_lr, gh), hyb_f_sign(w))));
-    wn = hyb_f_sel(hyb_f_gt(wn, k->w_max), k->w_max, wn);
-    wn = hyb_f_sel(hyb_f_lt(wn, k->neg_w_max), k->neg_w_max, wn);
+    hyb_vf wn = hyb_madam_apply(k, w, gh);
     if (!finite) {
         wn = hyb_f_sel(keep, w, wn);
         vn = hyb_f_sel(keep, *v, vn);
