@@ -134,6 +134,15 @@ HYB_LANE hyb_vi hyb_lns_step_code(hyb_vi code, hyb_vf gh, hyb_vf u, const hyb_ln
     return hyb_i_sel(hyb_i_eq(kk, k->kmax), code, hyb_i_or(sign, kn));
 }
 
+/* The new code from the normalised gradient gh: rounded to an integer first where the step says so
+ * (round_gradient), then hyb_lns_step_code. hyb_lns_element's second half, apart so that a vector
+ * loop can run the first half (the divisions) of one group ahead of this half of the previous one. */
+HYB_LANE hyb_vi hyb_lns_code_from_gh(hyb_vi code, hyb_vf gh, hyb_vf u, const hyb_lns_dev* dv, int flags,
+                                     const hyb_step_lanes* k) {
+    if (k->round_gradient) gh = hyb_f_floor(hyb_f_add(gh, hyb_f_set(0.5f)));
+    return hyb_lns_step_code(code, gh, u, dv, flags, k);
+}
+
 /* One element of the LNS Madam step: returns the new code and updates *v (per-synapse
  * moment), *changed and *nonfinite. `moment` is the hyb_moment_mode; d_shared the shared
  * moment's denominator (per neuron, per tensor); u the rounding uniform; dv the device lanes
@@ -156,8 +165,7 @@ HYB_LANE hyb_vi hyb_lns_element(const hyb_step_lanes* k, int moment, int flags, 
     } else {
         gh = hyb_madam_divide(gi, d_shared, k);
     }
-    if (k->round_gradient) gh = hyb_f_floor(hyb_f_add(gh, hyb_f_set(0.5f)));
-    hyb_vi cn = hyb_lns_step_code(code, gh, u, dv, flags, k);
+    hyb_vi cn = hyb_lns_code_from_gh(code, gh, u, dv, flags, k);
     if (!finite) cn = hyb_i_sel(keep, code, cn);
     *changed = hyb_i_count(*changed, hyb_m_not(hyb_i_eq(cn, code)));
     if (!finite) *nonfinite = hyb_i_count(*nonfinite, hyb_m_not(ok));
