@@ -134,6 +134,15 @@ HYB_LANE hyb_vi hyb_lns_step_code(hyb_vi code, hyb_vf gh, hyb_vf u, const hyb_ln
     return hyb_i_sel(hyb_i_eq(kk, k->kmax), code, hyb_i_or(sign, kn));
 }
 
+/* The new code from the normalised gradient gh: rounded to an integer first where the step says so
+ * (round_gradient), then hyb_lns_step_code. hyb_lns_element's second half, apart so that a vector
+ * loop can run the first half (the divisions) of one group ahead of this half of the previous one. */
+HYB_LANE hyb_vi hyb_lns_code_from_gh(hyb_vi code, hyb_vf gh, hyb_vf u, const hyb_lns_dev* dv, int flags,
+                                     const hyb_step_lanes* k) {
+    if (k->round_gradient) gh = hyb_f_floor(hyb_f_add(gh, hyb_f_set(0.5f)));
+    return hyb_lns_step_code(code, gh, u, dv, flags, k);
+}
+
 /* One element of the LNS Madam step: returns the new code and updates *v (per-synapse
  * moment), *changed and *nonfinite. `moment` is the hyb_moment_mode; d_shared the shared
  * moment's denominator (per neuron, per tensor); u the rounding uniform; dv the device lanes
@@ -156,8 +165,7 @@ HYB_LANE hyb_vi hyb_lns_element(const hyb_step_lanes* k, int moment, int flags, 
     } else {
         gh = hyb_madam_divide(gi, d_shared, k);
     }
-    if (k->round_gradient) gh = hyb_f_floor(hyb_f_add(gh, hyb_f_set(0.5f)));
-    hyb_vi cn = hyb_lns_step_code(code, gh, u, dv, flags, k);
+    hyb_vi cn = hyb_lns_code_from_gh(code, gh, u, dv, flags, k);
     if (!finite) cn = hyb_i_sel(keep, code, cn);
     *changed = hyb_i_count(*changed, hyb_m_not(hyb_i_eq(cn, code)));
     if (!finite) *nonfinite = hyb_i_count(*nonfinite, hyb_m_not(ok));
@@ -186,6 +194,16 @@ HYB_LANE hyb_vf hyb_madam_exp(hyb_vf x) {
     return hyb_f_mul(p, scale);
 }
 
+/* The float32 Madam step's new weight from the normalised gradient gh: clamp(w exp(-lr gh sign(w)),
+ * +-w_max). hyb_madam_element's second half, apart so that a vector loop can run the first half
+ * (hyb_madam_normalised) of one group ahead of this half of the previous one. */
+HYB_LANE hyb_vf hyb_madam_apply(const hyb_step_lanes* k, hyb_vf w, hyb_vf gh) {
+    hyb_vf wn = hyb_f_mul(w, hyb_madam_exp(hyb_f_mul(hyb_f_mul(k->neg_lr, gh), hyb_f_sign(w))));
+    wn = hyb_f_sel(hyb_f_gt(wn, k->w_max), k->w_max, wn);
+    wn = hyb_f_sel(hyb_f_lt(wn, k->neg_w_max), k->neg_w_max, wn);
+    return wn;
+}
+
 /* One element of the float32 Madam step: w <- clamp(w exp(-lr gh sign(w)), +-w_max); returns
  * the new weight and updates *v, *changed and *nonfinite (non-finite gradients and `flags` as in
  * hyb_lns_element). */
@@ -196,9 +214,7 @@ HYB_LANE hyb_vf hyb_madam_element(const hyb_step_lanes* k, int flags, hyb_vf w, 
     const hyb_vm keep = hyb_m_and(hyb_m_not(ok), hyb_m_set(!(flags & HYB_STEP_PROPAGATE)));
     hyb_vf vn = *v;
     const hyb_vf gh = hyb_madam_normalised(finite ? g : hyb_f_sel(keep, hyb_f_set(0.0f), g), &vn, k);
-    hyb_vf wn = hyb_f_mul(w, hyb_madam_exp(hyb_f_mul(hyb_f_mul(k->neg_lr, gh), hyb_f_sign(w))));
-    wn = hyb_f_sel(hyb_f_gt(wn, k->w_max), k->w_max, wn);
-    wn = hyb_f_sel(hyb_f_lt(wn, k->neg_w_max), k->neg_w_max, wn);
+    hyb_vf wn = hyb_madam_apply(k, w, gh);
     if (!finite) {
         wn = hyb_f_sel(keep, w, wn);
         vn = hyb_f_sel(keep, *v, vn);

@@ -242,6 +242,7 @@ int main(void) {
         RUN(step_case(c, 0, 301, 1));
     }
     RUN(madam_case(1 << 20, HYB_NONFINITE_POLICY_PROPAGATE));
+    RUN(madam_case((1 << 20) + 37, HYB_NONFINITE_POLICY_REJECT)); /* the pipelined loop, threaded, chunk tails */
     printf("test_simd: large lengths: %d cases, %d failed\n", cases, failed);
 
     /* the thread pool (threads.c): the build says it has one, and its idle workers sleep. After a
