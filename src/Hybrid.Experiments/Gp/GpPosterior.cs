@@ -156,7 +156,7 @@ public sealed class GpPosterior : IDisposable
             var votes = f.gt(TorchScalars.Zero);
             if (next < ks.Count && ks[next] <= done + c)
             {
-                var running = votes.to_type(ScalarType.Int64).cumsum(1) + plus.to_type(ScalarType.Int64).unsqueeze(1); // [T, c]
+                var running = votes.to_type(ScalarType.Int64).cumsum(1).Plus(plus.to_type(ScalarType.Int64).unsqueeze(1)); // [T, c]
                 for (; next < ks.Count && ks[next] <= done + c; ++next)
                     at.Add(running.select(1, ks[next] - done - 1).MoveToOuterDisposeScope());
             }

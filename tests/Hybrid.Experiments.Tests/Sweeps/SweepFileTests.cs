@@ -111,6 +111,7 @@ public class SweepFileTests : SweepTestBase
         var s = (Hybrid.Experiments.Compare.CompareSettings)plan.Runs[3].Settings;
         Assert.That((s.Bits, s.C2cNoise, s.Seed, s.Epochs), Is.EqualTo((new[] { 8, 4 }, 0.2f, 1L, 1)));
         Assert.That(new Hybrid.Experiments.Compare.CompareExperiment().Headline(s).Select(h => h.Name),
-            Is.EqualTo(new[] { "adam.test_accuracy", "madam.test_accuracy", "lns-08.test_accuracy", "lns-04.test_accuracy" }));
+            Is.EqualTo(new[] { "adam.test_accuracy", "madam.test_accuracy", "lns-08.test_accuracy", "lns-04.test_accuracy",
+                "lnsfull-12-stochastic.test_accuracy" }), "compare's default full-LNS row comes with the defaults");
     }
 }
