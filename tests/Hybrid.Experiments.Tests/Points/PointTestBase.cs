@@ -6,7 +6,7 @@ namespace Hybrid.Experiments.Tests;
 /// restored afterwards; a fresh temporary folder per test; the tiny synthetic data set.</summary>
 public abstract class PointTestBase
 {
-    private int _threads;
+    private IDisposable? _oneThread;
 
     /// <summary>This test's temporary folder (removed after it).</summary>
     protected string Root { get; private set; } = null!;
@@ -15,14 +15,10 @@ public abstract class PointTestBase
     protected static readonly DataSpec Tiny = new("mixture", TrainSize: 400, TestSize: 100);
 
     [OneTimeSetUp]
-    public void OneThread()
-    {
-        _threads = TorchSharp.torch.get_num_threads();
-        TorchSharp.torch.set_num_threads(1);
-    }
+    public void OneThread() => _oneThread = Hybrid.Experiments.Runs.ThreadScope.Use(1);
 
     [OneTimeTearDown]
-    public void RestoreThreads() => TorchSharp.torch.set_num_threads(_threads);
+    public void RestoreThreads() => _oneThread?.Dispose();
 
     [SetUp]
     public void MakeRoot() => Root = Directory.CreateTempSubdirectory($"hybrid-{GetType().Name}-").FullName;

@@ -10,18 +10,14 @@ namespace Hybrid.Experiments.Tests.Sweeps;
 /// </summary>
 public class PartExperimentSweepTests : SweepTestBase
 {
-    private int _threads;
+    private IDisposable? _oneThread;
 
     // One TorchSharp thread, as the commands run by default; restored afterwards.
     [OneTimeSetUp]
-    public void OneThread()
-    {
-        _threads = TorchSharp.torch.get_num_threads();
-        TorchSharp.torch.set_num_threads(1);
-    }
+    public void OneThread() => _oneThread = Hybrid.Experiments.Runs.ThreadScope.Use(1);
 
     [OneTimeTearDown]
-    public void RestoreThreads() => TorchSharp.torch.set_num_threads(_threads);
+    public void RestoreThreads() => _oneThread?.Dispose();
 
     private static string Sweep(string experiment, string @base) => $$"""
         { "name": "{{experiment}}-one", "experiment": "{{experiment}}", "base": { {{@base}} }, "seeds": [3] }
