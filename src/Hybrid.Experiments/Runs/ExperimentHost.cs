@@ -76,9 +76,7 @@ public static class ExperimentHost
     /// from those of an uninterrupted run. Runs begun before environment.json existed are not compared.</summary>
     private static void SayIfTheEnvironmentDiffers(RunFolder folder, Action<string> warn)
     {
-        if (!folder.Has(EnvironmentFile)) return;
-        var recorded = System.Text.Json.Nodes.JsonNode.Parse(folder.ReadText(EnvironmentFile), documentOptions: Hybrid.Synapse.Files.RegularFile.StrictJson);
-        var diffs = RunEnvironment.Differences(recorded, RunEnvironment.Capture());
+        var diffs = RunEnvironment.Differences(folder, EnvironmentFile);
         if (diffs.Count > 0)
             warn($"resuming {folder.Path} in another environment than it began in ({string.Join("; ", diffs)}): " +
                  "what is computed from here on may differ from an uninterrupted run in the last digits.");

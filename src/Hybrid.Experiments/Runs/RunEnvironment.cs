@@ -61,6 +61,16 @@ public sealed record RunEnvironment(string Hybrid, string DotNet, string Os, str
         ["cpu"] = Cpu,
     };
 
+    /// <summary>The determinants recorded in <paramref name="folder"/>'s <paramref name="file"/> (its <paramref name="key"/>
+    /// object, or the whole file) that differ from this process's; none when the file is absent. The file is read through
+    /// the folder, so its checksum is verified.</summary>
+    public static List<string> Differences(RunFolder folder, string file, string? key = null)
+    {
+        if (!folder.Has(file)) return [];
+        var json = System.Text.Json.Nodes.JsonNode.Parse(folder.ReadText(file), documentOptions: global::Hybrid.Synapse.Files.RegularFile.StrictJson);
+        return Differences(key is null ? json : json?[key], Capture());
+    }
+
     /// <summary>The determinants recorded in a summary.json's <c>environment</c> that differ from <paramref name="now"/>'s,
     /// each as "key: recorded in the run, now" (a key the record lacks is not compared).</summary>
     public static List<string> Differences(System.Text.Json.Nodes.JsonNode? recorded, RunEnvironment now)

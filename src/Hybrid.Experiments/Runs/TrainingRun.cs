@@ -57,9 +57,7 @@ public static class TrainingRun
     /// summary.json) says so: libtorch's results, for one, depend on its thread count (issue 22 item 15).</summary>
     private static void SayIfTheEnvironmentDiffers(RunFolder folder, ITrainingObserver observer)
     {
-        if (!folder.Has("summary.json")) return;
-        var summary = System.Text.Json.Nodes.JsonNode.Parse(folder.ReadText("summary.json"), documentOptions: Hybrid.Synapse.Files.RegularFile.StrictJson);
-        var diffs = RunEnvironment.Differences(summary?["environment"], RunEnvironment.Capture());
+        var diffs = RunEnvironment.Differences(folder, "summary.json", "environment");
         if (diffs.Count > 0)
             observer.Message($"resuming {folder.Path} in another environment than its last command ({string.Join("; ", diffs)}): " +
                              "the resumed epochs may differ from an uninterrupted run in the last digits.");
