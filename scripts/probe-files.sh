@@ -104,6 +104,7 @@ fresh C0; accepted "control: compare --resume of a finished run" case 0 "$RESUME
 for c in status merge run; do fresh S0; accepted "control: sweep $c of a finished sweep" case 0 "$MERGED" -- "${H[@]}" sweep $c sweep.json --out case; done
 # the recorded hash of a file the reader must verify, one hex digit changed (the generic flip may land anywhere)
 hashflip() { perl -0777 -i -pe 'BEGIN{$k=shift} s/("\Q$k\E": \{\s*"sha256": "[0-9a-f]{9})([0-9a-f])/$1 . ($2 eq "0" ? "1" : "0")/e or die "no entry $k"' "$2" "$1"; }
+hexbreak() { perl -0777 -i -pe 'BEGIN{$k=shift} s/("\Q$k\E": \{\s*"sha256": "[0-9a-f]{9})([0-9a-f])/$1g/ or die "no entry $k"' "$2" "$1"; } # a hash no longer 64 hex digits
 
 # ---- 1a. train ----
 for f in config.json manifest.json checkpoint.bin metrics.csv summary.json learning-curve.png; do
@@ -151,8 +152,13 @@ sweep3() { # label names damage-command...: refused by each command in SC
 for f in result.json run.json manifest.json; do
   for k in half flip empty fifo zero dir; do
     SC=(merge status run); [[ $k == half || $k == empty ]] && SC=(merge status) # read as flip is; run once for the kinds that differ
-    if [[ $f == manifest.json && $k == flip ]]; then # the flip lands in metrics.csv's hash: a finished run's metrics.csv is not read
-      for c in merge status run; do fresh S0; damage flip case/$a/$f; accepted "sweep $c: $a/manifest.json flipped in metrics.csv's hash (not read)" case 0 "$MERGED" -- "${H[@]}" sweep $c sweep.json --out case; done
+    if [[ $f == manifest.json && $k == flip ]]; then
+      # A byte flipped in metrics.csv's hash has two outcomes, and the middle byte of a manifest that varies from run to
+      # run (metrics.csv holds wall times) gave either: a hex digit that stays one (a finished run's metrics.csv is not
+      # read: accepted) or one that does not ('a'^1, 'f'^1: the manifest itself is malformed: refused). Both are tried,
+      # each on purpose, so the probe no longer depends on which digit the run happened to write there.
+      for c in merge status run; do fresh S0; hashflip case/$a/$f metrics.csv; accepted "sweep $c: $a/manifest.json, metrics.csv's hash changed (not read)" case 0 "$MERGED" -- "${H[@]}" sweep $c sweep.json --out case; done
+      sweep3 "$a/manifest.json, metrics.csv's hash not hex" "manifest.json" hexbreak case/$a/$f metrics.csv
       continue
     fi
     sweep3 "$a/$f $k" "$f|${RID[0]}" damage $k case/$a/$f
@@ -247,6 +253,7 @@ else
     err=$(timeout 60 "${H[@]}" train "${KA[@]}" --out "$mnt/R" 2>&1 >/dev/null); code=$?
     lines=$(printf '%s' "$err" | grep -c .); ok=yes
     if [[ $code -ne 0 ]] && [[ $lines -ne 1 || $code -eq 1 || $code -eq 124 || "$err" == *System.* || "$err" == *Exception* ]]; then ok="no: exit $code, $lines lines"; fi
+    [[ "$err" == *.tmp* ]] && ok="no: the error names a temporary file, not the user's" # issue 22: name the file the user knows
     if [[ -f $mnt/R/manifest.json ]]; then
       while read -r f h; do [[ -f $mnt/R/$f && $(sha256sum < "$mnt/R/$f" | cut -c1-64) == "$h" ]] || ok="no: $f does not verify"
       done < <(jq -r '.files | to_entries[] | select(.value.pending == null) | "\(.key) \(.value.sha256)"' "$mnt/R/manifest.json" 2>/dev/null)

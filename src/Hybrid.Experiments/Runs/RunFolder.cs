@@ -265,13 +265,20 @@ public sealed class RunFolder : IRunStore
         {
             try { System.IO.File.Delete(tmp); }
             catch (IOException) { } // the write's own error is the one to report
-            // the user knows the file, not its temporary name (a full disk reads "No space left on device : '<tmp>'")
-            if (e is IOException && e.Message.Contains(tmp, StringComparison.Ordinal))
-                throw new IOException($"could not write {File(name)}: " +
-                                      e.Message.Replace($" : '{tmp}'", "").Replace(tmp, File(name)).Trim(), e);
+            if (NamedForTheUser(e, tmp, File(name)) is { } named) throw named;
             throw;
         }
     }
+
+    /// <summary>
+    /// An I/O error that names <paramref name="tmp"/>, restated to name <paramref name="path"/>: the user knows the file,
+    /// not its temporary name (a full disk reads "No space left on device : '&lt;tmp&gt;'"). Null for any other error.
+    /// </summary>
+    internal static IOException? NamedForTheUser(Exception e, string tmp, string path) =>
+        e is IOException && e.Message.Contains(tmp, StringComparison.Ordinal)
+            ? new IOException($"could not write {path}: " +
+                              e.Message.Replace($" : '{tmp}'", "").Replace(tmp, path).Trim(), e)
+            : null;
 
     /// <summary>A fresh folder name under <paramref name="root"/>: <c>prefix-yyyyMMdd-HHmmss</c> (suffixed if taken).</summary>
     public static string NewPath(string root, string prefix)

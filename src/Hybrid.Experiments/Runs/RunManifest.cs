@@ -125,10 +125,11 @@ public sealed class RunManifest
             }
             File.Move(tmp, path, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             try { File.Delete(tmp); }
             catch (IOException) { }
+            if (RunFolder.NamedForTheUser(e, tmp, path) is { } named) throw named;
             throw;
         }
     }

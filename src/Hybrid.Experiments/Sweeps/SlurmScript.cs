@@ -95,8 +95,18 @@ public static class SlurmScript
         var dir = System.IO.Path.GetDirectoryName(path)!;
         Directory.CreateDirectory(dir);
         var tmp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(path)}.{Environment.ProcessId}.tmp");
-        File.WriteAllText(tmp, text);
-        File.Move(tmp, path, overwrite: true);
+        try
+        {
+            File.WriteAllText(tmp, text);
+            File.Move(tmp, path, overwrite: true);
+        }
+        catch (Exception e)
+        {
+            try { File.Delete(tmp); }
+            catch (IOException) { } // the write's own error is the one to report
+            if (RunFolder.NamedForTheUser(e, tmp, path) is { } named) throw named;
+            throw;
+        }
         return path;
     }
 

@@ -211,6 +211,10 @@ public sealed class SweepPlan
             File.WriteAllText(tmp, text);
             File.Move(tmp, path, overwrite: true);
         }
+        catch (Exception e) when (RunFolder.NamedForTheUser(e, tmp, path) is { } named)
+        {
+            throw named;
+        }
         finally
         {
             File.Delete(tmp);

@@ -107,4 +107,18 @@ public class RunFolderTests
         Assert.That(File.ReadAllText(folder.File("config.json")), Is.EqualTo("{}"), "the old file stays");
         Assert.That(Directory.GetFiles(folder.Path, "*.tmp"), Is.Empty);
     }
+
+    [Test]
+    public void AFullDiskWhileTheManifestIsSavedNamesTheManifestNotItsTemporaryName()
+    {
+        if (!File.Exists("/dev/full")) Assert.Ignore("needs /dev/full (Linux) to make a write fail with ENOSPC");
+        var folder = new RunFolder(Path.Combine(_root, "manifest-full"));
+        folder.WriteText("config.json", "{}");
+        // the manifest's temporary name made a link to /dev/full: its save meets a real ENOSPC, as on a full disk
+        var tmp = folder.File($".manifest.json.{Environment.ProcessId}.tmp");
+        File.CreateSymbolicLink(tmp, "/dev/full");
+        var e = Assert.Throws<IOException>(() => folder.WriteText("summary.json", "{}"))!;
+        Assert.That(e.Message, Does.StartWith($"could not write {folder.File("manifest.json")}: "));
+        Assert.That(e.Message, Does.Not.Contain(".tmp"));
+    }
 }
