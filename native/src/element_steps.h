@@ -31,6 +31,7 @@ typedef struct hyb_step_lanes {
     hyb_vf g_bound, neg_g_bound;          /* the clamp of the normalised gradient */
     hyb_vf code_scale;                    /* LNS: gamma lr / ln 2 */
     hyb_vi kmax, sign_mask, k_last;       /* LNS: K = 2^(B-1) - 1, ~K, K - 1 */
+    int sign_shift;                       /* LNS: 32 - B, taking a code's sign bit to bit 31 */
     hyb_vf neg_lr, w_max, neg_w_max;      /* float Madam: -lr, +-w_max */
     int round_gradient;                   /* LNS: gh rounded to an integer (hyb_madam_consts) */
 } hyb_step_lanes;
@@ -49,6 +50,7 @@ HYB_LANE hyb_step_lanes hyb_step_lanes_make(const hyb_madam_consts* c, int32_t b
     k.kmax = hyb_i_set(kmax);
     k.sign_mask = hyb_i_set(~kmax);
     k.k_last = hyb_i_set(kmax - 1);
+    k.sign_shift = bits > 0 ? 32 - bits : 0;
     k.round_gradient = c->round_gradient;
     k.neg_lr = hyb_f_set(-lr);
     k.w_max = hyb_f_set(w_max);
@@ -82,9 +84,9 @@ HYB_LANE hyb_vf hyb_madam_moment(hyb_vf x, hyb_vf* v, const hyb_step_lanes* k) {
 HYB_LANE hyb_vf hyb_madam_divide(hyb_vf g, hyb_vf d, const hyb_step_lanes* k) {
     hyb_vf gh = hyb_f_div(g, d);
     gh = hyb_f_sel(hyb_f_isnan(gh), hyb_f_set(0.0f), gh);
-    gh = hyb_f_sel(hyb_f_gt(gh, k->g_bound), k->g_bound, gh);
-    gh = hyb_f_sel(hyb_f_lt(gh, k->neg_g_bound), k->neg_g_bound, gh);
-    return gh;
+    /* min then max: the clamps sel(gt(gh, g_bound), g_bound, gh) and sel(lt(gh, -g_bound), -g_bound, gh)
+     * in one instruction each (gh is not NaN here, g_bound > 0) */
+    return hyb_f_max(hyb_f_min(gh, k->g_bound), k->neg_g_bound);
 }
 
 /* The normalised, clamped gradient of one element with its own moment; updates *v. */
@@ -112,9 +114,9 @@ HYB_LANE hyb_vi hyb_lns_step_code(hyb_vi code, hyb_vf gh, hyb_vf u, const hyb_ln
     const hyb_vi sign = hyb_i_and(code, k->sign_mask);
     const hyb_vi zero = hyb_i_set(0);
     hyb_vf dk = hyb_f_mul(gh, k->code_scale);
-    /* -dk where the sign bit is set: an exact sign flip */
-    dk = hyb_i_as_f(hyb_i_xor(hyb_f_bits(dk),
-                              hyb_i_sel(hyb_i_eq(sign, zero), zero, hyb_i_set((int32_t)0x80000000u))));
+    /* -dk where the sign bit is set: an exact sign flip (a validated code has no bit above B - 1, so the
+     * shifted sign is 0 or exactly bit 31) */
+    dk = hyb_i_as_f(hyb_i_xor(hyb_f_bits(dk), hyb_i_shl(sign, k->sign_shift)));
     if (flags & HYB_STEP_DEVICE) {
         const hyb_vm pot = hyb_f_lt(dk, hyb_f_set(0.0f));
         dk = hyb_f_mul(dk, hyb_f_sel(pot, dv->pot, dv->dep));
@@ -129,8 +131,7 @@ HYB_LANE hyb_vi hyb_lns_step_code(hyb_vi code, hyb_vf gh, hyb_vf u, const hyb_ln
     }
     const hyb_vf r = hyb_f_floor(hyb_f_add(dk, u));
     hyb_vi kn = hyb_i_add(kk, hyb_f_to_i(r));
-    kn = hyb_i_sel(hyb_i_lt(kn, zero), zero, kn);
-    kn = hyb_i_sel(hyb_i_gt(kn, k->k_last), k->k_last, kn);
+    kn = hyb_i_min(hyb_i_max(kn, zero), k->k_last); /* clamped to [0, K - 1] */
     return hyb_i_sel(hyb_i_eq(kk, k->kmax), code, hyb_i_or(sign, kn));
 }
 
@@ -199,9 +200,9 @@ HYB_LANE hyb_vf hyb_madam_exp(hyb_vf x) {
  * (hyb_madam_normalised) of one group ahead of this half of the previous one. */
 HYB_LANE hyb_vf hyb_madam_apply(const hyb_step_lanes* k, hyb_vf w, hyb_vf gh) {
     hyb_vf wn = hyb_f_mul(w, hyb_madam_exp(hyb_f_mul(hyb_f_mul(k->neg_lr, gh), hyb_f_sign(w))));
-    wn = hyb_f_sel(hyb_f_gt(wn, k->w_max), k->w_max, wn);
-    wn = hyb_f_sel(hyb_f_lt(wn, k->neg_w_max), k->neg_w_max, wn);
-    return wn;
+    /* the clamps as min then max (wn is never NaN: w and gh are finite, and sign(0) = 0 makes the
+     * exponent 0 where w is) */
+    return hyb_f_max(hyb_f_min(wn, k->w_max), k->neg_w_max);
 }
 
 /* One element of the float32 Madam step: w <- clamp(w exp(-lr gh sign(w)), +-w_max); returns

@@ -30,6 +30,8 @@ HYB_LANE hyb_vm hyb_f_gt(hyb_vf a, hyb_vf b) { return _mm512_cmp_ps_mask(a, b, _
 HYB_LANE hyb_vm hyb_f_lt(hyb_vf a, hyb_vf b) { return _mm512_cmp_ps_mask(a, b, _CMP_LT_OQ); }
 HYB_LANE hyb_vm hyb_f_isnan(hyb_vf a) { return _mm512_cmp_ps_mask(a, a, _CMP_UNORD_Q); }
 HYB_LANE hyb_vf hyb_f_sel(hyb_vm m, hyb_vf a, hyb_vf b) { return _mm512_mask_blend_ps(m, b, a); }
+HYB_LANE hyb_vf hyb_f_min(hyb_vf a, hyb_vf b) { return _mm512_min_ps(a, b); }
+HYB_LANE hyb_vf hyb_f_max(hyb_vf a, hyb_vf b) { return _mm512_max_ps(a, b); }
 HYB_LANE hyb_vi hyb_f_to_i(hyb_vf a) { return _mm512_cvttps_epi32(a); }
 HYB_LANE hyb_vi hyb_f_bits(hyb_vf a) { return _mm512_castps_si512(a); }
 HYB_LANE hyb_vf hyb_i_as_f(hyb_vi a) { return _mm512_castsi512_ps(a); }
@@ -37,6 +39,9 @@ HYB_LANE hyb_vf hyb_i_to_f(hyb_vi a) { return _mm512_cvtepi32_ps(a); }
 
 HYB_LANE hyb_vi hyb_i_set(int32_t x) { return _mm512_set1_epi32(x); }
 HYB_LANE hyb_vi hyb_i_add(hyb_vi a, hyb_vi b) { return _mm512_add_epi32(a, b); }
+HYB_LANE hyb_vi hyb_i_sub(hyb_vi a, hyb_vi b) { return _mm512_sub_epi32(a, b); }
+HYB_LANE hyb_vi hyb_i_min(hyb_vi a, hyb_vi b) { return _mm512_min_epi32(a, b); }
+HYB_LANE hyb_vi hyb_i_max(hyb_vi a, hyb_vi b) { return _mm512_max_epi32(a, b); }
 HYB_LANE hyb_vi hyb_i_and(hyb_vi a, hyb_vi b) { return _mm512_and_si512(a, b); }
 HYB_LANE hyb_vi hyb_i_or(hyb_vi a, hyb_vi b) { return _mm512_or_si512(a, b); }
 HYB_LANE hyb_vi hyb_i_xor(hyb_vi a, hyb_vi b) { return _mm512_xor_si512(a, b); }
@@ -71,6 +76,10 @@ HYB_LANE void hyb_f_store(float* p, hyb_vf a) { _mm512_storeu_ps(p, a); }
 HYB_LANE hyb_vi hyb_i_load(const int32_t* p) { return _mm512_loadu_si512(p); }
 HYB_LANE hyb_vi hyb_u8_load(const uint8_t* p) { return _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i*)p)); }
 HYB_LANE void hyb_u8_store(uint8_t* p, hyb_vi a) { _mm_storeu_si128((__m128i*)p, _mm512_cvtepi32_epi8(a)); }
+/* `count` consecutive groups of codes to bytes (one vpmovdb each already) */
+HYB_LANE void hyb_u8_store_run(uint8_t* p, const hyb_vi* a, int count) {
+    for (int q = 0; q < count; ++q) hyb_u8_store(p + (size_t)q * 16, a[q]);
+}
 HYB_LANE hyb_vi hyb_u16_load(const uint16_t* p) {
     return _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i*)p));
 }

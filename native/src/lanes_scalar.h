@@ -31,6 +31,10 @@ HYB_LANE hyb_vm hyb_f_gt(hyb_vf a, hyb_vf b) { return a > b; }
 HYB_LANE hyb_vm hyb_f_lt(hyb_vf a, hyb_vf b) { return a < b; }
 HYB_LANE hyb_vm hyb_f_isnan(hyb_vf a) { return a != a; }
 HYB_LANE hyb_vf hyb_f_sel(hyb_vm m, hyb_vf a, hyb_vf b) { return m ? a : b; }
+/* x86's minps/maxps: the second operand unless the first is less (greater), so equal to
+ * sel(gt(a, b), b, a) and sel(lt(a, b), b, a) whenever neither is NaN */
+HYB_LANE hyb_vf hyb_f_min(hyb_vf a, hyb_vf b) { return a < b ? a : b; }
+HYB_LANE hyb_vf hyb_f_max(hyb_vf a, hyb_vf b) { return a > b ? a : b; }
 /* an integral float with |a| < 2^31 to int32 (exact) */
 HYB_LANE hyb_vi hyb_f_to_i(hyb_vf a) { return (int32_t)a; }
 HYB_LANE hyb_vi hyb_f_bits(hyb_vf a) { int32_t u; memcpy(&u, &a, 4); return u; }
@@ -41,6 +45,9 @@ HYB_LANE hyb_vf hyb_i_to_f(hyb_vi a) { return (float)a; }
 /* int32 */
 HYB_LANE hyb_vi hyb_i_set(int32_t x) { return x; }
 HYB_LANE hyb_vi hyb_i_add(hyb_vi a, hyb_vi b) { return (int32_t)((uint32_t)a + (uint32_t)b); }
+HYB_LANE hyb_vi hyb_i_sub(hyb_vi a, hyb_vi b) { return (int32_t)((uint32_t)a - (uint32_t)b); }
+HYB_LANE hyb_vi hyb_i_min(hyb_vi a, hyb_vi b) { return a < b ? a : b; } /* signed */
+HYB_LANE hyb_vi hyb_i_max(hyb_vi a, hyb_vi b) { return a > b ? a : b; } /* signed */
 HYB_LANE hyb_vi hyb_i_and(hyb_vi a, hyb_vi b) { return a & b; }
 HYB_LANE hyb_vi hyb_i_or(hyb_vi a, hyb_vi b) { return a | b; }
 HYB_LANE hyb_vi hyb_i_xor(hyb_vi a, hyb_vi b) { return a ^ b; }

@@ -60,8 +60,12 @@ HYB_LANE void hyb_philox_lanes_n(uint64_t seed, int64_t step, uint32_t tensor_id
 /* hyb_rounding_slice on lanes: the uniform of slice p of each lane's word at r bits. */
 HYB_LANE hyb_vf hyb_rounding_slice_lanes(hyb_vi w, int p, int r) {
     if (r == 32) return hyb_f_mul(hyb_i_to_f(hyb_i_shr(w, 8)), hyb_f_set(1.0f / 16777216.0f));
-    const hyb_vi s = hyb_i_and(hyb_i_shr(w, p * r), hyb_i_set((int32_t)((1u << r) - 1u)));
-    return hyb_f_mul(hyb_i_to_f(hyb_i_add(hyb_i_add(s, s), hyb_i_set(1))),
+    /* the top slice needs no mask, the bottom one no shift */
+    const hyb_vi sh = p > 0 ? hyb_i_shr(w, p * r) : w;
+    const hyb_vi s = (p + 1) * r == 32 ? sh : hyb_i_and(sh, hyb_i_set((int32_t)((1u << r) - 1u)));
+    /* s 2^-r + 2^-(r+1) = (2s + 1) / 2^(r+1), hyb_rounding_slice's value: s < 2^16, so the product, the
+     * sum and the conversion are all exact */
+    return hyb_f_add(hyb_f_mul(hyb_i_to_f(s), hyb_f_set(1.0f / (float)(1u << r))),
                      hyb_f_set(1.0f / (float)(2u << r)));
 }
 
