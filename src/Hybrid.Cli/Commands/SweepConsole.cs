@@ -94,7 +94,7 @@ public static class SweepConsole
         {
             var axes = plan.Definition.Axes.Where(a => !a.IsSeed).Select(a => a.Path).ToList();
             string[] header = [.. axes.Concat(merge.Headline.Select(h => h.Name)).Append("seeds")];
-            Tables.Write(header, merge.Groups.Select(g => (IReadOnlyList<string>)[.. g.Point.Select(p => p.Value),
+            Tables.Write(header, merge.Groups.Select(g => (IReadOnlyList<string>)[.. g.Point.Select(p => p.Label),
                     .. merge.Headline.Select(h => g.Metrics.TryGetValue(h.Name, out var s) && s.Count > 0 ? s.Format("G4") : "—"),
                     $"{g.Completed}/{g.Planned}"]),
                 [.. axes.Select(_ => false), .. merge.Headline.Select(_ => true), true]);

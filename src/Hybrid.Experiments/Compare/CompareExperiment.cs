@@ -69,6 +69,16 @@ public sealed class CompareExperiment : Experiment<CompareSettings, CompareResul
     public static IEnumerable<string> RowKeys(CompareSettings s) => ComparePlan.Rows(s).Select(r => r.Key);
 
     /// <inheritdoc />
+    /// <remarks>Every metric begins with its row's key, and with <c>--seeds</c> &gt; 1 its seed (<see cref="MetricKey"/>).</remarks>
+    public override IReadOnlyList<string> MetricKeys(CompareSettings s) =>
+        (from k in RowKeys(s) from seed in s.SeedList select MetricKey(s, k, seed)).ToList();
+
+    /// <summary>The prefix of one (row, seed)'s metrics: the row's key, "#seed" added with <c>--seeds</c> &gt; 1 to tell its runs apart
+    /// (a sweep gives one seed per run through its seed axis).</summary>
+    public static string MetricKey(CompareSettings s, string row, long seed) =>
+        s.Seeds > 1 ? string.Create(CultureInfo.InvariantCulture, $"{row}#{seed}") : row;
+
+    /// <inheritdoc />
     public override CompareResult Run(CompareSettings s, ExperimentContext context)
     {
         var table = s.LoadEnergyTable();
@@ -102,8 +112,7 @@ public sealed class CompareExperiment : Experiment<CompareSettings, CompareResul
         var timing = new SortedDictionary<string, double>(StringComparer.Ordinal);
         foreach (var r in rows)
         {
-            // one seed per sweep run (the sweep's seed axis); a compare with --seeds K adds "#seed" to tell its runs apart
-            string k = s.Seeds > 1 ? $"{r.Key}#{r.Seed}" : r.Key;
+            string k = MetricKey(s, r.Key, r.Seed);
             metrics[$"{k}.test_accuracy"] = r.TestAccuracy;
             if (double.IsFinite(r.TestLoss)) metrics[$"{k}.test_loss"] = r.TestLoss;
             if (CompareReport.IsText(s) && double.IsFinite(r.TestLoss)) metrics[$"{k}.test_bits_per_char"] = r.TestBitsPerCharacter;

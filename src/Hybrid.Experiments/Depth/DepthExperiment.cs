@@ -61,6 +61,10 @@ public sealed class DepthExperiment : Experiment<DepthSettings, DepthResult>
     public override IReadOnlyList<HeadlineMetric> Headline(DepthSettings s) =>
         (from opt in s.Optimizers from d in s.Depths select new HeadlineMetric($"{Key(opt, d)}.train_accuracy", true)).ToList();
 
+    /// <inheritdoc />
+    /// <remarks>Every metric but <c>diverged_points</c> begins with its optimiser.</remarks>
+    public override IReadOnlyList<string> MetricKeys(DepthSettings s) => s.Optimizers;
+
     /// <summary>"sgd.d04": the metric prefix of one (optimiser, depth).</summary>
     public static string Key(string optimizer, int depth) => string.Create(CultureInfo.InvariantCulture, $"{optimizer}.d{depth:D2}");
 

@@ -65,6 +65,9 @@ public abstract class Experiment<TSettings, TResult> : IExperiment where TSettin
     /// <summary>The metrics a sweep report tables and plots.</summary>
     public virtual IReadOnlyList<HeadlineMetric> Headline(TSettings settings) => [];
 
+    /// <summary>The keys the metric names begin with (<see cref="IExperiment.MetricKeys"/>); none by default.</summary>
+    public virtual IReadOnlyList<string> MetricKeys(TSettings settings) => [];
+
     /// <summary>The body: runs (or resumes) the experiment (validated, folder checked and locked by the host). Call
     /// <see cref="ExperimentContext.Begin"/> before writing anything, once loading can no longer refuse the input.</summary>
     public abstract TResult Run(TSettings settings, ExperimentContext context);
@@ -82,6 +85,7 @@ public abstract class Experiment<TSettings, TResult> : IExperiment where TSettin
     void IExperiment.ValidateForSweep(object settings) => ValidateForSweep((TSettings)settings);
     double IExperiment.Cost(object settings) => Cost((TSettings)settings);
     IReadOnlyList<HeadlineMetric> IExperiment.Headline(object settings) => Headline((TSettings)settings);
+    IReadOnlyList<string> IExperiment.MetricKeys(object settings) => MetricKeys((TSettings)settings);
 
     (ExperimentOutcome Outcome, object Result) IExperiment.Execute(object settings, ExperimentContext context)
     {

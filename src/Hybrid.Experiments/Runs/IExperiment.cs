@@ -63,6 +63,13 @@ public interface IExperiment
     /// <summary>The metrics a sweep report tables and plots for these settings.</summary>
     IReadOnlyList<HeadlineMetric> Headline(object settings);
 
+    /// <summary>
+    /// The keys these settings' metric names begin with, <c>key.metric</c>: one per optimiser (transfer, depth: <c>sgd.d04.train_accuracy</c>)
+    /// or row (compare: <c>lns-08.test_accuracy</c>); empty where the names carry no such key. <c>sweep merge</c> folds the key away
+    /// when every run of a sweep has exactly one (<see cref="Sweeps.MetricKeyFold"/>).
+    /// </summary>
+    IReadOnlyList<string> MetricKeys(object settings);
+
     /// <summary>The body: runs (or resumes) the experiment in <paramref name="context"/>'s folder. Call it through <see cref="ExperimentHost"/>.</summary>
     (ExperimentOutcome Outcome, object Result) Execute(object settings, ExperimentContext context);
 }

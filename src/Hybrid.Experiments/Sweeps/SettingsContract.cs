@@ -145,6 +145,30 @@ public static class SettingsContract
         _ => value.ToJsonString(),
     };
 
+    /// <summary>
+    /// A JSON value as people read it in a report, a legend or a tick: a scalar as <see cref="Show"/> gives it, a list of
+    /// scalars comma-joined (<c>["sgd"]</c> → <c>sgd</c>, <c>[8,4]</c> → <c>8, 4</c>), an object as <c>key=value</c> pairs
+    /// (<c>name=sgd, lr=0.1</c>) with nested lists and objects as compact JSON; an empty list or object, or a list holding
+    /// lists or objects, as compact JSON. Not an identity: <see cref="Show"/> is (plan.json), and <see cref="Labels"/>
+    /// falls back to it where two values of an axis would read alike.
+    /// </summary>
+    public static string Label(JsonNode? value) => value switch
+    {
+        JsonArray { Count: > 0 } a when a.All(IsScalar) => string.Join(", ", a.Select(Show)),
+        JsonObject { Count: > 0 } o => string.Join(", ", o.Select(kv => $"{kv.Key}={Show(kv.Value)}")),
+        _ => Show(value),
+    };
+
+    /// <summary>The <see cref="Label"/> of each of an axis's values; where two would read alike (<c>["a","b"]</c> and
+    /// <c>["a, b"]</c>), every value's <see cref="Show"/> instead, so that no two rows of a table look the same.</summary>
+    public static IReadOnlyList<string> Labels(IReadOnlyList<JsonNode?> values)
+    {
+        var labels = values.Select(Label).ToList();
+        return labels.Distinct(StringComparer.Ordinal).Count() == labels.Count ? labels : values.Select(Show).ToList();
+    }
+
+    private static bool IsScalar(JsonNode? node) => node is null or JsonValue;
+
     private static Type Unwrap(Type t) => Nullable.GetUnderlyingType(t) ?? t;
 
     /// <summary>"an integer", "a number", "a list of integers", …</summary>

@@ -4,8 +4,9 @@ using Hybrid.Experiments.Runs;
 
 namespace Hybrid.Experiments.Sweeps;
 
-/// <summary>A finished run of the plan and its result.</summary>
-public sealed record FinishedRun(PlannedRun Run, RunResult Result);
+/// <summary>A finished run of the plan, its result as the run recorded it, and its metrics under the names the merge gives them
+/// (<see cref="MetricKeyFold"/>).</summary>
+public sealed record FinishedRun(PlannedRun Run, RunResult Result, IReadOnlyDictionary<string, double> Metrics);
 
 /// <summary>A run of the plan without a final result, and where it stands.</summary>
 public sealed record UnfinishedRun(PlannedRun Run, RunState State, string Detail);
@@ -40,10 +41,11 @@ public enum Standing
 /// </summary>
 public sealed class SweepMerge
 {
-    private SweepMerge(SweepPlan plan, IReadOnlyList<FinishedRun> finished, IReadOnlyList<UnfinishedRun> unfinished,
+    private SweepMerge(SweepPlan plan, MetricKeyFold fold, IReadOnlyList<FinishedRun> finished, IReadOnlyList<UnfinishedRun> unfinished,
         IReadOnlyList<GroupSummary> groups, IReadOnlyList<HeadlineMetric> headline)
     {
         Plan = plan;
+        Fold = fold;
         Finished = finished;
         Unfinished = unfinished;
         Groups = groups;
@@ -52,6 +54,8 @@ public sealed class SweepMerge
 
     /// <summary>The plan.</summary>
     public SweepPlan Plan { get; }
+    /// <summary>How the metric names are merged: with each run's one key folded away, or as the runs gave them.</summary>
+    public MetricKeyFold Fold { get; }
     /// <summary>Runs with a final result (completed or diverged), in plan order.</summary>
     public IReadOnlyList<FinishedRun> Finished { get; }
     /// <summary>Runs without one (missing, interrupted, running, failed), in plan order.</summary>
@@ -61,8 +65,8 @@ public sealed class SweepMerge
     /// <summary>The metrics the report tables and plots.</summary>
     public IReadOnlyList<HeadlineMetric> Headline { get; }
 
-    /// <summary>Every metric name of the finished runs, sorted.</summary>
-    public IReadOnlyList<string> MetricNames => Finished.SelectMany(f => f.Result.Metrics.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
+    /// <summary>Every metric name of the finished runs (as merged), sorted.</summary>
+    public IReadOnlyList<string> MetricNames => Finished.SelectMany(f => f.Metrics.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
 
     /// <summary>Every timing name of the finished runs, sorted.</summary>
     public IReadOnlyList<string> TimingNames => Finished.SelectMany(f => f.Result.Timing.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
@@ -70,12 +74,12 @@ public sealed class SweepMerge
     /// <summary>Collects the sweep folder's results for <paramref name="plan"/>.</summary>
     public static SweepMerge Collect(SweepPlan plan)
     {
-        var finished = new List<FinishedRun>();
+        var recorded = new List<(PlannedRun Run, RunResult Result)>();
         var unfinished = new List<UnfinishedRun>();
         foreach (var run in plan.Runs)
         {
             var (state, result, holder) = SweepRunFiles.State(plan, run);
-            if (result is { Finished: true }) finished.Add(new FinishedRun(run, result));
+            if (result is { Finished: true }) recorded.Add((run, result));
             else unfinished.Add(new UnfinishedRun(run, state, state switch
             {
                 RunState.Running => $"running: {holder?.ToString() ?? "holder not recorded"}",
@@ -84,20 +88,22 @@ public sealed class SweepMerge
                 _ => "not started",
             }));
         }
-        var byRun = finished.ToDictionary(f => f.Run.Id, f => f.Result);
+        var fold = MetricKeyFold.Of(plan, recorded.ToDictionary(f => f.Run.Id, f => f.Result));
+        var finished = recorded.Select(f => new FinishedRun(f.Run, f.Result, fold.Metrics(f.Run, f.Result.Metrics))).ToList();
+        var byRun = finished.ToDictionary(f => f.Run.Id);
         var groups = plan.Runs.GroupBy(r => r.GroupKey).Select(g =>
         {
-            var results = g.Select(r => byRun.GetValueOrDefault(r.Id)).Where(r => r is not null).Select(r => r!).ToList();
-            var done = results.Where(r => r.Status == SweepRunStatus.Completed).ToList();
-            var names = done.SelectMany(r => r.Metrics.Keys).Distinct().Order(StringComparer.Ordinal);
+            var results = g.Select(r => byRun.GetValueOrDefault(r.Id)).Where(f => f is not null).Select(f => f!).ToList();
+            var done = results.Where(f => f.Result.Status == SweepRunStatus.Completed).ToList();
+            var names = done.SelectMany(f => f.Metrics.Keys).Distinct().Order(StringComparer.Ordinal);
             var metrics = names.ToDictionary(n => n,
-                n => SeedSummary.Of(done.Select(r => r.Metrics.GetValueOrDefault(n, double.NaN))));
+                n => SeedSummary.Of(done.Select(f => f.Metrics.GetValueOrDefault(n, double.NaN))));
             return new GroupSummary(g.Key, g.First().Point.Where(p => !p.IsSeed).ToList(), g.Count(), done.Count,
-                results.Count(r => r.Status == SweepRunStatus.Diverged), metrics);
+                results.Count(f => f.Result.Status == SweepRunStatus.Diverged), metrics);
         }).ToList();
-        var headline = plan.Runs.SelectMany(r => plan.Definition.Experiment.Headline(r.Settings))
+        var headline = plan.Runs.SelectMany(r => plan.Definition.Experiment.Headline(r.Settings).Select(h => h with { Name = fold.Name(r, h.Name) }))
             .DistinctBy(h => h.Name).ToList();
-        return new SweepMerge(plan, finished, unfinished, groups, headline);
+        return new SweepMerge(plan, fold, finished, unfinished, groups, headline);
     }
 
     /// <summary>How each group stands on <paramref name="metric"/> against the group with the best mean.</summary>

@@ -5,8 +5,14 @@ using Hybrid.Experiments.Runs;
 
 namespace Hybrid.Experiments.Sweeps;
 
-/// <summary>One axis value of a run: the axis's path and the value as a label.</summary>
-public sealed record AxisValue(string Axis, string Value, bool IsSeed);
+/// <summary>One axis value of a run: the axis's path, the value exactly (<see cref="SettingsContract.Show"/>: what plan.json
+/// records and a run's identity is compared by) and as people read it (<see cref="SettingsContract.Labels"/>: the merged report,
+/// plots).</summary>
+public sealed record AxisValue(string Axis, string Value, bool IsSeed, string Label)
+{
+    /// <summary>"optimizers=sgd, adam; seed=1": axis values as people read them. "; " between axes, because a label may hold ", ".</summary>
+    public static string Readable(IEnumerable<AxisValue> point) => string.Join("; ", point.Select(p => $"{p.Axis}={p.Label}"));
+}
 
 /// <summary>
 /// One run of a sweep: its place in the plan, its id (a hash of the experiment's name and its
@@ -17,6 +23,9 @@ public sealed record PlannedRun(int Index, string Id, IReadOnlyList<AxisValue> P
 {
     /// <summary>"optimizer.bits=4 seed=1" (or "base" for a sweep without axes).</summary>
     public string Label => Point.Count == 0 ? "base" : string.Join(" ", Point.Select(p => $"{p.Axis}={p.Value}"));
+
+    /// <summary>"optimizers=sgd, adam; seed=1" (<see cref="AxisValue.Readable"/>): the point as reports show it; <see cref="Label"/> is exact.</summary>
+    public string ReadableLabel => Point.Count == 0 ? "base" : AxisValue.Readable(Point);
 
     /// <summary>The point without its seed: runs with the same key differ only in the seed.</summary>
     public string GroupKey => string.Join(" ", Point.Where(p => !p.IsSeed).Select(p => $"{p.Axis}={p.Value}"));
@@ -71,14 +80,16 @@ public sealed class SweepPlan
 
         var runs = new List<PlannedRun>();
         var byId = new Dictionary<string, PlannedRun>();
+        var labels = d.Axes.Select(a => SettingsContract.Labels(a.Values)).ToList();
         foreach (var combination in Cross(d.Axes))
         {
             var node = (JsonObject)start.DeepClone();
             var point = new List<AxisValue>();
             for (int a = 0; a < d.Axes.Count; ++a)
             {
-                Set(node, d.Axes[a].Path, combination[a]?.DeepClone());
-                point.Add(new AxisValue(d.Axes[a].Path, SettingsContract.Show(combination[a]), d.Axes[a].IsSeed));
+                var value = d.Axes[a].Values[combination[a]];
+                Set(node, d.Axes[a].Path, value?.DeepClone());
+                point.Add(new AxisValue(d.Axes[a].Path, SettingsContract.Show(value), d.Axes[a].IsSeed, labels[a][combination[a]]));
             }
             int index = runs.Count;
             string label = point.Count == 0 ? "the base settings" : string.Join(" ", point.Select(p => $"{p.Axis}={p.Value}"));
@@ -221,12 +232,13 @@ public sealed class SweepPlan
         }
     }
 
-    private static IEnumerable<JsonNode?[]> Cross(IReadOnlyList<SweepAxis> axes)
+    // each combination as the index of its value on every axis
+    private static IEnumerable<int[]> Cross(IReadOnlyList<SweepAxis> axes)
     {
         var index = new int[axes.Count];
         while (true)
         {
-            yield return axes.Select((a, i) => a.Values[index[i]]).ToArray();
+            yield return (int[])index.Clone();
             int k = axes.Count - 1;
             while (k >= 0 && ++index[k] == axes[k].Values.Count) index[k--] = 0;
             if (k < 0) yield break;

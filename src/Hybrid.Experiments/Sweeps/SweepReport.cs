@@ -13,7 +13,11 @@ namespace Hybrid.Experiments.Sweeps;
 /// timing.csv (seconds and speeds: this machine's, not results), summary.csv/summary.json (each
 /// grid point over its seeds: mean, sd, 95 % interval, n), report.md (headline tables with
 /// mean ± interval and what is and is not significantly different, and what is missing), and one
-/// plot per headline metric with the intervals as error bars.
+/// plot per headline metric with the intervals as error bars. The files meant to be parsed (the
+/// CSVs, summary.json's <c>point</c>) hold each axis value exactly, as plan.json does; the report
+/// and the plots show its label (<see cref="SettingsContract.Labels"/>: <c>sgd</c> for <c>["sgd"]</c>).
+/// Every file uses the merged metric names (<see cref="MetricKeyFold"/>): with each run's one
+/// optimiser or row key folded away where the sweep's axis gives each run one.
 /// </summary>
 public static class SweepReport
 {
@@ -33,7 +37,7 @@ public static class SweepReport
         results.AppendLine(Csv(["index", "id", .. axes.Select(a => a.Path), "status", .. metrics]));
         foreach (var f in m.Finished)
             results.AppendLine(Csv([f.Run.Index.ToString(Inv), f.Run.Id, .. f.Run.Point.Select(p => p.Value), f.Result.Status.Name(),
-                .. metrics.Select(n => f.Result.Metrics.TryGetValue(n, out var v) ? G(v) : "")]));
+                .. metrics.Select(n => f.Metrics.TryGetValue(n, out var v) ? G(v) : "")]));
         folder.WriteText("results.csv", results.ToString());
 
         var timingNames = m.TimingNames;
@@ -75,9 +79,16 @@ public static class SweepReport
         if (d.Description is not null) sb.AppendLine(d.Description).AppendLine();
         int diverged = m.Finished.Count(f => f.Result.Status == SweepRunStatus.Diverged);
         sb.AppendLine($"- Sweep file: `{d.SourcePath}`; folder: `{m.Plan.Root}`.");
-        sb.AppendLine($"- Axes: {(d.Axes.Count == 0 ? "none" : string.Join("; ", d.Axes.Select(a => $"{a.Path} ∈ {{{string.Join(", ", a.Values.Select(SettingsContract.Show))}}}")))}.");
+        // each value in a code span: a label may itself hold ", " (a list of two optimisers)
+        sb.AppendLine($"- Axes: {(d.Axes.Count == 0 ? "none" : string.Join("; ", d.Axes.Select(a => $"{a.Path} ∈ {{{string.Join(", ", SettingsContract.Labels(a.Values).Select(l => $"`{l}`"))}}}")))}.");
         sb.AppendLine($"- Runs: {m.Plan.Runs.Count} planned, {m.Finished.Count} finished ({diverged} diverged), {m.Unfinished.Count} not finished" +
                       (m.Unfinished.Count > 0 ? " (listed at the end; this report covers only what is finished)." : "."));
+        if (m.Fold.Folded)
+            sb.AppendLine($"- Metric names: every run reports under one key ({string.Join(", ", m.Fold.Keys)}), as `<key>.<metric>`; the key is " +
+                          "folded away here (`<metric>`), so each key's value is on its own row and the keys compare; each run's " +
+                          "`runs/<id>/result.json` keeps the full names.");
+        else if (m.Fold.Note is { } note)
+            sb.AppendLine($"- Metric names: {note}.");
         sb.AppendLine("- Each cell is the mean over the completed seeds ± the half-width of its 95 % interval (Student's t); " +
                       "n is the number of seeds. A point is called worse than the best only when the two intervals are disjoint; " +
                       "overlapping intervals are not called a difference, and one seed has no interval.").AppendLine();
@@ -95,7 +106,7 @@ public static class SweepReport
                 var s = g.Metrics.GetValueOrDefault(h.Name);
                 string cell = s is { Count: > 0 } ? s.Format("G4") : "—";
                 string n = $"{g.Completed}/{g.Planned}" + (g.Diverged > 0 ? $" ({g.Diverged} diverged)" : "");
-                sb.AppendLine("| " + string.Join(" | ", g.Point.Select(p => p.Value).Append(cell).Append(n).Append(Words(standings[i]))) + " |");
+                sb.AppendLine("| " + string.Join(" | ", g.Point.Select(p => Cell(p.Label)).Append(cell).Append(n).Append(Words(standings[i]))) + " |");
             }
             sb.AppendLine();
         }
@@ -108,7 +119,7 @@ public static class SweepReport
             sb.AppendLine("## Not finished").AppendLine();
             sb.AppendLine("| # | id | run | state |").AppendLine("|---:|---|---|---|");
             foreach (var u in m.Unfinished)
-                sb.AppendLine($"| {u.Run.Index + 1} | `{u.Run.Id}` | {u.Run.Label} | {u.Detail.Replace("|", "\\|")} |");
+                sb.AppendLine($"| {u.Run.Index + 1} | `{u.Run.Id}` | {Cell(u.Run.ReadableLabel)} | {Cell(u.Detail)} |");
             sb.AppendLine().AppendLine($"Finish them with `hybrid sweep run {d.SourcePath}` (or the Slurm script again); then merge again.");
         }
         return sb.ToString();
@@ -123,14 +134,20 @@ public static class SweepReport
         _ => "no data",
     };
 
+    private static string Cell(string text) => text.Replace("|", "\\|");
+
     private static JsonObject SummaryJson(SweepMerge m)
     {
         static JsonNode? Num(double x) => double.IsFinite(x) ? JsonValue.Create(x) : null;
+        // the runs of a group differ only in the seed, so they share a key
+        var keyOfGroup = m.Plan.Runs.GroupBy(r => r.GroupKey).ToDictionary(g => g.Key, g => m.Fold.KeyOf(g.First()));
         var groups = new JsonArray();
         foreach (var g in m.Groups)
             groups.Add(new JsonObject
             {
                 ["point"] = new JsonObject(g.Point.Select(p => KeyValuePair.Create(p.Axis, (JsonNode?)JsonValue.Create(p.Value)))),
+                ["label"] = new JsonObject(g.Point.Select(p => KeyValuePair.Create(p.Axis, (JsonNode?)JsonValue.Create(p.Label)))),
+                ["metricKey"] = keyOfGroup[g.Key],
                 ["planned"] = g.Planned,
                 ["completed"] = g.Completed,
                 ["diverged"] = g.Diverged,
@@ -150,6 +167,10 @@ public static class SweepReport
             ["planned"] = m.Plan.Runs.Count,
             ["finished"] = m.Finished.Count,
             ["headline"] = new JsonArray(m.Headline.Select(h => (JsonNode?)JsonValue.Create(h.Name)).ToArray()),
+            ["metricKeys"] = new JsonObject
+            {
+                ["folded"] = m.Fold.Folded, ["keys"] = new JsonArray(m.Fold.Keys.Select(k => (JsonNode?)k).ToArray()), ["note"] = m.Fold.Note,
+            },
             ["groups"] = groups,
             ["unfinished"] = unfinished,
             ["mergedUtc"] = DateTime.UtcNow,
@@ -165,15 +186,16 @@ public static class SweepReport
     {
         var groups = m.Groups.Where(g => g.Metrics.TryGetValue(h.Name, out var s) && s.Count > 0).ToList();
         if (groups.Count == 0) return null;
-        // x: the first numeric axis (else the first axis) that is not the seed; log10 when it spans a decade or more
+        // x: the first numeric axis (else the first axis) that is not the seed; log10 when it spans a decade or more.
+        // Numeric by label, as the ticks show it: a list of one number ([64]) is that number.
         var candidates = m.Plan.Definition.Axes.Where(a => !a.IsSeed).ToList();
-        var xAxis = candidates.FirstOrDefault(a => a.Values.All(v => double.TryParse(SettingsContract.Show(v), NumberStyles.Float, Inv, out _)))
+        var xAxis = candidates.FirstOrDefault(a => SettingsContract.Labels(a.Values).All(l => double.TryParse(l, NumberStyles.Float, Inv, out _)))
                     ?? candidates.FirstOrDefault();
-        string XOf(GroupSummary g) => xAxis is null ? "" : g.Point.First(p => p.Axis == xAxis.Path).Value;
-        string SeriesOf(GroupSummary g) => string.Join(" ", g.Point.Where(p => p.Axis != xAxis?.Path).Select(p => $"{p.Axis}={p.Value}"));
+        string XOf(GroupSummary g) => xAxis is null ? "" : g.Point.First(p => p.Axis == xAxis.Path).Label;
+        string SeriesOf(GroupSummary g) => AxisValue.Readable(g.Point.Where(p => p.Axis != xAxis?.Path));
         var series = groups.GroupBy(SeriesOf).ToList();
         if (series.Count > 12) return null;
-        var labels = xAxis?.Values.Select(SettingsContract.Show).ToList() ?? [""];
+        List<string> labels = xAxis is null ? [""] : [.. SettingsContract.Labels(xAxis.Values)];
         bool numeric = labels.All(l => double.TryParse(l, NumberStyles.Float, Inv, out _));
         var numbers = numeric ? labels.Select(l => double.Parse(l, Inv)).ToList() : [];
         bool log = numeric && numbers.All(x => x > 0) && numbers.Max() / numbers.Min() >= 10;

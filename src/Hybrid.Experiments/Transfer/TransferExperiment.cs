@@ -81,6 +81,10 @@ public sealed class TransferExperiment : Experiment<TransferSettings, TransferRe
                 from opt in s.HardwareOptimizers(axis)
                 select new HeadlineMetric($"{opt}.{axis}.shift_decades", false, ZeroIsBest: true)).ToList();
 
+    /// <inheritdoc />
+    /// <remarks>Every metric but <c>diverged_points</c> begins with its optimiser.</remarks>
+    public override IReadOnlyList<string> MetricKeys(TransferSettings s) => s.Optimizers;
+
     /// <summary>"adam.w0016.d01": the metric prefix of one (optimiser, width, depth).</summary>
     public static string Key(string optimizer, int width, int depth) =>
         string.Create(CultureInfo.InvariantCulture, $"{optimizer}.w{width:D4}.d{depth:D2}");

@@ -78,14 +78,14 @@ public class ParetoStudyTests
     {
         var e = Assert.Throws<ArgumentException>(() => ParetoStudy.FromGroups([], Settings))!;
         Assert.That(e.Message, Does.Contain("no completed run"));
-        var none = new GroupSummary("k", [new AxisValue("optimizer", "madam", false)], 3, 0, 0, new Dictionary<string, SeedSummary>());
+        var none = new GroupSummary("k", [new AxisValue("optimizer", "madam", false, "madam")], 3, 0, 0, new Dictionary<string, SeedSummary>());
         Assert.That(() => ParetoStudy.FromGroups([none], Settings), Throws.ArgumentException.With.Message.Contains("no completed run"));
     }
 
     [Test]
     public void MissingMetricIsNamed()
     {
-        var g = new GroupSummary("k", [new AxisValue("optimizer", "madam", false)], 3, 3, 0,
+        var g = new GroupSummary("k", [new AxisValue("optimizer", "madam", false, "madam")], 3, 3, 0,
             new Dictionary<string, SeedSummary> { ["test_accuracy"] = S(0.9, 0.01) });
         var e = Assert.Throws<ArgumentException>(() => ParetoStudy.FromGroups([g], new ParetoSettings("optimizer=madam")))!;
         Assert.That(e.Message, Does.Contain("energy_per_step_pj").And.Contain("recorded: test_accuracy"));
@@ -94,7 +94,7 @@ public class ParetoStudyTests
     [Test]
     public void GroupsAreLabelledByTheirAxesAndTheBaselineMustMatchExactlyOne()
     {
-        GroupSummary G(string opt, double acc, double e) => new(opt, [new AxisValue("optimizer", opt, false)], 3, 3, 0,
+        GroupSummary G(string opt, double acc, double e) => new(opt, [new AxisValue("optimizer", opt, false, opt)], 3, 3, 0,
             new Dictionary<string, SeedSummary> { ["test_accuracy"] = S(acc, 0.001), ["energy_per_step_pj"] = S(e, 1) });
         var groups = new[] { G("madam", 0.9, 100), G("lns-madam", 0.895, 10) };
         var s = ParetoStudy.FromGroups(groups, new ParetoSettings("optimizer=madam"));

@@ -98,3 +98,55 @@ public abstract class ToySweepTestBase : SweepTestBase
         ToyExperiment.AfterEpoch = null;
     }
 }
+
+/// <summary>
+/// Settings of a toy whose metrics are keyed by optimiser, as transfer's and depth's are: per optimiser
+/// <c>&lt;opt&gt;.loss</c> (its base loss + Spread · (seed mod 3 − 1)) and <c>&lt;opt&gt;.width.shift</c>, and the
+/// unkeyed <c>diverged_points</c>; <see cref="Plain"/> names more unkeyed metrics (value −1) to make names collide.
+/// </summary>
+public sealed record KeyedToy(string[] Optimizers, long Seed = 0, double Spread = 0.1, string[]? Plain = null)
+{
+    /// <summary>Each optimiser's loss at seed 1 (the mean over seeds 0, 1, 2).</summary>
+    public static double BaseLoss(string optimizer) => optimizer switch { "sgd" => 1.0, "adam" => 2.0, "madam" => 1.1, _ => 3.0 };
+}
+
+/// <summary>The keyed toy as a plug-in: no training, known numbers, metric names keyed by optimiser.</summary>
+public sealed class KeyedToyPlugin : Experiment<KeyedToy, ExperimentOutcome>
+{
+    /// <summary>The toy registry with this one added.</summary>
+    public static readonly IReadOnlyList<IExperiment> Registry = [new KeyedToyPlugin(), .. ToyExperiment.Registry];
+
+    public override string Name => "keyed-toy";
+    public override string Description => "a toy with metrics keyed by optimiser, for the merge tests";
+    public override string ShortDescription => Description;
+    public override KeyedToy Defaults => new(["sgd"]);
+
+    protected override IEnumerable<SettingOption<KeyedToy>> DefineOptions(OptionBuilder<KeyedToy> options) => [];
+
+    public override void Validate(KeyedToy s)
+    {
+        if (s.Optimizers.Length == 0) throw new ArgumentException("no optimiser.", "optimizers");
+    }
+
+    public override double Cost(KeyedToy s) => s.Optimizers.Length * 1e6;
+
+    public override IReadOnlyList<HeadlineMetric> Headline(KeyedToy s) =>
+        [.. s.Optimizers.Select(o => new HeadlineMetric($"{o}.loss", false)), .. s.Optimizers.Select(o => new HeadlineMetric($"{o}.width.shift", false, ZeroIsBest: true))];
+
+    public override IReadOnlyList<string> MetricKeys(KeyedToy s) => s.Optimizers;
+
+    public override ExperimentOutcome Run(KeyedToy s, ExperimentContext context)
+    {
+        context.Begin();
+        var metrics = new Dictionary<string, double> { ["diverged_points"] = 0 };
+        foreach (var o in s.Optimizers)
+        {
+            metrics[$"{o}.loss"] = KeyedToy.BaseLoss(o) + s.Spread * (s.Seed % 3 - 1);
+            metrics[$"{o}.width.shift"] = o == "sgd" ? 0 : 1;
+        }
+        foreach (var p in s.Plain ?? []) metrics[p] = -1;
+        return new ExperimentOutcome(RunStatus.Completed, "keyed toy", metrics, new Dictionary<string, double>());
+    }
+
+    public override ExperimentOutcome Outcome(KeyedToy s, ExperimentOutcome result, RunFolder folder) => result;
+}
