@@ -8,7 +8,10 @@
  *       -Wl,-rpath,/tmp/hyb/native -o /tmp/step_probe && /tmp/step_probe 4
  * Each figure is the best of 8 rounds; the rounds interleave every case, so slow phases of the
  * machine hit them all alike. "% of copy" = copy time / step time for the same bytes (LNS B = 8:
- * 14 B per element, float Madam: 20 B). */
+ * 14 B per element, float Madam: 20 B).
+ *   /tmp/step_probe LEVEL [N [ROUNDS]]: N elements (default 2^24) and ROUNDS rounds (default 8); a small N
+ * (32768: every array in L1/L2) with many rounds (2000) gives the steps' compute cost per element, input
+ * scans included, without the shared memory bus's noise. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +31,13 @@ static const char* names[CASES] = {
     "Madam, reject", "Madam, skip"};
 
 int main(int argc, char** argv) {
-    const int64_t n = (int64_t)1 << 24;
     const int level = argc > 1 ? atoi(argv[1]) : 4;
+    const int64_t n = argc > 2 ? atoll(argv[2]) : (int64_t)1 << 24;
+    const int rounds = argc > 3 ? atoi(argv[3]) : 8;
+    if (n < 1 || rounds < 1) {
+        fprintf(stderr, "step_probe: N and ROUNDS must be >= 1\n");
+        return 2;
+    }
     if (hyb_threads_set(1) || hyb_simd_set((hyb_simd_level)level)) {
         fprintf(stderr, "step_probe: %s\n", hyb_last_error_message());
         return 1;
@@ -57,7 +65,7 @@ int main(int argc, char** argv) {
     m.lr = 0.01f; m.beta2 = 0.999f; m.g_bound = 10.0f; m.w_max = 1.0f; m.step = 10;
     double best[CASES];
     for (int k = 0; k < CASES; ++k) best[k] = 1e30;
-    for (int round = 0; round < 8; ++round)
+    for (int round = 0; round < rounds; ++round)
         for (int k = 0; k < CASES; ++k) {
             const int lns = k >= 1 && k <= 6;
             cf.rounding = k <= 2 ? HYB_ROUNDING_NEAREST : HYB_ROUNDING_STOCHASTIC;
@@ -72,7 +80,7 @@ int main(int argc, char** argv) {
             const double t = cpu_s() - t0;
             if (t < best[k]) best[k] = t;
         }
-    printf("SIMD level %d, one thread, n = 2^24, best of 8 rounds (thread CPU time)\n", level);
+    printf("SIMD level %d, one thread, n = %lld, best of %d rounds (thread CPU time)\n", level, (long long)n, rounds);
     for (int k = 0; k < CASES; ++k) {
         const double copy = k >= 7 ? best[7] : best[0];
         printf("%-22s %8.2f ms  %5.1f %% of copy  %.2f ns/element\n", names[k], best[k] * 1e3,
