@@ -77,6 +77,10 @@ public sealed class BpmExperiment : Experiment<BpmSettings, BpmResult>
     public override IReadOnlyList<HeadlineMetric> Headline(BpmSettings s) =>
         (from n in s.TrainSizes from q in HeadlineKeys select new HeadlineMetric($"{Key(n)}.{q}", false)).ToList();
 
+    /// <inheritdoc />
+    /// <remarks>Every metric begins with its training size (a sweep over single-size cells folds it away).</remarks>
+    public override IReadOnlyList<string> MetricKeys(BpmSettings s) => s.TrainSizes.Select(Key).ToList();
+
     /// <summary>"n=50": the metric prefix of one training size.</summary>
     public static string Key(int n) => string.Create(CultureInfo.InvariantCulture, $"n={n}");
 

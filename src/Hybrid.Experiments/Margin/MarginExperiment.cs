@@ -57,6 +57,10 @@ public sealed class MarginExperiment : Experiment<MarginSettings, MarginResult>
     /// <inheritdoc />
     public override IReadOnlyList<HeadlineMetric> Headline(MarginSettings s) => s.Alphas.Select(a => new HeadlineMetric($"{Key(a)}.test_accuracy", true)).ToList();
 
+    /// <inheritdoc />
+    /// <remarks>Every metric but <c>kernel.test_accuracy</c> begins with its α (a sweep over single-α cells folds it away).</remarks>
+    public override IReadOnlyList<string> MetricKeys(MarginSettings s) => s.Alphas.Select(Key).ToList();
+
     /// <summary>"alpha=0.1": the metric prefix of one α.</summary>
     public static string Key(double alpha) => "alpha=" + alpha.ToString("R", CultureInfo.InvariantCulture);
 

@@ -117,6 +117,13 @@ public class SweepMergeKeysTests : SweepTestBase
             """);
         Assert.That(compare.Runs.Select(r => compare.Definition.Experiment.MetricKeys(r.Settings)),
             Is.EqualTo(new[] { new[] { "lns-08" }, new[] { "lns-06" } }));
+        // margin's metrics are keyed by α, bpm's by training size
+        var margin = Plan("""{ "name": "m", "experiment": "margin", "base": { "averageAlphas": [] }, "axes": { "alphas": [[0.1], [10]] } }""");
+        Assert.That(margin.Runs.Select(r => margin.Definition.Experiment.MetricKeys(r.Settings)),
+            Is.EqualTo(new[] { new[] { "alpha=0.1" }, new[] { "alpha=10" } }));
+        var bpm = Plan("""{ "name": "b", "experiment": "bpm", "axes": { "trainSizes": [[50], [100]] } }""");
+        Assert.That(bpm.Runs.Select(r => bpm.Definition.Experiment.MetricKeys(r.Settings)),
+            Is.EqualTo(new[] { new[] { "n=50" }, new[] { "n=100" } }));
         var train = Plan(Tiny());
         Assert.That(train.Definition.Experiment.MetricKeys(train.Runs[0].Settings), Is.Empty, "train's metrics have no key");
     }
