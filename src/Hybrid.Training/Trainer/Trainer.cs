@@ -49,6 +49,10 @@ public static class Trainer
         if (resume)
         {
             firstEpoch = LoadCheckpoint(store, configJson, model, optimizer, rows) + 1;
+            // the metrics go after each epoch's checkpoint, so a kill between the two leaves them an epoch behind it; when
+            // that epoch was the last no later epoch rewrites them (scripts/probe-files.sh caught a metrics.csv one row short),
+            // so they are restated from the checkpoint, which holds every completed epoch's row
+            if (rows.Count > 0) store.EpochsCompleted(rows);
             observer.Message($"resuming {store.Location} after epoch {firstEpoch - 1}");
         }
         long parameters = model.parameters().Sum(p => p.numel());

@@ -122,6 +122,34 @@ public class IntegrityTests
         Assert.That(resumed.MeanEpochSeconds, Is.EqualTo(resumed.Epochs.Average(e => e.EpochSeconds)));
     }
 
+    /// <summary>A store that loses the metrics of <paramref name="lostEpoch"/>: a kill after its checkpoint.</summary>
+    private sealed class KilledAfterCheckpoint(MemoryRunStore inner, int lostEpoch) : IRunStore
+    {
+        public string Location => inner.Location;
+        public bool HasCheckpoint => inner.HasCheckpoint;
+        public void Begin(string configJson) => inner.Begin(configJson);
+        public void WriteCheckpoint(Action<Stream> write) => inner.WriteCheckpoint(write);
+        public Stream OpenCheckpoint() => inner.OpenCheckpoint();
+        public void EpochsCompleted(IReadOnlyList<EpochMetrics> epochs)
+        {
+            if (epochs.Count < lostEpoch) inner.EpochsCompleted(epochs);
+        }
+    }
+
+    [Test]
+    public void AKillAfterTheLastCheckpointLeavesNoMetricsRowMissingOnResume()
+    {
+        // scripts/probe-files.sh: killed between the last epoch's checkpoint and its metrics.csv, the resumed run found
+        // nothing to train and left metrics.csv one row short of the uninterrupted run's
+        using var data = Data();
+        var store = new MemoryRunStore();
+        TrainerRun.Run(Job(data, epochs: 2), new KilledAfterCheckpoint(store, lostEpoch: 2), SilentObserver.Instance);
+        Assert.That(store.Epochs, Has.Count.EqualTo(1), "the kill's aftermath: the metrics an epoch behind the checkpoint");
+        var resumed = TrainerRun.Run(Job(data, epochs: 2), store, SilentObserver.Instance, resume: true);
+        Assert.That(store.Epochs, Has.Count.EqualTo(2));
+        Assert.That(store.Epochs, Is.EqualTo(resumed.Epochs));
+    }
+
     [Test]
     public void ResumingWithFewerEpochsSaysWhatTheRunHolds()
     {
