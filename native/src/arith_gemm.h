@@ -102,7 +102,18 @@ typedef struct hyb_quant_grid {
     int32_t kz, shift, size;
     uint32_t jmin;
     float l0;
+    /* For vector kernels that look small tables up in registers instead of gathering them
+     * (arith_simd.inc): lv and tab each hold at least HYB_QUANT_REG_TABLE entries (zero-padded),
+     * and when `octaves` > 0 the look-up table repeats from octave to octave: with
+     * e = (j >> (23 - shift)) - e_lo and mb = j mod 2^(23 - shift), every bin j in jmin + 1 .. jmax
+     * counts clamp(base[e] - delta[mb], 0, kz - 1), checked entry by entry when the grid is made
+     * (lns_arith.c); bin jmin counts lut[1]. */
+    int32_t octaves, e_lo;
+    int32_t base[32], delta[32];
 } hyb_quant_grid;
+
+/* Table entries vector kernels may load as registers (lv[0 .. 128]: codes of up to 8 bits). */
+#define HYB_QUANT_REG_TABLE 129
 
 /* One quantisation's work: x -> y (may be NULL) and codes (may be NULL). */
 typedef struct hyb_quant_job {

@@ -91,5 +91,21 @@ HA void hq_store_i(int32_t* p, __m256i a) { _mm256_storeu_si256((__m256i*)p, a);
 HA __m256i hq_below(int n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
+/* no register tables on 8 lanes (a permute holds 8 entries): every look-up is a gather */
+#define HQ_REG_TABLES 0
+/* Philox words in element order: w[j] lane l holds word j of block l (element 4 l + j of the 32
+ * the blocks cover); after this, w[q] lane l holds element 8 q + l. A 4 x 4 transpose of dwords
+ * inside each 128-bit half, then the halves regrouped. */
+HA void hq_words_in_order(__m256i w[4]) {
+    const __m256i t0 = _mm256_unpacklo_epi32(w[0], w[1]), t1 = _mm256_unpackhi_epi32(w[0], w[1]);
+    const __m256i t2 = _mm256_unpacklo_epi32(w[2], w[3]), t3 = _mm256_unpackhi_epi32(w[2], w[3]);
+    const __m256i r0 = _mm256_unpacklo_epi64(t0, t2), r1 = _mm256_unpackhi_epi64(t0, t2);
+    const __m256i r2 = _mm256_unpacklo_epi64(t1, t3), r3 = _mm256_unpackhi_epi64(t1, t3);
+    /* r_j half H: elements 16 H + 4 j .. + 3 */
+    w[0] = _mm256_permute2x128_si256(r0, r1, 0x20);
+    w[1] = _mm256_permute2x128_si256(r2, r3, 0x20);
+    w[2] = _mm256_permute2x128_si256(r0, r1, 0x31);
+    w[3] = _mm256_permute2x128_si256(r2, r3, 0x31);
+}
 
 #endif

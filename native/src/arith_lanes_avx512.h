@@ -90,5 +90,68 @@ HA __m512i hq_one_if(__mmask16 m) { return _mm512_maskz_mov_epi32(m, _mm512_set1
 HA __mmask16 hq_f_le(__m512 a, __m512 b) { return _mm512_cmp_ps_mask(a, b, _CMP_LE_OQ); }
 HA void hq_store_i(int32_t* p, __m512i a) { _mm512_storeu_si512((void*)p, a); }
 HA __mmask16 hq_below(int n) { return (__mmask16)((1u << n) - 1u); }
+/* Small tables looked up in registers instead of gathered (issue 21: a 16-lane gather costs about a
+ * cycle per lane on Zen 4, a two-register permute one cycle for all 16). */
+#define HQ_REG_TABLES 1
+/* HYB_QUANT_REG_TABLE (129) floats: entries 0 .. 127 in eight registers, entry 128 broadcast */
+typedef struct { __m512 r[8]; __m512 last; } hq_regtab;
+HA void hq_regtab_load(hq_regtab* t, const float* p) {
+    for (int i = 0; i < 8; ++i) t->r[i] = _mm512_loadu_ps(p + 16 * i);
+    t->last = _mm512_set1_ps(p[128]);
+}
+/* t[i] for 0 <= i <= 128 */
+HA __m512 hq_regtab_get(const hq_regtab* t, __m512i i) {
+    const __m512 p0 = _mm512_permutex2var_ps(t->r[0], i, t->r[1]), p1 = _mm512_permutex2var_ps(t->r[2], i, t->r[3]);
+    const __m512 p2 = _mm512_permutex2var_ps(t->r[4], i, t->r[5]), p3 = _mm512_permutex2var_ps(t->r[6], i, t->r[7]);
+    const __mmask16 b5 = _mm512_test_epi32_mask(i, _mm512_set1_epi32(32));
+    const __mmask16 b6 = _mm512_test_epi32_mask(i, _mm512_set1_epi32(64));
+    const __mmask16 b7 = _mm512_test_epi32_mask(i, _mm512_set1_epi32(128));
+    const __m512 q0 = _mm512_mask_blend_ps(b5, p0, p1), q1 = _mm512_mask_blend_ps(b5, p2, p3);
+    return _mm512_mask_blend_ps(b7, _mm512_mask_blend_ps(b6, q0, q1), t->last);
+}
+/* a periodic look-up table (hyb_quant_grid: base, delta, e_lo; lut1 = lut[1], bin jmin's count) */
+typedef struct { __m512i b0, b1, d0, d1, e_lo, jmin, jmax, kz, kz1, lut1, bins1; __m128i b; } hq_reglut;
+HA void hq_reglut_load(hq_reglut* t, const int32_t* base, const int32_t* delta, int32_t e_lo, uint32_t jmin,
+                       uint32_t jmax, int32_t kz, int32_t lut1, int32_t b) {
+    t->b0 = _mm512_loadu_si512((const void*)base);
+    t->b1 = _mm512_loadu_si512((const void*)(base + 16));
+    t->d0 = _mm512_loadu_si512((const void*)delta);
+    t->d1 = _mm512_loadu_si512((const void*)(delta + 16));
+    t->e_lo = _mm512_set1_epi32(e_lo);
+    t->jmin = _mm512_set1_epi32((int32_t)jmin);
+    t->jmax = _mm512_set1_epi32((int32_t)jmax);
+    t->kz = _mm512_set1_epi32(kz);
+    t->kz1 = _mm512_set1_epi32(kz - 1);
+    t->lut1 = _mm512_set1_epi32(lut1);
+    t->bins1 = _mm512_set1_epi32((1 << b) - 1);
+    t->b = _mm_cvtsi32_si128(b);
+}
+/* the count of bin j (j >= 0): K below jmin, lut[1] at jmin, 0 above jmax, the clamped
+ * base - delta between (the permutes read the low five bits of their index, so octaves out of
+ * range only pick values the masks then replace) */
+HA __m512i hq_reglut_get(const hq_reglut* t, __m512i j) {
+    const __m512i e = _mm512_sub_epi32(_mm512_srl_epi32(j, t->b), t->e_lo), mb = _mm512_and_si512(j, t->bins1);
+    __m512i gl = _mm512_sub_epi32(_mm512_permutex2var_epi32(t->b0, e, t->b1), _mm512_permutex2var_epi32(t->d0, mb, t->d1));
+    gl = _mm512_min_epi32(_mm512_max_epi32(gl, _mm512_setzero_si512()), t->kz1);
+    gl = _mm512_mask_mov_epi32(gl, _mm512_cmpeq_epi32_mask(j, t->jmin), t->lut1);
+    gl = _mm512_mask_mov_epi32(gl, _mm512_cmplt_epi32_mask(j, t->jmin), t->kz);
+    return _mm512_mask_mov_epi32(gl, _mm512_cmpgt_epi32_mask(j, t->jmax), _mm512_setzero_si512());
+}
+/* Philox words in element order: w[j] lane l holds word j of block l (element 4 l + j of the 64
+ * the blocks cover); after this, w[q] lane l holds element 16 q + l. A 4 x 4 transpose of dwords
+ * inside each 128-bit group, then one of the groups. */
+HA void hq_words_in_order(__m512i w[4]) {
+    const __m512i t0 = _mm512_unpacklo_epi32(w[0], w[1]), t1 = _mm512_unpackhi_epi32(w[0], w[1]);
+    const __m512i t2 = _mm512_unpacklo_epi32(w[2], w[3]), t3 = _mm512_unpackhi_epi32(w[2], w[3]);
+    const __m512i r0 = _mm512_unpacklo_epi64(t0, t2), r1 = _mm512_unpackhi_epi64(t0, t2);
+    const __m512i r2 = _mm512_unpacklo_epi64(t1, t3), r3 = _mm512_unpackhi_epi64(t1, t3);
+    /* r_j group G: elements 16 G + 4 j .. + 3 */
+    const __m512i s0 = _mm512_shuffle_i32x4(r0, r1, 0x44), s1 = _mm512_shuffle_i32x4(r0, r1, 0xEE);
+    const __m512i s2 = _mm512_shuffle_i32x4(r2, r3, 0x44), s3 = _mm512_shuffle_i32x4(r2, r3, 0xEE);
+    w[0] = _mm512_shuffle_i32x4(s0, s2, 0x88);
+    w[1] = _mm512_shuffle_i32x4(s0, s2, 0xDD);
+    w[2] = _mm512_shuffle_i32x4(s1, s3, 0x88);
+    w[3] = _mm512_shuffle_i32x4(s1, s3, 0xDD);
+}
 
 #endif

@@ -94,15 +94,53 @@ hyb_status hyb_check_lns_gemm(const char* fn, const hyb_lns_gemm_config* cfg, in
 static inline uint32_t f32_bits(float x) { uint32_t u; memcpy(&u, &x, 4); return u; }
 static inline float bits_f32(uint32_t u) { float x; memcpy(&x, &u, 4); return x; }
 
+/* lut's count for bin j, as the look-up clamps it: K below jmin, 0 above jmax */
+static int32_t lut_at(const hyb_quant_grid* g, uint32_t j, uint32_t jmax) {
+    return j < g->jmin ? g->kz : j > jmax ? 0 : g->lut[j - g->jmin + 1];
+}
+
+/* The look-up table as registers can hold it (hyb_quant_grid), when it can. Bin jmin holds the
+ * table's last entry (the smallest); every bin above it counts the entries above its lower end,
+ * and for a grid of whole levels per octave those counts repeat from octave to octave, shifted by
+ * the entries per octave P, until they reach the table's ends: so they are
+ * clamp(base[e] - delta[mb], 0, K - 1) with delta read off a middle octave and base[e] =
+ * base[middle] + P (middle - e). Every bin above jmin is checked against lut itself;
+ * g->octaves = 0 when one differs (the table's own entries are then gathered), when there are
+ * fewer than four octaves, more than 32, or more than 32 bins to an octave. */
+static void grid_periodic(hyb_quant_grid* g) {
+    g->octaves = g->e_lo = 0;
+    memset(g->base, 0, sizeof g->base);
+    memset(g->delta, 0, sizeof g->delta);
+    const int32_t b = 23 - g->shift;
+    const uint32_t jmax = g->jmin + (uint32_t)g->size - 1u, bins = 1u << b;
+    const int32_t e_lo = (int32_t)(g->jmin >> b), e_hi = (int32_t)(jmax >> b);
+    if (b > 5 || e_hi - e_lo + 1 > 32 || e_hi - e_lo < 3) return;
+    const int32_t mid = (e_lo + e_hi) / 2;
+#define LUT_AT(e, mb) lut_at(g, ((uint32_t)(e) << b) | (uint32_t)(mb), jmax)
+    const int32_t per = LUT_AT(mid, 0) - LUT_AT(mid + 1, 0);
+    for (uint32_t mb = 0; mb < 32; ++mb) g->delta[mb] = mb < bins ? LUT_AT(mid, 0) - LUT_AT(mid, mb) : 0;
+    for (int32_t e = 0; e < 32; ++e) g->base[e] = LUT_AT(mid, 0) + per * (mid - (e_lo + e));
+#undef LUT_AT
+    for (uint32_t j = g->jmin + 1u; j <= jmax; ++j) {
+        int32_t c = g->base[(int32_t)(j >> b) - e_lo] - g->delta[j & (bins - 1u)];
+        c = c < 0 ? 0 : c > g->kz - 1 ? g->kz - 1 : c;
+        if (c != g->lut[j - g->jmin + 1]) return;
+    }
+    g->e_lo = e_lo;
+    g->octaves = e_hi - e_lo + 1;
+}
+
 static hyb_status grid_make(const char* fn, const hyb_lns_format* f, int stochastic, hyb_quant_grid* g) {
     const int32_t kz = (1 << (f->bits - 1)) - 1;
     int32_t b = 0;
     while ((float)(1 << b) < 2.0f * f->gamma) ++b;
     g->kz = kz;
     g->shift = 23 - b;
-    g->lv = (float*)malloc(2 * ((size_t)kz + 2) * sizeof(float));
+    /* each table padded with zeros to HYB_QUANT_REG_TABLE entries, which vector kernels load whole */
+    const size_t per = (size_t)kz + 2 < HYB_QUANT_REG_TABLE ? HYB_QUANT_REG_TABLE : (size_t)kz + 2;
+    g->lv = (float*)calloc(2 * per, sizeof(float));
     if (!g->lv) return hyb_fail(HYB_STATUS_OUT_OF_MEMORY, "%s: no memory for the grid tables", fn);
-    float* th = g->lv + kz + 2;
+    float* th = g->lv + per;
     g->lv[0] = th[0] = INFINITY;
     for (int32_t k = 0; k < kz; ++k) {
         g->lv[k + 1] = hyb_lns_level(k, f->gamma, f->w_max);
@@ -128,6 +166,7 @@ static hyb_status grid_make(const char* fn, const hyb_lns_format* f, int stochas
         while (c > 0 && t[c - 1] <= lo) --c;
         g->lut[j - g->jmin + 1] = c;
     }
+    grid_periodic(g);
     return HYB_STATUS_OK;
 }
 
