@@ -108,7 +108,7 @@ typedef struct hyb_quant_grid {
      * e = (j >> (23 - shift)) - e_lo and mb = j mod 2^(23 - shift), every bin j in jmin + 1 .. jmax
      * counts clamp(base[e] - delta[mb], 0, kz - 1), checked entry by entry when the grid is made
      * (lns_arith.c); bin jmin counts lut[1]. */
-    int32_t octaves, e_lo;
+    int32_t octaves, e_lo, per; /* per: entries per octave, base[e] = base[0] - per e */
     int32_t base[32], delta[32];
 } hyb_quant_grid;
 

@@ -91,8 +91,42 @@ HA void hq_store_i(int32_t* p, __m256i a) { _mm256_storeu_si256((__m256i*)p, a);
 HA __m256i hq_below(int n) {
     return _mm256_cmpgt_epi32(_mm256_set1_epi32(n), _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
 }
-/* no register tables on 8 lanes (a permute holds 8 entries): every look-up is a gather */
+/* On 8 lanes a permute holds 8 entries: the grid's level tables (129) stay gathers, but the
+ * bucket look-up table, when it repeats by octave (hyb_quant_grid), is base[0] - per e - delta[mb]
+ * with delta's 32 entries in four registers. */
 #define HQ_REG_TABLES 0
+typedef struct { __m256i d[4], base0, per, e_lo, jmin, jmax, kz, kz1, lut1, bins1, seven; __m128i b; } hq_reglut;
+HA void hq_reglut_load(hq_reglut* t, const int32_t* base, const int32_t* delta, int32_t per, int32_t e_lo,
+                       uint32_t jmin, uint32_t jmax, int32_t kz, int32_t lut1, int32_t b) {
+    for (int i = 0; i < 4; ++i) t->d[i] = _mm256_loadu_si256((const __m256i*)(delta + 8 * i));
+    t->base0 = _mm256_set1_epi32(base[0]);
+    t->per = _mm256_set1_epi32(per);
+    t->e_lo = _mm256_set1_epi32(e_lo);
+    t->jmin = _mm256_set1_epi32((int32_t)jmin);
+    t->jmax = _mm256_set1_epi32((int32_t)jmax);
+    t->kz = _mm256_set1_epi32(kz);
+    t->kz1 = _mm256_set1_epi32(kz - 1);
+    t->lut1 = _mm256_set1_epi32(lut1);
+    t->bins1 = _mm256_set1_epi32((1 << b) - 1);
+    t->seven = _mm256_set1_epi32(7);
+    t->b = _mm_cvtsi32_si128(b);
+}
+/* the count of bin j (j >= 0), as the AVX-512 level's hq_reglut_get */
+HA __m256i hq_reglut_get(const hq_reglut* t, __m256i j) {
+    const __m256i e = _mm256_sub_epi32(_mm256_srl_epi32(j, t->b), t->e_lo), mb = _mm256_and_si256(j, t->bins1);
+    const __m256i lo = _mm256_and_si256(mb, t->seven);
+    const __m256i q0 = _mm256_permutevar8x32_epi32(t->d[0], lo), q1 = _mm256_permutevar8x32_epi32(t->d[1], lo);
+    const __m256i q2 = _mm256_permutevar8x32_epi32(t->d[2], lo), q3 = _mm256_permutevar8x32_epi32(t->d[3], lo);
+    const __m256i b3 = _mm256_slli_epi32(mb, 28), b4 = _mm256_slli_epi32(mb, 27); /* bits 3 and 4 to the top */
+    const __m256 r01 = _mm256_blendv_ps(_mm256_castsi256_ps(q0), _mm256_castsi256_ps(q1), _mm256_castsi256_ps(b3));
+    const __m256 r23 = _mm256_blendv_ps(_mm256_castsi256_ps(q2), _mm256_castsi256_ps(q3), _mm256_castsi256_ps(b3));
+    const __m256i delta = _mm256_castps_si256(_mm256_blendv_ps(r01, r23, _mm256_castsi256_ps(b4)));
+    __m256i gl = _mm256_sub_epi32(_mm256_sub_epi32(t->base0, _mm256_mullo_epi32(t->per, e)), delta);
+    gl = _mm256_min_epi32(_mm256_max_epi32(gl, _mm256_setzero_si256()), t->kz1);
+    gl = _mm256_blendv_epi8(gl, t->lut1, _mm256_cmpeq_epi32(j, t->jmin));
+    gl = _mm256_blendv_epi8(gl, t->kz, _mm256_cmpgt_epi32(t->jmin, j));
+    return _mm256_blendv_epi8(gl, _mm256_setzero_si256(), _mm256_cmpgt_epi32(j, t->jmax));
+}
 /* Philox words in element order: w[j] lane l holds word j of block l (element 4 l + j of the 32
  * the blocks cover); after this, w[q] lane l holds element 8 q + l. A 4 x 4 transpose of dwords
  * inside each 128-bit half, then the halves regrouped. */

@@ -111,8 +111,9 @@ HA __m512 hq_regtab_get(const hq_regtab* t, __m512i i) {
 }
 /* a periodic look-up table (hyb_quant_grid: base, delta, e_lo; lut1 = lut[1], bin jmin's count) */
 typedef struct { __m512i b0, b1, d0, d1, e_lo, jmin, jmax, kz, kz1, lut1, bins1; __m128i b; } hq_reglut;
-HA void hq_reglut_load(hq_reglut* t, const int32_t* base, const int32_t* delta, int32_t e_lo, uint32_t jmin,
-                       uint32_t jmax, int32_t kz, int32_t lut1, int32_t b) {
+HA void hq_reglut_load(hq_reglut* t, const int32_t* base, const int32_t* delta, int32_t per, int32_t e_lo,
+                       uint32_t jmin, uint32_t jmax, int32_t kz, int32_t lut1, int32_t b) {
+    (void)per; /* base is looked up whole */
     t->b0 = _mm512_loadu_si512((const void*)base);
     t->b1 = _mm512_loadu_si512((const void*)(base + 16));
     t->d0 = _mm512_loadu_si512((const void*)delta);

@@ -108,7 +108,7 @@ static int32_t lut_at(const hyb_quant_grid* g, uint32_t j, uint32_t jmax) {
  * g->octaves = 0 when one differs (the table's own entries are then gathered), when there are
  * fewer than four octaves, more than 32, or more than 32 bins to an octave. */
 static void grid_periodic(hyb_quant_grid* g) {
-    g->octaves = g->e_lo = 0;
+    g->octaves = g->e_lo = g->per = 0;
     memset(g->base, 0, sizeof g->base);
     memset(g->delta, 0, sizeof g->delta);
     const int32_t b = 23 - g->shift;
@@ -127,6 +127,7 @@ static void grid_periodic(hyb_quant_grid* g) {
         if (c != g->lut[j - g->jmin + 1]) return;
     }
     g->e_lo = e_lo;
+    g->per = per;
     g->octaves = e_hi - e_lo + 1;
 }
 
