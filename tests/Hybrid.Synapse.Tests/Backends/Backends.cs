@@ -21,6 +21,10 @@ public static class Backends
             ? new ForcedSimdBackend(SynapseBackends.NativeSimdLevels[^1]) : b);
     }
 
+    /// <summary>All backends, the managed reference first; native-cpu at every SIMD level this CPU has, each forced.</summary>
+    public static IEnumerable<ISynapseBackend> AllLevels() =>
+        All().Where(b => b is not ForcedSimdBackend).Concat(SynapseBackends.NativeSimdLevels.Select(l => new ForcedSimdBackend(l)));
+
     /// <summary>Backends checked against the managed reference: native-cpu at every SIMD level.</summary>
     public static IEnumerable<ISynapseBackend> Candidates() =>
         All().Where(b => b is not ManagedBackend and not ForcedSimdBackend)
