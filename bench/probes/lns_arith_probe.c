@@ -9,7 +9,10 @@
  *       -Wl,-rpath,$PWD/build/native-Release/native -o /tmp/lns_arith_probe && /tmp/lns_arith_probe
  * The GEMM operands are LNS-Madam's format (8-bit codes, gamma 8, 32-bit accumulators, F = 24),
  * magnitudes over the first 5 octaves; A has 50 % zero codes (activations after a ReLU), which the
- * datapath skips; G MAC/s counts every product, zeros included. */
+ * datapath skips; G MAC/s counts every product, zeros included.
+ *   /tmp/lns_arith_probe quant N REPS   the quantiser alone on N values, best of REPS: N = 65536 REPS = 2000 gives
+ *                                       the cache-resident cost (bench/RESULTS.md, issue 21), which moves less with
+ *                                       the machine's memory traffic than the 2^20 default. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,12 +27,15 @@ static double clock_s(clockid_t id) {
 
 typedef struct { const char* name; int m, k, n; } shape;
 
-int main(void) {
+int main(int argc, char** argv) {
+    const int quant_only = argc > 1 && strcmp(argv[1], "quant") == 0;
+    const int64_t n = quant_only && argc > 2 ? atoll(argv[2]) : 1 << 20;
+    const int reps = quant_only && argc > 3 ? atoi(argv[3]) : 5;
     const shape shapes[] = {{"fc1 fwd 128x784x256", 128, 784, 256}, {"fc1 bwd-w 256x128x784", 256, 128, 784},
                             {"fc2 128x256x256", 128, 256, 256}};
     srand(1);
     printf("| exact GEMM | threads | zero A | wall ms | CPU ms | G MAC/s (wall) | G MAC/s (CPU) |\n|---|---:|---:|---:|---:|---:|---:|\n");
-    for (int s = 0; s < 3; ++s) {
+    for (int s = 0; s < (quant_only ? 0 : 3); ++s) {
         const shape sh = shapes[s];
         uint8_t* a = malloc((size_t)sh.m * sh.k);
         uint8_t* b = malloc((size_t)sh.k * sh.n);
@@ -66,11 +72,11 @@ int main(void) {
         }
         free(a); free(b); free(c);
     }
-    const int64_t n = 1 << 20;
     float* x = malloc(4 * (size_t)n);
     float* y = malloc(4 * (size_t)n);
     for (int64_t i = 0; i < n; ++i) x[i] = ((float)rand() / (float)RAND_MAX - 0.5f) * 3.0f;
-    printf("\n| quantiser (2^20 values) | rounding | threads | wall ns/value | CPU ns/value |\n|---|---|---:|---:|---:|\n");
+    printf("\n| quantiser (%lld values, best of %d) | rounding", (long long)n, reps);
+    printf(" | threads | wall ns/value | CPU ns/value |\n|---|---|---:|---:|---:|\n");
     for (int r = 0; r < 2; ++r)
         for (int threads = 1; threads <= 2; ++threads) {
             hyb_threads_set(threads);
@@ -81,7 +87,7 @@ int main(void) {
             q.format.w_max = 1.5f;
             q.rounding = (hyb_rounding)r;
             double best_wall = 1e9, best_cpu = 1e9;
-            for (int rep = 0; rep < 5; ++rep) {
+            for (int rep = 0; rep < reps; ++rep) {
                 double w0 = clock_s(CLOCK_MONOTONIC), c0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
                 hyb_lns_quantize_f32(&q, x, y, n, NULL);
                 double w = clock_s(CLOCK_MONOTONIC) - w0, cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
